@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# osmosis-linux top-level Makefile.
+#
+#   make                 module (against KDIR), libosm (static + shared), osm tool
+#   make module          the kernel module only
+#   make lib tools       user space only
+#   make selftests       kselftest programs (needs linux-source-6.x installed)
+#   make check           sparse + W=1 module build, checkpatch, uapi header check
+#   make demo            boot the test VM, show a live graph and a query
+#   make test            run the whole test suite in VMs on 6.1 and 6.12
+#   make shell           interactive shell in the test VM (KVER=6.1|6.12)
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+KVER ?= 6.12
+
+.PHONY: all module lib tools selftests check demo test shell clean
+
+all: module lib tools
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+lib:
+	$(MAKE) -C libosm-user
+
+tools: lib
+	$(MAKE) -C tools
+
+selftests: lib
+	$(MAKE) -C selftests
+
+check:
+	vm/check-build
+
+demo:
+	vm/run --kernel $(KVER) --demo
+
+test:
+	vm/test-all
+
+shell:
+	vm/run --kernel $(KVER) --shell
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C libosm-user clean
+	$(MAKE) -C tools clean
+	$(MAKE) -C selftests clean

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Rendering of graph records (uapi/graph-format.md) into the reader's
+ * chunk buffer.  Errors are sticky in the reader: once one call fails,
+ * the others do nothing and read(2) reports the error.
+ */
+#include <linux/dcache.h>
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/path.h>
+#include <linux/slab.h>
+
+#include "osmosis.h"
+
+/* Node type names (uapi strings) and whether the type is a PD. */
+static const struct {
+	const char *name;
+	bool pd;
+	bool dedup;	/* may be reached twice in one walk */
+} osm_types[OSM_T_NR] = {
+	[OSM_T_KERNEL]		= { OSM_NODE_KERNEL, true, false },
+	[OSM_T_PROCESS]		= { OSM_NODE_PROCESS, true, false },
+	[OSM_T_THREAD]		= { OSM_NODE_THREAD, true, false },
+	[OSM_T_MM]		= { OSM_NODE_MM, false, true },
+	[OSM_T_VMA]		= { OSM_NODE_VMA, false, false },
+	[OSM_T_FILES]		= { OSM_NODE_FILES, false, true },
+	[OSM_T_FILE]		= { OSM_NODE_FILE, false, true },
+	[OSM_T_INODE]		= { OSM_NODE_INODE, false, true },
+	[OSM_T_FS]		= { OSM_NODE_FS, false, true },
+	[OSM_T_SIGHAND]		= { OSM_NODE_SIGHAND, false, true },
+	[OSM_T_CGROUP]		= { OSM_NODE_CGROUP, false, true },
+	[OSM_T_MNT_NS]		= { OSM_NODE_MNT_NS, false, true },
+	[OSM_T_UTS_NS]		= { OSM_NODE_UTS_NS, false, true },
+	[OSM_T_IPC_NS]		= { OSM_NODE_IPC_NS, false, true },
+	[OSM_T_PID_NS]		= { OSM_NODE_PID_NS, false, true },
+	[OSM_T_NET_NS]		= { OSM_NODE_NET_NS, false, true },
+	[OSM_T_USER_NS]		= { OSM_NODE_USER_NS, false, true },
+	[OSM_T_CGROUP_NS]	= { OSM_NODE_CGROUP_NS, false, true },
+	[OSM_T_TIME_NS]		= { OSM_NODE_TIME_NS, false, true },
+};
+
+/**
+ * osm_buf_reset() - empty the chunk, keeping its memory.
+ * @buf: the buffer.
+ */
+void osm_buf_reset(struct osm_buf *buf)
+{
+	buf->len = 0;
+}
+
+/**
+ * osm_buf_free() - release the chunk's memory.
+ * @buf: the buffer; left empty and reusable.
+ */
+void osm_buf_free(struct osm_buf *buf)
+{
+	kvfree(buf->data);
+	buf->data = NULL;
+	buf->len = 0;
+	buf->cap = 0;
+}
+
+/* Make room for @need more bytes plus a NUL; the chunk size is capped. */
+static int osm_buf_reserve(struct osm_buf *buf, size_t need)
+{
+	size_t limit = (size_t)osm_max_chunk_mb << 20;
+	size_t cap = buf->cap ? buf->cap : PAGE_SIZE;
+	char *data;
+
+	if (buf->len + need + 1 <= buf->cap)
+		return 0;
+	while (cap < buf->len + need + 1)
+		cap *= 2;
+	if (cap > limit)
+		return -EFBIG;
+	data = kvmalloc(cap, GFP_KERNEL_ACCOUNT);
+	if (!data)
+		return -ENOMEM;
+	if (buf->len)
+		memcpy(data, buf->data, buf->len);
+	kvfree(buf->data);
+	buf->data = data;
+	buf->cap = cap;
+	return 0;
+}
+
+/**
+ * osm_printf() - append formatted text to the chunk.
+ * @r: the reader.
+ * @fmt: format; the caller makes sure the result holds no space or
+ *	control byte where a value is expected.
+ *
+ * Context: may sleep.
+ */
+void osm_printf(struct osm_reader *r, const char *fmt, ...)
+{
+	struct osm_buf *buf = &r->out;
+	va_list args;
+	int n;
+
+	if (r->err)
+		return;
+	va_start(args, fmt);
+	n = vsnprintf(buf->data ? buf->data + buf->len : NULL,
+		      buf->data ? buf->cap - buf->len : 0, fmt, args);
+	va_end(args);
+	if (buf->data && buf->len + n < buf->cap) {
+		buf->len += n;
+		return;
+	}
+	r->err = osm_buf_reserve(buf, n);
+	if (r->err)
+		return;
+	va_start(args, fmt);
+	buf->len += vsnprintf(buf->data + buf->len, buf->cap - buf->len,
+			      fmt, args);
+	va_end(args);
+}
+
+/**
+ * osm_put_escaped() - append a value, escaping what the format forbids.
+ * @r: the reader.
+ * @s: NUL-terminated bytes; every byte <= 0x20, >= 0x7f and the
+ *	backslash become \xHH, so a value is always one field.
+ */
+void osm_put_escaped(struct osm_reader *r, const char *s)
+{
+	struct osm_buf *buf = &r->out;
+	const unsigned char *p;
+
+	if (r->err)
+		return;
+	r->err = osm_buf_reserve(buf, strlen(s) * 4);
+	if (r->err)
+		return;
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p <= 0x20 || *p >= 0x7f || *p == '\\') {
+			buf->data[buf->len++] = '\\';
+			buf->data[buf->len++] = 'x';
+			buf->data[buf->len++] = hex_asc_lo(*p >> 4);
+			buf->data[buf->len++] = hex_asc_lo(*p);
+		} else {
+			buf->data[buf->len++] = *p;
+		}
+	}
+}
+
+static void osm_put_id(struct osm_reader *r, const struct osm_id *id)
+{
+	const char *name = osm_types[id->type].name;
+
+	switch (id->type) {
+	case OSM_T_KERNEL:
+	case OSM_T_PROCESS:
+	case OSM_T_THREAD:
+	case OSM_T_CGROUP:
+	case OSM_T_MNT_NS ... OSM_T_TIME_NS:
+		osm_printf(r, "%s:%llu", name, id->a);
+		break;
+	case OSM_T_VMA:
+		osm_printf(r, "%s:%016llx:%llx", name, id->a, id->b);
+		break;
+	case OSM_T_INODE:
+		osm_printf(r, "%s:%u:%u:%llu", name, MAJOR(id->a),
+			   MINOR(id->a), id->b);
+		break;
+	default:
+		osm_printf(r, "%s:%016llx", name, id->a);
+		break;
+	}
+}
+
+/**
+ * osm_node_begin() - start a node record, once per node and walk.
+ * @r: the reader.
+ * @id: the node; @id->type is an enum osm_type.
+ *
+ * Writes "node <id> <class>" without the newline, so the caller can add
+ * attributes and must finish with osm_end_line().
+ *
+ * Context: may sleep.
+ * Return: true if the record was started; false if this walk already
+ * emitted the node (or failed), and the caller must skip its record.
+ */
+bool osm_node_begin(struct osm_reader *r, const struct osm_id *id)
+{
+	if (r->err)
+		return false;
+	if (osm_types[id->type].dedup) {
+		int ret = osm_idset_add(&r->ids, id);
+
+		if (ret <= 0) {
+			r->err = ret;
+			return false;
+		}
+	}
+	osm_printf(r, OSM_REC_NODE " ");
+	osm_put_id(r, id);
+	osm_printf(r, " %s", osm_types[id->type].pd ? OSM_CLASS_PD :
+		   OSM_CLASS_RES);
+	r->nodes++;
+	return true;
+}
+
+/**
+ * osm_edge_begin() - start an edge record "<src> <kind> <dst>".
+ * @r: the reader.
+ * @src: source node, already emitted in this walk.
+ * @kind: an OSM_EDGE_* string.
+ * @dst: destination node, already emitted in this walk.
+ *
+ * Finish with osm_end_line(), after any attributes.
+ */
+void osm_edge_begin(struct osm_reader *r, const struct osm_id *src,
+		    const char *kind, const struct osm_id *dst)
+{
+	osm_printf(r, OSM_REC_EDGE " ");
+	osm_put_id(r, src);
+	osm_printf(r, " %s ", kind);
+	osm_put_id(r, dst);
+	r->edges++;
+}
+
+/**
+ * osm_attr_str() - append " key=value" with @val escaped.
+ * @r: the reader.
+ * @key: attribute name.
+ * @val: attribute value.
+ */
+void osm_attr_str(struct osm_reader *r, const char *key, const char *val)
+{
+	osm_printf(r, " %s=", key);
+	osm_put_escaped(r, val);
+}
+
+/**
+ * osm_attr_path() - append " key=<path>" as the reader's root sees it.
+ * @r: the reader.
+ * @key: attribute name.
+ * @path: the path; nothing is written if d_path() fails.
+ */
+void osm_attr_path(struct osm_reader *r, const char *key,
+		   const struct path *path)
+{
+	char *p = d_path(path, r->pathbuf, PATH_MAX);
+
+	if (!IS_ERR(p))
+		osm_attr_str(r, key, p);
+}
+
+/**
+ * osm_end_line() - finish a record.
+ * @r: the reader.
+ */
+void osm_end_line(struct osm_reader *r)
+{
+	osm_printf(r, "\n");
+}

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * osmosis: internal interfaces of the module.
+ *
+ * A reader (one open file of /dev/osmosis) walks the live system one
+ * process at a time and renders each into a text chunk (emit.c) that
+ * read(2) hands out.  Shared resources are rendered once per walk: the
+ * idset remembers which node ids this walk has already emitted.
+ */
+#ifndef _OSMOSIS_INTERNAL_H
+#define _OSMOSIS_INTERNAL_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+#include <linux/osmosis.h>
+
+struct file;
+struct task_struct;
+struct pid_namespace;
+struct cgroup_namespace;
+struct user_namespace;
+struct mm_struct;
+struct cred;
+struct path;
+
+/* Node types; the order is internal, the names are the uapi strings. */
+enum osm_type {
+	OSM_T_KERNEL,
+	OSM_T_PROCESS,
+	OSM_T_THREAD,
+	OSM_T_MM,
+	OSM_T_VMA,
+	OSM_T_FILES,
+	OSM_T_FILE,
+	OSM_T_INODE,
+	OSM_T_FS,
+	OSM_T_SIGHAND,
+	OSM_T_CGROUP,
+	OSM_T_MNT_NS,
+	OSM_T_UTS_NS,
+	OSM_T_IPC_NS,
+	OSM_T_PID_NS,
+	OSM_T_NET_NS,
+	OSM_T_USER_NS,
+	OSM_T_CGROUP_NS,
+	OSM_T_TIME_NS,
+	OSM_T_NR,
+};
+
+/**
+ * struct osm_id - the identity of a node, rendered as "<type>:<token>"
+ * @type: an enum osm_type.
+ * @a: first key: hash, number, or encoded device.
+ * @b: second key: VMA start or inode number; 0 where unused.
+ */
+struct osm_id {
+	u64 a;
+	u64 b;
+	u32 type;
+};
+
+/**
+ * struct osm_idset - open-addressing set of the node ids a walk emitted
+ * @slots: kvmalloc()ed table, @mask + 1 entries; type 0 marks a free slot
+ *	(types are stored plus one).
+ * @mask: table size minus one (a power of two).
+ * @count: ids in the set.
+ */
+struct osm_idset {
+	struct osm_id *slots;
+	size_t mask;
+	size_t count;
+};
+
+/**
+ * struct osm_buf - growable text buffer for one chunk of the graph
+ * @data: kvmalloc()ed bytes.
+ * @len: bytes written.
+ * @cap: bytes allocated.
+ */
+struct osm_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+enum osm_stage {
+	OSM_STAGE_HEADER,
+	OSM_STAGE_PROCESSES,
+	OSM_STAGE_END,
+	OSM_STAGE_DONE,
+};
+
+/**
+ * struct osm_reader - per-open state of /dev/osmosis
+ * @lock: serialises read(2) calls on this open file; protects all below.
+ * @file: the open file; its f_cred is the reader's identity.
+ * @pid_ns: the opener's pid namespace (reference held): pids are
+ *	rendered in it and tasks outside it are not walked.
+ * @cgroup_ns: the opener's cgroup namespace (reference held), for paths.
+ * @full_view: the opener had CAP_SYS_PTRACE in the initial user namespace.
+ * @stage: where the walk is.
+ * @next_tgid: the walk visits processes in pid order from here.
+ * @out: the chunk being handed out; @out_pos bytes of it are consumed.
+ * @out_pos: see @out.
+ * @ids: resource nodes emitted so far in this walk.
+ * @nodes: node records emitted.
+ * @edges: edge records emitted.
+ * @err: sticky error: once a walk fails, every later read fails.
+ * @pathbuf: PATH_MAX scratch buffer for d_path() and cgroup paths.
+ */
+struct osm_reader {
+	struct mutex lock;	/* serialises read(2); protects the rest */
+	struct file *file;
+	struct pid_namespace *pid_ns;
+	struct cgroup_namespace *cgroup_ns;
+	bool full_view;
+	enum osm_stage stage;
+	pid_t next_tgid;
+	struct osm_buf out;
+	size_t out_pos;
+	struct osm_idset ids;
+	u64 nodes;
+	u64 edges;
+	int err;
+	char *pathbuf;
+};
+
+/* main.c: tunables (module parameters). */
+extern unsigned int osm_max_nodes;
+extern unsigned int osm_max_chunk_mb;
+
+/* ids.c */
+void osm_ids_init(void);
+u64 osm_hash_ptr(const void *ptr, enum osm_type type);
+u64 osm_epoch(void);
+
+/* idset.c */
+int osm_idset_add(struct osm_idset *set, const struct osm_id *id);
+void osm_idset_free(struct osm_idset *set);
+
+/* emit.c */
+void osm_buf_reset(struct osm_buf *buf);
+void osm_buf_free(struct osm_buf *buf);
+__printf(2, 3) void osm_printf(struct osm_reader *r, const char *fmt, ...);
+void osm_put_escaped(struct osm_reader *r, const char *s);
+bool osm_node_begin(struct osm_reader *r, const struct osm_id *id);
+void osm_edge_begin(struct osm_reader *r, const struct osm_id *src,
+		    const char *kind, const struct osm_id *dst);
+void osm_attr_str(struct osm_reader *r, const char *key, const char *val);
+void osm_attr_path(struct osm_reader *r, const char *key,
+		   const struct path *path);
+void osm_end_line(struct osm_reader *r);
+
+/* visibility.c */
+bool osm_may_inspect(struct osm_reader *r, struct task_struct *task);
+bool osm_cred_has_cap(const struct cred *cred, struct user_namespace *ns,
+		      int cap);
+
+/* walk.c */
+ssize_t osm_walk_read(struct osm_reader *r, char __user *ubuf, size_t count);
+
+/* res_task.c */
+void osm_emit_process(struct osm_reader *r, struct task_struct *leader,
+		      pid_t tgid);
+
+/* res_inode.c */
+const char *osm_ftype(umode_t mode);
+bool osm_file_is_anon(const struct file *file);
+bool osm_emit_inode_of(struct osm_reader *r, struct file *file,
+		       struct osm_id *id);
+
+/* res_mm.c */
+void osm_emit_mm(struct osm_reader *r, struct task_struct *task,
+		 const struct osm_id *holder);
+
+/* res_files.c */
+void osm_emit_files(struct osm_reader *r, struct task_struct *task,
+		    const struct osm_id *holder);
+
+/* res_ns.c */
+void osm_emit_namespaces(struct osm_reader *r, struct task_struct *task,
+			 const struct osm_id *holder);
+void osm_emit_cgroup(struct osm_reader *r, struct task_struct *task,
+		     const struct osm_id *holder);
+
+/* mntns_layout.c */
+int osm_mntns_layout_init(void);
+struct ns_common *osm_mnt_ns_common(struct task_struct *task);
+
+/* ioctl.c */
+long osm_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+#endif /* _OSMOSIS_INTERNAL_H */

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * File-descriptor tables, the open files they refer to, and the inodes
+ * behind those.  A dup()ed or inherited descriptor refers to the same
+ * struct file, so it meets the other descriptors at one file node.
+ */
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+
+#include "compat.h"
+#include "osmosis.h"
+
+static const char *osm_fmode(fmode_t mode)
+{
+	if ((mode & FMODE_READ) && (mode & FMODE_WRITE))
+		return "rw";
+	if (mode & FMODE_READ)
+		return "r";
+	if (mode & FMODE_WRITE)
+		return "w";
+	return "-";
+}
+
+/* One descriptor: the file (once per walk), its inode, and the edges. */
+static void osm_emit_fd(struct osm_reader *r, const struct osm_id *files_id,
+			unsigned int fd, struct file *file)
+{
+	struct osm_id id = { .type = OSM_T_FILE };
+	struct osm_id inode_id;
+	bool has_inode;
+
+	id.a = osm_hash_ptr(file, OSM_T_FILE);
+	has_inode = osm_emit_inode_of(r, file, &inode_id);
+	if (osm_node_begin(r, &id)) {
+		osm_printf(r, " mode=%s flags=0%o pos=%lld",
+			   osm_fmode(file->f_mode), file->f_flags,
+			   (long long)file->f_pos);
+		if (osm_file_is_anon(file)) {
+			osm_printf(r, " ftype=anon");
+			osm_attr_str(r, "anon", file->f_path.dentry->d_name.name);
+		} else {
+			osm_attr_str(r, "ftype",
+				     osm_ftype(file_inode(file)->i_mode));
+		}
+		osm_end_line(r);
+		if (has_inode) {
+			osm_edge_begin(r, &id, OSM_EDGE_MAP, &inode_id);
+			osm_end_line(r);
+		}
+	}
+	osm_edge_begin(r, files_id, OSM_EDGE_MAP, &id);
+	osm_printf(r, " fd=%u mode=%s\n", fd, osm_fmode(file->f_mode));
+}
+
+/**
+ * osm_emit_files() - emit @task's descriptor table (once per walk), its
+ * open files, and the edge from the thread that holds it.
+ * @r: the reader.
+ * @task: the thread, referenced by the caller.
+ * @holder: the thread's node.
+ *
+ * Context: may sleep.
+ */
+void osm_emit_files(struct osm_reader *r, struct task_struct *task,
+		    const struct osm_id *holder)
+{
+	struct osm_id id = { .type = OSM_T_FILES };
+	unsigned int fd;
+	struct file *file;
+
+	/* Only the address is used, to name the table. */
+	task_lock(task);
+	if (!task->files) {
+		task_unlock(task);
+		return;
+	}
+	id.a = osm_hash_ptr(task->files, OSM_T_FILES);
+	task_unlock(task);
+
+	if (osm_node_begin(r, &id)) {
+		osm_end_line(r);
+		for (fd = 0; !r->err && (file = osm_next_file(task, &fd)); fd++) {
+			osm_emit_fd(r, &id, fd, file);
+			fput(file);
+			if (fatal_signal_pending(current))
+				r->err = -EINTR;
+			cond_resched();
+		}
+	}
+	osm_edge_begin(r, holder, OSM_EDGE_HOLD, &id);
+	osm_printf(r, " mode=rw\n");
+}

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Inodes: what open files and file mappings are backed by.  An inode is
+ * named as fstat(2) names it, device and inode number, so two files or
+ * mappings of one inode meet at one node.
+ */
+#include <linux/fs.h>
+#include <linux/magic.h>
+
+#include "compat.h"
+#include "osmosis.h"
+
+/**
+ * osm_ftype() - the format's name for a file type.
+ * @mode: an inode's i_mode.
+ *
+ * Return: "reg", "dir", "chr", "blk", "fifo", "sock" or "lnk".
+ */
+const char *osm_ftype(umode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:	return "reg";
+	case S_IFDIR:	return "dir";
+	case S_IFCHR:	return "chr";
+	case S_IFBLK:	return "blk";
+	case S_IFIFO:	return "fifo";
+	case S_IFSOCK:	return "sock";
+	default:	return "lnk";
+	}
+}
+
+/**
+ * osm_file_is_anon() - is @file one of the anonymous-inode files?
+ * @file: an open file.
+ *
+ * eventfd, epoll, signalfd, timerfd and friends all share one placeholder
+ * inode; it is not a resource they share, so it gets no node.
+ *
+ * Return: true for such files.
+ */
+bool osm_file_is_anon(const struct file *file)
+{
+	return osm_file_user_inode(file)->i_sb->s_magic == ANON_INODE_FS_MAGIC;
+}
+
+/**
+ * osm_emit_inode_of() - emit (once per walk) the inode behind @file.
+ * @r: the reader.
+ * @file: an open file or a mapping's file, referenced by the caller.
+ * @id: out: the inode's id, to draw an edge to.
+ *
+ * Context: may sleep.
+ * Return: true if @id names an emitted inode node; false for anonymous
+ * inodes or when the walk failed.
+ */
+bool osm_emit_inode_of(struct osm_reader *r, struct file *file,
+		       struct osm_id *id)
+{
+	const struct inode *inode = osm_file_user_inode(file);
+
+	if (osm_file_is_anon(file))
+		return false;
+	*id = (struct osm_id){
+		.type = OSM_T_INODE,
+		.a = inode->i_sb->s_dev,
+		.b = inode->i_ino,
+	};
+	if (osm_node_begin(r, id)) {
+		osm_printf(r, " dev=%u:%u ino=%lu", MAJOR(inode->i_sb->s_dev),
+			   MINOR(inode->i_sb->s_dev), inode->i_ino);
+		osm_attr_str(r, "ftype", osm_ftype(inode->i_mode));
+		osm_attr_path(r, "path", osm_file_user_path(file));
+		osm_end_line(r);
+	}
+	return !r->err;
+}

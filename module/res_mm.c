@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Address spaces and their memory regions.  An mm and its regions are
+ * rendered once per walk, under mmap_read_lock as /proc/PID/maps reads
+ * them (fs/proc/task_mmu.c), with the same fields so a reader can check
+ * one against the other.
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/sched/mm.h>
+
+#include "compat.h"
+#include "osmosis.h"
+
+/* The pathname column of /proc/PID/maps for regions without a file. */
+static const char *osm_vma_special_name(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	if (vma->vm_ops && vma->vm_ops->name) {
+		const char *name = vma->vm_ops->name(vma);
+
+		if (name)
+			return name;
+	}
+	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
+		return "[heap]";
+	if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack)
+		return "[stack]";
+	return NULL;
+}
+
+static void osm_emit_vma(struct osm_reader *r, struct vm_area_struct *vma,
+			 const struct osm_id *mm_id)
+{
+	struct osm_id id = { .type = OSM_T_VMA, .a = mm_id->a,
+			     .b = vma->vm_start };
+	struct file *file = vma->vm_file;
+	vm_flags_t flags = vma->vm_flags;
+	struct osm_id inode_id;
+	bool has_inode = false;
+	const char *name;
+
+	if (file)
+		has_inode = osm_emit_inode_of(r, file, &inode_id);
+	if (!osm_node_begin(r, &id))
+		return;
+	osm_printf(r, " start=0x%lx end=0x%lx perm=%c%c%c%c", vma->vm_start,
+		   vma->vm_end, flags & VM_READ ? 'r' : '-',
+		   flags & VM_WRITE ? 'w' : '-', flags & VM_EXEC ? 'x' : '-',
+		   flags & VM_MAYSHARE ? 's' : 'p');
+	if (file) {
+		const struct inode *inode = osm_file_user_inode(file);
+
+		osm_printf(r, " pgoff=0x%llx dev=%u:%u ino=%lu",
+			   (unsigned long long)vma->vm_pgoff << PAGE_SHIFT,
+			   MAJOR(inode->i_sb->s_dev), MINOR(inode->i_sb->s_dev),
+			   inode->i_ino);
+		osm_attr_path(r, "name", osm_file_user_path(file));
+	} else {
+		osm_printf(r, " pgoff=0x0 dev=0:0 ino=0");
+		name = osm_vma_special_name(vma);
+		if (name)
+			osm_attr_str(r, "name", name);
+	}
+	osm_end_line(r);
+
+	osm_edge_begin(r, &id, OSM_EDGE_SUBSET, mm_id);
+	osm_end_line(r);
+	if (has_inode) {
+		osm_edge_begin(r, &id, OSM_EDGE_MAP, &inode_id);
+		osm_end_line(r);
+	}
+}
+
+/* Render the regions of @mm; the mm node line is open on entry. */
+static void osm_emit_regions(struct osm_reader *r, struct mm_struct *mm,
+			     const struct osm_id *mm_id)
+{
+	struct vm_area_struct *vma;
+
+	if (mmap_read_lock_killable(mm)) {
+		r->err = -EINTR;
+		return;
+	}
+	osm_printf(r, " vmas=%d\n", mm->map_count);
+	{
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma) {
+			osm_emit_vma(r, vma, mm_id);
+			if (r->err)
+				break;
+		}
+	}
+	mmap_read_unlock(mm);
+}
+
+/**
+ * osm_emit_mm() - emit @task's address space (once per walk) and the edge
+ * from the thread that holds it.
+ * @r: the reader.
+ * @task: the thread, referenced by the caller.
+ * @holder: the thread's node.
+ *
+ * Context: may sleep; takes the mm's mmap_lock for reading.
+ */
+void osm_emit_mm(struct osm_reader *r, struct task_struct *task,
+		 const struct osm_id *holder)
+{
+	struct osm_id id = { .type = OSM_T_MM };
+	struct mm_struct *mm;
+
+	mm = get_task_mm(task);	/* NULL for kernel threads and zombies */
+	if (!mm)
+		return;
+	id.a = osm_hash_ptr(mm, OSM_T_MM);
+	if (osm_node_begin(r, &id))
+		osm_emit_regions(r, mm, &id);
+	mmput(mm);
+
+	osm_edge_begin(r, holder, OSM_EDGE_HOLD, &id);
+	osm_printf(r, " mode=rw\n");
+}

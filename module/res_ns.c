@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Namespaces and the cgroup.  A namespace is named by its nsfs inode
+ * number, the same number /proc/PID/ns/<name> shows, so no reference to
+ * the namespace is needed past reading it (and none could be dropped by
+ * a module for mnt and uts namespaces: put_mnt_ns and free_uts_ns are not
+ * exported).
+ */
+#include <linux/capability.h>
+#include <linux/cgroup.h>
+#include <linux/cred.h>
+#include <linux/ipc_namespace.h>
+#include <linux/ns_common.h>
+#include <linux/nsproxy.h>
+#include <linux/pid_namespace.h>
+#include <linux/proc_ns.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/time_namespace.h>
+#include <linux/user_namespace.h>
+#include <linux/utsname.h>
+#include <net/net_namespace.h>
+
+#include "osmosis.h"
+
+#define OSM_NR_NS	(OSM_T_TIME_NS - OSM_T_MNT_NS + 1)
+
+/**
+ * struct osm_ns_ref - what the walk keeps of one namespace of a task
+ * @inum: its nsfs inode number, 0 if the task has none.
+ * @owner: the user namespace whose CAP_SYS_ADMIN administers it,
+ *	referenced (for a user namespace: itself).
+ */
+struct osm_ns_ref {
+	unsigned int inum;
+	struct user_namespace *owner;
+};
+
+static void osm_ns_take(struct osm_ns_ref *ref, struct ns_common *ns,
+			bool is_user_ns)
+{
+	if (!ns)
+		return;
+	ref->inum = ns->inum;
+	ref->owner = get_user_ns(is_user_ns ?
+				 container_of(ns, struct user_namespace, ns) :
+				 ns->ops->owner(ns));
+}
+
+/* Read the namespaces of @task: under task_lock for the nsproxy. */
+static void osm_ns_collect(struct task_struct *task,
+			   struct osm_ns_ref refs[OSM_NR_NS])
+{
+	struct nsproxy *nsp;
+	struct pid_namespace *pidns;
+
+	task_lock(task);
+	nsp = task->nsproxy;
+	if (nsp) {
+		osm_ns_take(&refs[OSM_T_MNT_NS - OSM_T_MNT_NS],
+			    osm_mnt_ns_common(task), false);
+		osm_ns_take(&refs[OSM_T_UTS_NS - OSM_T_MNT_NS],
+			    &nsp->uts_ns->ns, false);
+		osm_ns_take(&refs[OSM_T_IPC_NS - OSM_T_MNT_NS],
+			    &nsp->ipc_ns->ns, false);
+		osm_ns_take(&refs[OSM_T_NET_NS - OSM_T_MNT_NS],
+			    &nsp->net_ns->ns, false);
+		osm_ns_take(&refs[OSM_T_CGROUP_NS - OSM_T_MNT_NS],
+			    &nsp->cgroup_ns->ns, false);
+		osm_ns_take(&refs[OSM_T_TIME_NS - OSM_T_MNT_NS],
+			    &nsp->time_ns->ns, false);
+	}
+	task_unlock(task);
+
+	rcu_read_lock();
+	pidns = task_active_pid_ns(task);
+	osm_ns_take(&refs[OSM_T_PID_NS - OSM_T_MNT_NS],
+		    pidns ? &pidns->ns : NULL, false);
+	osm_ns_take(&refs[OSM_T_USER_NS - OSM_T_MNT_NS],
+		    &__task_cred(task)->user_ns->ns, true);
+	rcu_read_unlock();
+}
+
+/**
+ * osm_emit_namespaces() - emit the namespaces @task is in (each once per
+ * walk) and an edge from the thread to each.
+ * @r: the reader.
+ * @task: the thread, referenced by the caller.
+ * @holder: the thread's node.
+ *
+ * The edge's mode is "rw" when the thread holds CAP_SYS_ADMIN over the
+ * namespace's owning user namespace (it can reconfigure what it shares),
+ * else "r".
+ *
+ * Context: may sleep.
+ */
+void osm_emit_namespaces(struct osm_reader *r, struct task_struct *task,
+			 const struct osm_id *holder)
+{
+	struct osm_ns_ref refs[OSM_NR_NS] = {};
+	const struct cred *cred;
+	int i;
+
+	osm_ns_collect(task, refs);
+	cred = get_task_cred(task);
+	for (i = 0; i < OSM_NR_NS; i++) {
+		struct osm_id id = { .type = OSM_T_MNT_NS + i,
+				     .a = refs[i].inum };
+		bool admin;
+
+		if (!refs[i].inum)
+			continue;
+		admin = osm_cred_has_cap(cred, refs[i].owner, CAP_SYS_ADMIN);
+		put_user_ns(refs[i].owner);
+		if (osm_node_begin(r, &id))
+			osm_printf(r, " inum=%u\n", refs[i].inum);
+		osm_edge_begin(r, holder, OSM_EDGE_HOLD, &id);
+		osm_printf(r, " mode=%s\n", admin ? "rw" : "r");
+	}
+	put_cred(cred);
+}
+
+/**
+ * osm_emit_cgroup() - emit @task's cgroup v2 group (once per walk) and the
+ * edge from the thread to it.
+ * @r: the reader.
+ * @task: the thread, referenced by the caller.
+ * @holder: the thread's node.
+ *
+ * Context: may sleep (cgroup_path_ns() takes cgroup_mutex).
+ */
+void osm_emit_cgroup(struct osm_reader *r, struct task_struct *task,
+		     const struct osm_id *holder)
+{
+	struct osm_id id = { .type = OSM_T_CGROUP };
+	struct cgroup *cgrp;
+
+	rcu_read_lock();
+	cgrp = task_dfl_cgroup(task);
+	if (!cgroup_tryget(cgrp)) {
+		rcu_read_unlock();
+		return;
+	}
+	rcu_read_unlock();
+
+	id.a = cgroup_id(cgrp);
+	if (osm_node_begin(r, &id)) {
+		osm_printf(r, " id=%llu", id.a);
+		if (cgroup_path_ns(cgrp, r->pathbuf, PATH_MAX, r->cgroup_ns) > 0)
+			osm_attr_str(r, "path", r->pathbuf);
+		osm_end_line(r);
+	}
+	cgroup_put(cgrp);
+
+	osm_edge_begin(r, holder, OSM_EDGE_HOLD, &id);
+	osm_printf(r, " mode=r\n");
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The walk behind read(2): a header, then every process in pid order
+ * (by number, as kernel/bpf/task_iter.c does, so no lock is held across
+ * the walk and nothing is held while control is in user space), then
+ * the end record.  Each step renders one process into the chunk buffer,
+ * which read(2) drains before the next step.
+ */
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/uaccess.h>
+
+#include "osmosis.h"
+
+static void osm_emit_header(struct osm_reader *r)
+{
+	struct osm_id kernel = { .type = OSM_T_KERNEL };
+
+	osm_printf(r, OSM_GRAPH_MAGIC " %d.%d epoch=%016llx pid_ns=%u view=%s\n",
+		   OSM_GRAPH_MAJOR, OSM_GRAPH_MINOR, osm_epoch(),
+		   r->pid_ns->ns.inum, r->full_view ? "full" : "own");
+	if (osm_node_begin(r, &kernel)) {
+		osm_attr_str(r, "name", "kernel");
+		osm_end_line(r);
+	}
+}
+
+/*
+ * Take the next thread-group leader at or after r->next_tgid in the
+ * reader's pid namespace.  Returns it with a reference, or NULL at the
+ * end.  Pids of non-leader threads have no PIDTYPE_TGID task: skipped.
+ */
+static struct task_struct *osm_next_leader(struct osm_reader *r, pid_t *tgid)
+{
+	struct task_struct *task = NULL;
+	struct pid *pid;
+
+	rcu_read_lock();
+	while ((pid = find_ge_pid(r->next_tgid, r->pid_ns))) {
+		*tgid = pid_nr_ns(pid, r->pid_ns);
+		r->next_tgid = *tgid + 1;
+		task = pid_task(pid, PIDTYPE_TGID);
+		if (task) {
+			get_task_struct(task);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return task;
+}
+
+/* Render the next piece of the walk into the empty chunk buffer. */
+static void osm_walk_step(struct osm_reader *r)
+{
+	struct task_struct *task;
+	pid_t tgid;
+
+	switch (r->stage) {
+	case OSM_STAGE_HEADER:
+		osm_emit_header(r);
+		r->stage = OSM_STAGE_PROCESSES;
+		break;
+	case OSM_STAGE_PROCESSES:
+		/* Render processes until the chunk has something to hand out. */
+		while (!r->out.len && !r->err) {
+			if (fatal_signal_pending(current)) {
+				r->err = -EINTR;
+				break;
+			}
+			task = osm_next_leader(r, &tgid);
+			if (!task) {
+				r->stage = OSM_STAGE_END;
+				break;
+			}
+			if (osm_may_inspect(r, task))
+				osm_emit_process(r, task, tgid);
+			put_task_struct(task);
+			cond_resched();
+		}
+		break;
+	case OSM_STAGE_END:
+		osm_printf(r, OSM_REC_END " nodes=%llu edges=%llu\n",
+			   r->nodes, r->edges);
+		r->stage = OSM_STAGE_DONE;
+		/* The walk is over: its id set is no longer needed. */
+		osm_idset_free(&r->ids);
+		break;
+	case OSM_STAGE_DONE:
+		break;
+	}
+}
+
+/**
+ * osm_walk_read() - read(2) of /dev/osmosis.
+ * @r: the reader.
+ * @ubuf: user buffer.
+ * @count: its size.
+ *
+ * Context: process context; takes @r->lock, killable.
+ * Return: bytes copied, 0 at the end of the walk, or a negative errno:
+ * -EFAULT for a bad buffer, -EINTR if killed, -ENOMEM, -E2BIG or -EFBIG
+ * when the walk exceeds the max_nodes or max_chunk_mb limits.
+ */
+ssize_t osm_walk_read(struct osm_reader *r, char __user *ubuf, size_t count)
+{
+	size_t copied = 0;
+	ssize_t ret;
+
+	if (mutex_lock_killable(&r->lock))
+		return -EINTR;
+	while (copied < count && !r->err) {
+		size_t avail = r->out.len - r->out_pos;
+		size_t n = min(avail, count - copied);
+
+		if (n) {
+			if (copy_to_user(ubuf + copied, r->out.data + r->out_pos,
+					 n)) {
+				ret = copied ? copied : -EFAULT;
+				goto out_unlock;
+			}
+			copied += n;
+			r->out_pos += n;
+			continue;
+		}
+		if (r->stage == OSM_STAGE_DONE)
+			break;
+		osm_buf_reset(&r->out);
+		r->out_pos = 0;
+		osm_walk_step(r);
+	}
+	ret = copied ? copied : r->err;
+out_unlock:
+	mutex_unlock(&r->lock);
+	return ret;
+}
