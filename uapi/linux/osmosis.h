@@ -22,6 +22,7 @@
 
 #include <linux/types.h>
 #include <linux/ioctl.h>
+#include <linux/const.h>
 
 #define OSM_DEVICE_PATH		"/dev/osmosis"
 
@@ -35,7 +36,7 @@
  * Features a module reports in struct osm_api.features.  Bits are never
  * reused; a reader tests the bits it knows and ignores the rest.
  */
-#define OSM_FEAT_GRAPH_READ	(1ULL << 0)	/* read(2) returns the graph */
+#define OSM_FEAT_GRAPH_READ	_BITULL(0)	/* read(2) returns the graph */
 #define OSM_FEAT_ALL		(OSM_FEAT_GRAPH_READ)
 
 /**
