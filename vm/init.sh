@@ -1,0 +1,235 @@
+#!/bin/sh
+# shellcheck shell=dash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# /init of the osmosis test VM (busybox sh, PID 1).
+#
+# Stage 1 copies the initramfs onto a tmpfs and switch_roots to it:
+# pivot_root refuses an initramfs root, and container-like tests need it.
+# Stage 2 mounts the usual file systems, loads /osmosis.ko and runs the
+# mode named by osm.mode= on the kernel command line:
+#   test   /selftests/run_tests.sh, module lifecycle checks, dmesg scan,
+#          then the sentinel line vm/run parses:
+#          OSM-VM-RESULT passed=N failed=M skipped=K dmesg=clean|dirty
+#   demo   show osm api, the graph and a query
+#   shell  interactive shell
+# Every mode ends in poweroff; if init dies the kernel panics and, with
+# panic=-1 and qemu -no-reboot, the VM exits anyway.
+
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root
+
+DMESG_BAD='BUG:|WARNING:|Oops|Call Trace|KASAN|UBSAN|possible recursive locking|circular locking|lockdep|general protection|kernel BUG'
+
+stage1() {
+	mount -t proc proc /proc
+	mkdir -p /newroot
+	mount -t tmpfs -o mode=0755 tmpfs /newroot
+	for f in /*; do
+		case $f in
+		/proc|/sys|/dev|/newroot) ;;
+		*) cp -a "$f" /newroot/ ;;
+		esac
+	done
+	mkdir -p /newroot/proc /newroot/sys /newroot/dev
+	umount /proc
+	exec switch_root /newroot /init stage2
+}
+
+mounts() {
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev
+	# The inherited console is the deleted node of the initramfs.
+	exec </dev/console >/dev/console 2>&1
+	mkdir -p /dev/pts /dev/shm
+	mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
+	mount -t tmpfs tmpfs /dev/shm
+	mount -t cgroup2 cgroup2 /sys/fs/cgroup
+	mount -t tmpfs tmpfs /tmp
+	mount -t tmpfs tmpfs /run
+	hostname osmosis-vm
+	ip link set lo up 2>/dev/null
+}
+
+cmdline_mode() {
+	read -r cmdline </proc/cmdline
+	for arg in $cmdline; do
+		case $arg in
+		osm.mode=*) echo "${arg#osm.mode=}"; return ;;
+		esac
+	done
+	echo shell
+}
+
+passed=0
+failed=0
+skipped=0
+
+ok() {
+	passed=$((passed + 1))
+	echo "ok - vm: $*"
+}
+
+not_ok() {
+	failed=$((failed + 1))
+	echo "not ok - vm: $*"
+}
+
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# Add the totals from run_tests.sh's last line:
+#   osmosis-selftests: N passed, N failed, N skipped
+selftests() {
+	if [ ! -x /selftests/run_tests.sh ]; then
+		not_ok "/selftests/run_tests.sh missing (selftests/out not built)"
+		return
+	fi
+	{ (cd /selftests && ./run_tests.sh) 2>&1; echo $? >/tmp/selftests.rc; } |
+		tee /tmp/selftests.log
+	rc=$(cat /tmp/selftests.rc)
+	sum=$(tail -n 1 /tmp/selftests.log | sed -n \
+		's/^osmosis-selftests: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p')
+	if [ -z "$sum" ]; then
+		not_ok "run_tests.sh (exit $rc) did not end with its summary line"
+		return
+	fi
+	# shellcheck disable=SC2086 # split "P F S"
+	set -- $sum
+	passed=$((passed + $1))
+	failed=$((failed + $2))
+	skipped=$((skipped + $3))
+	if [ "$rc" -ne 0 ] && [ "$2" -eq 0 ]; then
+		not_ok "run_tests.sh exited $rc but reported no failure"
+	fi
+}
+
+cycles() {
+	i=0
+	while [ $i -lt 200 ] && cat /dev/osmosis >/dev/null; do
+		i=$((i + 1))
+	done
+	echo "$i of 200 cycles done"
+	[ $i -eq 200 ]
+}
+
+# Wait until process $1 has /dev/osmosis open.
+holds_device() {
+	n=0
+	while [ $n -lt 100 ]; do
+		for fd in /proc/"$1"/fd/*; do
+			[ "$(readlink "$fd")" = /dev/osmosis ] && return 0
+		done
+		n=$((n + 1))
+		sleep 0.1
+	done
+	return 1
+}
+
+graph_header() {
+	head -n 1 /dev/osmosis | grep -q '^osmosis-graph '
+}
+
+is_loaded() {
+	grep -q '^osmosis ' /proc/modules
+}
+
+lifecycle() {
+	check "200 open/read/close cycles of /dev/osmosis" cycles
+
+	sh -c 'exec 3</dev/osmosis && exec sleep 3600' &
+	holder=$!
+	check "a reader holds /dev/osmosis open" holds_device $holder
+	if rmmod osmosis 2>/tmp/rmmod.err; then
+		not_ok "rmmod succeeded while a reader holds /dev/osmosis"
+		insmod /osmosis.ko
+	else
+		ok "rmmod refused while in use: $(cat /tmp/rmmod.err)"
+	fi
+	kill $holder
+	wait $holder 2>/dev/null
+
+	check "rmmod after the reader closed" rmmod osmosis
+	check "/dev/osmosis gone after rmmod" test ! -e /dev/osmosis
+	check "insmod again" insmod /osmosis.ko
+	check "read after re-insmod starts with osmosis-graph" graph_header
+}
+
+# Any oops, warning or sanitizer report fails the run.
+dmesg_scan() {
+	if dmesg | grep -Eq "$DMESG_BAD"; then
+		echo "### dmesg (matches $DMESG_BAD):"
+		dmesg | grep -E -B 2 -A 30 "$DMESG_BAD"
+		not_ok "dmesg shows a kernel warning or oops"
+		echo dirty >/tmp/dmesg.state
+	else
+		ok "dmesg clean"
+		echo clean >/tmp/dmesg.state
+	fi
+}
+
+mode_test() {
+	if is_loaded; then
+		ok "insmod /osmosis.ko"
+		selftests
+		lifecycle
+	else
+		not_ok "insmod /osmosis.ko"
+		selftests
+	fi
+	dmesg_scan
+	echo "OSM-VM-RESULT passed=$passed failed=$failed skipped=$skipped dmesg=$(cat /tmp/dmesg.state)"
+}
+
+run() {
+	echo "### $*"
+	"$@" 2>&1
+	echo
+}
+
+mode_demo() {
+	# A PD with its own namespaces, so the graph has more than one.
+	unshare -n -u -i sleep 3600 &
+	sleep 0.5
+	if ! command -v osm >/dev/null; then
+		echo "osm tool not in this image (tools/osm not built yet)"
+	else
+		run osm --help
+		run osm api
+	fi
+	echo "### head -n 40 /dev/osmosis"
+	head -n 40 /dev/osmosis
+	echo
+	if command -v osm >/dev/null; then
+		echo "### osm graph | head"
+		osm graph 2>&1 | head
+		echo
+		if osm --help 2>&1 | grep -q query; then
+			run osm query shared 1
+		else
+			echo "osm --help lists no query command yet"
+		fi
+	fi
+}
+
+mode_shell() {
+	echo "osmosis VM: module loaded, /dev/osmosis ready; exit to power off"
+	setsid cttyhack sh -l
+}
+
+[ "$1" = stage2 ] || stage1
+mounts
+mode=$(cmdline_mode)
+echo "osmosis VM: $(uname -r), mode $mode"
+insmod /osmosis.ko || echo "insmod /osmosis.ko failed"
+case $mode in
+test) mode_test ;;
+demo) mode_demo ;;
+*) mode_shell ;;
+esac
+sleep 1
+poweroff -f

@@ -1,0 +1,109 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Helpers sourced by the vm/ scripts: logging, paths, apt and the Debian
+# kernel release naming.  Only functions and variables; no side effects
+# beyond setting OSM_* defaults.
+
+OSM_VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OSM_REPO=$(cd "$OSM_VM_DIR/.." && pwd)
+OSM_VM_CACHE=${OSM_VM_CACHE:-/var/cache/osmosis-vm}
+# The source package that provides checkpatch.pl and the kselftest headers.
+OSM_SOURCE_SERIES=${OSM_SOURCE_SERIES:-6.12}
+# Apt lists younger than this (seconds) are fresh enough to resolve against.
+OSM_APT_MAX_AGE=${OSM_APT_MAX_AGE:-3600}
+export OSM_VM_DIR OSM_REPO OSM_VM_CACHE DEBIAN_FRONTEND=noninteractive
+
+osm_log() {
+	printf '%s: %s\n' "${0##*/}" "$*" >&2
+}
+
+osm_die() {
+	osm_log "error: $*"
+	exit 1
+}
+
+# Refresh the apt lists unless a parent script already did or they are
+# recent: resolving "newest release" is only as good as the lists.
+osm_apt_update() {
+	local newest age try
+
+	[[ ${OSM_APT_UPDATED:-0} == 1 ]] && return 0
+	newest=$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' \
+		-printf '%T@\n' 2>/dev/null | sort -n | tail -n 1)
+	newest=${newest:-0}
+	age=$(( $(date +%s) - ${newest%.*} ))
+	if (( age > OSM_APT_MAX_AGE )); then
+		osm_log "apt-get update"
+		# Another apt may hold the lists lock briefly; retry.
+		for try in 1 2 3; do
+			apt-get -q -o DPkg::Lock::Timeout=600 update >&2 && break
+			(( try == 3 )) && osm_die "apt-get update failed"
+			sleep 10
+		done
+	fi
+	export OSM_APT_UPDATED=1
+}
+
+# Install whatever of "$@" is missing; calling apt-get only then keeps a
+# warm run fast and lets it work without network.
+osm_apt_install() {
+	local pkg missing=()
+
+	for pkg in "$@"; do
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
+			grep -q 'ok installed' || missing+=("$pkg")
+	done
+	(( ${#missing[@]} )) || return 0
+	osm_apt_update
+	osm_log "apt-get install ${missing[*]}"
+	apt-get -q -y -o DPkg::Lock::Timeout=600 install \
+		--no-install-recommends "${missing[@]}" >&2
+}
+
+# ERE matching the plain amd64 flavour of a series' Debian releases:
+# "<series>.0-<abi>-amd64" (6.1 style) or "<series>.<n>+deb<m>-amd64"
+# (6.12 style).  Built from the series so no release is written down.
+osm_release_regex() {
+	local series=${1//./\\.}
+
+	printf '^%s\\.[0-9]+(-[0-9]+|\\+deb[0-9]+)-amd64$' "$series"
+}
+
+# True if an apt source (not just dpkg's status file) offers package $1.
+osm_apt_available() {
+	apt-cache madison "$1" 2>/dev/null | grep -q ' Packages$'
+}
+
+# Print the newest release of series $1 that has both an unsigned image
+# and headers in the apt lists.
+osm_resolve_kernel() {
+	local series=$1 re rel rels
+
+	[[ $series =~ ^[0-9]+\.[0-9]+$ ]] || osm_die "bad series '$series'"
+	osm_apt_update
+	re=$(osm_release_regex "$series")
+	mapfile -t rels < <(apt-cache pkgnames "linux-image-$series." |
+		sed -n 's/^linux-image-\(.*\)-unsigned$/\1/p' |
+		grep -E "$re" | sort -r -V)
+	for rel in "${rels[@]}"; do
+		if osm_apt_available "linux-image-$rel-unsigned" &&
+		   osm_apt_available "linux-headers-$rel"; then
+			printf '%s\n' "$rel"
+			return 0
+		fi
+	done
+	osm_die "no linux-image-*-unsigned with headers for series $series"
+}
+
+osm_headers_dir() {
+	printf '/usr/src/linux-headers-%s\n' "$1"
+}
+
+osm_kernel_tree() {
+	printf '%s/kernel/%s\n' "$OSM_VM_CACHE" "$1"
+}
+
+osm_vmlinuz() {
+	printf '%s/boot/vmlinuz-%s\n' "$(osm_kernel_tree "$1")" "$1"
+}
