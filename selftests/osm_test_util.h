@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers shared by the osmosis selftests: reading the graph, finding the
+ * nodes of a task, following edges, the independent oracles the tests check
+ * the graph against (kcmp(2), /proc/PID/ns, /proc/PID/maps, fstat(2)), and
+ * children synchronised over a socketpair (the pidfd_setns_test.c idiom).
+ *
+ * Nothing here uses the harness's ASSERT macros, so every helper may also
+ * run in a child process; failures are returned (NULL, -1, errno) for the
+ * test to ASSERT on with context.
+ */
+#ifndef OSM_TEST_UTIL_H
+#define OSM_TEST_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <linux/osmosis.h>
+#include "osm.h"
+
+/*
+ * Timeout of every test, in seconds: graph walks and fork/exec are slow
+ * under QEMU TCG emulation, and the harness default (30 s) is not enough.
+ */
+#define OSM_TIMEOUT		180
+
+/* argv[1] that makes a test binary a passive exec target (see below). */
+#define OSM_TEST_WAIT_ARG	"--osm-test-wait"
+
+/* ---- the device ---------------------------------------------------- */
+
+/* OSM_DEVICE_PATH, or $OSM_TEST_DEVICE when set (graph tests only). */
+const char *osm_test_device(void);
+
+/* Why this binary cannot run (no device, not root), or NULL. */
+const char *osm_test_skip_reason(void);
+
+/* osm_graph__load() from osm_test_device(); NULL with errno on failure. */
+struct osm_graph *osm_test_load(void);
+
+/*
+ * Read @fd to end of file in read(2)s of at most @chunk bytes.  Returns a
+ * malloc()ed, NUL-terminated buffer (length in *@len) or NULL with errno.
+ */
+char *osm_test_read_fd(int fd, size_t chunk, size_t *len);
+
+/* Open osm_test_device(), read it all with osm_test_read_fd(), close. */
+char *osm_test_read_device(size_t chunk, size_t *len);
+
+/* ---- checking the raw text ----------------------------------------- */
+
+/* What osm_test_check_text() learnt about a well-formed stream. */
+struct osm_text_info {
+	unsigned int major, minor;
+	size_t nodes, edges, lines;
+	char epoch[32];
+	unsigned long long pid_ns;
+	char view[8];
+};
+
+/*
+ * Check a whole stream against graph-format.md: header, charset, field
+ * grammar, escapes, unique node ids, edges after their endpoints, the
+ * class of known node types, and the end line with exact counts.
+ * Returns 0, or -1 with a description ("line N: ...") in @err.
+ */
+int osm_test_check_text(const char *buf, size_t len,
+			struct osm_text_info *info, char *err, size_t errlen);
+
+/*
+ * Look for kernel addresses: a 16-hex-digit value in 0xffff8..-0xffff..
+ * anywhere but in a node id or the epoch is a leak; in those hashed
+ * places, where a random value falls in that range once in 2^17, two or
+ * more distinct 8-byte aligned such values are (random: ~2^-40 per pair).
+ * The x86_64 vsyscall page, a fixed ABI address, is allowed.
+ * Returns 0, or -1 with the offending token in @err.
+ */
+int osm_test_check_leaks(const char *buf, size_t len, char *err,
+			 size_t errlen);
+
+/* ---- graph lookups ------------------------------------------------- */
+
+/* The node with the printf-formatted id, or NULL. */
+const struct osm_node *osm_test_find(const struct osm_graph *g,
+				     const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+const struct osm_node *osm_test_thread(const struct osm_graph *g, pid_t tid);
+const struct osm_node *osm_test_process(const struct osm_graph *g, pid_t tgid);
+
+/* The text after the first colon of the node's id. */
+const char *osm_test_token(const struct osm_node *n);
+
+/* An attribute as a number (decimal, or hex after 0x); false if absent. */
+bool osm_test_attr_ull(const struct osm_node *n, const char *key,
+		       unsigned long long *val);
+bool osm_test_edge_attr_ull(const struct osm_edge *e, const char *key,
+			    unsigned long long *val);
+
+/*
+ * Out-edges of @n of @kind (NULL: any) whose destination has type
+ * @dst_type (NULL: any).  Fills up to @max of them into @out (may be
+ * NULL) and returns how many there are.
+ */
+size_t osm_test_out(const struct osm_node *n, const char *kind,
+		    const char *dst_type, const struct osm_edge **out,
+		    size_t max);
+/* The same for in-edges, filtered on the source's type. */
+size_t osm_test_in(const struct osm_node *n, const char *kind,
+		   const char *src_type, const struct osm_edge **out,
+		   size_t max);
+
+/* Is there an edge @src @kind @dst? */
+bool osm_test_has_edge(const struct osm_node *src, const char *kind,
+		       const struct osm_node *dst);
+
+/* How many nodes of @type the PD @pd holds. */
+size_t osm_test_held_count(const struct osm_node *pd, const char *type);
+
+/* The one node of @type that @pd holds; NULL if none or several. */
+const struct osm_node *osm_test_held(const struct osm_node *pd,
+				     const char *type);
+
+/* The hold edge itself, under the same rule. */
+const struct osm_edge *osm_test_hold_edge(const struct osm_node *pd,
+					  const char *type);
+
+/* Resource of @type held by thread @tid in @g, or NULL. */
+const struct osm_node *osm_test_held_by_tid(const struct osm_graph *g,
+					    pid_t tid, const char *type);
+
+/* The file node that descriptor @fd of the files node @files maps. */
+const struct osm_node *osm_test_fd_file(const struct osm_node *files, int fd);
+
+/* The one inode a file or vma node maps, or NULL. */
+const struct osm_node *osm_test_mapped_inode(const struct osm_node *n);
+
+/* ---- independent oracles ------------------------------------------- */
+
+pid_t osm_test_gettid(void);
+
+/* kcmp(2): 0 equal, 1/2 ordered unequal, 3 not comparable, -1 error. */
+int osm_test_kcmp(pid_t pid1, pid_t pid2, int type, unsigned long idx1,
+		  unsigned long idx2);
+
+/* stat("/proc/PID/ns/<name>").st_ino; 0 with errno on failure. */
+unsigned long long osm_test_ns_ino(pid_t pid, const char *name);
+
+/* "inode:<major>:<minor>:<ino>" as fstat(2) names the inode. */
+void osm_test_inode_id(char *buf, size_t len, dev_t dev, ino_t ino);
+
+/* "inode:..." for an open descriptor; -1 with errno on failure. */
+int osm_test_fd_inode_id(int fd, char *buf, size_t len);
+
+/* A key=value line of /proc/PID/status ("Uid", "PPid"...), the value. */
+int osm_test_status_field(pid_t pid, const char *key, char *buf,
+			  size_t len);
+
+/* One memory region, as /proc/PID/maps prints it and the graph says. */
+struct osm_test_vma {
+	unsigned long long start, end, pgoff, ino;
+	unsigned int major, minor;
+	char perm[5];
+};
+
+/*
+ * Regions of /proc/PID/maps, without the x86_64 [vsyscall] gate area,
+ * which is not part of the mm.  Returns the count (array in *@out, free()
+ * it) or -1 with errno.
+ */
+int osm_test_read_maps(pid_t pid, struct osm_test_vma **out);
+
+/*
+ * Regions the graph shows for the mm node @mm: every vma node with a
+ * subset edge to it.  Returns the count (array in *@out) or -1 (with
+ * errno EPROTO) if an attribute is missing or malformed.
+ */
+int osm_test_graph_vmas(const struct osm_node *mm, struct osm_test_vma **out);
+
+/* Sort by start address, for comparing the two lists. */
+void osm_test_sort_vmas(struct osm_test_vma *v, size_t n);
+
+/* ---- children ------------------------------------------------------ */
+
+enum osm_spawn {
+	OSM_SPAWN_FORK,		/* fork(2) */
+	OSM_SPAWN_CLONE,	/* clone(2) with the given flags | SIGCHLD */
+	OSM_SPAWN_CLONE3,	/* clone3(2) with the given flags */
+};
+
+/*
+ * A child runs fn(sock, arg): it sets its scenario up, then calls
+ * osm_child_ready() (which returns once the parent releases it) or
+ * osm_child_fail().  Its return value is its exit code.
+ */
+typedef int (*osm_child_fn)(int sock, void *arg);
+
+struct osm_child {
+	pid_t pid;
+	int sock;		/* the parent's end */
+	int child_sock;		/* the child's end if the fd table is shared */
+	int status;		/* waitpid() status once finished */
+	char err[512];		/* failure message sent by the child */
+};
+
+/*
+ * Start a child and wait until it is ready.  @reply/@len receive the
+ * payload of osm_child_ready().  Returns 0, or -1 with errno (and the
+ * child's message in c->err; the child is reaped).
+ */
+int osm_child_start(struct osm_child *c, enum osm_spawn how,
+		    unsigned long flags, osm_child_fn fn, void *arg,
+		    void *reply, size_t len);
+
+/*
+ * Start the test binary itself (/proc/self/exe OSM_TEST_WAIT_ARG <fd>)
+ * after fork(); it reports ready from its new image and waits.
+ */
+int osm_child_start_exec(struct osm_child *c);
+
+/* Release the child, reap it.  Returns its exit code, or -1. */
+int osm_child_finish(struct osm_child *c);
+
+/* A child with nothing to set up: ready at once, waits for release. */
+int osm_child_idle(int sock, void *arg);
+
+/* Child side: send the payload, block until released. */
+int osm_child_ready(int sock, const void *data, size_t len);
+
+/* Child side: send a message and _exit(1). */
+void osm_child_fail(int sock, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/* Child side, as OSM_TEST_MAIN runs it for OSM_TEST_WAIT_ARG. */
+int osm_test_wait_main(int argc, char **argv);
+
+/* ---- main ---------------------------------------------------------- */
+
+/*
+ * TEST_HARNESS_MAIN, plus: the exec target mode, and when the device is
+ * absent (or not root) every test reported as SKIP in valid TAP with a
+ * Totals line and exit code 4 (KSFT_SKIP).  Needs kselftest_harness.h
+ * included first (it walks the harness's own test list).
+ */
+#define OSM_TEST_MAIN							\
+int main(int argc, char **argv)						\
+{									\
+	struct __fixture_metadata *f;					\
+	struct __fixture_variant_metadata *v, none = { .name = "" };	\
+	struct __test_metadata *t;					\
+	const char *why;						\
+	unsigned int n = 0, i = 0;					\
+									\
+	if (argc >= 2 && !strcmp(argv[1], OSM_TEST_WAIT_ARG))		\
+		return osm_test_wait_main(argc, argv);			\
+	setvbuf(stdout, NULL, _IOLBF, 0);				\
+	why = osm_test_skip_reason();					\
+	/* -l and -h need no device. */				\
+	if (!why || (argc > 1 && (!strcmp(argv[1], "-l") ||		\
+				  !strcmp(argv[1], "-h"))))		\
+		return test_harness_run(argc, argv);			\
+	for (f = __fixture_list; f; f = f->next)			\
+		for (v = f->variant ?: &none; v; v = v->next)		\
+			for (t = f->tests; t; t = t->next)		\
+				n++;					\
+	printf("TAP version 13\n1..%u\n", n);				\
+	for (f = __fixture_list; f; f = f->next)			\
+		for (v = f->variant ?: &none; v; v = v->next)		\
+			for (t = f->tests; t; t = t->next)		\
+				printf("ok %u %s%s%s.%s # SKIP %s\n",	\
+				       ++i, f->name,			\
+				       v->name[0] ? "." : "", v->name,	\
+				       t->name, why);			\
+	printf("# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:%u "	\
+	       "error:0\n", n);						\
+	return KSFT_SKIP;						\
+}
+
+#endif /* OSM_TEST_UTIL_H */
