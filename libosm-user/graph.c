@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * The graph object: construction, destruction and the read-only getters
+ * of graphs, nodes and edges.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "libosm_internal.h"
+
+static int intern_query_names(struct osm_graph *g)
+{
+	const struct {
+		const char **field;
+		const char *name;
+	} names[] = {
+		{ &g->k_hold, OSM_EDGE_HOLD },
+		{ &g->k_member, OSM_EDGE_MEMBER },
+		{ &g->k_subset, OSM_EDGE_SUBSET },
+		{ &g->k_map, OSM_EDGE_MAP },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		*names[i].field = osm__intern(g, names[i].name,
+					      strlen(names[i].name));
+		if (!*names[i].field)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* osm__graph_new() - an empty graph with the edge kinds interned. */
+struct osm_graph *osm__graph_new(void)
+{
+	struct osm_graph *g = calloc(1, sizeof(*g));
+
+	if (g && intern_query_names(g)) {
+		osm_graph__free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void osm_graph__free(struct osm_graph *g)
+{
+	size_t i;
+
+	if (!g)
+		return;
+	for (i = 0; i < g->nnames; i++)
+		free(g->names_v[i]);
+	free(g->names_v);
+	osm__htab_free(&g->names);
+	osm__htab_free(&g->ids);
+	free(g->adj);
+	free(g->edges);
+	free(g->nodes);
+	free(g->attrs);
+	free(g->text);
+	free(g);
+}
+
+unsigned int osm_graph__major(const struct osm_graph *g)
+{
+	return g->major;
+}
+
+unsigned int osm_graph__minor(const struct osm_graph *g)
+{
+	return g->minor;
+}
+
+static const char *attr_find(const struct osm_attr *a, size_t n,
+			     const char *key)
+{
+	size_t i;
+
+	if (!key)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!strcmp(a[i].key, key))
+			return a[i].value;
+	return NULL;
+}
+
+const char *osm_graph__header_attr(const struct osm_graph *g,
+				   const char *key)
+{
+	return attr_find(g->hdr_attrs.ptr, g->hdr_nattrs, key);
+}
+
+size_t osm_graph__header_attr_count(const struct osm_graph *g)
+{
+	return g->hdr_nattrs;
+}
+
+const char *osm_graph__header_attr_key(const struct osm_graph *g, size_t i)
+{
+	return i < g->hdr_nattrs ? g->hdr_attrs.ptr[i].key : NULL;
+}
+
+const char *osm_graph__header_attr_value(const struct osm_graph *g,
+					 size_t i)
+{
+	return i < g->hdr_nattrs ? g->hdr_attrs.ptr[i].value : NULL;
+}
+
+size_t osm_graph__node_count(const struct osm_graph *g)
+{
+	return g->nnodes;
+}
+
+const struct osm_node *osm_graph__node(const struct osm_graph *g, size_t i)
+{
+	if (i >= g->nnodes)
+		return osm_err_ptr(-ENOENT);
+	return &g->nodes[i];
+}
+
+const struct osm_node *osm_graph__find(const struct osm_graph *g,
+				       const char *id)
+{
+	size_t idx, len;
+
+	if (!id)
+		return osm_err_ptr(-EINVAL);
+	len = strlen(id);
+	if (osm__node_lookup(g, id, len, osm__hash(id, len), &idx))
+		return osm_err_ptr(-ENOENT);
+	return &g->nodes[idx];
+}
+
+size_t osm_graph__edge_count(const struct osm_graph *g)
+{
+	return g->nedges;
+}
+
+const struct osm_edge *osm_graph__edge(const struct osm_graph *g, size_t i)
+{
+	if (i >= g->nedges)
+		return osm_err_ptr(-ENOENT);
+	return &g->edges[i];
+}
+
+const char *osm_node__id(const struct osm_node *n)
+{
+	return n->id;
+}
+
+const char *osm_node__type(const struct osm_node *n)
+{
+	return n->type;
+}
+
+const char *osm_node__class(const struct osm_node *n)
+{
+	return n->class;
+}
+
+bool osm_node__is_pd(const struct osm_node *n)
+{
+	return n->is_pd;
+}
+
+const char *osm_node__attr(const struct osm_node *n, const char *key)
+{
+	return attr_find(n->attrs.ptr, n->nattrs, key);
+}
+
+size_t osm_node__attr_count(const struct osm_node *n)
+{
+	return n->nattrs;
+}
+
+const char *osm_node__attr_key(const struct osm_node *n, size_t i)
+{
+	return i < n->nattrs ? n->attrs.ptr[i].key : NULL;
+}
+
+const char *osm_node__attr_value(const struct osm_node *n, size_t i)
+{
+	return i < n->nattrs ? n->attrs.ptr[i].value : NULL;
+}
+
+size_t osm_node__index(const struct osm_node *n)
+{
+	return n->index;
+}
+
+size_t osm_node__out_count(const struct osm_node *n)
+{
+	return n->nout;
+}
+
+const struct osm_edge *osm_node__out(const struct osm_node *n, size_t i)
+{
+	return i < n->nout ? n->out[i] : NULL;
+}
+
+size_t osm_node__in_count(const struct osm_node *n)
+{
+	return n->nin;
+}
+
+const struct osm_edge *osm_node__in(const struct osm_node *n, size_t i)
+{
+	return i < n->nin ? n->in[i] : NULL;
+}
+
+const struct osm_node *osm_edge__src(const struct osm_edge *e)
+{
+	return e->src.ptr;
+}
+
+const struct osm_node *osm_edge__dst(const struct osm_edge *e)
+{
+	return e->dst.ptr;
+}
+
+const char *osm_edge__kind(const struct osm_edge *e)
+{
+	return e->kind;
+}
+
+const char *osm_edge__attr(const struct osm_edge *e, const char *key)
+{
+	return attr_find(e->attrs.ptr, e->nattrs, key);
+}
+
+size_t osm_edge__attr_count(const struct osm_edge *e)
+{
+	return e->nattrs;
+}
+
+const char *osm_edge__attr_key(const struct osm_edge *e, size_t i)
+{
+	return i < e->nattrs ? e->attrs.ptr[i].key : NULL;
+}
+
+const char *osm_edge__attr_value(const struct osm_edge *e, size_t i)
+{
+	return i < e->nattrs ? e->attrs.ptr[i].value : NULL;
+}

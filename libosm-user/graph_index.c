@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * Indexes over a parsed graph: the node id hash table, the interned type
+ * and kind names, and the per-node in/out edge lists.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "libosm_internal.h"
+
+#define OSM_HTAB_MIN	64
+
+/* FNV-1a, folded to 32 bits; ids are short and mostly hex. */
+uint32_t osm__hash(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static bool key_equal(const char *key, const char *s, size_t len)
+{
+	return !memcmp(key, s, len) && key[len] == '\0';
+}
+
+/**
+ * osm__htab_find() - look a string up.
+ * Return: 0 with *@val set, or -ENOENT.
+ */
+int osm__htab_find(const struct osm_htab *t, const char *s, size_t len,
+		   uint32_t hash, osm_htab_key_fn key, const void *ctx,
+		   uint32_t *val)
+{
+	size_t i;
+
+	if (!t->slots)
+		return -ENOENT;
+	for (i = hash & t->mask; t->slots[i].val; i = (i + 1) & t->mask) {
+		const struct osm_htab_slot *sl = &t->slots[i];
+
+		if (sl->hash == hash &&
+		    key_equal(key(ctx, sl->val - 1), s, len)) {
+			*val = sl->val - 1;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static void htab_place(struct osm_htab_slot *slots, size_t mask,
+		       uint32_t hash, uint32_t val1)
+{
+	size_t i;
+
+	for (i = hash & mask; slots[i].val; i = (i + 1) & mask)
+		;
+	slots[i].hash = hash;
+	slots[i].val = val1;
+}
+
+static int htab_resize(struct osm_htab *t, size_t n)
+{
+	struct osm_htab_slot *slots;
+	size_t i;
+
+	if (n > SIZE_MAX / sizeof(*slots))
+		return -ENOMEM;
+	slots = calloc(n, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; t->slots && i <= t->mask; i++)
+		if (t->slots[i].val)
+			htab_place(slots, n - 1, t->slots[i].hash,
+				   t->slots[i].val);
+	free(t->slots);
+	t->slots = slots;
+	t->mask = n - 1;
+	return 0;
+}
+
+static int htab_grow(struct osm_htab *t)
+{
+	return htab_resize(t, t->slots ? (t->mask + 1) * 2 : OSM_HTAB_MIN);
+}
+
+/* osm__htab_reserve() - make room for @n values without rehashing. */
+int osm__htab_reserve(struct osm_htab *t, size_t n)
+{
+	size_t sz = OSM_HTAB_MIN;
+
+	while (sz / 2 < n) {
+		if (sz > SIZE_MAX / 4)
+			return -ENOMEM;
+		sz *= 2;
+	}
+	if (t->slots && sz <= t->mask + 1)
+		return 0;
+	return htab_resize(t, sz);
+}
+
+/**
+ * osm__htab_insert() - add a value; the caller has checked it is new.
+ * Return: 0, -ENOMEM, or -EOVERFLOW when @val does not fit.
+ */
+int osm__htab_insert(struct osm_htab *t, uint32_t hash, uint32_t val)
+{
+	int err;
+
+	if (val >= UINT32_MAX)
+		return -EOVERFLOW;
+	/* Keep the load at most 1/2 so probe runs stay short. */
+	if (!t->slots || (t->used + 1) * 2 > t->mask + 1) {
+		err = htab_grow(t);
+		if (err)
+			return err;
+	}
+	htab_place(t->slots, t->mask, hash, val + 1);
+	t->used++;
+	return 0;
+}
+
+void osm__htab_free(struct osm_htab *t)
+{
+	free(t->slots);
+	t->slots = NULL;
+	t->mask = 0;
+	t->used = 0;
+}
+
+static const char *name_key(const void *ctx, uint32_t val)
+{
+	const struct osm_graph *g = ctx;
+
+	return g->names_v[val];
+}
+
+static const char *node_key(const void *ctx, uint32_t val)
+{
+	const struct osm_graph *g = ctx;
+
+	return g->nodes[val].id;
+}
+
+/**
+ * osm__intern() - the graph's one copy of a type or kind name.
+ *
+ * Types and kinds are few, so interning them lets the queries compare
+ * pointers instead of strings on every edge they walk.
+ *
+ * Return: the interned string, or NULL (out of memory).
+ */
+const char *osm__intern(struct osm_graph *g, const char *s, size_t len)
+{
+	uint32_t hash = osm__hash(s, len), val;
+	char *copy;
+
+	if (!osm__htab_find(&g->names, s, len, hash, name_key, g, &val))
+		return g->names_v[val];
+
+	if (g->nnames == g->names_cap) {
+		size_t cap = g->names_cap ? g->names_cap * 2 : 16;
+		char **v = realloc(g->names_v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		g->names_v = v;
+		g->names_cap = cap;
+	}
+	copy = malloc(len + 1);
+	if (!copy)
+		return NULL;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	if (osm__htab_insert(&g->names, hash, g->nnames)) {
+		free(copy);
+		return NULL;
+	}
+	g->names_v[g->nnames++] = copy;
+	return copy;
+}
+
+/* The interned copy of @s if the graph has seen that name, else NULL. */
+const char *osm__lookup_name(const struct osm_graph *g, const char *s)
+{
+	size_t len = strlen(s);
+	uint32_t val;
+
+	if (osm__htab_find(&g->names, s, len, osm__hash(s, len), name_key,
+			   g, &val))
+		return NULL;
+	return g->names_v[val];
+}
+
+int osm__node_lookup(const struct osm_graph *g, const char *id, size_t len,
+		     uint32_t hash, size_t *idx)
+{
+	uint32_t val;
+	int err;
+
+	err = osm__htab_find(&g->ids, id, len, hash, node_key, g, &val);
+	if (!err)
+		*idx = val;
+	return err;
+}
+
+int osm__node_insert(struct osm_graph *g, uint32_t hash, size_t idx)
+{
+	if (idx >= UINT32_MAX)
+		return -EOVERFLOW;
+	return osm__htab_insert(&g->ids, hash, (uint32_t)idx);
+}
+
+/* Walks go backward only along "member" and "subset" edges. */
+static bool is_back_edge(const struct osm_graph *g, const struct osm_edge *e)
+{
+	return e->kind == g->k_member || e->kind == g->k_subset;
+}
+
+/**
+ * osm__graph_index() - turn indices into pointers and build adjacency.
+ * @g: a fully parsed graph; its arrays do not move after this.
+ *
+ * Each node's out and in edge lists are slices of one array (CSR), in
+ * stream order.  A third slice, "back", holds the in-edges a query walks
+ * backward: an inode mapped by every process has a huge in-list of "map"
+ * edges that no walk follows, and scanning it once per PD would make the
+ * queries quadratic.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int osm__graph_index(struct osm_graph *g)
+{
+	const struct osm_edge **cur;
+	size_t i, nback = 0;
+
+	g->hdr_attrs.ptr = g->attrs + g->hdr_attrs.off;
+	for (i = 0; i < g->nnodes; i++)
+		g->nodes[i].attrs.ptr = g->attrs + g->nodes[i].attrs.off;
+
+	for (i = 0; i < g->nedges; i++) {
+		if (is_back_edge(g, &g->edges[i])) {
+			g->nodes[g->edges[i].dst.idx].nback++;
+			nback++;
+		}
+	}
+	if (g->nedges) {
+		if (g->nedges > SIZE_MAX / 3 / sizeof(*g->adj))
+			return -ENOMEM;
+		g->adj = malloc((2 * g->nedges + nback) * sizeof(*g->adj));
+		if (!g->adj)
+			return -ENOMEM;
+	}
+
+	/* Hand out slices; the counts were taken while parsing. */
+	cur = g->adj;
+	for (i = 0; i < g->nnodes; i++) {
+		struct osm_node *n = &g->nodes[i];
+
+		n->out = cur;
+		cur += n->nout;
+		n->in = cur;
+		cur += n->nin;
+		n->back = cur;
+		cur += n->nback;
+		n->nout = 0;
+		n->nin = 0;
+		n->nback = 0;
+	}
+
+	for (i = 0; i < g->nedges; i++) {
+		struct osm_edge *e = &g->edges[i];
+		struct osm_node *src = &g->nodes[e->src.idx];
+		struct osm_node *dst = &g->nodes[e->dst.idx];
+
+		e->attrs.ptr = g->attrs + e->attrs.off;
+		e->src.ptr = src;
+		e->dst.ptr = dst;
+		src->out[src->nout++] = e;
+		dst->in[dst->nin++] = e;
+		if (is_back_edge(g, e))
+			dst->back[dst->nback++] = e;
+	}
+	return 0;
+}

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * libosm: read the osmosis isolation graph and run queries on it.
+ *
+ * Conventions (as libbpf): functions returning int give 0 or a positive
+ * count on success and a negative errno on failure, and also set errno;
+ * functions returning a pointer give NULL and set errno on failure.
+ * Options structs start with "size_t sz" and are built with OSM_OPTS(),
+ * so old binaries keep working when a struct grows.  The library keeps
+ * no global state and never prints.
+ */
+#ifndef __LIBOSM_OSM_H
+#define __LIBOSM_OSM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/osmosis.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef OSM_API
+#define OSM_API __attribute__((visibility("default")))
+#endif
+
+/* Declare and zero an options struct, set its size, and fill fields. */
+#define OSM_OPTS(TYPE, NAME, ...)					\
+	struct TYPE NAME = ({						\
+		memset(&NAME, 0, sizeof(struct TYPE));			\
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ };\
+	})
+
+struct osm_graph;
+struct osm_node;
+struct osm_edge;
+
+#define OSM_LIB_MAJOR_VERSION	0
+#define OSM_LIB_MINOR_VERSION	1
+
+/** osm_version() - the library version, "MAJOR.MINOR.PATCH". */
+OSM_API const char *osm_version(void);
+
+/**
+ * osm_ioc_get_api() - OSM_IOC_GET_API on an open /dev/osmosis descriptor.
+ * @fd: descriptor of the device.
+ * @api: filled in; api->size is set by the call.
+ *
+ * Return: 0, or a negative errno.
+ */
+OSM_API int osm_ioc_get_api(int fd, struct osm_api *api);
+
+/**
+ * struct osm_graph_opts - where to read a graph from
+ * @sz: sizeof(struct osm_graph_opts), set by OSM_OPTS().
+ * @path: device or saved graph file; NULL means OSM_DEVICE_PATH.
+ * @max_bytes: refuse input larger than this (-EFBIG); 0 means 1 GiB.
+ */
+struct osm_graph_opts {
+	size_t sz;
+	const char *path;
+	size_t max_bytes;
+	size_t :0;
+};
+#define osm_graph_opts__last_field max_bytes
+
+/**
+ * osm_graph__load() - read a whole graph from the device or a file.
+ * @opts: may be NULL.
+ *
+ * Return: the graph (free with osm_graph__free()), or NULL with errno set:
+ * EPROTO for a malformed stream or an unknown major version, ENODATA when
+ * the stream has no "end" line (cut short).
+ */
+OSM_API struct osm_graph *osm_graph__load(const struct osm_graph_opts *opts);
+
+/**
+ * osm_graph__read() - read the raw graph text, without parsing it.
+ * @opts: as osm_graph__load(); may be NULL.
+ * @buf: on success a malloc()ed buffer holding the text; free() it.  It
+ *	is not NUL-terminated (the text contains no NUL byte if valid).
+ * @len: on success the number of bytes in *@buf.
+ *
+ * For saving a walk to a file or showing it as is; a stream cut short is
+ * returned as read.
+ *
+ * Return: 0, or a negative errno (-EFBIG over opts->max_bytes).
+ */
+OSM_API int osm_graph__read(const struct osm_graph_opts *opts, char **buf,
+			    size_t *len);
+
+/**
+ * osm_graph__parse() - parse a graph held in memory.
+ * @buf: the text, not necessarily NUL-terminated.
+ * @len: its length in bytes.
+ *
+ * Return: as osm_graph__load().
+ */
+OSM_API struct osm_graph *osm_graph__parse(const char *buf, size_t len);
+
+/** osm_graph__free() - free a graph and everything reached through it. */
+OSM_API void osm_graph__free(struct osm_graph *g);
+
+/** osm_graph__major() / osm_graph__minor() - format version of the graph. */
+OSM_API unsigned int osm_graph__major(const struct osm_graph *g);
+OSM_API unsigned int osm_graph__minor(const struct osm_graph *g);
+
+/** osm_graph__header_attr() - decoded value of a header key, or NULL. */
+OSM_API const char *osm_graph__header_attr(const struct osm_graph *g,
+					   const char *key);
+/* Header attributes in stream order, for listing them all. */
+OSM_API size_t osm_graph__header_attr_count(const struct osm_graph *g);
+OSM_API const char *osm_graph__header_attr_key(const struct osm_graph *g,
+					       size_t i);
+OSM_API const char *osm_graph__header_attr_value(const struct osm_graph *g,
+						 size_t i);
+
+OSM_API size_t osm_graph__node_count(const struct osm_graph *g);
+OSM_API const struct osm_node *osm_graph__node(const struct osm_graph *g,
+					       size_t i);
+/** osm_graph__find() - the node with this id ("thread:42"), or NULL. */
+OSM_API const struct osm_node *osm_graph__find(const struct osm_graph *g,
+					       const char *id);
+OSM_API size_t osm_graph__edge_count(const struct osm_graph *g);
+OSM_API const struct osm_edge *osm_graph__edge(const struct osm_graph *g,
+					       size_t i);
+
+/* Nodes.  Strings live as long as the graph; attribute values are decoded. */
+OSM_API const char *osm_node__id(const struct osm_node *n);
+/** osm_node__type() - the id's prefix: "thread", "mm", "net_ns", ... */
+OSM_API const char *osm_node__type(const struct osm_node *n);
+/** osm_node__class() - the class field as written: "pd", "res", ... */
+OSM_API const char *osm_node__class(const struct osm_node *n);
+OSM_API bool osm_node__is_pd(const struct osm_node *n);
+OSM_API const char *osm_node__attr(const struct osm_node *n, const char *key);
+OSM_API size_t osm_node__attr_count(const struct osm_node *n);
+OSM_API const char *osm_node__attr_key(const struct osm_node *n, size_t i);
+OSM_API const char *osm_node__attr_value(const struct osm_node *n, size_t i);
+/** osm_node__index() - position of the node in the graph, for arrays. */
+OSM_API size_t osm_node__index(const struct osm_node *n);
+OSM_API size_t osm_node__out_count(const struct osm_node *n);
+OSM_API const struct osm_edge *osm_node__out(const struct osm_node *n,
+					     size_t i);
+OSM_API size_t osm_node__in_count(const struct osm_node *n);
+OSM_API const struct osm_edge *osm_node__in(const struct osm_node *n,
+					    size_t i);
+
+/* Edges. */
+OSM_API const struct osm_node *osm_edge__src(const struct osm_edge *e);
+OSM_API const struct osm_node *osm_edge__dst(const struct osm_edge *e);
+OSM_API const char *osm_edge__kind(const struct osm_edge *e);
+OSM_API const char *osm_edge__attr(const struct osm_edge *e, const char *key);
+OSM_API size_t osm_edge__attr_count(const struct osm_edge *e);
+OSM_API const char *osm_edge__attr_key(const struct osm_edge *e, size_t i);
+OSM_API const char *osm_edge__attr_value(const struct osm_edge *e, size_t i);
+
+/*
+ * Queries.  A PD argument may be a thread, a process (the union of its
+ * threads) or the kernel (the union of its kernel threads).
+ */
+
+/**
+ * struct osm_query_opts - options shared by the queries
+ * @sz: sizeof(struct osm_query_opts), set by OSM_OPTS().
+ * @types: NULL-terminated list of resource types to consider ("mm",
+ *	"net_ns", ...); NULL means every type.
+ */
+struct osm_query_opts {
+	size_t sz;
+	const char *const *types;
+	size_t :0;
+};
+#define osm_query_opts__last_field types
+
+/**
+ * osm_query__reachable() - resources a PD reaches (see graph-format.md).
+ * @g: the graph.
+ * @pd: a PD node of @g.
+ * @opts: may be NULL.
+ * @out: on success a malloc()ed array of the resource nodes, in graph
+ *	order, or NULL when there are none; free() it.
+ *
+ * @opts->types filters the result, not the walk: with types = {"inode"}
+ * the inodes behind mapped regions are still found through "mm".
+ *
+ * Return: the number of nodes in *@out, or a negative errno (-EINVAL when
+ * @pd is not a PD node of @g).
+ */
+OSM_API int osm_query__reachable(const struct osm_graph *g,
+				 const struct osm_node *pd,
+				 const struct osm_query_opts *opts,
+				 const struct osm_node ***out);
+
+/**
+ * struct osm_share - one PD that shares resources with the queried PD
+ * @pd: the other PD (a process, or the kernel; threads are folded into
+ *	their process, and the queried PD's own process is left out).
+ * @nres: number of shared resources.
+ * @res: the shared resource nodes.
+ */
+struct osm_share {
+	const struct osm_node *pd;
+	size_t nres;
+	const struct osm_node **res;
+};
+
+/**
+ * osm_query__shared() - SharedResources(PD, types): PDs whose reachable
+ * resources intersect those of @pd.
+ * @out: on success a malloc()ed array in graph order of the other PDs,
+ *	each with its shared resources in graph order, or NULL when there
+ *	are none; free it with osm_shares__free().
+ *
+ * Return: the number of entries in *@out, or a negative errno.
+ */
+OSM_API int osm_query__shared(const struct osm_graph *g,
+			      const struct osm_node *pd,
+			      const struct osm_query_opts *opts,
+			      struct osm_share **out);
+OSM_API void osm_shares__free(struct osm_share *shares, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* __LIBOSM_OSM_H */

@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * Unit tests of libosm's parser, index and queries on hand-written
+ * graphs (the *.graph fixtures next to this file).  Output is TAP.
+ *
+ * Usage: test_parse <fixture-dir>
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "osm.h"
+
+static int failures, checks;
+static const char *fixtures = ".";
+
+#define CHECK(cond)							\
+	do {								\
+		checks++;						\
+		if (!(cond)) {						\
+			failures++;					\
+			printf("#   %s:%d: check failed: %s\n",		\
+			       __FILE__, __LINE__, #cond);		\
+		}							\
+	} while (0)
+
+#define CHECK_STR(a, b)							\
+	do {								\
+		const char *__a = (a), *__b = (b);			\
+		checks++;						\
+		if (!__a || !__b || strcmp(__a, __b)) {			\
+			failures++;					\
+			printf("#   %s:%d: \"%s\" != \"%s\"\n",		\
+			       __FILE__, __LINE__, __a ? __a : "(null)",\
+			       __b ? __b : "(null)");			\
+		}							\
+	} while (0)
+
+static struct osm_graph *load(const char *name)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", fixtures, name);
+	OSM_OPTS(osm_graph_opts, opts, .path = path);
+	return osm_graph__load(&opts);
+}
+
+static struct osm_graph *parse_str(const char *s)
+{
+	return osm_graph__parse(s, strlen(s));
+}
+
+/* The ids of @n nodes joined by spaces, for compact comparisons. */
+static const char *ids(const struct osm_node **v, size_t n)
+{
+	static char buf[4096];
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off < sizeof(buf); i++)
+		off += snprintf(buf + off, sizeof(buf) - off, "%s%s",
+				i ? " " : "", osm_node__id(v[i]));
+	return buf;
+}
+
+static void test_good(void)
+{
+	const struct osm_node *n, *t101;
+	const struct osm_edge *e;
+	struct osm_graph *g;
+
+	g = load("good.graph");
+	CHECK(g);
+	if (!g)
+		return;
+	CHECK(osm_graph__major(g) == 1);
+	CHECK(osm_graph__minor(g) == 0);
+	CHECK_STR(osm_graph__header_attr(g, "view"), "full");
+	CHECK_STR(osm_graph__header_attr(g, "epoch"), "5a1c0e77d2b1f3a4");
+	CHECK(!osm_graph__header_attr(g, "nope"));
+	CHECK(osm_graph__header_attr_count(g) == 3);
+	CHECK_STR(osm_graph__header_attr_key(g, 1), "pid_ns");
+	CHECK(osm_graph__node_count(g) == 26);
+	CHECK(osm_graph__edge_count(g) == 34);
+
+	n = osm_graph__node(g, 0);
+	CHECK_STR(osm_node__id(n), "kernel:0");
+	CHECK_STR(osm_node__type(n), "kernel");
+	CHECK(osm_node__is_pd(n));
+	CHECK(!osm_graph__node(g, 26) && errno == ENOENT);
+
+	t101 = osm_graph__find(g, "thread:101");
+	CHECK(t101);
+	CHECK(osm_node__index(t101) == 6);
+	CHECK_STR(osm_node__type(t101), "thread");
+	CHECK_STR(osm_node__class(t101), "pd");
+	CHECK_STR(osm_node__attr(t101, "comm"), "sshd-worker");
+	CHECK(osm_node__attr_count(t101) == 3);
+	CHECK_STR(osm_node__attr_key(t101, 2), "comm");
+	CHECK_STR(osm_node__attr_value(t101, 0), "101");
+	CHECK(!osm_node__attr_key(t101, 3));
+	CHECK(osm_node__out_count(t101) == 5);
+	CHECK(osm_node__in_count(t101) == 0);
+	e = osm_node__out(t101, 0);
+	CHECK_STR(osm_edge__kind(e), "member");
+	CHECK(osm_edge__src(e) == t101);
+	CHECK_STR(osm_node__id(osm_edge__dst(e)), "process:100");
+	CHECK(!osm_node__out(t101, 5));
+
+	n = osm_graph__find(g, "inode:0:2:17");
+	CHECK(n && !osm_node__is_pd(n));
+	CHECK(n && osm_node__in_count(n) == 3);
+	CHECK(!osm_graph__find(g, "thread:999") && errno == ENOENT);
+	CHECK(!osm_graph__find(g, "thread:10"));
+
+	e = osm_graph__edge(g, 11);
+	CHECK_STR(osm_edge__kind(e), "map");
+	CHECK_STR(osm_edge__attr(e, "fd"), "0");
+	CHECK(osm_edge__attr_count(e) == 2);
+	CHECK_STR(osm_edge__attr_key(e, 1), "mode");
+	CHECK_STR(osm_edge__attr_value(e, 1), "rw");
+	CHECK(!osm_graph__edge(g, 34));
+	osm_graph__free(g);
+}
+
+static void test_reachable(void)
+{
+	const struct osm_node **res = NULL;
+	const char *only_inode[] = { "inode", NULL };
+	const char *vma_and_bogus[] = { "bogus", "vma", NULL };
+	const char *none[] = { NULL };
+	struct osm_graph *g = load("good.graph");
+	int n;
+
+	CHECK(g);
+	if (!g)
+		return;
+	n = osm_query__reachable(g, osm_graph__find(g, "process:100"), NULL,
+				 &res);
+	CHECK(n == 8);
+	CHECK_STR(ids(res, n > 0 ? n : 0),
+		  "mnt_ns:4026531841 net_ns:4026531840 mm:2222222222222222 "
+		  "vma:2222222222222222:400000 inode:0:2:17 "
+		  "files:bbbbbbbbbbbbbbbb file:f00000000000000f inode:0:5:1");
+	free(res);
+
+	/* A single thread reaches what its process does here. */
+	n = osm_query__reachable(g, osm_graph__find(g, "thread:101"), NULL,
+				 &res);
+	CHECK(n == 8);
+	free(res);
+
+	{
+		OSM_OPTS(osm_query_opts, q, .types = only_inode);
+
+		n = osm_query__reachable(g, osm_graph__find(g, "process:100"),
+					 &q, &res);
+		CHECK(n == 2);
+		CHECK_STR(ids(res, n > 0 ? n : 0),
+			  "inode:0:2:17 inode:0:5:1");
+		free(res);
+	}
+	{
+		OSM_OPTS(osm_query_opts, q, .types = vma_and_bogus);
+
+		n = osm_query__reachable(g, osm_graph__find(g, "200"), &q,
+					 &res);
+		CHECK(n == -EINVAL && errno == EINVAL);
+		n = osm_query__reachable(g, osm_graph__find(g, "process:200"),
+					 &q, &res);
+		CHECK(n == 2);
+		CHECK_STR(ids(res, n > 0 ? n : 0),
+			  "vma:3333333333333333:400000 "
+			  "vma:3333333333333333:7f0000");
+		free(res);
+	}
+	{
+		OSM_OPTS(osm_query_opts, q, .types = none);
+
+		n = osm_query__reachable(g, osm_graph__find(g, "kernel:0"),
+					 &q, &res);
+		CHECK(n == 0 && res == NULL);
+	}
+
+	n = osm_query__reachable(g, osm_graph__find(g, "kernel:0"), NULL,
+				 &res);
+	CHECK(n == 2);
+	CHECK_STR(ids(res, n > 0 ? n : 0),
+		  "mnt_ns:4026531841 net_ns:4026531840");
+	free(res);
+
+	/* Resources are not PDs. */
+	errno = 0;
+	n = osm_query__reachable(g, osm_graph__find(g, "mm:1111111111111111"),
+				 NULL, &res);
+	CHECK(n == -EINVAL && errno == EINVAL && !res);
+	CHECK(osm_query__reachable(g, NULL, NULL, &res) == -EINVAL);
+	osm_graph__free(g);
+}
+
+static void check_share(const struct osm_share *s, const char *pd,
+			const char *res)
+{
+	CHECK_STR(osm_node__id(s->pd), pd);
+	CHECK_STR(ids(s->res, s->nres), res);
+}
+
+static void test_shared(void)
+{
+	const char *net[] = { "net_ns", NULL };
+	struct osm_share *sh = NULL;
+	struct osm_graph *g = load("good.graph");
+	int n;
+
+	CHECK(g);
+	if (!g)
+		return;
+	n = osm_query__shared(g, osm_graph__find(g, "process:100"), NULL,
+			      &sh);
+	CHECK(n == 3);
+	if (n == 3) {
+		check_share(&sh[0], "kernel:0",
+			    "mnt_ns:4026531841 net_ns:4026531840");
+		check_share(&sh[1], "process:1",
+			    "mnt_ns:4026531841 net_ns:4026531840 "
+			    "inode:0:2:17 file:f00000000000000f inode:0:5:1");
+		check_share(&sh[2], "process:200",
+			    "mnt_ns:4026531841 inode:0:2:17");
+	}
+	osm_shares__free(sh, n > 0 ? n : 0);
+
+	/* A thread's own process is left out, as are its sibling threads. */
+	n = osm_query__shared(g, osm_graph__find(g, "thread:101"), NULL, &sh);
+	CHECK(n == 3);
+	if (n == 3)
+		CHECK_STR(osm_node__id(sh[2].pd), "process:200");
+	osm_shares__free(sh, n > 0 ? n : 0);
+
+	{
+		OSM_OPTS(osm_query_opts, q, .types = net);
+
+		n = osm_query__shared(g, osm_graph__find(g, "process:100"),
+				      &q, &sh);
+		CHECK(n == 2);
+		if (n == 2) {
+			check_share(&sh[0], "kernel:0", "net_ns:4026531840");
+			check_share(&sh[1], "process:1", "net_ns:4026531840");
+		}
+		osm_shares__free(sh, n > 0 ? n : 0);
+
+		n = osm_query__shared(g, osm_graph__find(g, "process:200"),
+				      &q, &sh);
+		CHECK(n == 0 && sh == NULL);
+	}
+
+	/* Kernel threads fold into kernel:0, which is then excluded. */
+	n = osm_query__shared(g, osm_graph__find(g, "thread:2"), NULL, &sh);
+	CHECK(n == 3);
+	if (n == 3) {
+		check_share(&sh[0], "process:1",
+			    "mnt_ns:4026531841 net_ns:4026531840");
+		check_share(&sh[1], "process:100",
+			    "mnt_ns:4026531841 net_ns:4026531840");
+		check_share(&sh[2], "process:200", "mnt_ns:4026531841");
+	}
+	osm_shares__free(sh, n > 0 ? n : 0);
+
+	CHECK(osm_query__shared(g, osm_graph__find(g, "inode:0:2:17"), NULL,
+				&sh) == -EINVAL);
+	CHECK(osm_query__shared(g, osm_graph__find(g, "kernel:0"), NULL,
+				NULL) == -EINVAL);
+	osm_graph__free(g);
+}
+
+static void test_bad_files(void)
+{
+	errno = 0;
+	CHECK(!load("unknown-major.graph") && errno == EPROTO);
+	errno = 0;
+	CHECK(!load("missing-end.graph") && errno == ENODATA);
+	errno = 0;
+	CHECK(!load("bad-count.graph") && errno == EPROTO);
+	errno = 0;
+	CHECK(!load("undeclared-edge.graph") && errno == EPROTO);
+	errno = 0;
+	CHECK(!load("no-such-file.graph") && errno == ENOENT);
+}
+
+static void test_escaped(void)
+{
+	struct osm_graph *g = load("escaped.graph");
+	const struct osm_node *n;
+
+	CHECK(g);
+	if (!g)
+		return;
+	CHECK_STR(osm_graph__header_attr(g, "note"), "a b");
+	CHECK_STR(osm_graph__header_attr(g, "epoch"), "0x1");
+	n = osm_graph__find(g, "process:7");
+	CHECK_STR(osm_node__attr(n, "comm"), "my prog\tx");
+	n = osm_graph__find(g, "inode:0:2:99");
+	CHECK_STR(osm_node__attr(n, "path"),
+		  "/tmp/caf\xc3\xa9\\dir/a=b\nline\xff");
+	n = osm_graph__find(g, "vma:0123456789abcdef:1000");
+	CHECK_STR(osm_node__attr(n, "name"),
+		  "/tmp/caf\xc3\xa9\\dir/a=b\nline\xff");
+	CHECK_STR(osm_node__attr(n, "perm"), "r--p");
+	osm_graph__free(g);
+}
+
+static void test_unknown(void)
+{
+	struct osm_graph *g = load("unknown.graph");
+	const struct osm_node *n;
+	struct osm_share *sh;
+	int cnt;
+
+	CHECK(g);
+	if (!g)
+		return;
+	CHECK(osm_graph__minor(g) == 7);
+	CHECK(osm_graph__node_count(g) == 5);
+	CHECK(osm_graph__edge_count(g) == 4);
+	n = osm_graph__find(g, "io:abcdef0123456789");
+	CHECK_STR(osm_node__type(n), "io");
+	CHECK(!osm_node__is_pd(n));
+	n = osm_graph__find(g, "widget:9");
+	CHECK_STR(osm_node__class(n), "blob");
+	CHECK(!osm_node__is_pd(n));
+	n = osm_graph__find(g, "process:5");
+	CHECK_STR(osm_node__attr(n, "shiny"), "1");
+	CHECK_STR(osm_edge__kind(osm_graph__edge(g, 2)), "entangle");
+
+	/* An unknown PD type is still a PD and an unknown resource shared. */
+	cnt = osm_query__shared(g, n, NULL, &sh);
+	CHECK(cnt == 1);
+	if (cnt == 1)
+		check_share(&sh[0], "sandbox:1", "io:abcdef0123456789");
+	osm_shares__free(sh, cnt > 0 ? cnt : 0);
+	osm_graph__free(g);
+}
+
+static void expect_err(const char *text, int err, const char *what)
+{
+	struct osm_graph *g;
+
+	errno = 0;
+	g = parse_str(text);
+	checks++;
+	if (g || errno != err) {
+		failures++;
+		printf("#   %s: expected errno %d, got %s errno %d\n", what, err,
+		       g ? "a graph and" : "NULL,", errno);
+	}
+	osm_graph__free(g);
+}
+
+#define HDR	"osmosis-graph 1.0 view=full\n"
+#define N1	"node thread:1 pd tid=1\n"
+#define N2	"node mm:1 res vmas=0\n"
+
+static void test_malformed(void)
+{
+	struct osm_graph *g;
+
+	g = parse_str(HDR N1 N2 "edge thread:1 hold mm:1 mode=rw\n"
+		      "end nodes=2 edges=1\n");
+	CHECK(g);
+	osm_graph__free(g);
+	g = parse_str(HDR "end nodes=0x0 edges=0\n");
+	CHECK(g && osm_graph__node_count(g) == 0);
+	osm_graph__free(g);
+
+	expect_err("", ENODATA, "empty input");
+	expect_err("osmosis-gr", ENODATA, "header cut short");
+	expect_err(HDR N1, ENODATA, "no end");
+	expect_err(HDR N1 "end nodes=1 edges=0", ENODATA, "unterminated end");
+	expect_err(HDR N1 "node thread:", ENODATA, "cut mid-line");
+	expect_err("hello world\n", EPROTO, "not a graph");
+	expect_err("hello", EPROTO, "not a graph, no newline");
+	expect_err("osmosis-graph 1\nend nodes=0 edges=0\n", EPROTO,
+		   "version without minor");
+	expect_err("osmosis-graph 1.0x\nend nodes=0 edges=0\n", EPROTO,
+		   "version with junk");
+	expect_err("osmosis-graph 0.9\nend nodes=0 edges=0\n", EPROTO,
+		   "major 0");
+	expect_err("osmosis-graph 2.0\n", EPROTO, "unknown major, no end");
+	expect_err(HDR N1 N1 "end nodes=2 edges=0\n", EPROTO,
+		   "duplicate node");
+	expect_err(HDR "node thread1 pd\nend nodes=1 edges=0\n", EPROTO,
+		   "id without colon");
+	expect_err(HDR "node :1 pd\nend nodes=1 edges=0\n", EPROTO,
+		   "empty type");
+	expect_err(HDR "node thread:1\nend nodes=1 edges=0\n", EPROTO,
+		   "no class");
+	expect_err(HDR "node thread:1 pd comm\nend nodes=1 edges=0\n", EPROTO,
+		   "field without =");
+	expect_err(HDR "node thread:1 pd Comm=x\nend nodes=1 edges=0\n",
+		   EPROTO, "bad key");
+	expect_err(HDR "node thread:1 pd =x\nend nodes=1 edges=0\n", EPROTO,
+		   "empty key");
+	expect_err(HDR "node thread:1 pd  comm=x\nend nodes=1 edges=0\n",
+		   EPROTO, "double space");
+	expect_err(HDR "node thread:1 pd comm=x\\x4\nend nodes=1 edges=0\n",
+		   EPROTO, "short escape");
+	expect_err(HDR "node thread:1 pd comm=x\\q00\nend nodes=1 edges=0\n",
+		   EPROTO, "bad escape");
+	expect_err(HDR "node thread:1 pd comm=x\\x00\nend nodes=1 edges=0\n",
+		   EPROTO, "escaped NUL");
+	expect_err(HDR "node thread:1 pd comm=x\\xg0\nend nodes=1 edges=0\n",
+		   EPROTO, "bad hex");
+	expect_err(HDR N1 "edge thread:1 hold\nend nodes=1 edges=1\n", EPROTO,
+		   "edge without dst");
+	expect_err(HDR N1 "edge thread:1 hold mm:1\n" N2 "end nodes=2 edges=1\n",
+		   EPROTO, "edge before its node");
+	expect_err(HDR N1 "end nodes=1\n", EPROTO, "end without edges=");
+	expect_err(HDR N1 "end nodes=1 edges=x\n", EPROTO, "end bad number");
+	expect_err(HDR N1 "end nodes=1 edges=0\n" N2, EPROTO, "after end");
+	expect_err(HDR N1 "end nodes=1 edges=0\nend nodes=1 edges=0\n",
+		   EPROTO, "two ends");
+	/* A raw NUL: parse with the real length, strlen() would stop. */
+	{
+		static const char nul[] = HDR "node a:1 pd\0\nend nodes=1 edges=0\n";
+
+		errno = 0;
+		CHECK(!osm_graph__parse(nul, sizeof(nul) - 1) &&
+		      errno == EPROTO);
+	}
+	CHECK(!osm_graph__parse(NULL, 3) && errno == EINVAL);
+}
+
+static void test_load_opts(void)
+{
+	struct {
+		struct osm_graph_opts o;
+		long future;
+	} big;
+	char path[4096];
+	struct osm_graph *g;
+	size_t len;
+	char *buf;
+
+	snprintf(path, sizeof(path), "%s/good.graph", fixtures);
+	{
+		OSM_OPTS(osm_graph_opts, o, .path = path, .max_bytes = 100);
+
+		errno = 0;
+		CHECK(!osm_graph__load(&o) && errno == EFBIG);
+	}
+	{
+		OSM_OPTS(osm_graph_opts, o, .path = path);
+
+		CHECK(osm_graph__read(&o, &buf, &len) == 0);
+		CHECK(len > 100 && !memcmp(buf, "osmosis-graph 1.0 ", 18));
+		free(buf);
+		/* Exactly max_bytes is fine; one more byte is not. */
+		o.max_bytes = len;
+		g = osm_graph__load(&o);
+		CHECK(g);
+		osm_graph__free(g);
+		o.max_bytes = len - 1;
+		CHECK(osm_graph__read(&o, &buf, &len) == -EFBIG &&
+		      errno == EFBIG);
+	}
+
+	/* A bigger opts struct is fine only if the unknown tail is zero. */
+	memset(&big, 0, sizeof(big));
+	big.o.sz = sizeof(big);
+	big.o.path = path;
+	g = osm_graph__load(&big.o);
+	CHECK(g);
+	osm_graph__free(g);
+	big.future = 1;
+	errno = 0;
+	CHECK(!osm_graph__load(&big.o) && errno == EINVAL);
+	big.o.sz = 2;
+	CHECK(!osm_graph__load(&big.o) && errno == EINVAL);
+	CHECK(osm_graph__read(NULL, NULL, &len) == -EINVAL);
+}
+
+static void test_ioctl(void)
+{
+	char path[4096];
+	struct osm_api api;
+	int fd;
+
+	CHECK_STR(osm_version(), "0.1.0");
+	CHECK(osm_ioc_get_api(-1, &api) == -EINVAL && errno == EINVAL);
+	snprintf(path, sizeof(path), "%s/good.graph", fixtures);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK(osm_ioc_get_api(fd, &api) == -ENOTTY && errno == ENOTTY);
+	CHECK(api.size == sizeof(api));
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+	} tests[] = {
+		{ "good graph", test_good },
+		{ "reachable", test_reachable },
+		{ "shared", test_shared },
+		{ "bad files", test_bad_files },
+		{ "escaped values", test_escaped },
+		{ "unknown records, keys and types", test_unknown },
+		{ "malformed streams", test_malformed },
+		{ "load options", test_load_opts },
+		{ "ioctl and version", test_ioctl },
+	};
+	size_t i, n = sizeof(tests) / sizeof(tests[0]);
+	int failed_tests = 0;
+
+	if (argc > 1)
+		fixtures = argv[1];
+	printf("1..%zu\n", n);
+	for (i = 0; i < n; i++) {
+		int before = failures;
+
+		tests[i].fn();
+		if (failures != before)
+			failed_tests++;
+		printf("%s %zu - %s\n", failures == before ? "ok" : "not ok",
+		       i + 1, tests[i].name);
+	}
+	printf("# %d checks, %d failed\n", checks, failures);
+	return failed_tests ? 1 : 0;
+}

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Helpers the graph and query commands share: verb arguments, loading a
+ * graph with readable errors, naming PDs and resource types.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "main.h"
+
+/* Take "--name VALUE" or "--name=VALUE"; 1 if @argv[0] is that option. */
+static int take_opt(int *argc, char ***argv, const char *name,
+		    const char **value)
+{
+	const char *arg = (*argv)[0];
+	size_t len = strlen(name);
+
+	if (strncmp(arg, name, len))
+		return 0;
+	if (arg[len] == '=') {
+		*value = arg + len + 1;
+	} else if (!arg[len]) {
+		if (*argc < 2) {
+			p_err("option '%s' needs a value", name);
+			return -1;
+		}
+		(*argc)--;
+		(*argv)++;
+		*value = (*argv)[0];
+	} else {
+		return 0;
+	}
+	if (!**value) {
+		p_err("option '%s' needs a value", name);
+		return -1;
+	}
+	return 1;
+}
+
+/**
+ * parse_verb_args() - the options and positional arguments of a verb.
+ *
+ * Return: 0, 1 when help was asked for, or -1 after reporting an error.
+ */
+int parse_verb_args(int argc, char **argv, unsigned int allowed,
+		    int max_pos, struct verb_args *va)
+{
+	int r;
+
+	memset(va, 0, sizeof(*va));
+	for (; argc > 0; argc--, argv++) {
+		if (is_help(argv[0]))
+			return 1;
+		if (allowed & ARG_FILE) {
+			r = take_opt(&argc, &argv, "--file", &va->file);
+			if (r)
+				goto next;
+		}
+		if (allowed & ARG_TYPES) {
+			r = take_opt(&argc, &argv, "--types", &va->types);
+			if (r)
+				goto next;
+		}
+		if (argv[0][0] == '-' && argv[0][1]) {
+			p_err("unknown option '%s'", argv[0]);
+			return -1;
+		}
+		if (va->npos >= max_pos || va->npos >= (int)ARRAY_SIZE(va->pos))
+			return BAD_ARG();
+		va->pos[va->npos++] = argv[0];
+		continue;
+next:
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Why a graph read whole did not parse, from its first line. */
+static void explain_parse_error(const char *path, const char *buf,
+				size_t len, int err)
+{
+	static const char magic[] = OSM_GRAPH_MAGIC " ";
+	unsigned int major, minor;
+
+	if (err == ENODATA) {
+		p_err("%s: graph is cut short (no 'end' line)", path);
+		return;
+	}
+	if (err != EPROTO) {
+		p_err("%s: %s", path, strerror(err));
+		return;
+	}
+	if (len > sizeof(magic) && !memcmp(buf, magic, sizeof(magic) - 1) &&
+	    sscanf(buf + sizeof(magic) - 1, "%u.%u", &major, &minor) == 2 &&
+	    major != OSM_GRAPH_MAJOR) {
+		p_err("%s: graph format %u.%u is not supported, this osm reads %d.x",
+		      path, major, minor, OSM_GRAPH_MAJOR);
+		return;
+	}
+	p_err("%s: malformed graph", path);
+}
+
+/* Load from --file or the device, turning errno into a useful message. */
+struct osm_graph *load_graph(const char *file)
+{
+	const char *path = file ? file : OSM_DEVICE_PATH;
+	struct osm_graph *g;
+	size_t len;
+	char *buf;
+	int err;
+
+	{
+		OSM_OPTS(osm_graph_opts, opts, .path = path);
+
+		err = osm_graph__read(&opts, &buf, &len);
+	}
+	if (err == -EFBIG) {
+		p_err("%s: graph is larger than the 1 GiB limit", path);
+		return NULL;
+	}
+	if (err) {
+		bool absent = err == -ENOENT || err == -ENXIO ||
+			      err == -ENODEV;
+
+		p_err("cannot read %s: %s%s", path, strerror(-err),
+		      !file && absent ? " (is the osmosis module loaded?)" : "");
+		return NULL;
+	}
+	/* Read, then parse: the text is still at hand to explain errors. */
+	g = osm_graph__parse(buf, len);
+	if (!g)
+		explain_parse_error(path, buf, len, errno);
+	free(buf);
+	return g;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/*
+ * A PD as the user names it: "1234" is process:1234, "kernel" is
+ * kernel:0, anything else a full node id ("thread:42").
+ */
+const struct osm_node *find_pd(const struct osm_graph *g, const char *arg)
+{
+	const struct osm_node *n;
+	char id[64];
+	const char *want = arg;
+
+	if (all_digits(arg)) {
+		if (strlen(arg) > 20) {
+			p_err("'%s' is not a pid", arg);
+			return NULL;
+		}
+		snprintf(id, sizeof(id), "%s:%s", OSM_NODE_PROCESS, arg);
+		want = id;
+	} else if (!strcmp(arg, OSM_NODE_KERNEL)) {
+		want = OSM_NODE_KERNEL ":0";
+	}
+	n = osm_graph__find(g, want);
+	if (!n) {
+		p_err("no node '%s' in the graph", want);
+		return NULL;
+	}
+	if (!osm_node__is_pd(n)) {
+		p_err("'%s' is a resource, not a protection domain", want);
+		return NULL;
+	}
+	return n;
+}
+
+static const char *const known_res_types[] = {
+	OSM_NODE_MM, OSM_NODE_VMA, OSM_NODE_FILES, OSM_NODE_FILE,
+	OSM_NODE_INODE, OSM_NODE_FS, OSM_NODE_SIGHAND, OSM_NODE_CGROUP,
+	OSM_NODE_MNT_NS, OSM_NODE_UTS_NS, OSM_NODE_IPC_NS, OSM_NODE_PID_NS,
+	OSM_NODE_NET_NS, OSM_NODE_USER_NS, OSM_NODE_CGROUP_NS,
+	OSM_NODE_TIME_NS,
+};
+
+/* A type this osm knows, or one a newer module put in this graph. */
+static bool is_res_type(const struct osm_graph *g, const char *t)
+{
+	size_t i, n = osm_graph__node_count(g);
+
+	for (i = 0; i < ARRAY_SIZE(known_res_types); i++)
+		if (!strcmp(t, known_res_types[i]))
+			return true;
+	for (i = 0; i < n; i++) {
+		const struct osm_node *node = osm_graph__node(g, i);
+
+		if (!osm_node__is_pd(node) && !strcmp(osm_node__type(node), t))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * parse_types() - "t1,t2" as the NULL-terminated list libosm takes.
+ *
+ * Unknown names are refused: "netns" silently matching nothing would
+ * read as "shares no network namespace".
+ *
+ * Return: one malloc()ed block (free() it), or NULL after an error.
+ */
+const char **parse_types(const struct osm_graph *g, const char *list)
+{
+	size_t n = 1, len = strlen(list), i = 0;
+	const char **v;
+	char *copy, *tok, *save;
+	const char *p;
+
+	for (p = list; *p; p++)
+		n += *p == ',';
+	v = malloc((n + 1) * sizeof(*v) + len + 1);
+	if (!v) {
+		p_err("out of memory");
+		return NULL;
+	}
+	copy = (char *)(v + n + 1);
+	memcpy(copy, list, len + 1);
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!is_res_type(g, tok)) {
+			p_err("unknown resource type '%s'", tok);
+			free(v);
+			return NULL;
+		}
+		v[i++] = tok;
+	}
+	if (!i) {
+		p_err("--types needs at least one type");
+		free(v);
+		return NULL;
+	}
+	v[i] = NULL;
+	return v;
+}
+
+/* What to show next to an id: a command, a name or a path. */
+const char *node_label(const struct osm_node *n)
+{
+	static const char *const keys[] = { "comm", "name", "path", "anon" };
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		v = osm_node__attr(n, keys[i]);
+		if (v)
+			return v;
+	}
+	return NULL;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * osm: the osmosis command-line tool, bpftool-style.
+ */
+#ifndef __OSM_MAIN_H
+#define __OSM_MAIN_H
+
+#include <stdbool.h>
+
+#include "json_print.h"
+#include "osm.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define NEXT_ARG()	({ argc--; argv++; })
+#define GET_ARG()	({ argc--; *argv++; })
+#define BAD_ARG()	({ p_err("what is '%s'?", *argv); -1; })
+
+#define HELP_SPEC_OPTIONS						\
+	"OPTIONS := { {-j|--json} [{-p|--pretty}] | {-h|--help} | "	\
+	"{-V|--version} }"
+
+extern const char *bin_name;
+extern bool pretty_output;
+
+struct cmd {
+	const char *cmd;
+	int (*func)(int argc, char **argv);
+};
+
+bool is_prefix(const char *pfx, const char *str);
+bool is_help(const char *arg);
+int cmd_select(const struct cmd *cmds, int argc, char **argv,
+	       int (*help)(int argc, char **argv));
+void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* common.c: what graph and query verbs share. */
+#define ARG_FILE	(1U << 0)
+#define ARG_TYPES	(1U << 1)
+
+struct verb_args {
+	const char *file;
+	const char *types;
+	const char *pos[2];
+	int npos;
+};
+
+int parse_verb_args(int argc, char **argv, unsigned int allowed,
+		    int max_pos, struct verb_args *va);
+struct osm_graph *load_graph(const char *file);
+const struct osm_node *find_pd(const struct osm_graph *g, const char *arg);
+const char **parse_types(const struct osm_graph *g, const char *list);
+const char *node_label(const struct osm_node *n);
+
+int do_api(int argc, char **argv);
+int do_graph(int argc, char **argv);
+int do_query(int argc, char **argv);
+
+#endif /* __OSM_MAIN_H */
