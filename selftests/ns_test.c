@@ -9,13 +9,20 @@
  * and uts nodes are new, the other six are the parent's; the grandchild
  * holds the child's.  A child in a new user namespace has its own user_ns
  * node and, lacking CAP_SYS_ADMIN over the initial namespaces, holds them
- * read-only.
+ * read-only.  The cgroup node of a task is its cgroup v2 directory, as
+ * /proc/PID/cgroup names it and stat(2) numbers it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -243,6 +250,127 @@ TEST_F_TIMEOUT(userns, ns_hold_mode_follows_cap_sys_admin, OSM_TIMEOUT)
 	ASSERT_EQ(osm_edge__dst(mine), osm_edge__dst(its));
 	EXPECT_STREQ("rw", osm_edge__attr(mine, "mode") ?: "(none)");
 	EXPECT_STREQ("r", osm_edge__attr(its, "mode") ?: "(none)");
+}
+
+/*
+ * cgroup v2 at /sys/fs/cgroup (mounted there, if it is not yet, in a mount
+ * namespace of the test's own): a child moved to a new group holds it.
+ */
+#define CGROUP_MNT "/sys/fs/cgroup"
+
+FIXTURE(cgroup) {
+	char dir[96];		/* the child's new group */
+	struct osm_child c;
+	struct osm_graph *g;
+};
+
+FIXTURE_SETUP(cgroup)
+{
+	char procs[128], pid[16];
+	int fd;
+
+	struct statfs sfs;
+
+	if (statfs(CGROUP_MNT, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		ASSERT_EQ(0, unshare(CLONE_NEWNS)) TH_LOG("%m");
+		ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE,
+				   NULL)) TH_LOG("%m");
+		ASSERT_EQ(0, mount("cgroup2", CGROUP_MNT, "cgroup2", 0, NULL))
+			TH_LOG("mount cgroup2 on " CGROUP_MNT ": %m");
+	}
+	snprintf(self->dir, sizeof(self->dir), CGROUP_MNT "/osm-selftest-%d",
+		 getpid());
+	ASSERT_EQ(0, mkdir(self->dir, 0755)) TH_LOG("%s: %m", self->dir);
+	ASSERT_EQ(0, osm_child_start(&self->c, OSM_SPAWN_FORK, 0,
+				     osm_child_idle, NULL, NULL, 0))
+		TH_LOG("%m: %s", self->c.err);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", self->dir);
+	snprintf(pid, sizeof(pid), "%d", self->c.pid);
+	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("%s: %m", procs);
+	ASSERT_EQ((ssize_t)strlen(pid), write(fd, pid, strlen(pid)))
+		TH_LOG("move %s to %s: %m", pid, self->dir);
+	close(fd);
+	self->g = osm_test_load();
+	ASSERT_NE(NULL, self->g) TH_LOG("load: %m");
+}
+
+FIXTURE_TEARDOWN(cgroup)
+{
+	osm_graph__free(self->g);
+	if (self->c.pid > 0)
+		osm_child_finish(&self->c);
+	if (self->dir[0])
+		rmdir(self->dir);
+}
+
+/* The "0::<path>" line of /proc/PID/cgroup. */
+static int cgroup_path(pid_t pid, char *buf, size_t len)
+{
+	char path[64], line[256];
+	int ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(buf, len, "%s", line + 3);
+			ret = 0;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+/* @tid holds one cgroup node: its directory's inode, its path. */
+static void check_cgroup(struct __test_metadata *_metadata,
+			 const struct osm_graph *g, pid_t tid)
+{
+	const struct osm_node *thr = osm_test_thread(g, tid), *n;
+	const struct osm_edge *e;
+	char path[256], dir[384], tok[32];
+	struct stat st;
+
+	ASSERT_EQ(0, cgroup_path(tid, path, sizeof(path)));
+	snprintf(dir, sizeof(dir), CGROUP_MNT "%s", path);
+	ASSERT_EQ(0, stat(dir, &st)) TH_LOG("%s: %m", dir);
+	ASSERT_NE(NULL, thr);
+	ASSERT_EQ(1, osm_test_held_count(thr, OSM_NODE_CGROUP))
+		TH_LOG("thread:%d holds %zu cgroups", tid,
+		       osm_test_held_count(thr, OSM_NODE_CGROUP));
+	e = osm_test_hold_edge(thr, OSM_NODE_CGROUP);
+	n = osm_edge__dst(e);
+	snprintf(tok, sizeof(tok), "%llu", (unsigned long long)st.st_ino);
+	EXPECT_STREQ(tok, osm_test_token(n)) TH_LOG("thread:%d in %s", tid,
+						      path);
+	EXPECT_STREQ(path, osm_node__attr(n, "path") ?: "(none)");
+	EXPECT_STREQ("r", osm_edge__attr(e, "mode") ?: "(none)");
+}
+
+TEST_F_TIMEOUT(cgroup, each_task_holds_its_directory, OSM_TIMEOUT)
+{
+	check_cgroup(_metadata, self->g, osm_test_gettid());
+	check_cgroup(_metadata, self->g, self->c.pid);
+}
+
+TEST_F_TIMEOUT(cgroup, moved_child_holds_the_new_group, OSM_TIMEOUT)
+{
+	const struct osm_node *mine, *its;
+	char path[256], want[128];
+
+	ASSERT_EQ(0, cgroup_path(self->c.pid, path, sizeof(path)));
+	snprintf(want, sizeof(want), "%s", self->dir + strlen(CGROUP_MNT));
+	ASSERT_STREQ(want, path);
+	mine = osm_test_held_by_tid(self->g, osm_test_gettid(),
+				    OSM_NODE_CGROUP);
+	its = osm_test_held_by_tid(self->g, self->c.pid, OSM_NODE_CGROUP);
+	ASSERT_NE(NULL, mine);
+	ASSERT_NE(NULL, its);
+	EXPECT_STRNE(osm_node__id(mine), osm_node__id(its));
 }
 
 OSM_TEST_MAIN

@@ -22,7 +22,7 @@
 
 #define NREADERS	4
 #define MIN_READS	2	/* per reader */
-#define MIN_ROUNDS	30	/* churn rounds */
+#define MIN_ROUNDS	200	/* churn rounds */
 #define CAP_SECONDS	8	/* stop churning after this, whatever */
 
 struct stress {
@@ -169,8 +169,8 @@ TEST_F_TIMEOUT(stress, readers_see_whole_walks_during_churn, 300)
 	for (i = 0; i < self->started; i++)
 		pthread_join(self->th[i], NULL);
 	self->started = 0;
-	TH_LOG("%d churn rounds, %d reads", rounds,
-	       atomic_load(&self->s.reads));
+	TH_LOG("%d churn rounds, %d reads in %.1f s", rounds,
+	       atomic_load(&self->s.reads), now() - start);
 	ASSERT_EQ(0, atomic_load(&self->s.failed)) TH_LOG("%s", self->s.err);
 	ASSERT_LE(NREADERS * MIN_READS, atomic_load(&self->s.reads));
 }
