@@ -44,7 +44,7 @@ FIXTURE_TEARDOWN(chunk)
 	free(self->buf);
 }
 
-TEST_F_TIMEOUT(chunk, stream_is_well_formed, 600)
+TEST_F_TIMEOUT(chunk, stream_is_well_formed, 240)
 {
 	struct osm_text_info info;
 	char err[512];
@@ -55,7 +55,7 @@ TEST_F_TIMEOUT(chunk, stream_is_well_formed, 600)
 		       variant->size, err);
 }
 
-TEST_F_TIMEOUT(chunk, first_line_names_format, 600)
+TEST_F_TIMEOUT(chunk, first_line_names_format, 240)
 {
 	static const char magic[] = OSM_GRAPH_MAGIC " 1.";
 	const char *p = self->buf + strlen(magic);
@@ -68,7 +68,7 @@ TEST_F_TIMEOUT(chunk, first_line_names_format, 600)
 	EXPECT_TRUE(*p == ' ' || *p == '\n') TH_LOG("'%.40s'", self->buf);
 }
 
-TEST_F_TIMEOUT(chunk, last_line_counts_records, 600)
+TEST_F_TIMEOUT(chunk, last_line_counts_records, 240)
 {
 	size_t nodes = 0, edges = 0, off = 0, lastoff = 0;
 	char want[80];

@@ -253,6 +253,80 @@ TEST_F_TIMEOUT(userns, ns_hold_mode_follows_cap_sys_admin, OSM_TIMEOUT)
 }
 
 /*
+ * A reader in a new pid namespace: the header names that namespace, and
+ * every pid of the walk is a number in it, so the reader (pid 1 there)
+ * sees itself as process:1 with ppid 0, and nothing outside.
+ */
+static int pidns_reader(int sock, void *arg)
+{
+	unsigned long long ns, v;
+	struct osm_graph *g;
+	const struct osm_node *p, *t;
+	const char *hdr;
+	size_t i, nproc = 0, nthr = 0;
+	struct stat st;
+
+	(void)arg;
+	if (getpid() != 1)
+		osm_child_fail(sock, "getpid() %d in a new pid ns", getpid());
+	if (stat("/proc/self/ns/pid", &st))
+		osm_child_fail(sock, "/proc/self/ns/pid: %m");
+	g = osm_test_load();
+	if (!g)
+		osm_child_fail(sock, "load: %m");
+	hdr = osm_graph__header_attr(g, "pid_ns");
+	if (!hdr || strtoull(hdr, NULL, 10) != (unsigned long long)st.st_ino)
+		osm_child_fail(sock, "header pid_ns=%s, /proc says %llu",
+			       hdr ?: "(none)", (unsigned long long)st.st_ino);
+	p = osm_test_process(g, 1);
+	t = osm_test_thread(g, 1);
+	if (!p || !t || !osm_test_has_edge(t, OSM_EDGE_MEMBER, p))
+		osm_child_fail(sock, "no process:1 with member thread:1");
+	if (!osm_test_attr_ull(p, "ppid", &v) || v != (unsigned long long)getppid())
+		osm_child_fail(sock, "process:1 ppid=%s, getppid() %d",
+			       osm_node__attr(p, "ppid") ?: "(none)", getppid());
+	ns = strtoull(osm_test_token(osm_test_held(t, OSM_NODE_PID_NS) ?: t),
+		      NULL, 10);
+	if (ns != (unsigned long long)st.st_ino)
+		osm_child_fail(sock, "thread:1 holds pid_ns %llu, want %llu",
+			       ns, (unsigned long long)st.st_ino);
+	for (i = 0; i < osm_graph__node_count(g); i++) {
+		const char *type = osm_node__type(osm_graph__node(g, i));
+
+		nproc += !strcmp(type, OSM_NODE_PROCESS);
+		nthr += !strcmp(type, OSM_NODE_THREAD);
+	}
+	if (nproc != 1 || nthr != 1)
+		osm_child_fail(sock, "%zu process and %zu thread nodes, want "
+			       "1 and 1 (only the reader is in its pid ns)",
+			       nproc, nthr);
+	osm_graph__free(g);
+	return osm_child_ready(sock, NULL, 0) ? 1 : 0;
+}
+
+FIXTURE(pidns) {
+	struct osm_child c;
+};
+
+FIXTURE_SETUP(pidns)
+{
+}
+
+FIXTURE_TEARDOWN(pidns)
+{
+	if (self->c.pid > 0)
+		osm_child_finish(&self->c);
+}
+
+TEST_F_TIMEOUT(pidns, reader_in_new_pid_ns_sees_its_numbers, OSM_TIMEOUT)
+{
+	ASSERT_EQ(0, osm_child_start(&self->c, OSM_SPAWN_CLONE3, CLONE_NEWPID,
+				     pidns_reader, NULL, NULL, 0))
+		TH_LOG("%s", self->c.err);
+	EXPECT_EQ(0, osm_child_finish(&self->c));
+}
+
+/*
  * cgroup v2 at /sys/fs/cgroup (mounted there, if it is not yet, in a mount
  * namespace of the test's own): a child moved to a new group holds it.
  */

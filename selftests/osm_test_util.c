@@ -1020,7 +1020,8 @@ int osm_child_start(struct osm_child *c, enum osm_spawn how,
 		if (!shared)
 			close(sv[0]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
+		/* In a new pid namespace the parent has no number: 0. */
+		if (getppid() != (flags & CLONE_NEWPID ? 0 : parent))
 			_exit(1);
 		_exit(fn(sv[1], arg));
 	}

@@ -25,7 +25,7 @@
  * Timeout of every test, in seconds: graph walks and fork/exec are slow
  * under QEMU TCG emulation, and the harness default (30 s) is not enough.
  */
-#define OSM_TIMEOUT		180
+#define OSM_TIMEOUT		120
 
 /* argv[1] that makes a test binary a passive exec target (see below). */
 #define OSM_TEST_WAIT_ARG	"--osm-test-wait"

@@ -25,6 +25,13 @@ else
 	progs=$(ls "$dir"/*_test 2>/dev/null)
 fi
 
+# A hung program is killed after the kselftest "settings" timeout.
+limit=$(sed -n 's/^timeout=\([0-9][0-9]*\)$/\1/p' "$dir/settings" 2>/dev/null)
+run=
+if [ -n "$limit" ] && timeout -s KILL 5 true 2>/dev/null; then
+	run="timeout -s KILL $limit"
+fi
+
 # field NAME LINE: the number after " NAME:" in a Totals line (0 if none).
 field() {
 	v=$(echo "$2" | sed -n "s/.* $1:\([0-9][0-9]*\).*/\1/p")
@@ -50,8 +57,10 @@ for p in $progs; do
 		failed=$((failed + 1))
 		continue
 	fi
-	"$p" >"$log" 2>&1
+	$run "$p" >"$log" 2>&1
 	rc=$?
+	[ -n "$run" ] && [ "$rc" -eq 137 ] &&
+		echo "killed after ${limit}s" >>"$log"
 	sed 's/^/# /' "$log"
 	totals=$(grep '^# Totals: ' "$log" | tail -n 1)
 	if [ -z "$totals" ]; then

@@ -147,7 +147,7 @@ FIXTURE_TEARDOWN(stress)
 		pthread_join(self->th[i], NULL);
 }
 
-TEST_F_TIMEOUT(stress, readers_see_whole_walks_during_churn, 300)
+TEST_F_TIMEOUT(stress, readers_see_whole_walks_during_churn, OSM_TIMEOUT)
 {
 	double start = now();
 	int i, rounds = 0;
