@@ -192,27 +192,29 @@ run() {
 }
 
 mode_demo() {
-	# A PD with its own namespaces, so the graph has more than one.
+	# A PD with its own net, uts and ipc namespaces, so the graph has
+	# more than one of each and the query has something to show.
 	unshare -n -u -i sleep 3600 &
+	pd=$!
 	sleep 0.5
 	if ! command -v osm >/dev/null; then
 		echo "osm tool not in this image (tools/osm not built yet)"
 	else
-		run osm --help
 		run osm api
 	fi
 	echo "### head -n 40 /dev/osmosis"
 	head -n 40 /dev/osmosis
 	echo
-	if command -v osm >/dev/null; then
-		echo "### osm graph | head"
-		osm graph 2>&1 | head
-		echo
-		if osm --help 2>&1 | grep -q query; then
-			run osm query shared 1
-		else
-			echo "osm --help lists no query command yet"
-		fi
+	command -v osm >/dev/null || return 0
+	echo "### osm graph | head"
+	osm graph 2>&1 | head
+	echo
+	run osm graph stats
+	if osm query help >/dev/null 2>&1; then
+		run osm query shared $pd
+		run osm query shared 1 --types mm,net_ns
+	else
+		echo "osm has no query command yet"
 	fi
 }
 

@@ -24,16 +24,17 @@ osm_die() {
 }
 
 # Refresh the apt lists unless a parent script already did or they are
-# recent: resolving "newest release" is only as good as the lists.
+# recent: resolving "newest release" is only as good as the lists.  The
+# stamp counts because apt leaves unchanged lists' mtimes alone.
 osm_apt_update() {
-	local newest age try
+	local stamp=$OSM_VM_CACHE/.apt-updated newest try
 
 	[[ ${OSM_APT_UPDATED:-0} == 1 ]] && return 0
-	newest=$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' \
-		-printf '%T@\n' 2>/dev/null | sort -n | tail -n 1)
+	newest=$(find /var/lib/apt/lists/ "$stamp" -maxdepth 1 \
+		\( -name '*_Packages*' -o -name .apt-updated \) \
+		-printf '%T@\n' 2>/dev/null | sort -n | tail -n 1) || true
 	newest=${newest:-0}
-	age=$(( $(date +%s) - ${newest%.*} ))
-	if (( age > OSM_APT_MAX_AGE )); then
+	if (( $(date +%s) - ${newest%.*} > OSM_APT_MAX_AGE )); then
 		osm_log "apt-get update"
 		# Another apt may hold the lists lock briefly; retry.
 		for try in 1 2 3; do
@@ -41,6 +42,8 @@ osm_apt_update() {
 			(( try == 3 )) && osm_die "apt-get update failed"
 			sleep 10
 		done
+		mkdir -p "$OSM_VM_CACHE"
+		touch "$stamp"
 	fi
 	export OSM_APT_UPDATED=1
 }
@@ -57,7 +60,9 @@ osm_apt_install() {
 	(( ${#missing[@]} )) || return 0
 	osm_apt_update
 	osm_log "apt-get install ${missing[*]}"
-	apt-get -q -y -o DPkg::Lock::Timeout=600 install \
+	# The 6.12 headers depend on a linux-image; it is never booted on
+	# this host, so skip building an initramfs for it (INITRD=No).
+	INITRD=No apt-get -q -y -o DPkg::Lock::Timeout=600 install \
 		--no-install-recommends "${missing[@]}" >&2
 }
 
