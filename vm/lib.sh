@@ -101,6 +101,23 @@ osm_resolve_kernel() {
 	osm_die "no linux-image-*-unsigned with headers for series $series"
 }
 
+# Serialise users of one cache area: engineers and CI may run vm/ scripts
+# at the same time on one machine.  Holds until osm_unlock or exit.
+osm_lock() {
+	local file=$OSM_VM_CACHE/locks/$1.lock
+
+	mkdir -p "${file%/*}"
+	exec {OSM_LOCK_FD}>"$file"
+	if ! flock -n "$OSM_LOCK_FD"; then
+		osm_log "waiting for $file"
+		flock "$OSM_LOCK_FD"
+	fi
+}
+
+osm_unlock() {
+	exec {OSM_LOCK_FD}>&-
+}
+
 osm_headers_dir() {
 	printf '/usr/src/linux-headers-%s\n' "$1"
 }
