@@ -4,6 +4,7 @@
  * behind those.  A dup()ed or inherited descriptor refers to the same
  * struct file, so it meets the other descriptors at one file node.
  */
+#include <linux/bitmap.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -23,6 +24,19 @@ static const char *osm_fmode(fmode_t mode)
 	if (mode & FMODE_WRITE)
 		return "w";
 	return "-";
+}
+
+/* Open descriptors of @files; the caller keeps @files alive. */
+static unsigned int osm_count_open_fds(struct files_struct *files)
+{
+	struct fdtable *fdt;
+	unsigned int n;
+
+	rcu_read_lock();
+	fdt = files_fdtable(files);
+	n = bitmap_weight(fdt->open_fds, fdt->max_fds);
+	rcu_read_unlock();
+	return n;
 }
 
 /* One descriptor: the file (once per walk), its inode, and the edges. */
@@ -69,20 +83,21 @@ void osm_emit_files(struct osm_reader *r, struct task_struct *task,
 		    const struct osm_id *holder)
 {
 	struct osm_id id = { .type = OSM_T_FILES };
-	unsigned int fd;
+	unsigned int fd, nr_open;
 	struct file *file;
 
-	/* Only the address is used, to name the table. */
+	/* task_lock keeps task->files alive; RCU its fdtable. */
 	task_lock(task);
 	if (!task->files) {
 		task_unlock(task);
 		return;
 	}
 	id.a = osm_hash_ptr(task->files, OSM_T_FILES);
+	nr_open = osm_count_open_fds(task->files);
 	task_unlock(task);
 
 	if (osm_node_begin(r, &id)) {
-		osm_end_line(r);
+		osm_printf(r, " fds=%u\n", nr_open);
 		for (fd = 0; !r->err && (file = osm_next_file(task, &fd)); fd++) {
 			osm_emit_fd(r, &id, fd, file);
 			fput(file);
