@@ -84,6 +84,17 @@ static const char *attr_find(const struct osm_attr *a, size_t n,
 	return NULL;
 }
 
+/* The key, the value of attribute @i of the @n at @a; NULL past the end. */
+static const char *attr_key(const struct osm_attr *a, size_t n, size_t i)
+{
+	return i < n ? a[i].key : NULL;
+}
+
+static const char *attr_value(const struct osm_attr *a, size_t n, size_t i)
+{
+	return i < n ? a[i].value : NULL;
+}
+
 const char *osm_graph__header_attr(const struct osm_graph *g,
 				   const char *key)
 {
@@ -97,13 +108,13 @@ size_t osm_graph__header_attr_count(const struct osm_graph *g)
 
 const char *osm_graph__header_attr_key(const struct osm_graph *g, size_t i)
 {
-	return i < g->hdr_nattrs ? g->hdr_attrs.ptr[i].key : NULL;
+	return attr_key(g->hdr_attrs.ptr, g->hdr_nattrs, i);
 }
 
 const char *osm_graph__header_attr_value(const struct osm_graph *g,
 					 size_t i)
 {
-	return i < g->hdr_nattrs ? g->hdr_attrs.ptr[i].value : NULL;
+	return attr_value(g->hdr_attrs.ptr, g->hdr_nattrs, i);
 }
 
 size_t osm_graph__node_count(const struct osm_graph *g)
@@ -175,12 +186,12 @@ size_t osm_node__attr_count(const struct osm_node *n)
 
 const char *osm_node__attr_key(const struct osm_node *n, size_t i)
 {
-	return i < n->nattrs ? n->attrs.ptr[i].key : NULL;
+	return attr_key(n->attrs.ptr, n->nattrs, i);
 }
 
 const char *osm_node__attr_value(const struct osm_node *n, size_t i)
 {
-	return i < n->nattrs ? n->attrs.ptr[i].value : NULL;
+	return attr_value(n->attrs.ptr, n->nattrs, i);
 }
 
 size_t osm_node__index(const struct osm_node *n)
@@ -235,10 +246,10 @@ size_t osm_edge__attr_count(const struct osm_edge *e)
 
 const char *osm_edge__attr_key(const struct osm_edge *e, size_t i)
 {
-	return i < e->nattrs ? e->attrs.ptr[i].key : NULL;
+	return attr_key(e->attrs.ptr, e->nattrs, i);
 }
 
 const char *osm_edge__attr_value(const struct osm_edge *e, size_t i)
 {
-	return i < e->nattrs ? e->attrs.ptr[i].value : NULL;
+	return attr_value(e->attrs.ptr, e->nattrs, i);
 }

@@ -140,20 +140,27 @@ static void walk(struct walker *w, const struct osm_node *pd)
 	}
 }
 
+/* The PD @n is a direct member of (thread -> process), or NULL. */
+static const struct osm_node *pd_parent(const struct osm_graph *g,
+					const struct osm_node *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->nout; i++)
+		if (n->out[i]->kind == g->k_member && n->out[i]->dst.ptr->is_pd)
+			return n->out[i]->dst.ptr;
+	return NULL;
+}
+
 /* The outermost PD @pd is a member of: thread -> process, kthread -> kernel. */
 static const struct osm_node *pd_group(const struct osm_graph *g,
 				       const struct osm_node *pd)
 {
+	const struct osm_node *up;
 	int depth;
-	size_t i;
 
 	for (depth = 0; depth < OSM_MAX_NESTING; depth++) {
-		const struct osm_node *up = NULL;
-
-		for (i = 0; i < pd->nout && !up; i++)
-			if (pd->out[i]->kind == g->k_member &&
-			    pd->out[i]->dst.ptr->is_pd)
-				up = pd->out[i]->dst.ptr;
+		up = pd_parent(g, pd);
 		if (!up)
 			break;
 		pd = up;
@@ -163,14 +170,7 @@ static const struct osm_node *pd_group(const struct osm_graph *g,
 
 static bool is_group(const struct osm_graph *g, const struct osm_node *n)
 {
-	size_t i;
-
-	if (!n->is_pd)
-		return false;
-	for (i = 0; i < n->nout; i++)
-		if (n->out[i]->kind == g->k_member && n->out[i]->dst.ptr->is_pd)
-			return false;
-	return true;
+	return n->is_pd && !pd_parent(g, n);
 }
 
 static int cmp_index(const void *a, const void *b)
@@ -179,6 +179,19 @@ static int cmp_index(const void *a, const void *b)
 	const struct osm_node *y = *(const struct osm_node * const *)b;
 
 	return (x->index > y->index) - (x->index < y->index);
+}
+
+/* A malloc()ed copy of @v[0..n) in graph order; NULL if out of memory. */
+static const struct osm_node **sorted_copy(const struct osm_node *const *v,
+					   size_t n)
+{
+	const struct osm_node **res = malloc(n * sizeof(*res));
+
+	if (!res)
+		return NULL;
+	memcpy(res, v, n * sizeof(*res));
+	qsort(res, n, sizeof(*res), cmp_index);
+	return res;
 }
 
 static bool node_of(const struct osm_graph *g, const struct osm_node *n)
@@ -203,6 +216,13 @@ static int query_prepare(const struct osm_graph *g,
 	if (err)
 		free(f->want);
 	return err;
+}
+
+/* Undo a successful query_prepare(). */
+static void query_finish(struct type_filter *f, struct walker *w)
+{
+	walker_fini(w);
+	free(f->want);
 }
 
 int osm_query__reachable(const struct osm_graph *g,
@@ -233,19 +253,16 @@ int osm_query__reachable(const struct osm_graph *g,
 		goto out;
 	}
 	if (n) {
-		res = malloc(n * sizeof(*res));
+		res = sorted_copy(w.queue, n);
 		if (!res) {
 			err = -ENOMEM;
 			goto out;
 		}
-		memcpy(res, w.queue, n * sizeof(*res));
-		qsort(res, n, sizeof(*res), cmp_index);
 	}
 	*out = res;
 	err = (int)n;
 out:
-	walker_fini(&w);
-	free(f.want);
+	query_finish(&f, &w);
 	return osm_err(err);
 }
 
@@ -284,11 +301,9 @@ static int add_share(struct walker *w, const struct osm_node *group,
 		*sharesp = s;
 		*cap = c;
 	}
-	res = malloc(k * sizeof(*res));
+	res = sorted_copy(w->queue, k);
 	if (!res)
 		return -ENOMEM;
-	memcpy(res, w->queue, k * sizeof(*res));
-	qsort(res, k, sizeof(*res), cmp_index);
 	s = &(*sharesp)[(*n)++];
 	s->pd = group;
 	s->nres = k;
@@ -358,7 +373,6 @@ int osm_query__shared(const struct osm_graph *g, const struct osm_node *pd,
 out:
 	osm_shares__free(shares, n);
 	free(mine);
-	walker_fini(&w);
-	free(f.want);
+	query_finish(&f, &w);
 	return osm_err(err);
 }
