@@ -39,11 +39,17 @@ static const char *fixtures = ".";
 		}							\
 	} while (0)
 
+/* The path of fixture @name. */
+static void fixture_path(char *path, size_t len, const char *name)
+{
+	snprintf(path, len, "%s/%s", fixtures, name);
+}
+
 static struct osm_graph *load(const char *name)
 {
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/%s", fixtures, name);
+	fixture_path(path, sizeof(path), name);
 	OSM_OPTS(osm_graph_opts, opts, .path = path);
 	return osm_graph__load(&opts);
 }
@@ -443,7 +449,7 @@ static void test_load_opts(void)
 	size_t len;
 	char *buf;
 
-	snprintf(path, sizeof(path), "%s/good.graph", fixtures);
+	fixture_path(path, sizeof(path), "good.graph");
 	{
 		OSM_OPTS(osm_graph_opts, o, .path = path, .max_bytes = 100);
 
@@ -489,7 +495,7 @@ static void test_ioctl(void)
 
 	CHECK_STR(osm_version(), "0.1.0");
 	CHECK(osm_ioc_get_api(-1, &api) == -EINVAL && errno == EINVAL);
-	snprintf(path, sizeof(path), "%s/good.graph", fixtures);
+	fixture_path(path, sizeof(path), "good.graph");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	CHECK(fd >= 0);
 	CHECK(osm_ioc_get_api(fd, &api) == -ENOTTY && errno == ENOTTY);
