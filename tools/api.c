@@ -95,10 +95,8 @@ static int do_help(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	if (json_output) {
-		jsonw_null(json_wtr);
+	if (help_json())
 		return 0;
-	}
 	printf("Usage: %s api [show]\n"
 	       "       %s api help\n"
 	       "\n"

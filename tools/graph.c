@@ -366,10 +366,8 @@ static int do_help(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	if (json_output) {
-		jsonw_null(json_wtr);
+	if (help_json())
 		return 0;
-	}
 	printf("Usage: %s graph [show] [--file FILE]\n"
 	       "       %s graph dump   [--file FILE]\n"
 	       "       %s graph dot    [--file FILE]\n"

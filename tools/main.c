@@ -34,6 +34,15 @@ bool is_help(const char *arg)
 	       !strcmp(arg, "-h");
 }
 
+/* Help has no JSON form: with -j it is null.  True when printed so. */
+bool help_json(void)
+{
+	if (!json_output)
+		return false;
+	jsonw_null(json_wtr);
+	return true;
+}
+
 void p_err(const char *fmt, ...)
 {
 	char msg[1024];
@@ -77,10 +86,8 @@ static int do_help(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	if (json_output) {
-		jsonw_null(json_wtr);
+	if (help_json())
 		return 0;
-	}
 	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
 	       "       %s version\n"
 	       "\n"

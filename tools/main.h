@@ -30,6 +30,7 @@ struct cmd {
 
 bool is_prefix(const char *pfx, const char *str);
 bool is_help(const char *arg);
+bool help_json(void);
 int cmd_select(const struct cmd *cmds, int argc, char **argv,
 	       int (*help)(int argc, char **argv));
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

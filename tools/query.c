@@ -163,10 +163,8 @@ static int do_help(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	if (json_output) {
-		jsonw_null(json_wtr);
+	if (help_json())
 		return 0;
-	}
 	printf("Usage: %s query shared    PD [--types TYPES] [--file FILE]\n"
 	       "       %s query reachable PD [--types TYPES] [--file FILE]\n"
 	       "       %s query help\n"
