@@ -23,6 +23,22 @@ static void print_attr(const char *key, const char *value)
 	print_string(PRINT_ANY, key, fmt, value);
 }
 
+/*
+ * The attributes of a record as the JSON object @json_key: @getters names
+ * libosm's osm_graph__header_attr, osm_node__attr or osm_edge__attr, whose
+ * _count(), _key() and _value() read them from @rec.
+ */
+#define print_attrs(json_key, getters, rec)				\
+	do {								\
+		size_t __i, __n = getters##_count(rec);			\
+									\
+		open_json_object(json_key);				\
+		for (__i = 0; __i < __n; __i++)				\
+			print_attr(getters##_key(rec, __i),		\
+				   getters##_value(rec, __i));		\
+		close_json_object();					\
+	} while (0)
+
 static void print_version(const struct osm_graph *g, const char *fmt)
 {
 	char ver[32];
@@ -34,14 +50,8 @@ static void print_version(const struct osm_graph *g, const char *fmt)
 
 static void print_header(const struct osm_graph *g)
 {
-	size_t i, n = osm_graph__header_attr_count(g);
-
 	print_version(g, OSM_GRAPH_MAGIC " %s");
-	open_json_object("header");
-	for (i = 0; i < n; i++)
-		print_attr(osm_graph__header_attr_key(g, i),
-			   osm_graph__header_attr_value(g, i));
-	close_json_object();
+	print_attrs("header", osm_graph__header_attr, g);
 	print_nl();
 }
 
@@ -60,7 +70,7 @@ static int id_width(const struct osm_graph *g)
 
 static void show_nodes(const struct osm_graph *g, const char *idfmt)
 {
-	size_t i, j, n = osm_graph__node_count(g);
+	size_t i, n = osm_graph__node_count(g);
 
 	open_json_array("nodes");
 	print_text("\nnodes:\n");
@@ -71,11 +81,7 @@ static void show_nodes(const struct osm_graph *g, const char *idfmt)
 		print_string(PRINT_ANY, "id", idfmt, osm_node__id(nd));
 		print_string(PRINT_JSON, "type", NULL, osm_node__type(nd));
 		print_string(PRINT_ANY, "class", "%-4s", osm_node__class(nd));
-		open_json_object("attrs");
-		for (j = 0; j < osm_node__attr_count(nd); j++)
-			print_attr(osm_node__attr_key(nd, j),
-				   osm_node__attr_value(nd, j));
-		close_json_object();
+		print_attrs("attrs", osm_node__attr, nd);
 		close_json_object();
 		print_nl();
 	}
@@ -84,7 +90,7 @@ static void show_nodes(const struct osm_graph *g, const char *idfmt)
 
 static void show_edges(const struct osm_graph *g, const char *idfmt)
 {
-	size_t i, j, n = osm_graph__edge_count(g);
+	size_t i, n = osm_graph__edge_count(g);
 
 	open_json_array("edges");
 	print_text("\nedges:\n");
@@ -98,30 +104,56 @@ static void show_edges(const struct osm_graph *g, const char *idfmt)
 			     osm_edge__kind(e));
 		print_string(PRINT_ANY, "dst", "%s",
 			     osm_node__id(osm_edge__dst(e)));
-		open_json_object("attrs");
-		for (j = 0; j < osm_edge__attr_count(e); j++)
-			print_attr(osm_edge__attr_key(e, j),
-				   osm_edge__attr_value(e, j));
-		close_json_object();
+		print_attrs("attrs", osm_edge__attr, e);
 		close_json_object();
 		print_nl();
 	}
 	close_json_array();
 }
 
-static int do_show(int argc, char **argv)
+/*
+ * The arguments of every graph verb: --file, and no -j for a verb without
+ * a JSON form (@text_only names it; NULL for the others).  Returns 0, 1
+ * when help was asked for, or -1 after reporting an error.
+ */
+static int graph_verb_args(int argc, char **argv, const char *text_only,
+			   struct verb_args *va)
+{
+	int r = parse_verb_args(argc, argv, ARG_FILE, 0, va);
+
+	if (!r && text_only && json_output) {
+		p_err("'graph %s' has no JSON form; use 'graph show'",
+		      text_only);
+		return -1;
+	}
+	return r;
+}
+
+/* graph_verb_args(), then load the graph; NULL with *@r 1 or -1. */
+static struct osm_graph *graph_verb_load(int argc, char **argv,
+					 const char *text_only, int *r)
 {
 	struct verb_args va;
+	struct osm_graph *g;
+
+	*r = graph_verb_args(argc, argv, text_only, &va);
+	if (*r)
+		return NULL;
+	g = load_graph(va.file);
+	if (!g)
+		*r = -1;
+	return g;
+}
+
+static int do_show(int argc, char **argv)
+{
 	struct osm_graph *g;
 	char idfmt[32];
 	int r;
 
-	r = parse_verb_args(argc, argv, ARG_FILE, 0, &va);
-	if (r)
-		return r > 0 ? do_help(0, NULL) : -1;
-	g = load_graph(va.file);
+	g = graph_verb_load(argc, argv, NULL, &r);
 	if (!g)
-		return -1;
+		return r > 0 ? do_help(0, NULL) : -1;
 
 	snprintf(idfmt, sizeof(idfmt), "  %%-%ds  ", id_width(g));
 	open_json_object(NULL);
@@ -142,13 +174,9 @@ static int do_dump(int argc, char **argv)
 	char *buf;
 	int r;
 
-	r = parse_verb_args(argc, argv, ARG_FILE, 0, &va);
+	r = graph_verb_args(argc, argv, "dump", &va);
 	if (r)
 		return r > 0 ? do_help(0, NULL) : -1;
-	if (json_output) {
-		p_err("'graph dump' has no JSON form; use 'graph show'");
-		return -1;
-	}
 	{
 		OSM_OPTS(osm_graph_opts, opts, .path = va.file);
 
@@ -198,20 +226,12 @@ static void dot_string(const char *s)
 static int do_dot(int argc, char **argv)
 {
 	size_t i, nn, ne;
-	struct verb_args va;
 	struct osm_graph *g;
 	int r;
 
-	r = parse_verb_args(argc, argv, ARG_FILE, 0, &va);
-	if (r)
-		return r > 0 ? do_help(0, NULL) : -1;
-	if (json_output) {
-		p_err("'graph dot' has no JSON form; use 'graph show'");
-		return -1;
-	}
-	g = load_graph(va.file);
+	g = graph_verb_load(argc, argv, "dot", &r);
 	if (!g)
-		return -1;
+		return r > 0 ? do_help(0, NULL) : -1;
 
 	nn = osm_graph__node_count(g);
 	ne = osm_graph__edge_count(g);
@@ -320,16 +340,12 @@ static int do_stats(int argc, char **argv)
 {
 	struct counters types = { 0 }, kinds = { 0 };
 	size_t i, nn, ne, pds = 0;
-	struct verb_args va;
 	struct osm_graph *g;
 	int r;
 
-	r = parse_verb_args(argc, argv, ARG_FILE, 0, &va);
-	if (r)
-		return r > 0 ? do_help(0, NULL) : -1;
-	g = load_graph(va.file);
+	g = graph_verb_load(argc, argv, NULL, &r);
 	if (!g)
-		return -1;
+		return r > 0 ? do_help(0, NULL) : -1;
 
 	nn = osm_graph__node_count(g);
 	ne = osm_graph__edge_count(g);
