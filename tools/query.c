@@ -48,11 +48,12 @@ static void print_resources(const struct osm_node *const *res, size_t n)
 	close_json_array();
 }
 
-/* The graph, the PD and the type filter every query takes. */
+/* The graph, the PD and the type filter, as query options, of a query. */
 struct query_ctx {
 	struct osm_graph *g;
 	const struct osm_node *pd;
 	const char **types;
+	struct osm_query_opts opts;
 };
 
 static int query_setup(int argc, char **argv, struct query_ctx *q)
@@ -79,6 +80,11 @@ static int query_setup(int argc, char **argv, struct query_ctx *q)
 		osm_graph__free(q->g);
 		return -1;
 	}
+	{
+		OSM_OPTS(osm_query_opts, opts, .types = q->types);
+
+		q->opts = opts;
+	}
 	return 0;
 }
 
@@ -88,58 +94,55 @@ static void query_done(struct query_ctx *q)
 	osm_graph__free(q->g);
 }
 
-static int do_reachable(int argc, char **argv)
+/*
+ * Set a query up from the verb's arguments, run @show on it, clean up.
+ * @show returns 0, or the negative errno of a failed query.
+ */
+static int run_query(int argc, char **argv,
+		     int (*show)(const struct query_ctx *q))
 {
-	const struct osm_node **res;
 	struct query_ctx q;
-	int n, r;
+	int r;
 
 	r = query_setup(argc, argv, &q);
 	if (r)
 		return r > 0 ? do_help(0, NULL) : -1;
-	{
-		OSM_OPTS(osm_query_opts, opts, .types = q.types);
+	r = show(&q);
+	if (r < 0)
+		p_err("query failed: %s", strerror(-r));
+	query_done(&q);
+	return r < 0 ? -1 : 0;
+}
 
-		n = osm_query__reachable(q.g, q.pd, &opts, &res);
-	}
-	if (n < 0) {
-		p_err("query failed: %s", strerror(-n));
-		query_done(&q);
-		return -1;
-	}
+static int show_reachable(const struct query_ctx *q)
+{
+	const struct osm_node **res;
+	int n;
+
+	n = osm_query__reachable(q->g, q->pd, &q->opts, &res);
+	if (n < 0)
+		return n;
 
 	open_json_object(NULL);
-	print_pd(q.pd);
+	print_pd(q->pd);
 	print_uint(PRINT_ANY, "count", " reaches %llu resources\n", n);
 	print_resources(res, n);
 	close_json_object();
 	free(res);
-	query_done(&q);
 	return 0;
 }
 
-static int do_shared(int argc, char **argv)
+static int show_shared(const struct query_ctx *q)
 {
 	struct osm_share *sh;
-	struct query_ctx q;
-	int i, n, r;
+	int i, n;
 
-	r = query_setup(argc, argv, &q);
-	if (r)
-		return r > 0 ? do_help(0, NULL) : -1;
-	{
-		OSM_OPTS(osm_query_opts, opts, .types = q.types);
-
-		n = osm_query__shared(q.g, q.pd, &opts, &sh);
-	}
-	if (n < 0) {
-		p_err("query failed: %s", strerror(-n));
-		query_done(&q);
-		return -1;
-	}
+	n = osm_query__shared(q->g, q->pd, &q->opts, &sh);
+	if (n < 0)
+		return n;
 
 	open_json_object(NULL);
-	print_pd(q.pd);
+	print_pd(q->pd);
 	print_uint(PRINT_ANY, "count", " shares resources with %llu PDs\n",
 		   n);
 	if (n)
@@ -155,8 +158,17 @@ static int do_shared(int argc, char **argv)
 	close_json_array();
 	close_json_object();
 	osm_shares__free(sh, n);
-	query_done(&q);
 	return 0;
+}
+
+static int do_reachable(int argc, char **argv)
+{
+	return run_query(argc, argv, show_reachable);
+}
+
+static int do_shared(int argc, char **argv)
+{
+	return run_query(argc, argv, show_shared);
 }
 
 static int do_help(int argc, char **argv)
