@@ -47,6 +47,11 @@ err_has() {
 	if grep -q -- "$2" "$TMP/err"; then ok "$1"; else not_ok "$1"; fi
 }
 
+# out_is DESC FILE: the output is FILE, byte for byte.
+out_is() {
+	if cmp -s "$TMP/out" "$2"; then ok "$1"; else not_ok "$1"; fi
+}
+
 out_empty() {
 	if [ ! -s "$TMP/out" ]; then ok "$1"; else not_ok "$1"; fi
 }
@@ -120,9 +125,9 @@ out_has "show: a node" "thread:101 .* comm=sshd-worker"
 out_has "show: an edge" "files:bbbbbbbbbbbbbbbb *map *file:f00000000000000f fd=0 mode=rw"
 cp "$TMP/out" "$TMP/show"
 expect 0 "graph --file (show is the default)" graph --file "$GOOD"
-if cmp -s "$TMP/out" "$TMP/show"; then ok "default verb is show"; else not_ok "default verb is show"; fi
+out_is "default verb is show" "$TMP/show"
 expect 0 "g s --file=F (prefix, = form)" g s --file="$GOOD"
-if cmp -s "$TMP/out" "$TMP/show"; then ok "g s is graph show"; else not_ok "g s is graph show"; fi
+out_is "g s is graph show" "$TMP/show"
 
 expect 0 "-j graph show" -j graph show --file "$GOOD"
 json_valid "-j graph show is valid JSON"
@@ -153,7 +158,7 @@ json_check "unknown: minor 7, unknown types kept" \
 	"j['version'] == '1.7' and [n['class'] for n in j['nodes'] if n['type'] == 'widget'] == ['blob']"
 
 expect 0 "graph dump" graph dump --file "$GOOD"
-if cmp -s "$TMP/out" "$GOOD"; then ok "dump is byte-identical"; else not_ok "dump is byte-identical"; fi
+out_is "dump is byte-identical" "$GOOD"
 expect 0 "graph dump of a cut-short graph" graph dump --file "$FIX/missing-end.graph"
 expect 1 "-j graph dump" -j graph dump --file "$GOOD"
 json_check "-j graph dump: JSON error" "'error' in j"
