@@ -1033,40 +1033,25 @@ int osm_child_start(struct osm_child *c, enum osm_spawn how,
 	return child_wait_ready(c, reply, len);
 }
 
+/* Child side of osm_child_start_exec(): become the waiting test binary. */
+static int exec_self(int sock, void *arg)
+{
+	char fdstr[16];
+	int fd;
+
+	(void)arg;
+	fd = fcntl(sock, F_DUPFD, 3);	/* without FD_CLOEXEC */
+	if (fd < 0)
+		osm_child_fail(sock, "dup: %m");
+	snprintf(fdstr, sizeof(fdstr), "%d", fd);
+	execl("/proc/self/exe", "/proc/self/exe", OSM_TEST_WAIT_ARG, fdstr,
+	      (char *)NULL);
+	osm_child_fail(sock, "exec /proc/self/exe: %m");
+}
+
 int osm_child_start_exec(struct osm_child *c)
 {
-	pid_t parent = getpid();
-	char fdstr[16];
-	int sv[2], fd;
-
-	memset(c, 0, sizeof(*c));
-	c->sock = c->child_sock = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-		return -1;
-	fflush(stdout);
-	fflush(stderr);
-	c->pid = fork();
-	if (c->pid < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	if (c->pid == 0) {
-		close(sv[0]);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(1);
-		fd = fcntl(sv[1], F_DUPFD, 3);	/* without FD_CLOEXEC */
-		if (fd < 0)
-			osm_child_fail(sv[1], "dup: %m");
-		snprintf(fdstr, sizeof(fdstr), "%d", fd);
-		execl("/proc/self/exe", "/proc/self/exe", OSM_TEST_WAIT_ARG,
-		      fdstr, (char *)NULL);
-		osm_child_fail(sv[1], "exec /proc/self/exe: %m");
-	}
-	c->sock = sv[0];
-	close(sv[1]);
-	return child_wait_ready(c, NULL, 0);
+	return osm_child_start(c, OSM_SPAWN_FORK, 0, exec_self, NULL, NULL, 0);
 }
 
 int osm_child_finish(struct osm_child *c)
