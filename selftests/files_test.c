@@ -325,6 +325,15 @@ static int fd_zoo(int sock, void *arg)
 	return osm_child_ready(sock, NULL, 0) ? 1 : 0;
 }
 
+/* Start an fd_zoo child, load; its fd table, or NULL (errno, c->err). */
+static const struct osm_node *zoo_table(struct osm_child *c,
+					struct osm_graph **g)
+{
+	if (osm_child_start(c, OSM_SPAWN_FORK, 0, fd_zoo, NULL, NULL, 0))
+		return NULL;
+	return load_table(g, c->pid);
+}
+
 /*
  * A child's whole table: the graph's map edges are exactly the fds of
  * /proc/PID/fd, each to the inode stat() of its link names, or for an
@@ -340,13 +349,8 @@ TEST_F_TIMEOUT(files, child_table_matches_proc_fd, OSM_TIMEOUT)
 	ssize_t l;
 	DIR *d;
 
-	ASSERT_EQ(0, osm_child_start(&self->c, OSM_SPAWN_FORK, 0, fd_zoo,
-				     NULL, NULL, 0))
-		TH_LOG("%m: %s", self->c.err);
-	self->g = osm_test_load();
-	ASSERT_NE(NULL, self->g) TH_LOG("load: %m");
-	table = osm_test_held_by_tid(self->g, self->c.pid, OSM_NODE_FILES);
-	ASSERT_NE(NULL, table);
+	table = zoo_table(&self->c, &self->g);
+	ASSERT_NE(NULL, table) TH_LOG("%m: %s", self->c.err);
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", self->c.pid);
 	d = opendir(path);
@@ -395,13 +399,8 @@ TEST_F_TIMEOUT(files, files_node_counts_fds, OSM_TIMEOUT)
 	char path[64];
 	DIR *d;
 
-	ASSERT_EQ(0, osm_child_start(&self->c, OSM_SPAWN_FORK, 0, fd_zoo,
-				     NULL, NULL, 0))
-		TH_LOG("%m: %s", self->c.err);
-	self->g = osm_test_load();
-	ASSERT_NE(NULL, self->g) TH_LOG("load: %m");
-	table = osm_test_held_by_tid(self->g, self->c.pid, OSM_NODE_FILES);
-	ASSERT_NE(NULL, table);
+	table = zoo_table(&self->c, &self->g);
+	ASSERT_NE(NULL, table) TH_LOG("%m: %s", self->c.err);
 	snprintf(path, sizeof(path), "/proc/%d/fd", self->c.pid);
 	d = opendir(path);
 	ASSERT_NE(NULL, d) TH_LOG("%s: %m", path);
