@@ -58,17 +58,10 @@ FIXTURE_TEARDOWN(forked)
 TEST_F_TIMEOUT(forked, child_holds_its_own, OSM_TIMEOUT)
 {
 	pid_t me = getpid(), child = self->c.pid;
-	const struct osm_node *mine, *its;
 	int k = osm_test_kcmp(me, child, variant->kcmp, 0, 0);
 
 	ASSERT_TRUE(k == 1 || k == 2) TH_LOG("kcmp says %d: %m", k);
-	mine = osm_test_held_by_tid(self->g, me, variant->type);
-	its = osm_test_held_by_tid(self->g, child, variant->type);
-	ASSERT_NE(NULL, mine) TH_LOG("thread:%d holds no single %s", me,
-				     variant->type);
-	ASSERT_NE(NULL, its) TH_LOG("thread:%d holds no single %s", child,
-				    variant->type);
-	EXPECT_STRNE(osm_node__id(mine), osm_node__id(its));
+	OSM_EXPECT_HELD_SAME(self->g, me, child, variant->type, false);
 }
 
 /* clone(2)/clone3(2) with CLONE_FILES | CLONE_FS. */
@@ -110,17 +103,12 @@ TEST_F_TIMEOUT(sharer, shares_files_and_fs, OSM_TIMEOUT)
 		{ OSM_NODE_FS, KCMP_FS },
 	};
 	pid_t me = getpid(), child = self->c.pid;
-	const struct osm_node *mine, *its;
 	size_t i;
 
 	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
 		ASSERT_EQ(0, osm_test_kcmp(me, child, shared[i].kcmp, 0, 0))
 			TH_LOG("kcmp %s: %m", shared[i].type);
-		mine = osm_test_held_by_tid(self->g, me, shared[i].type);
-		its = osm_test_held_by_tid(self->g, child, shared[i].type);
-		ASSERT_NE(NULL, mine) TH_LOG("%s", shared[i].type);
-		ASSERT_NE(NULL, its) TH_LOG("%s", shared[i].type);
-		EXPECT_STREQ(osm_node__id(mine), osm_node__id(its));
+		OSM_EXPECT_HELD_SAME(self->g, me, child, shared[i].type, true);
 	}
 }
 
@@ -134,7 +122,6 @@ TEST_F_TIMEOUT(sharer, keeps_own_mm_and_sighand, OSM_TIMEOUT)
 		{ OSM_NODE_SIGHAND, KCMP_SIGHAND },
 	};
 	pid_t me = getpid(), child = self->c.pid;
-	const struct osm_node *mine, *its;
 	size_t i;
 	int k;
 
@@ -142,11 +129,7 @@ TEST_F_TIMEOUT(sharer, keeps_own_mm_and_sighand, OSM_TIMEOUT)
 		k = osm_test_kcmp(me, child, own[i].kcmp, 0, 0);
 		ASSERT_TRUE(k == 1 || k == 2)
 			TH_LOG("kcmp %s says %d: %m", own[i].type, k);
-		mine = osm_test_held_by_tid(self->g, me, own[i].type);
-		its = osm_test_held_by_tid(self->g, child, own[i].type);
-		ASSERT_NE(NULL, mine) TH_LOG("%s", own[i].type);
-		ASSERT_NE(NULL, its) TH_LOG("%s", own[i].type);
-		EXPECT_STRNE(osm_node__id(mine), osm_node__id(its));
+		OSM_EXPECT_HELD_SAME(self->g, me, child, own[i].type, false);
 	}
 }
 

@@ -126,7 +126,6 @@ TEST_F_TIMEOUT(ns, each_task_holds_one_node_named_by_proc, OSM_TIMEOUT)
 
 TEST_F_TIMEOUT(ns, child_node_is_new_iff_unshared, OSM_TIMEOUT)
 {
-	const struct osm_node *mine, *its;
 	unsigned long long a, b;
 
 	if (!self->have)
@@ -135,15 +134,8 @@ TEST_F_TIMEOUT(ns, child_node_is_new_iff_unshared, OSM_TIMEOUT)
 	b = osm_test_ns_ino(self->c.pid, variant->name);
 	ASSERT_EQ(variant->unshared, a != b)
 		TH_LOG("/proc: %s %llu vs %llu", variant->name, a, b);
-	mine = osm_test_held_by_tid(self->g, osm_test_gettid(), variant->type);
-	its = osm_test_held_by_tid(self->g, self->c.pid, variant->type);
-	ASSERT_NE(NULL, mine);
-	ASSERT_NE(NULL, its);
-	if (variant->unshared) {
-		EXPECT_STRNE(osm_node__id(mine), osm_node__id(its));
-	} else {
-		EXPECT_STREQ(osm_node__id(mine), osm_node__id(its));
-	}
+	OSM_EXPECT_HELD_SAME(self->g, osm_test_gettid(), self->c.pid,
+			     variant->type, !variant->unshared);
 }
 
 /* One node per namespace: the child's and the grandchild's are the same. */
@@ -208,18 +200,12 @@ FIXTURE_TEARDOWN(userns)
 
 TEST_F_TIMEOUT(userns, new_user_ns_named_by_proc, OSM_TIMEOUT)
 {
-	const struct osm_node *mine, *its;
-
 	ASSERT_NE(osm_test_ns_ino(getpid(), "user"),
 		  osm_test_ns_ino(self->c.pid, "user"));
 	check_one_node(_metadata, self->g, self->c.pid, "user",
 		       OSM_NODE_USER_NS);
-	mine = osm_test_held_by_tid(self->g, osm_test_gettid(),
-				    OSM_NODE_USER_NS);
-	its = osm_test_held_by_tid(self->g, self->c.pid, OSM_NODE_USER_NS);
-	ASSERT_NE(NULL, mine);
-	ASSERT_NE(NULL, its);
-	EXPECT_STRNE(osm_node__id(mine), osm_node__id(its));
+	OSM_EXPECT_HELD_SAME(self->g, osm_test_gettid(), self->c.pid,
+			     OSM_NODE_USER_NS, false);
 }
 
 /* CapEff of /proc/self/status has CAP_SYS_ADMIN (21). */
@@ -433,18 +419,13 @@ TEST_F_TIMEOUT(cgroup, each_task_holds_its_directory, OSM_TIMEOUT)
 
 TEST_F_TIMEOUT(cgroup, moved_child_holds_the_new_group, OSM_TIMEOUT)
 {
-	const struct osm_node *mine, *its;
 	char path[256], want[128];
 
 	ASSERT_EQ(0, cgroup_path(self->c.pid, path, sizeof(path)));
 	snprintf(want, sizeof(want), "%s", self->dir + strlen(CGROUP_MNT));
 	ASSERT_STREQ(want, path);
-	mine = osm_test_held_by_tid(self->g, osm_test_gettid(),
-				    OSM_NODE_CGROUP);
-	its = osm_test_held_by_tid(self->g, self->c.pid, OSM_NODE_CGROUP);
-	ASSERT_NE(NULL, mine);
-	ASSERT_NE(NULL, its);
-	EXPECT_STRNE(osm_node__id(mine), osm_node__id(its));
+	OSM_EXPECT_HELD_SAME(self->g, osm_test_gettid(), self->c.pid,
+			     OSM_NODE_CGROUP, false);
 }
 
 OSM_TEST_MAIN

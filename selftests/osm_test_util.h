@@ -5,9 +5,10 @@
  * the graph against (kcmp(2), /proc/PID/ns, /proc/PID/maps, fstat(2)), and
  * children synchronised over a socketpair (the pidfd_setns_test.c idiom).
  *
- * Nothing here uses the harness's ASSERT macros, so every helper may also
- * run in a child process; failures are returned (NULL, -1, errno) for the
- * test to ASSERT on with context.
+ * No helper function uses the harness's ASSERT macros, so every one may
+ * also run in a child process; failures are returned (NULL, -1, errno) for
+ * the test to ASSERT on with context.  The macros at the end are for TEST
+ * bodies.
  */
 #ifndef OSM_TEST_UTIL_H
 #define OSM_TEST_UTIL_H
@@ -236,6 +237,33 @@ void osm_child_fail(int sock, const char *fmt, ...)
 
 /* Child side, as OSM_TEST_MAIN runs it for OSM_TEST_WAIT_ARG. */
 int osm_test_wait_main(int argc, char **argv);
+
+/* ---- checks in a TEST body ------------------------------------------ */
+
+/*
+ * Unlike the helpers above, this uses the harness's ASSERT and EXPECT
+ * macros (include kselftest_harness.h first): threads @a and @b of @g
+ * hold one node of @type each, else the test stops, and it is the same
+ * node when @same, two different nodes when not.
+ */
+#define OSM_EXPECT_HELD_SAME(g, a, b, type, same) do {			\
+	const char *__type = (type);					\
+	pid_t __a = (a), __b = (b);					\
+	const struct osm_node *__na = osm_test_held_by_tid((g), __a,	\
+							   __type);	\
+	const struct osm_node *__nb = osm_test_held_by_tid((g), __b,	\
+							   __type);	\
+									\
+	ASSERT_NE(NULL, __na)						\
+		TH_LOG("thread:%d holds no single %s", __a, __type);	\
+	ASSERT_NE(NULL, __nb)						\
+		TH_LOG("thread:%d holds no single %s", __b, __type);	\
+	if (same) {							\
+		EXPECT_STREQ(osm_node__id(__na), osm_node__id(__nb));	\
+	} else {							\
+		EXPECT_STRNE(osm_node__id(__na), osm_node__id(__nb));	\
+	}								\
+} while (0)
 
 /* ---- main ---------------------------------------------------------- */
 
