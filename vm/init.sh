@@ -172,11 +172,19 @@ dmesg_scan() {
 	fi
 }
 
+# Informational, not a test: speed is a ratio measured side by side.
+benchmark() {
+	command -v osm-bench >/dev/null || return 0
+	echo "### osm-bench -s 100 -t 2 -i 5 (informational)"
+	osm-bench -s 100 -t 2 -i 5 2>&1 | sed 's/^/# /'
+}
+
 mode_test() {
 	if is_loaded; then
 		ok "insmod /osmosis.ko"
 		selftests
 		lifecycle
+		benchmark
 	else
 		not_ok "insmod /osmosis.ko"
 		selftests
@@ -216,6 +224,7 @@ mode_demo() {
 	else
 		echo "osm has no query command yet"
 	fi
+	benchmark
 }
 
 mode_shell() {
