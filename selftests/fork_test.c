@@ -22,6 +22,39 @@
 #include "kselftest_harness.h"
 #include "osm_test_util.h"
 
+/* Setup of the fixtures below: an idle child spawned @how, the graph. */
+static void start_and_load(struct __test_metadata *_metadata,
+			   struct osm_child *c, struct osm_graph **g,
+			   enum osm_spawn how, unsigned long flags)
+{
+	ASSERT_EQ(0, osm_child_start(c, how, flags, osm_child_idle, NULL,
+				     NULL, 0))
+		TH_LOG("%m: %s", c->err);
+	*g = osm_test_load();
+	ASSERT_NE(NULL, *g) TH_LOG("load: %m");
+}
+
+/*
+ * kcmp(2) and the graph agree on the object of @type (@kcmp its kcmp
+ * type): if @same, this process and @child share it and hold one node;
+ * if not, each has its own, and its own node.
+ */
+static void check_vs_kcmp(struct __test_metadata *_metadata,
+			  const struct osm_graph *g, pid_t child,
+			  const char *type, int kcmp, bool same)
+{
+	pid_t me = getpid();
+	int k = osm_test_kcmp(me, child, kcmp, 0, 0);
+
+	if (same) {
+		ASSERT_EQ(0, k) TH_LOG("kcmp %s: %m", type);
+	} else {
+		ASSERT_TRUE(k == 1 || k == 2)
+			TH_LOG("kcmp %s says %d: %m", type, k);
+	}
+	OSM_EXPECT_HELD_SAME(g, me, child, type, same);
+}
+
 /* fork: every per-process object is the child's own. */
 FIXTURE(forked) {
 	struct osm_child c;
@@ -42,11 +75,7 @@ FIXTURE_VARIANT_ADD(forked, sighand) { .type = OSM_NODE_SIGHAND,
 
 FIXTURE_SETUP(forked)
 {
-	ASSERT_EQ(0, osm_child_start(&self->c, OSM_SPAWN_FORK, 0,
-				     osm_child_idle, NULL, NULL, 0))
-		TH_LOG("%m: %s", self->c.err);
-	self->g = osm_test_load();
-	ASSERT_NE(NULL, self->g) TH_LOG("load: %m");
+	start_and_load(_metadata, &self->c, &self->g, OSM_SPAWN_FORK, 0);
 }
 
 FIXTURE_TEARDOWN(forked)
@@ -57,11 +86,8 @@ FIXTURE_TEARDOWN(forked)
 
 TEST_F_TIMEOUT(forked, child_holds_its_own, OSM_TIMEOUT)
 {
-	pid_t me = getpid(), child = self->c.pid;
-	int k = osm_test_kcmp(me, child, variant->kcmp, 0, 0);
-
-	ASSERT_TRUE(k == 1 || k == 2) TH_LOG("kcmp says %d: %m", k);
-	OSM_EXPECT_HELD_SAME(self->g, me, child, variant->type, false);
+	check_vs_kcmp(_metadata, self->g, self->c.pid, variant->type,
+		      variant->kcmp, false);
 }
 
 /* clone(2)/clone3(2) with CLONE_FILES | CLONE_FS. */
@@ -79,12 +105,8 @@ FIXTURE_VARIANT_ADD(sharer, clone3) { .how = OSM_SPAWN_CLONE3 };
 
 FIXTURE_SETUP(sharer)
 {
-	ASSERT_EQ(0, osm_child_start(&self->c, variant->how,
-				     CLONE_FILES | CLONE_FS, osm_child_idle,
-				     NULL, NULL, 0))
-		TH_LOG("%m: %s", self->c.err);
-	self->g = osm_test_load();
-	ASSERT_NE(NULL, self->g) TH_LOG("load: %m");
+	start_and_load(_metadata, &self->c, &self->g, variant->how,
+		       CLONE_FILES | CLONE_FS);
 }
 
 FIXTURE_TEARDOWN(sharer)
@@ -102,14 +124,11 @@ TEST_F_TIMEOUT(sharer, shares_files_and_fs, OSM_TIMEOUT)
 		{ OSM_NODE_FILES, KCMP_FILES },
 		{ OSM_NODE_FS, KCMP_FS },
 	};
-	pid_t me = getpid(), child = self->c.pid;
 	size_t i;
 
-	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
-		ASSERT_EQ(0, osm_test_kcmp(me, child, shared[i].kcmp, 0, 0))
-			TH_LOG("kcmp %s: %m", shared[i].type);
-		OSM_EXPECT_HELD_SAME(self->g, me, child, shared[i].type, true);
-	}
+	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++)
+		check_vs_kcmp(_metadata, self->g, self->c.pid, shared[i].type,
+			      shared[i].kcmp, true);
 }
 
 TEST_F_TIMEOUT(sharer, keeps_own_mm_and_sighand, OSM_TIMEOUT)
@@ -121,16 +140,11 @@ TEST_F_TIMEOUT(sharer, keeps_own_mm_and_sighand, OSM_TIMEOUT)
 		{ OSM_NODE_MM, KCMP_VM },
 		{ OSM_NODE_SIGHAND, KCMP_SIGHAND },
 	};
-	pid_t me = getpid(), child = self->c.pid;
 	size_t i;
-	int k;
 
-	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
-		k = osm_test_kcmp(me, child, own[i].kcmp, 0, 0);
-		ASSERT_TRUE(k == 1 || k == 2)
-			TH_LOG("kcmp %s says %d: %m", own[i].type, k);
-		OSM_EXPECT_HELD_SAME(self->g, me, child, own[i].type, false);
-	}
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		check_vs_kcmp(_metadata, self->g, self->c.pid, own[i].type,
+			      own[i].kcmp, false);
 }
 
 /* Tests with a scenario of their own. */
