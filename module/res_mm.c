@@ -74,25 +74,37 @@ static void osm_emit_vma(struct osm_reader *r, struct vm_area_struct *vma,
 	}
 }
 
-/* Render the regions of @mm; the mm node line is open on entry. */
+/*
+ * Render the regions of @mm; the mm node line is open on entry.  When a
+ * writer waits for the lock, let it in and resume after the last region
+ * rendered, as fs/proc/task_mmu.c and kernel/bpf/task_iter.c do.
+ */
 static void osm_emit_regions(struct osm_reader *r, struct mm_struct *mm,
 			     const struct osm_id *mm_id)
 {
+	VMA_ITERATOR(vmi, mm, 0);
 	struct vm_area_struct *vma;
+	unsigned long end;
 
 	if (mmap_read_lock_killable(mm)) {
 		r->err = -EINTR;
 		return;
 	}
 	osm_printf(r, " vmas=%d\n", mm->map_count);
-	{
-		VMA_ITERATOR(vmi, mm, 0);
-
-		for_each_vma(vmi, vma) {
-			osm_emit_vma(r, vma, mm_id);
-			if (r->err)
-				break;
+	for_each_vma(vmi, vma) {
+		end = vma->vm_end;
+		osm_emit_vma(r, vma, mm_id);
+		if (r->err)
+			break;
+		if (!mmap_lock_is_contended(mm))
+			continue;
+		mmap_read_unlock(mm);
+		cond_resched();
+		if (mmap_read_lock_killable(mm)) {
+			r->err = -EINTR;
+			return;
 		}
+		vma_iter_init(&vmi, mm, end);
 	}
 	mmap_read_unlock(mm);
 }

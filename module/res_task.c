@@ -153,8 +153,11 @@ static int osm_get_threads(struct task_struct *leader,
 /**
  * osm_emit_process() - render a process, its threads and what they hold.
  * @r: the reader.
- * @leader: the thread-group leader, referenced by the caller.
+ * @leader: the thread-group leader, referenced by the caller; the reader
+ *	may inspect it.
  * @tgid: its pid in the reader's pid namespace.
+ *
+ * Threads the reader may not inspect are left out.
  *
  * Context: process context, may sleep; no locks held.
  */
@@ -176,7 +179,9 @@ void osm_emit_process(struct osm_reader *r, struct task_struct *leader,
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		osm_emit_thread(r, threads[i], &group);
+		/* A thread may have changed its own credentials: check each. */
+		if (osm_may_inspect(r, threads[i]))
+			osm_emit_thread(r, threads[i], &group);
 		put_task_struct(threads[i]);
 	}
 	kfree(threads);

@@ -62,7 +62,7 @@ static bool osm_ids_match(const struct cred *opener, const struct cred *tc)
 /**
  * osm_may_inspect() - may this reader see @task?
  * @r: the reader.
- * @task: a thread-group leader, referenced by the caller.
+ * @task: a task, referenced by the caller.
  *
  * Context: process context, may sleep.
  * Return: true if @task is part of the reader's view.
