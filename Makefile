@@ -19,6 +19,8 @@ KVER ?= 6.12
 all: module lib tools
 
 module:
+	@test -d $(KDIR) || { echo "No kernel build tree at KDIR=$(KDIR):" \
+		"install linux-headers-$$(uname -r) or pass KDIR=/path/to/build" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 lib:
