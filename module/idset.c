@@ -24,21 +24,24 @@ static bool osm_id_eq(const struct osm_id *x, const struct osm_id *y)
 	return x->a == y->a && x->b == y->b && x->type == y->type;
 }
 
-/* Insert without growing; the table has a free slot.  True if new. */
-static bool osm_idset_insert(struct osm_id *slots, size_t mask,
-			     const struct osm_id *id)
+/* The slot holding @key, or the free slot where it belongs. */
+static struct osm_id *osm_idset_slot(struct osm_id *slots, size_t mask,
+				     const struct osm_id *key)
 {
-	size_t i = osm_id_hash(id) & mask;
+	size_t i = osm_id_hash(key) & mask;
+
+	while (slots[i].type && !osm_id_eq(&slots[i], key))
+		i = (i + 1) & mask;
+	return &slots[i];
+}
+
+/* Stored keys carry type + 1, so that type 0 marks a free slot. */
+static struct osm_id osm_idset_key(const struct osm_id *id)
+{
 	struct osm_id key = *id;
 
-	key.type++;		/* type 0 marks free slots */
-	while (slots[i].type) {
-		if (osm_id_eq(&slots[i], &key))
-			return false;
-		i = (i + 1) & mask;
-	}
-	slots[i] = key;
-	return true;
+	key.type++;
+	return key;
 }
 
 static int osm_idset_grow(struct osm_idset *set)
@@ -50,14 +53,10 @@ static int osm_idset_grow(struct osm_idset *set)
 	slots = kvcalloc(nslots, sizeof(*slots), GFP_KERNEL_ACCOUNT);
 	if (!slots)
 		return -ENOMEM;
-	for (i = 0; set->slots && i <= set->mask; i++) {
-		struct osm_id old = set->slots[i];
-
-		if (!old.type)
-			continue;
-		old.type--;
-		osm_idset_insert(slots, nslots - 1, &old);
-	}
+	for (i = 0; set->slots && i <= set->mask; i++)
+		if (set->slots[i].type)
+			*osm_idset_slot(slots, nslots - 1, &set->slots[i]) =
+				set->slots[i];
 	kvfree(set->slots);
 	set->slots = slots;
 	set->mask = nslots - 1;
@@ -71,21 +70,26 @@ static int osm_idset_grow(struct osm_idset *set)
  *
  * Context: may sleep (allocates with GFP_KERNEL_ACCOUNT).
  * Return: 1 if @id is new, 0 if the set already had it, -ENOMEM, or
- * -E2BIG when the set would have to grow past max_nodes ids.
+ * -E2BIG if @id is new and the set already holds max_nodes ids.
  */
 int osm_idset_add(struct osm_idset *set, const struct osm_id *id)
 {
+	struct osm_id key = osm_idset_key(id);
+	struct osm_id *slot;
 	int err;
 
+	/* Keep at least half the slots free so probes stay short. */
 	if (!set->slots || (set->count + 1) * 2 > set->mask + 1) {
-		if (set->count >= osm_max_nodes)
-			return -E2BIG;
 		err = osm_idset_grow(set);
 		if (err)
 			return err;
 	}
-	if (!osm_idset_insert(set->slots, set->mask, id))
+	slot = osm_idset_slot(set->slots, set->mask, &key);
+	if (slot->type)
 		return 0;
+	if (set->count >= osm_max_nodes)
+		return -E2BIG;
+	*slot = key;
 	set->count++;
 	return 1;
 }

@@ -138,8 +138,23 @@ is_loaded() {
 	grep -q '^osmosis ' /proc/modules
 }
 
+# The max_nodes cap holds: a walk past it fails with E2BIG, and the
+# same walk succeeds again once the cap is restored.
+node_cap() {
+	param=/sys/module/osmosis/parameters/max_nodes
+	saved=$(cat $param)
+	echo 8 >$param
+	cat /dev/osmosis >/dev/null 2>/tmp/cap.err
+	rc=$?
+	echo "$saved" >$param
+	echo "read with max_nodes=8: exit $rc, $(cat /tmp/cap.err)"
+	[ $rc -ne 0 ] && grep -q 'Argument list too long' /tmp/cap.err &&
+		cat /dev/osmosis >/dev/null
+}
+
 lifecycle() {
 	check "200 open/read/close cycles of /dev/osmosis" cycles
+	check "max_nodes caps one walk (E2BIG), then reads work again" node_cap
 
 	sh -c 'exec 3</dev/osmosis && exec sleep 3600' &
 	holder=$!
