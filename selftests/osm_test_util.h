@@ -31,7 +31,7 @@
 /* argv[1] that makes a test binary a passive exec target (see below). */
 #define OSM_TEST_WAIT_ARG	"--osm-test-wait"
 
-/* ---- the device ---------------------------------------------------- */
+/* ---- the device: osm_test_device.c --------------------------------- */
 
 /* OSM_DEVICE_PATH, or $OSM_TEST_DEVICE when set (graph tests only). */
 const char *osm_test_device(void);
@@ -51,7 +51,7 @@ char *osm_test_read_fd(int fd, size_t chunk, size_t *len);
 /* Open osm_test_device(), read it all with osm_test_read_fd(), close. */
 char *osm_test_read_device(size_t chunk, size_t *len);
 
-/* ---- checking the raw text ----------------------------------------- */
+/* ---- checking the raw text: osm_test_text.c ------------------------ */
 
 /* What osm_test_check_text() learnt about a well-formed stream. */
 struct osm_text_info {
@@ -82,7 +82,7 @@ int osm_test_check_text(const char *buf, size_t len,
 int osm_test_check_leaks(const char *buf, size_t len, char *err,
 			 size_t errlen);
 
-/* ---- graph lookups ------------------------------------------------- */
+/* ---- graph lookups: osm_test_graph.c ------------------------------- */
 
 /* The node with the printf-formatted id, or NULL. */
 const struct osm_node *osm_test_find(const struct osm_graph *g,
@@ -139,7 +139,7 @@ const struct osm_node *osm_test_fd_file(const struct osm_node *files, int fd);
 /* The one inode a file or vma node maps, or NULL. */
 const struct osm_node *osm_test_mapped_inode(const struct osm_node *n);
 
-/* ---- independent oracles ------------------------------------------- */
+/* ---- independent oracles: osm_test_oracle.c ------------------------ */
 
 pid_t osm_test_gettid(void);
 
@@ -184,7 +184,7 @@ int osm_test_graph_vmas(const struct osm_node *mm, struct osm_test_vma **out);
 /* Sort by start address, for comparing the two lists. */
 void osm_test_sort_vmas(struct osm_test_vma *v, size_t n);
 
-/* ---- children ------------------------------------------------------ */
+/* ---- children: osm_test_child.c ------------------------------------ */
 
 enum osm_spawn {
 	OSM_SPAWN_FORK,		/* fork(2) */
