@@ -4,6 +4,7 @@
  * graph with readable errors, naming PDs and resource types.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,37 @@ static int take_opt(int *argc, char ***argv, const char *name,
 	return 1;
 }
 
+/* The valued options of the verbs, and where parse_verb_args() puts them. */
+static const struct verb_opt {
+	unsigned int flag;
+	const char *name;
+	size_t offset;
+} verb_opts[] = {
+	{ ARG_FILE,  "--file",  offsetof(struct verb_args, file) },
+	{ ARG_TYPES, "--types", offsetof(struct verb_args, types) },
+	{ ARG_DIR,   "--dir",   offsetof(struct verb_args, dir) },
+};
+
+/* take_opt() for each of the @allowed options: 1, 0 or -1 as it. */
+static int take_verb_opt(int *argc, char ***argv, unsigned int allowed,
+			 struct verb_args *va)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < ARRAY_SIZE(verb_opts); i++) {
+		const struct verb_opt *o = &verb_opts[i];
+
+		if (!(allowed & o->flag))
+			continue;
+		r = take_opt(argc, argv, o->name,
+			     (const char **)((char *)va + o->offset));
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 /**
  * parse_verb_args() - the options and positional arguments of a verb.
  *
@@ -53,16 +85,11 @@ int parse_verb_args(int argc, char **argv, unsigned int allowed,
 	for (; argc > 0; argc--, argv++) {
 		if (is_help(argv[0]))
 			return 1;
-		if (allowed & ARG_FILE) {
-			r = take_opt(&argc, &argv, "--file", &va->file);
-			if (r)
-				goto next;
-		}
-		if (allowed & ARG_TYPES) {
-			r = take_opt(&argc, &argv, "--types", &va->types);
-			if (r)
-				goto next;
-		}
+		r = take_verb_opt(&argc, &argv, allowed, va);
+		if (r < 0)
+			return -1;
+		if (r)
+			continue;
 		if (argv[0][0] == '-' && argv[0][1]) {
 			p_err("unknown option '%s'", argv[0]);
 			return -1;
@@ -70,10 +97,6 @@ int parse_verb_args(int argc, char **argv, unsigned int allowed,
 		if (va->npos >= max_pos || va->npos >= (int)ARRAY_SIZE(va->pos))
 			return BAD_ARG();
 		va->pos[va->npos++] = argv[0];
-		continue;
-next:
-		if (r < 0)
-			return -1;
 	}
 	return 0;
 }

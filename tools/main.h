@@ -38,10 +38,12 @@ void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* common.c: what graph and query verbs share. */
 #define ARG_FILE	(1U << 0)
 #define ARG_TYPES	(1U << 1)
+#define ARG_DIR		(1U << 2)
 
 struct verb_args {
 	const char *file;
 	const char *types;
+	const char *dir;
 	const char *pos[2];
 	int npos;
 };

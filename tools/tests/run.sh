@@ -64,17 +64,50 @@ json_valid() {
 	fi
 }
 
+# py_check DESC SETUP EXPR ARGS...: after the python3 statements SETUP,
+# EXPR holds; sys.argv[1:] is ARGS.
+py_check() {
+	desc=$1 setup=$2 expr=$3
+	shift 3
+	if python3 -c "
+import csv, json, os, sys, xml.etree.ElementTree as E
+$setup
+sys.exit(0 if ($expr) else 1)" "$@" 2>>"$TMP/err"; then
+		ok "$desc"
+	else
+		echo "# failed: $expr" >>"$TMP/err"
+		not_ok "$desc"
+	fi
+}
+
 # json_check DESC PYTHON-EXPR: the expression, over j = the output, holds.
 json_check() {
-	if python3 -c "
-import json, sys
-j = json.load(open(sys.argv[1]))
-sys.exit(0 if ($2) else 1)" "$TMP/out" 2>>"$TMP/err"; then
-		ok "$1"
-	else
-		echo "# failed: $2" >>"$TMP/err"
-		not_ok "$1"
-	fi
+	py_check "$1" "j = json.load(open(sys.argv[1]))" "$2" "$TMP/out"
+}
+
+# xml_check DESC PYTHON-EXPR: over the GraphML output: nodes, edges (the
+# elements), keys ({id: element}), data(el) ({key: text} of an element).
+xml_check() {
+	py_check "$1" "
+ns = '{http://graphml.graphdrawing.org/xmlns}'
+x = E.parse(sys.argv[1]).getroot()
+g = x.find(ns + 'graph')
+nodes, edges = g.findall(ns + 'node'), g.findall(ns + 'edge')
+keys = {k.get('id'): k for k in x.findall(ns + 'key')}
+data = lambda el: {d.get('key'): d.text or '' for d in el.findall(ns + 'data')}
+node = lambda id: data([n for n in nodes if n.get('id') == id][0])" \
+		"$2" "$TMP/out"
+}
+
+# csv_check DESC DIR PYTHON-EXPR: over DIR/nodes.csv and DIR/edges.csv
+# read by the csv module: nodes, edges (lists of rows, header first) and
+# node(id) ({column: value} of a row).
+csv_check() {
+	py_check "$1" "
+rd = lambda n: list(csv.reader(open(sys.argv[1] + '/' + n, newline='', encoding='utf-8')))
+nodes, edges = rd('nodes.csv'), rd('edges.csv')
+node = lambda id: dict(zip(nodes[0], [r for r in nodes if r[0] == id][0]))" \
+		"$3" "$2"
 }
 
 echo "# osm: $OSM, fixtures: $FIX"
@@ -177,6 +210,81 @@ out_has "stats: totals" "26 nodes: 9 pd, 17 res"
 expect 0 "-j graph stats" -j graph stats --file "$GOOD"
 json_check "-j graph stats" \
 	"j['nodes'] == 26 and j['edges'] == 34 and j['pds'] == 9 and j['node_types']['thread'] == 5 and j['edge_kinds']['hold'] == 19"
+
+# --- graph graphml, graph neo4j --------------------------------------------
+# Markup and CSV characters in a value: the fixture with another comm.
+SPECIAL="a&b<c>\"d'e,f"
+export SPECIAL
+sed "s/comm=sshd-worker/comm=a\\&b<c>\"d'e,f/" "$GOOD" >"$TMP/special.graph"
+
+expect 0 "graph graphml" graph graphml --file "$GOOD"
+if python3 -c 'import xml.etree.ElementTree as E,sys; E.parse(sys.argv[1])' \
+	"$TMP/out" 2>>"$TMP/err"; then
+	ok "graphml parses"
+else
+	not_ok "graphml parses"
+fi
+xml_check "graphml: GraphML, directed, 26 nodes and 34 edges" \
+	"x.tag == ns + 'graphml' and g.get('edgedefault') == 'directed' and len(nodes) == 26 and len(edges) == 34"
+xml_check "graphml: every data key declared for its element" \
+	"all(keys[k].get('for') == 'node' for n in nodes for k in data(n)) and all(keys[k].get('for') == 'edge' for e in edges for k in data(e))"
+xml_check "graphml: keys are string attributes with n_/e_ ids" \
+	"all(k.get('attr.type') == 'string' for k in keys.values()) and keys['n_comm'].get('attr.name') == 'comm' and keys['e_fd'].get('for') == 'edge' and {'type', 'class', 'kind'} <= set(keys)"
+xml_check "graphml: a node" \
+	"node('thread:101') == {'type': 'thread', 'class': 'pd', 'n_tid': '101', 'n_tgid': '100', 'n_comm': 'sshd-worker'}"
+xml_check "graphml: an edge" \
+	"[data(e) for e in edges if e.get('source') == 'files:aaaaaaaaaaaaaaaa' and e.get('target') == 'file:f00000000000000f'] == [{'kind': 'map', 'e_fd': '0', 'e_mode': 'rw'}]"
+expect 0 "graph graphml, markup characters" graph graphml --file "$TMP/special.graph"
+xml_check "graphml: markup characters round-trip" \
+	"node('thread:101')['n_comm'] == os.environ['SPECIAL']"
+expect 0 "graph graphml, escaped values" graph graphml --file "$FIX/escaped.graph"
+xml_check "graphml: tab, newline kept; invalid UTF-8 and backslash as \\xHH" \
+	"node('inode:0:2:99')['n_path'] == '/tmp/caf\u00e9\\\\x5cdir/a=b\nline\\\\xff' and node('thread:7')['n_comm'] == 'my prog\tx'"
+expect 0 "graph graphml, unknown records" graph graphml --file "$FIX/unknown.graph"
+xml_check "graphml: unknown classes and kinds kept" \
+	"node('widget:9')['class'] == 'blob' and [data(e)['kind'] for e in edges][2] == 'entangle'"
+expect 1 "-j graph graphml" -j graph graphml --file "$GOOD"
+json_check "-j graph graphml: JSON error" "'error' in j"
+
+expect 0 "graph neo4j" graph neo4j --dir "$TMP/neo" --file "$GOOD"
+out_has "neo4j: summary" "^wrote $TMP/neo/nodes.csv and $TMP/neo/edges.csv: 26 nodes, 34 edges$"
+csv_check "neo4j: one row per node and edge" "$TMP/neo" \
+	"len(nodes) == 27 and len(edges) == 35"
+csv_check "neo4j: every row as wide as its header" "$TMP/neo" \
+	"all(len(r) == len(nodes[0]) for r in nodes) and all(len(r) == len(edges[0]) for r in edges)"
+csv_check "neo4j: headers" "$TMP/neo" \
+	"nodes[0][:4] == ['id:ID', 'type', 'class', ':LABEL'] and 'comm' in nodes[0] and edges[0] == [':START_ID', ':END_ID', ':TYPE', 'mode', 'fd']"
+csv_check "neo4j: a PD and a resource, an absent attribute empty" "$TMP/neo" \
+	"node('thread:101')[':LABEL'] == 'PD;Thread' and node('thread:101')['comm'] == 'sshd-worker' and node('thread:101')['pid'] == '' and node('net_ns:4026531840')[':LABEL'] == 'Resource;NetNs'"
+csv_check "neo4j: the cgroup's id attribute is attr_id" "$TMP/neo" \
+	"node('cgroup:1')['attr_id'] == '1' and nodes[0].count('id') == 0"
+csv_check "neo4j: relationship types" "$TMP/neo" \
+	"['files:aaaaaaaaaaaaaaaa', 'file:f00000000000000f', 'MAP', 'rw', '0'] in edges and sorted(set(e[2] for e in edges[1:])) == ['HOLD', 'MAP', 'MEMBER', 'SUBSET']"
+expect 0 "-j graph neo4j, markup and CSV characters" \
+	-j graph neo4j --dir "$TMP/neo" --file "$TMP/special.graph"
+json_check "-j graph neo4j: files and counts" \
+	"j == {'nodes_csv': '$TMP/neo/nodes.csv', 'edges_csv': '$TMP/neo/edges.csv', 'nodes': 26, 'edges': 34}"
+csv_check "neo4j: comma and quote round-trip" "$TMP/neo" \
+	"node('thread:101')['comm'] == os.environ['SPECIAL']"
+if grep -q '"a&b<c>""d'"'"'e,f"' "$TMP/neo/nodes.csv"; then
+	ok "neo4j: RFC 4180 quoting"
+else
+	not_ok "neo4j: RFC 4180 quoting"
+fi
+expect 0 "graph neo4j, escaped values" graph neo4j --dir "$TMP/neo/esc" --file "$FIX/escaped.graph"
+csv_check "neo4j: newline and tab kept; invalid UTF-8 and backslash as \\xHH" "$TMP/neo/esc" \
+	"node('inode:0:2:99')['path'] == '/tmp/caf\u00e9\\\\x5cdir/a=b\nline\\\\xff' and node('process:7')['comm'] == 'my prog\tx' and len(nodes) == 6"
+expect 1 "graph neo4j without --dir" graph neo4j --file "$GOOD"
+err_has "neo4j without --dir: message" "needs --dir"
+: >"$TMP/plain"
+expect 1 "graph neo4j --dir on a file" graph neo4j --dir "$TMP/plain/sub" --file "$GOOD"
+err_has "neo4j --dir on a file: message" "cannot create directory .*Not a directory"
+mkdir -p "$TMP/neo/blocked/nodes.csv"
+expect 1 "graph neo4j, nodes.csv not writable" graph neo4j --dir "$TMP/neo/blocked" --file "$GOOD"
+err_has "neo4j not writable: message" "cannot write .*nodes.csv"
+expect 1 "-j graph neo4j error" -j graph neo4j --dir "$TMP/plain" --file "$GOOD"
+json_check "-j graph neo4j error: JSON error only" "list(j) == ['error']"
+expect 1 "graph show --dir" graph show --dir "$TMP/neo" --file "$GOOD"
 
 # --- bad graphs -------------------------------------------------------------
 expect 1 "missing end" graph show --file "$FIX/missing-end.graph"
