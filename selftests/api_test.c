@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -237,6 +238,26 @@ TEST_F_TIMEOUT(api, write_fails, OSM_TIMEOUT)
 	EXPECT_EQ(-1, write(fd, "x", 1));
 	EXPECT_TRUE(errno == EBADF || errno == EINVAL) TH_LOG("%m");
 	close(fd);
+}
+
+/* Each open is one walk, read front to back: no positioned reads. */
+TEST_F_TIMEOUT(api, pread_is_espipe, OSM_TIMEOUT)
+{
+	char buf[64];
+
+	EXPECT_EQ(-1, pread(self->fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(ESPIPE, errno);
+}
+
+/* The graph is text to read, not memory to map. */
+TEST_F_TIMEOUT(api, mmap_is_enodev, OSM_TIMEOUT)
+{
+	void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, self->fd, 0);
+
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(ENODEV, errno);
+	if (p != MAP_FAILED)
+		munmap(p, 4096);
 }
 
 OSM_TEST_MAIN
