@@ -61,10 +61,17 @@ void osm_buf_free(struct osm_buf *buf)
 	buf->cap = 0;
 }
 
+/*
+ * A chunk stops growing at OSM_CHUNK_SOFT plus one record, and no record
+ * comes near a MiB (the longest is a few escaped paths); past this cap
+ * something is wrong and the walk fails rather than grow without bound.
+ */
+#define OSM_CHUNK_MAX		(1024 * 1024)
+
 /* Make room for @need more bytes plus a NUL; the chunk size is capped. */
 static int osm_buf_reserve(struct osm_buf *buf, size_t need)
 {
-	size_t limit = (size_t)osm_max_chunk_mb << 20;
+	size_t limit = OSM_CHUNK_MAX;
 	size_t cap = buf->cap ? buf->cap : PAGE_SIZE;
 	char *data;
 
@@ -247,6 +254,18 @@ void osm_attr_path(struct osm_reader *r, const char *key,
 
 	if (!IS_ERR(p))
 		osm_attr_str(r, key, p);
+}
+
+/**
+ * osm_chunk_full() - should the walk pause and hand the chunk out?
+ * @r: the reader.
+ *
+ * Return: true once the chunk holds OSM_CHUNK_SOFT bytes or the walk
+ * failed; pieces of the walk check it between records.
+ */
+bool osm_chunk_full(const struct osm_reader *r)
+{
+	return r->err || r->out.len >= OSM_CHUNK_SOFT;
 }
 
 /**

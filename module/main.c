@@ -36,10 +36,6 @@ unsigned int osm_max_nodes = 1 << 22;
 module_param_named(max_nodes, osm_max_nodes, uint, 0644);
 MODULE_PARM_DESC(max_nodes, "Most shared resources one walk may track (default 4M)");
 
-unsigned int osm_max_chunk_mb = 256;
-module_param_named(max_chunk_mb, osm_max_chunk_mb, uint, 0644);
-MODULE_PARM_DESC(max_chunk_mb, "Largest text one process may render to, in MiB (default 256)");
-
 /* Start a walk with the opener's pid and cgroup namespaces. */
 static int osm_open(struct inode *inode, struct file *file)
 {
@@ -75,6 +71,7 @@ static int osm_release(struct inode *inode, struct file *file)
 {
 	struct osm_reader *r = file->private_data;
 
+	osm_walk_release(r);
 	osm_idset_free(&r->ids);
 	osm_buf_free(&r->out);
 	put_cgroup_ns(r->cgroup_ns);

@@ -91,6 +91,49 @@ enum osm_stage {
 	OSM_STAGE_DONE,
 };
 
+/* Where the walk is inside one thread. */
+enum osm_thread_stage {
+	OSM_TS_NODE,	/* the thread node and its member edge */
+	OSM_TS_MM,	/* its address space, region by region */
+	OSM_TS_FILES,	/* its descriptor table, fd by fd */
+	OSM_TS_REST,	/* fs, sighand, namespaces, cgroup */
+};
+
+/*
+ * A chunk is handed out once it holds this much text.  Regions and
+ * descriptors are rendered in pieces that resume where they stopped, so
+ * no chunk grows much past it whatever one process holds.
+ */
+#define OSM_CHUNK_SOFT		(128 * 1024)
+
+/**
+ * struct osm_cursor - where the walk is inside the current process
+ * @threads: references to the process's threads, NULL between processes.
+ * @nr: number of @threads.
+ * @next: index of the thread being rendered.
+ * @group: the PD the threads are members of (process or kernel).
+ * @stage: how far the thread at @next is rendered.
+ * @thread: that thread's node.
+ * @res: the mm or files node being rendered in pieces, or type
+ *	OSM_T_NR when none is open.
+ * @addr: next region address of @res (an mm).
+ * @fd: next descriptor of @res (a files table).
+ *
+ * Only task references are kept between read(2) calls; locks and the
+ * mm are taken again on each resume, as fs/proc/task_mmu.c does.
+ */
+struct osm_cursor {
+	struct task_struct **threads;
+	int nr;
+	int next;
+	struct osm_id group;
+	enum osm_thread_stage stage;
+	struct osm_id thread;
+	struct osm_id res;
+	unsigned long addr;
+	unsigned int fd;
+};
+
 /**
  * struct osm_reader - per-open state of /dev/osmosis
  * @lock: serialises read(2) calls on this open file; protects all below.
@@ -101,6 +144,7 @@ enum osm_stage {
  * @full_view: the opener had CAP_SYS_PTRACE in the initial user namespace.
  * @stage: where the walk is.
  * @next_tgid: the walk visits processes in pid order from here.
+ * @cur: where the walk is inside the current process.
  * @out: the chunk being handed out; @out_pos bytes of it are consumed.
  * @out_pos: see @out.
  * @ids: resource nodes emitted so far in this walk.
@@ -117,6 +161,7 @@ struct osm_reader {
 	bool full_view;
 	enum osm_stage stage;
 	pid_t next_tgid;
+	struct osm_cursor cur;
 	struct osm_buf out;
 	size_t out_pos;
 	struct osm_idset ids;
@@ -128,7 +173,6 @@ struct osm_reader {
 
 /* main.c: tunables (module parameters). */
 extern unsigned int osm_max_nodes;
-extern unsigned int osm_max_chunk_mb;
 
 /* ids.c */
 void osm_ids_init(void);
@@ -151,6 +195,7 @@ void osm_attr_str(struct osm_reader *r, const char *key, const char *val);
 void osm_attr_path(struct osm_reader *r, const char *key,
 		   const struct path *path);
 void osm_end_line(struct osm_reader *r);
+bool osm_chunk_full(const struct osm_reader *r);
 
 /* visibility.c */
 bool osm_may_inspect(struct osm_reader *r, struct task_struct *task);
@@ -159,10 +204,13 @@ bool osm_cred_has_cap(const struct cred *cred, struct user_namespace *ns,
 
 /* walk.c */
 ssize_t osm_walk_read(struct osm_reader *r, char __user *ubuf, size_t count);
+void osm_walk_release(struct osm_reader *r);
 
 /* res_task.c */
-void osm_emit_process(struct osm_reader *r, struct task_struct *leader,
-		      pid_t tgid);
+void osm_process_begin(struct osm_reader *r, struct task_struct *leader,
+		       pid_t tgid);
+bool osm_process_step(struct osm_reader *r);
+void osm_process_end(struct osm_reader *r);
 
 /* res_inode.c */
 const char *osm_ftype(umode_t mode);
@@ -171,12 +219,10 @@ bool osm_emit_inode_of(struct osm_reader *r, struct file *file,
 		       struct osm_id *id);
 
 /* res_mm.c */
-void osm_emit_mm(struct osm_reader *r, struct task_struct *task,
-		 const struct osm_id *holder);
+bool osm_emit_mm(struct osm_reader *r, struct task_struct *task);
 
 /* res_files.c */
-void osm_emit_files(struct osm_reader *r, struct task_struct *task,
-		    const struct osm_id *holder);
+bool osm_emit_files(struct osm_reader *r, struct task_struct *task);
 
 /* res_ns.c */
 void osm_emit_namespaces(struct osm_reader *r, struct task_struct *task,

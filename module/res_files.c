@@ -71,41 +71,63 @@ static void osm_emit_fd(struct osm_reader *r, const struct osm_id *files_id,
 }
 
 /**
- * osm_emit_files() - emit @task's descriptor table (once per walk), its
- * open files, and the edge from the thread that holds it.
- * @r: the reader.
- * @task: the thread, referenced by the caller.
- * @holder: the thread's node.
+ * osm_emit_files() - emit the current thread's descriptor table (once per
+ * walk, in pieces), its open files, and the edge from the thread to it.
+ * @r: the reader; r->cur names the thread.
+ * @task: the thread, referenced by the cursor.
+ *
+ * If the thread has unshared its table since the last piece, the old
+ * table's descriptors end where they stopped.
  *
  * Context: may sleep.
+ * Return: true when done, false when the chunk is full and the call must
+ * be repeated to resume.
  */
-void osm_emit_files(struct osm_reader *r, struct task_struct *task,
-		    const struct osm_id *holder)
+bool osm_emit_files(struct osm_reader *r, struct task_struct *task)
 {
-	struct osm_id id = { .type = OSM_T_FILES };
-	unsigned int fd, nr_open;
+	struct osm_cursor *c = &r->cur;
+	unsigned int nr_open = 0;
 	struct file *file;
+	u64 hash = 0;
 
 	/* task_lock keeps task->files alive; RCU its fdtable. */
 	task_lock(task);
-	if (!task->files) {
-		task_unlock(task);
-		return;
+	if (task->files) {
+		hash = osm_hash_ptr(task->files, OSM_T_FILES);
+		if (c->res.type != OSM_T_FILES)
+			nr_open = osm_count_open_fds(task->files);
 	}
-	id.a = osm_hash_ptr(task->files, OSM_T_FILES);
-	nr_open = osm_count_open_fds(task->files);
 	task_unlock(task);
 
-	if (osm_node_begin(r, &id)) {
+	if (c->res.type != OSM_T_FILES) {	/* a fresh start */
+		if (!hash)
+			return true;
+		c->res = (struct osm_id){ .type = OSM_T_FILES, .a = hash };
+		c->fd = 0;
+		if (!osm_node_begin(r, &c->res))
+			goto hold;
 		osm_printf(r, " fds=%u\n", nr_open);
-		for (fd = 0; !r->err && (file = osm_next_file(task, &fd)); fd++) {
-			osm_emit_fd(r, &id, fd, file);
-			fput(file);
-			if (fatal_signal_pending(current))
-				r->err = -EINTR;
-			cond_resched();
-		}
+	} else if (hash != c->res.a) {
+		goto hold;
 	}
-	osm_edge_begin(r, holder, OSM_EDGE_HOLD, &id);
+
+	while ((file = osm_next_file(task, &c->fd))) {
+		if (osm_chunk_full(r)) {
+			fput(file);
+			if (!r->err)
+				return false;
+			break;
+		}
+		osm_emit_fd(r, &c->res, c->fd, file);
+		fput(file);
+		c->fd++;
+		if (fatal_signal_pending(current))
+			r->err = -EINTR;
+		cond_resched();
+	}
+hold:
+	osm_edge_begin(r, &c->thread, OSM_EDGE_HOLD, &c->res);
 	osm_printf(r, " mode=rw\n");
+	c->res.type = OSM_T_NR;
+	return true;
 }

@@ -75,63 +75,82 @@ static void osm_emit_vma(struct osm_reader *r, struct vm_area_struct *vma,
 }
 
 /*
- * Render the regions of @mm; the mm node line is open on entry.  When a
- * writer waits for the lock, let it in and resume after the last region
- * rendered, as fs/proc/task_mmu.c and kernel/bpf/task_iter.c do.
+ * Render the regions of @mm from r->cur.addr on, until the chunk is full.
+ * When a writer waits for the lock, let it in and resume after the last
+ * region rendered, as fs/proc/task_mmu.c and kernel/bpf/task_iter.c do.
+ * Returns true when the last region is rendered.
  */
-static void osm_emit_regions(struct osm_reader *r, struct mm_struct *mm,
-			     const struct osm_id *mm_id)
+static bool osm_emit_regions(struct osm_reader *r, struct mm_struct *mm)
 {
-	VMA_ITERATOR(vmi, mm, 0);
+	VMA_ITERATOR(vmi, mm, r->cur.addr);
+	struct osm_cursor *c = &r->cur;
 	struct vm_area_struct *vma;
-	unsigned long end;
 
 	if (mmap_read_lock_killable(mm)) {
 		r->err = -EINTR;
-		return;
+		return true;
 	}
-	osm_printf(r, " vmas=%d\n", mm->map_count);
 	for_each_vma(vmi, vma) {
-		end = vma->vm_end;
-		osm_emit_vma(r, vma, mm_id);
-		if (r->err)
-			break;
+		if (osm_chunk_full(r)) {
+			mmap_read_unlock(mm);
+			return !!r->err;
+		}
+		osm_emit_vma(r, vma, &c->res);
+		c->addr = vma->vm_end;
 		if (!mmap_lock_is_contended(mm))
 			continue;
 		mmap_read_unlock(mm);
 		cond_resched();
 		if (mmap_read_lock_killable(mm)) {
 			r->err = -EINTR;
-			return;
+			return true;
 		}
-		vma_iter_init(&vmi, mm, end);
+		vma_iter_init(&vmi, mm, c->addr);
 	}
 	mmap_read_unlock(mm);
+	return true;
 }
 
 /**
- * osm_emit_mm() - emit @task's address space (once per walk) and the edge
- * from the thread that holds it.
- * @r: the reader.
- * @task: the thread, referenced by the caller.
- * @holder: the thread's node.
+ * osm_emit_mm() - emit the current thread's address space (once per walk,
+ * in pieces) and the edge from the thread to it.
+ * @r: the reader; r->cur names the thread.
+ * @task: the thread, referenced by the cursor.
+ *
+ * The mm is looked up again on each resume; if the thread has exec()ed in
+ * between, the old mm's regions end where they stopped.
  *
  * Context: may sleep; takes the mm's mmap_lock for reading.
+ * Return: true when done, false when the chunk is full and the call must
+ * be repeated to resume.
  */
-void osm_emit_mm(struct osm_reader *r, struct task_struct *task,
-		 const struct osm_id *holder)
+bool osm_emit_mm(struct osm_reader *r, struct task_struct *task)
 {
-	struct osm_id id = { .type = OSM_T_MM };
+	struct osm_cursor *c = &r->cur;
 	struct mm_struct *mm;
+	bool done = true;
 
 	mm = get_task_mm(task);	/* NULL for kernel threads and zombies */
-	if (!mm)
-		return;
-	id.a = osm_hash_ptr(mm, OSM_T_MM);
-	if (osm_node_begin(r, &id))
-		osm_emit_regions(r, mm, &id);
-	mmput(mm);
+	if (c->res.type != OSM_T_MM) {		/* a fresh start */
+		if (!mm)
+			return true;
+		c->res = (struct osm_id){ .type = OSM_T_MM,
+					  .a = osm_hash_ptr(mm, OSM_T_MM) };
+		c->addr = 0;
+		if (osm_node_begin(r, &c->res)) {
+			osm_printf(r, " vmas=%d\n", READ_ONCE(mm->map_count));
+			done = osm_emit_regions(r, mm);
+		}
+	} else if (mm && osm_hash_ptr(mm, OSM_T_MM) == c->res.a) {
+		done = osm_emit_regions(r, mm);
+	}
+	if (mm)
+		mmput(mm);
+	if (!done)
+		return false;
 
-	osm_edge_begin(r, holder, OSM_EDGE_HOLD, &id);
+	osm_edge_begin(r, &c->thread, OSM_EDGE_HOLD, &c->res);
 	osm_printf(r, " mode=rw\n");
+	c->res.type = OSM_T_NR;
+	return true;
 }

@@ -93,34 +93,60 @@ static void osm_emit_sighand(struct osm_reader *r, struct task_struct *task,
 	osm_printf(r, " mode=rw\n");
 }
 
-static void osm_emit_thread(struct osm_reader *r, struct task_struct *task,
-			    const struct osm_id *group)
+/* The thread node and its member edge; false if it is gone or hidden. */
+static bool osm_emit_thread_node(struct osm_reader *r,
+				 struct task_struct *task,
+				 struct osm_cursor *c)
 {
-	struct osm_id id = { .type = OSM_T_THREAD };
 	char comm[TASK_COMM_LEN];
 	pid_t tid = task_pid_nr_ns(task, r->pid_ns);
 	pid_t tgid = task_tgid_nr_ns(task, r->pid_ns);
 
-	if (!tid)	/* exited since it was listed */
-		return;
-	id.a = tid;
+	/* Exited since it was listed, or changed its own credentials. */
+	if (!tid || !osm_may_inspect(r, task))
+		return false;
+	c->thread = (struct osm_id){ .type = OSM_T_THREAD, .a = tid };
 	get_task_comm(comm, task);
-	if (!osm_node_begin(r, &id))
-		return;
+	if (!osm_node_begin(r, &c->thread))
+		return false;
 	osm_printf(r, " tid=%d tgid=%d", tid, tgid);
 	osm_attr_str(r, "comm", comm);
 	if (task->flags & PF_KTHREAD)
 		osm_printf(r, " kthread=1");
 	osm_end_line(r);
-	osm_edge_begin(r, &id, OSM_EDGE_MEMBER, group);
+	osm_edge_begin(r, &c->thread, OSM_EDGE_MEMBER, &c->group);
 	osm_end_line(r);
+	return true;
+}
 
-	osm_emit_mm(r, task, &id);
-	osm_emit_files(r, task, &id);
-	osm_emit_fs(r, task, &id);
-	osm_emit_sighand(r, task, &id);
-	osm_emit_namespaces(r, task, &id);
-	osm_emit_cgroup(r, task, &id);
+/* Render the current thread from the cursor on; true when it is done. */
+static bool osm_thread_step(struct osm_reader *r, struct task_struct *task)
+{
+	struct osm_cursor *c = &r->cur;
+
+	switch (c->stage) {
+	case OSM_TS_NODE:
+		if (!osm_emit_thread_node(r, task, c))
+			return true;
+		c->stage = OSM_TS_MM;
+		fallthrough;
+	case OSM_TS_MM:
+		if (!osm_emit_mm(r, task))
+			return false;
+		c->stage = OSM_TS_FILES;
+		fallthrough;
+	case OSM_TS_FILES:
+		if (!osm_emit_files(r, task))
+			return false;
+		c->stage = OSM_TS_REST;
+		fallthrough;
+	case OSM_TS_REST:
+		osm_emit_fs(r, task, &c->thread);
+		osm_emit_sighand(r, task, &c->thread);
+		osm_emit_namespaces(r, task, &c->thread);
+		osm_emit_cgroup(r, task, &c->thread);
+	}
+	return true;
 }
 
 /*
@@ -151,38 +177,79 @@ static int osm_get_threads(struct task_struct *leader,
 }
 
 /**
- * osm_emit_process() - render a process, its threads and what they hold.
- * @r: the reader.
+ * osm_process_begin() - render a process node and list its threads in
+ * the cursor, to be rendered by osm_process_step().
+ * @r: the reader; its cursor holds no process.
  * @leader: the thread-group leader, referenced by the caller; the reader
  *	may inspect it.
  * @tgid: its pid in the reader's pid namespace.
  *
- * Threads the reader may not inspect are left out.
+ * Kernel threads are members of the kernel PD, not of a process.
  *
  * Context: process context, may sleep; no locks held.
  */
-void osm_emit_process(struct osm_reader *r, struct task_struct *leader,
-		      pid_t tgid)
+void osm_process_begin(struct osm_reader *r, struct task_struct *leader,
+		       pid_t tgid)
 {
-	struct osm_id group = { .type = OSM_T_PROCESS, .a = tgid };
-	struct task_struct **threads;
-	int i, n;
+	struct osm_cursor *c = &r->cur;
+	int n;
 
+	c->group = (struct osm_id){ .type = OSM_T_PROCESS, .a = tgid };
 	if (leader->flags & PF_KTHREAD)
-		group = (struct osm_id){ .type = OSM_T_KERNEL };
+		c->group = (struct osm_id){ .type = OSM_T_KERNEL };
 	else
-		osm_emit_process_node(r, leader, &group);
+		osm_emit_process_node(r, leader, &c->group);
 
-	n = osm_get_threads(leader, &threads);
+	n = osm_get_threads(leader, &c->threads);
 	if (n < 0) {
 		r->err = n;
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		/* A thread may have changed its own credentials: check each. */
-		if (osm_may_inspect(r, threads[i]))
-			osm_emit_thread(r, threads[i], &group);
-		put_task_struct(threads[i]);
+	c->nr = n;
+	c->next = 0;
+	c->stage = OSM_TS_NODE;
+	c->res.type = OSM_T_NR;
+}
+
+/**
+ * osm_process_step() - render the current process's threads, until the
+ * chunk is full or all are done.
+ * @r: the reader; its cursor holds a process.
+ *
+ * Context: process context, may sleep; no locks held on return.
+ * Return: true when every thread is rendered (end it with
+ * osm_process_end()), false when the chunk is full and the walk must
+ * resume here.
+ */
+bool osm_process_step(struct osm_reader *r)
+{
+	struct osm_cursor *c = &r->cur;
+
+	while (c->next < c->nr) {
+		if (osm_chunk_full(r))
+			return false;
+		if (!osm_thread_step(r, c->threads[c->next]))
+			return false;
+		c->next++;
+		c->stage = OSM_TS_NODE;
 	}
-	kfree(threads);
+	return true;
+}
+
+/**
+ * osm_process_end() - drop the cursor's thread references.
+ * @r: the reader.
+ *
+ * Safe to call when the cursor holds no process.
+ */
+void osm_process_end(struct osm_reader *r)
+{
+	struct osm_cursor *c = &r->cur;
+	int i;
+
+	for (i = 0; i < c->nr; i++)
+		put_task_struct(c->threads[i]);
+	kfree(c->threads);
+	c->threads = NULL;
+	c->nr = 0;
 }

@@ -2,9 +2,11 @@
 /*
  * The walk behind read(2): a header, then every process in pid order
  * (by number, as kernel/bpf/task_iter.c does, so no lock is held across
- * the walk and nothing is held while control is in user space), then
- * the end record.  Each step renders one process into the chunk buffer,
- * which read(2) drains before the next step.
+ * the walk and nothing but task references is held while control is in
+ * user space), then the end record.  Each step renders about
+ * OSM_CHUNK_SOFT bytes into the chunk buffer, which read(2) drains
+ * before the next step; a step may stop inside a process (see struct
+ * osm_cursor).
  */
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
@@ -52,34 +54,45 @@ static struct task_struct *osm_next_leader(struct osm_reader *r, pid_t *tgid)
 	return task;
 }
 
-/* Render the next piece of the walk into the empty chunk buffer. */
-static void osm_walk_step(struct osm_reader *r)
+/* Render processes into the chunk until it is full or none are left. */
+static void osm_walk_processes(struct osm_reader *r)
 {
 	struct task_struct *task;
 	pid_t tgid;
 
+	while (!osm_chunk_full(r)) {
+		if (r->cur.threads) {
+			if (!osm_process_step(r))
+				break;
+			osm_process_end(r);
+			continue;
+		}
+		if (fatal_signal_pending(current)) {
+			r->err = -EINTR;
+			break;
+		}
+		task = osm_next_leader(r, &tgid);
+		if (!task) {
+			r->stage = OSM_STAGE_END;
+			break;
+		}
+		if (osm_may_inspect(r, task))
+			osm_process_begin(r, task, tgid);
+		put_task_struct(task);
+		cond_resched();
+	}
+}
+
+/* Render the next piece of the walk into the empty chunk buffer. */
+static void osm_walk_step(struct osm_reader *r)
+{
 	switch (r->stage) {
 	case OSM_STAGE_HEADER:
 		osm_emit_header(r);
 		r->stage = OSM_STAGE_PROCESSES;
 		break;
 	case OSM_STAGE_PROCESSES:
-		/* Render processes until the chunk has something to hand out. */
-		while (!r->out.len && !r->err) {
-			if (fatal_signal_pending(current)) {
-				r->err = -EINTR;
-				break;
-			}
-			task = osm_next_leader(r, &tgid);
-			if (!task) {
-				r->stage = OSM_STAGE_END;
-				break;
-			}
-			if (osm_may_inspect(r, task))
-				osm_emit_process(r, task, tgid);
-			put_task_struct(task);
-			cond_resched();
-		}
+		osm_walk_processes(r);
 		break;
 	case OSM_STAGE_END:
 		osm_printf(r, OSM_REC_END " nodes=%llu edges=%llu\n",
@@ -94,6 +107,15 @@ static void osm_walk_step(struct osm_reader *r)
 }
 
 /**
+ * osm_walk_release() - drop what a walk holds between read(2) calls.
+ * @r: the reader, being released.
+ */
+void osm_walk_release(struct osm_reader *r)
+{
+	osm_process_end(r);
+}
+
+/**
  * osm_walk_read() - read(2) of /dev/osmosis.
  * @r: the reader.
  * @ubuf: user buffer.
@@ -101,8 +123,8 @@ static void osm_walk_step(struct osm_reader *r)
  *
  * Context: process context; takes @r->lock, killable.
  * Return: bytes copied, 0 at the end of the walk, or a negative errno:
- * -EFAULT for a bad buffer, -EINTR if killed, -ENOMEM, -E2BIG or -EFBIG
- * when the walk exceeds the max_nodes or max_chunk_mb limits.
+ * -EFAULT for a bad buffer, -EINTR if killed, -ENOMEM, or -E2BIG when
+ * the walk holds more than max_nodes resources.
  */
 ssize_t osm_walk_read(struct osm_reader *r, char __user *ubuf, size_t count)
 {

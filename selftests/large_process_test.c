@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A process too large for one chunk of the walk.  The module hands out
+ * the graph in chunks of about 128 KiB and renders regions and
+ * descriptors in pieces that resume across read(2) calls; a child with
+ * thousands of regions and descriptors makes it resume many times inside
+ * one mm and one file table.  The oracles are /proc/PID/maps and
+ * /proc/PID/fd: nothing may be lost or repeated at the seams.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "osm_test_util.h"
+
+#define NR_REGIONS	6000	/* ~750 KiB of vma records */
+#define NR_FDS		2500	/* ~350 KiB of file records */
+
+/* Many small regions (alternate pages differ in protection) and fds. */
+static int big_child(int sock, void *arg)
+{
+	struct rlimit rl = { NR_FDS + 64, NR_FDS + 64 };
+	long page = sysconf(_SC_PAGESIZE);
+	char *p;
+	int i, fd;
+
+	(void)arg;
+	p = mmap(NULL, NR_REGIONS * page, PROT_READ,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		osm_child_fail(sock, "mmap: %m");
+	for (i = 0; i < NR_REGIONS; i += 2)
+		if (mprotect(p + i * page, page, PROT_READ | PROT_WRITE))
+			osm_child_fail(sock, "mprotect: %m");
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		osm_child_fail(sock, "setrlimit: %m");
+	fd = open("/dev/null", O_RDONLY);
+	if (fd < 0)
+		osm_child_fail(sock, "/dev/null: %m");
+	for (i = 0; i < NR_FDS; i++)
+		if (dup(fd) < 0)
+			osm_child_fail(sock, "dup: %m");
+	return osm_child_ready(sock, NULL, 0);
+}
+
+FIXTURE(big) {
+	struct osm_child c;
+	struct osm_graph *g;
+};
+
+FIXTURE_SETUP(big)
+{
+	ASSERT_EQ(0, osm_child_start(&self->c, OSM_SPAWN_FORK, 0, big_child,
+				     NULL, NULL, 0))
+		TH_LOG("%m: %s", self->c.err);
+	self->g = osm_test_load();
+	ASSERT_NE(NULL, self->g) TH_LOG("load: %m");
+}
+
+FIXTURE_TEARDOWN(big)
+{
+	osm_graph__free(self->g);
+	osm_child_finish(&self->c);
+}
+
+/* Every region of /proc/PID/maps, once, with its fields; none extra. */
+TEST_F_TIMEOUT(big, regions_match_maps_across_chunks, 240)
+{
+	struct osm_test_vma *want = NULL, *got = NULL;
+	const struct osm_node *mm;
+	int nwant, ngot, i;
+
+	mm = osm_test_held_by_tid(self->g, self->c.pid, OSM_NODE_MM);
+	ASSERT_NE(NULL, mm);
+	nwant = osm_test_read_maps(self->c.pid, &want);
+	ASSERT_LT(NR_REGIONS, nwant) TH_LOG("maps: %m");
+	ngot = osm_test_graph_vmas(mm, &got);
+	ASSERT_EQ(nwant, ngot);
+	osm_test_sort_vmas(want, nwant);
+	osm_test_sort_vmas(got, ngot);
+	for (i = 0; i < nwant; i++) {
+		EXPECT_EQ(want[i].start, got[i].start) TH_LOG("region %d", i);
+		EXPECT_EQ(want[i].end, got[i].end) TH_LOG("region %d", i);
+		EXPECT_STREQ(want[i].perm, got[i].perm) TH_LOG("region %d", i);
+	}
+	free(want);
+	free(got);
+}
+
+/* Every descriptor of /proc/PID/fd maps a file node; the count agrees. */
+TEST_F_TIMEOUT(big, descriptors_match_proc_fd_across_chunks, 240)
+{
+	const struct osm_node *table;
+	size_t nproc = 0, missing = 0;
+	struct dirent *de;
+	char path[64];
+	DIR *d;
+
+	table = osm_test_held_by_tid(self->g, self->c.pid, OSM_NODE_FILES);
+	ASSERT_NE(NULL, table);
+	snprintf(path, sizeof(path), "/proc/%d/fd", self->c.pid);
+	d = opendir(path);
+	ASSERT_NE(NULL, d) TH_LOG("%s: %m", path);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		nproc++;
+		if (!osm_test_fd_file(table, atoi(de->d_name)))
+			missing++;
+	}
+	closedir(d);
+	EXPECT_LT(NR_FDS, nproc);
+	EXPECT_EQ(0, missing);
+	EXPECT_EQ(nproc, osm_test_out(table, OSM_EDGE_MAP, OSM_NODE_FILE,
+				      NULL, 0));
+}
+
+/* Chunk seams do not break the grammar, read in odd-sized pieces. */
+TEST_F_TIMEOUT(big, stream_well_formed_in_small_reads, 240)
+{
+	struct osm_text_info info;
+	char err[256];
+	size_t len;
+	char *buf;
+
+	buf = osm_test_read_device(4093, &len);
+	ASSERT_NE(NULL, buf) TH_LOG("read: %m");
+	EXPECT_EQ(0, osm_test_check_text(buf, len, &info, err, sizeof(err)))
+		TH_LOG("%s", err);
+	/* The dup()s share one file node; each still has its map edge. */
+	EXPECT_LT(NR_REGIONS, info.nodes);
+	EXPECT_LT(NR_REGIONS + NR_FDS, info.edges);
+	free(buf);
+}
+
+OSM_TEST_MAIN
