@@ -8,11 +8,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +27,8 @@
 #define MIN_READS	2	/* per reader */
 #define MIN_ROUNDS	200	/* churn rounds */
 #define CAP_SECONDS	8	/* stop churning after this, whatever */
+#define BIG_REGIONS	3000	/* a process larger than one walk chunk */
+#define BIG_FDS		1000
 
 struct stress {
 	atomic_bool stop;
@@ -126,6 +131,78 @@ static int churn(void)
 	return 0;
 }
 
+/* A process larger than one chunk of the walk, and what changes it. */
+struct big {
+	char *p;
+	int null_fd, zero_fd;
+	int fds[BIG_FDS];
+};
+
+/*
+ * Make this process larger than one chunk of the walk (which then resumes
+ * inside its mm and fd table many times), for big_churn() to change under
+ * the readers.  Returns 0, or -1 with errno.
+ */
+static int grow_big(struct big *b)
+{
+	struct rlimit rl = { BIG_FDS + 256, BIG_FDS + 256 };
+	long page = sysconf(_SC_PAGESIZE);
+	int i;
+
+	b->p = mmap(NULL, BIG_REGIONS * page, PROT_READ,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b->p == MAP_FAILED)
+		return -1;
+	for (i = 0; i < BIG_REGIONS; i += 2)
+		if (mprotect(b->p + i * page, page, PROT_READ | PROT_WRITE))
+			return -1;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		return -1;
+	b->null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	b->zero_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	if (b->null_fd < 0 || b->zero_fd < 0)
+		return -1;
+	for (i = 0; i < BIG_FDS; i++) {
+		b->fds[i] = dup(b->null_fd);
+		if (b->fds[i] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * One round of change to the big process: a region flips protection
+ * (regions split and merge), a descriptor is switched to another file
+ * (dup2 replaces it atomically, so no reader's own descriptor can take
+ * its number), and every few rounds a child copies the whole process,
+ * unshares its fd table and exits, so its mm and table vanish mid-walk.
+ */
+static int big_churn(struct big *b, int round)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int i = (round * 7) % BIG_REGIONS;
+	int fd = b->fds[(round * 13) % BIG_FDS];
+	int prot = PROT_READ | (round % 2 ? PROT_WRITE : 0);
+	int status;
+	pid_t pid;
+
+	if (mprotect(b->p + i * page, page, prot))
+		return -1;
+	if (dup2(round % 2 ? b->zero_fd : b->null_fd, fd) != fd)
+		return -1;
+	if (round % 16)
+		return 0;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		_exit(unshare(CLONE_FILES) ? 1 : 0);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return -1;
+	return 0;
+}
+
 FIXTURE(stress) {
 	struct stress s;
 	struct reader r[NREADERS];
@@ -147,7 +224,14 @@ FIXTURE_TEARDOWN(stress)
 		pthread_join(self->th[i], NULL);
 }
 
-TEST_F_TIMEOUT(stress, readers_see_whole_walks_during_churn, OSM_TIMEOUT)
+typedef int (*churn_fn)(void *arg, int round);
+
+/*
+ * NREADERS readers read whole walks while @fn changes the system, for
+ * MIN_ROUNDS rounds and MIN_READS reads each (CAP_SECONDS at most).
+ */
+static void run_churn(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(stress) *self, churn_fn fn, void *arg)
 {
 	double start = now();
 	int i, rounds = 0;
@@ -162,7 +246,8 @@ TEST_F_TIMEOUT(stress, readers_see_whole_walks_during_churn, OSM_TIMEOUT)
 	       (rounds < MIN_ROUNDS ||
 		atomic_load(&self->s.reads) < NREADERS * MIN_READS) &&
 	       now() - start < CAP_SECONDS) {
-		ASSERT_EQ(0, churn()) TH_LOG("churn round %d: %m", rounds);
+		ASSERT_EQ(0, fn(arg, rounds)) TH_LOG("churn round %d: %m",
+						     rounds);
 		rounds++;
 	}
 	atomic_store(&self->s.stop, true);
@@ -173,6 +258,33 @@ TEST_F_TIMEOUT(stress, readers_see_whole_walks_during_churn, OSM_TIMEOUT)
 	       atomic_load(&self->s.reads), now() - start);
 	ASSERT_EQ(0, atomic_load(&self->s.failed)) TH_LOG("%s", self->s.err);
 	ASSERT_LE(NREADERS * MIN_READS, atomic_load(&self->s.reads));
+}
+
+static int small_round(void *arg, int round)
+{
+	(void)arg;
+	(void)round;
+	return churn();
+}
+
+static int big_round(void *arg, int round)
+{
+	return big_churn(arg, round);
+}
+
+TEST_F_TIMEOUT(stress, readers_see_whole_walks_during_churn, OSM_TIMEOUT)
+{
+	run_churn(_metadata, self, small_round, NULL);
+}
+
+/* The same while a process larger than a chunk changes between pieces. */
+TEST_F_TIMEOUT(stress, readers_see_whole_walks_while_big_process_changes,
+	       OSM_TIMEOUT)
+{
+	static struct big b;
+
+	ASSERT_EQ(0, grow_big(&b)) TH_LOG("growing the process: %m");
+	run_churn(_metadata, self, big_round, &b);
 }
 
 OSM_TEST_MAIN
