@@ -9,7 +9,6 @@
  * table is checked against /proc/PID/fd.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -343,50 +342,44 @@ TEST_F_TIMEOUT(files, child_table_matches_proc_fd, OSM_TIMEOUT)
 {
 	const struct osm_node *table, *f, *ino;
 	char path[320], link[256], want[96];
-	size_t nproc = 0, ngraph;
-	struct dirent *de;
+	int *fds, nproc, i;
 	struct stat st;
 	ssize_t l;
-	DIR *d;
 
 	table = zoo_table(&self->c, &self->g);
 	ASSERT_NE(NULL, table) TH_LOG("%m: %s", self->c.err);
+	nproc = osm_test_proc_fds(self->c.pid, &fds);
+	ASSERT_LE(0, nproc) TH_LOG("/proc/%d/fd: %m", self->c.pid);
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", self->c.pid);
-	d = opendir(path);
-	ASSERT_NE(NULL, d) TH_LOG("%s: %m", path);
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		nproc++;
-		f = osm_test_fd_file(table, atoi(de->d_name));
-		EXPECT_NE(NULL, f) TH_LOG("fd %s missing", de->d_name);
+	for (i = 0; i < nproc; i++) {
+		f = osm_test_fd_file(table, fds[i]);
+		EXPECT_NE(NULL, f) TH_LOG("fd %d missing", fds[i]);
 		if (!f)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/fd/%s", self->c.pid,
-			 de->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", self->c.pid,
+			 fds[i]);
 		l = readlink(path, link, sizeof(link) - 1);
 		ASSERT_LT(0, l) TH_LOG("%s: %m", path);
 		link[l] = '\0';
 		ino = osm_test_mapped_inode(f);
 		if (!strncmp(link, "anon_inode:", 11)) {
-			EXPECT_EQ(NULL, ino) TH_LOG("fd %s (%s) maps %s",
-						    de->d_name, link,
+			EXPECT_EQ(NULL, ino) TH_LOG("fd %d (%s) maps %s",
+						    fds[i], link,
 						    osm_node__id(ino));
 			EXPECT_STREQ("anon", osm_node__attr(f, "ftype") ?:
-				     "(none)") TH_LOG("fd %s", de->d_name);
+				     "(none)") TH_LOG("fd %d", fds[i]);
 			continue;
 		}
 		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s: %m", path);
 		osm_test_inode_id(want, sizeof(want), st.st_dev, st.st_ino);
-		ASSERT_NE(NULL, ino) TH_LOG("fd %s (%s) maps no inode",
-					    de->d_name, link);
+		ASSERT_NE(NULL, ino) TH_LOG("fd %d (%s) maps no inode",
+					    fds[i], link);
 		EXPECT_STREQ(want, osm_node__id(ino))
-			TH_LOG("fd %s (%s)", de->d_name, link);
+			TH_LOG("fd %d (%s)", fds[i], link);
 	}
-	closedir(d);
-	ngraph = osm_test_out(table, OSM_EDGE_MAP, OSM_NODE_FILE, NULL, 0);
-	EXPECT_EQ(nproc, ngraph);
+	free(fds);
+	EXPECT_EQ((size_t)nproc,
+		  osm_test_out(table, OSM_EDGE_MAP, OSM_NODE_FILE, NULL, 0));
 }
 
 /* The files node's fds attribute counts the entries of /proc/PID/fd. */
@@ -394,23 +387,16 @@ TEST_F_TIMEOUT(files, files_node_counts_fds, OSM_TIMEOUT)
 {
 	const struct osm_node *table;
 	unsigned long long v;
-	struct dirent *de;
-	size_t nproc = 0;
-	char path[64];
-	DIR *d;
+	int *fds, nproc;
 
 	table = zoo_table(&self->c, &self->g);
 	ASSERT_NE(NULL, table) TH_LOG("%m: %s", self->c.err);
-	snprintf(path, sizeof(path), "/proc/%d/fd", self->c.pid);
-	d = opendir(path);
-	ASSERT_NE(NULL, d) TH_LOG("%s: %m", path);
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			nproc++;
-	closedir(d);
+	nproc = osm_test_proc_fds(self->c.pid, &fds);
+	ASSERT_LE(0, nproc) TH_LOG("/proc/%d/fd: %m", self->c.pid);
+	free(fds);
 	ASSERT_TRUE(osm_test_attr_ull(table, "fds", &v))
 		TH_LOG("%s has no fds attribute", osm_node__id(table));
-	EXPECT_EQ(nproc, v);
+	EXPECT_EQ((unsigned long long)nproc, v);
 }
 
 OSM_TEST_MAIN

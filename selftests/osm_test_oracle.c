@@ -6,7 +6,9 @@
  * See osm_test_util.h.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -173,4 +175,36 @@ static int vma_cmp(const void *a, const void *b)
 void osm_test_sort_vmas(struct osm_test_vma *v, size_t n)
 {
 	qsort(v, n, sizeof(*v), vma_cmp);
+}
+
+int osm_test_proc_fds(pid_t pid, int **out)
+{
+	struct dirent *de;
+	int *fds = NULL, *more;
+	size_t n = 0, cap = 0;
+	char path[64];
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			more = realloc(fds, cap * sizeof(*fds));
+			if (!more) {
+				free(fds);
+				closedir(d);
+				return -1;
+			}
+			fds = more;
+		}
+		fds[n++] = atoi(de->d_name);
+	}
+	closedir(d);
+	*out = fds;
+	return n;
 }

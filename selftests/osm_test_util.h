@@ -156,6 +156,12 @@ void osm_test_inode_id(char *buf, size_t len, dev_t dev, ino_t ino);
 /* "inode:..." for an open descriptor; -1 with errno on failure. */
 int osm_test_fd_inode_id(int fd, char *buf, size_t len);
 
+/*
+ * The descriptor numbers /proc/PID/fd lists.  Returns the count (array in
+ * *@out, free() it; may be NULL when 0) or -1 with errno.
+ */
+int osm_test_proc_fds(pid_t pid, int **out);
+
 /* A key=value line of /proc/PID/status ("Uid", "PPid"...), the value. */
 int osm_test_status_field(pid_t pid, const char *key, char *buf,
 			  size_t len);
