@@ -87,12 +87,14 @@ bool osm_emit_files(struct osm_reader *r, struct task_struct *task)
 {
 	struct osm_cursor *c = &r->cur;
 	unsigned int nr_open = 0;
+	bool has_files;
 	struct file *file;
 	u64 hash = 0;
 
 	/* task_lock keeps task->files alive; RCU its fdtable. */
 	task_lock(task);
-	if (task->files) {
+	has_files = task->files;
+	if (has_files) {
 		hash = osm_hash_ptr(task->files, OSM_T_FILES);
 		if (c->res.type != OSM_T_FILES)
 			nr_open = osm_count_open_fds(task->files);
@@ -100,14 +102,14 @@ bool osm_emit_files(struct osm_reader *r, struct task_struct *task)
 	task_unlock(task);
 
 	if (c->res.type != OSM_T_FILES) {	/* a fresh start */
-		if (!hash)
+		if (!has_files)
 			return true;
 		c->res = (struct osm_id){ .type = OSM_T_FILES, .a = hash };
 		c->fd = 0;
 		if (!osm_node_begin(r, &c->res))
 			goto hold;
 		osm_printf(r, " fds=%u\n", nr_open);
-	} else if (hash != c->res.a) {
+	} else if (!has_files || hash != c->res.a) {
 		goto hold;
 	}
 

@@ -50,7 +50,6 @@ static void osm_emit_fs(struct osm_reader *r, struct task_struct *task,
 {
 	struct path root, pwd;
 	struct osm_id id = { .type = OSM_T_FS };
-	bool fresh;
 
 	task_lock(task);
 	if (!task->fs) {
@@ -62,8 +61,7 @@ static void osm_emit_fs(struct osm_reader *r, struct task_struct *task,
 	get_fs_pwd(task->fs, &pwd);
 	task_unlock(task);
 
-	fresh = osm_node_begin(r, &id);
-	if (fresh) {
+	if (osm_node_begin(r, &id)) {
 		osm_attr_path(r, "root", &root);
 		osm_attr_path(r, "cwd", &pwd);
 		osm_end_line(r);
