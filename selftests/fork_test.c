@@ -23,17 +23,6 @@
 #include "osm_test_util.h"
 
 /* Setup of the fixtures below: an idle child spawned @how, the graph. */
-static void start_and_load(struct __test_metadata *_metadata,
-			   struct osm_child *c, struct osm_graph **g,
-			   enum osm_spawn how, unsigned long flags)
-{
-	ASSERT_EQ(0, osm_child_start(c, how, flags, osm_child_idle, NULL,
-				     NULL, 0))
-		TH_LOG("%m: %s", c->err);
-	*g = osm_test_load();
-	ASSERT_NE(NULL, *g) TH_LOG("load: %m");
-}
-
 /*
  * kcmp(2) and the graph agree on the object of @type (@kcmp its kcmp
  * type): if @same, this process and @child share it and hold one node;
@@ -75,7 +64,8 @@ FIXTURE_VARIANT_ADD(forked, sighand) { .type = OSM_NODE_SIGHAND,
 
 FIXTURE_SETUP(forked)
 {
-	start_and_load(_metadata, &self->c, &self->g, OSM_SPAWN_FORK, 0);
+	OSM_START_AND_LOAD(&self->c, &self->g, OSM_SPAWN_FORK, 0,
+			   osm_child_idle, NULL, NULL, 0);
 }
 
 FIXTURE_TEARDOWN(forked)
@@ -105,8 +95,8 @@ FIXTURE_VARIANT_ADD(sharer, clone3) { .how = OSM_SPAWN_CLONE3 };
 
 FIXTURE_SETUP(sharer)
 {
-	start_and_load(_metadata, &self->c, &self->g, variant->how,
-		       CLONE_FILES | CLONE_FS);
+	OSM_START_AND_LOAD(&self->c, &self->g, variant->how,
+			   CLONE_FILES | CLONE_FS, osm_child_idle, NULL, NULL, 0);
 }
 
 FIXTURE_TEARDOWN(sharer)

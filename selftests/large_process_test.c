@@ -56,11 +56,8 @@ FIXTURE(big) {
 
 FIXTURE_SETUP(big)
 {
-	ASSERT_EQ(0, osm_child_start(&self->c, OSM_SPAWN_FORK, 0, big_child,
-				     NULL, NULL, 0))
-		TH_LOG("%m: %s", self->c.err);
-	self->g = osm_test_load();
-	ASSERT_NE(NULL, self->g) TH_LOG("load: %m");
+	OSM_START_AND_LOAD(&self->c, &self->g, OSM_SPAWN_FORK, 0, big_child,
+			   NULL, NULL, 0);
 }
 
 FIXTURE_TEARDOWN(big)

@@ -74,12 +74,8 @@ FIXTURE_SETUP(ns)
 	self->have = osm_test_ns_ino(getpid(), variant->name) != 0;
 	if (!self->have)
 		return;
-	ASSERT_EQ(0, osm_child_start(&self->c, OSM_SPAWN_FORK, 0,
-				     unshare_net_uts, NULL, &self->gc,
-				     sizeof(self->gc)))
-		TH_LOG("%m: %s", self->c.err);
-	self->g = osm_test_load();
-	ASSERT_NE(NULL, self->g) TH_LOG("load: %m");
+	OSM_START_AND_LOAD(&self->c, &self->g, OSM_SPAWN_FORK, 0,
+			   unshare_net_uts, NULL, &self->gc, sizeof(self->gc));
 }
 
 FIXTURE_TEARDOWN(ns)
@@ -182,13 +178,9 @@ FIXTURE(userns) {
 
 FIXTURE_SETUP(userns)
 {
-	ASSERT_EQ(0, osm_child_start(&self->c, OSM_SPAWN_FORK, 0,
-				     unshare_user, NULL,
-				     &self->sethostname_err,
-				     sizeof(self->sethostname_err)))
-		TH_LOG("%m: %s", self->c.err);
-	self->g = osm_test_load();
-	ASSERT_NE(NULL, self->g) TH_LOG("load: %m");
+	OSM_START_AND_LOAD(&self->c, &self->g, OSM_SPAWN_FORK, 0,
+			   unshare_user, NULL, &self->sethostname_err,
+			   sizeof(self->sethostname_err));
 }
 
 FIXTURE_TEARDOWN(userns)

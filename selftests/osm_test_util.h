@@ -247,8 +247,8 @@ int osm_test_wait_main(int argc, char **argv);
 /* ---- checks in a TEST body ------------------------------------------ */
 
 /*
- * Unlike the helpers above, this uses the harness's ASSERT and EXPECT
- * macros (include kselftest_harness.h first): threads @a and @b of @g
+ * Unlike the helpers above, these use the harness's ASSERT and EXPECT
+ * macros (include kselftest_harness.h first).  Threads @a and @b of @g
  * hold one node of @type each, else the test stops, and it is the same
  * node when @same, two different nodes when not.
  */
@@ -269,6 +269,18 @@ int osm_test_wait_main(int argc, char **argv);
 	} else {							\
 		EXPECT_STRNE(osm_node__id(__na), osm_node__id(__nb));	\
 	}								\
+} while (0)
+
+/*
+ * Start a scenario child (osm_child_start()'s arguments) and load the
+ * graph once it is ready, as most fixtures do; ASSERTs with context.
+ */
+#define OSM_START_AND_LOAD(c, g, how, flags, fn, arg, reply, len) do {	\
+	ASSERT_EQ(0, osm_child_start((c), (how), (flags), (fn), (arg),	\
+				     (reply), (len)))			\
+		TH_LOG("%m: %s", (c)->err);				\
+	*(g) = osm_test_load();						\
+	ASSERT_NE(NULL, *(g)) TH_LOG("load: %m");			\
 } while (0)
 
 /* ---- main ---------------------------------------------------------- */
