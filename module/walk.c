@@ -122,7 +122,8 @@ void osm_walk_release(struct osm_reader *r)
  * @count: its size.
  *
  * Context: process context; takes @r->lock, killable.
- * Return: bytes copied, 0 at the end of the walk, or a negative errno:
+ * Return: bytes copied (at most the rest of one chunk, so a short read
+ * does not mean the end), 0 at the end of the walk, or a negative errno:
  * -EFAULT for a bad buffer, -EINTR if killed, -ENOMEM, or -E2BIG when
  * the walk holds more than max_nodes resources.
  */
@@ -147,7 +148,12 @@ ssize_t osm_walk_read(struct osm_reader *r, char __user *ubuf, size_t count)
 			r->out_pos += n;
 			continue;
 		}
-		if (r->stage == OSM_STAGE_DONE)
+		/*
+		 * One chunk per read(2) at most, as a pipe hands out what it
+		 * has: a read never waits for the walk to render more once
+		 * it has bytes, and the walk stays parked at a chunk's end.
+		 */
+		if (copied || r->stage == OSM_STAGE_DONE)
 			break;
 		osm_buf_reset(&r->out);
 		r->out_pos = 0;
