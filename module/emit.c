@@ -13,22 +13,28 @@
 
 #include "osmosis.h"
 
-/* Node type names (uapi strings) and whether the type is a PD. */
+/*
+ * Node type names (uapi strings), whether the type is a PD, and whether
+ * osm_node_begin() must look its ids up: a public id (a tid, an nsfs
+ * inode, a cgroup id) can be met twice in one walk.  Processes and
+ * regions are met once by construction; ids named by an address, and
+ * inodes, are resolved by ident.c before their node is begun.
+ */
 static const struct {
 	const char *name;
 	bool pd;
-	bool dedup;	/* may be reached twice in one walk */
+	bool dedup;
 } osm_types[OSM_T_NR] = {
 	[OSM_T_KERNEL]		= { OSM_NODE_KERNEL, true, false },
 	[OSM_T_PROCESS]		= { OSM_NODE_PROCESS, true, false },
-	[OSM_T_THREAD]		= { OSM_NODE_THREAD, true, false },
-	[OSM_T_MM]		= { OSM_NODE_MM, false, true },
+	[OSM_T_THREAD]		= { OSM_NODE_THREAD, true, true },
+	[OSM_T_MM]		= { OSM_NODE_MM, false, false },
 	[OSM_T_VMA]		= { OSM_NODE_VMA, false, false },
-	[OSM_T_FILES]		= { OSM_NODE_FILES, false, true },
-	[OSM_T_FILE]		= { OSM_NODE_FILE, false, true },
-	[OSM_T_INODE]		= { OSM_NODE_INODE, false, true },
-	[OSM_T_FS]		= { OSM_NODE_FS, false, true },
-	[OSM_T_SIGHAND]		= { OSM_NODE_SIGHAND, false, true },
+	[OSM_T_FILES]		= { OSM_NODE_FILES, false, false },
+	[OSM_T_FILE]		= { OSM_NODE_FILE, false, false },
+	[OSM_T_INODE]		= { OSM_NODE_INODE, false, false },
+	[OSM_T_FS]		= { OSM_NODE_FS, false, false },
+	[OSM_T_SIGHAND]		= { OSM_NODE_SIGHAND, false, false },
 	[OSM_T_CGROUP]		= { OSM_NODE_CGROUP, false, true },
 	[OSM_T_MNT_NS]		= { OSM_NODE_MNT_NS, false, true },
 	[OSM_T_UTS_NS]		= { OSM_NODE_UTS_NS, false, true },
@@ -62,10 +68,13 @@ void osm_buf_free(struct osm_buf *buf)
 }
 
 /*
- * A chunk stops growing at OSM_CHUNK_SOFT plus one record, and no record
- * comes near a MiB (the longest is a few escaped paths); past this cap
+ * A chunk stops growing at OSM_CHUNK_SOFT plus one record, and the
+ * longest record is a few escaped paths (4 bytes per byte of PATH_MAX):
+ * the buffer is allocated at this size before the walk starts, so no
+ * allocation happens while the walk holds a target's lock.  Past the cap
  * something is wrong and the walk fails rather than grow without bound.
  */
+#define OSM_CHUNK_CAP		(2 * OSM_CHUNK_SOFT)
 #define OSM_CHUNK_MAX		(1024 * 1024)
 
 /* Make room for @need more bytes plus a NUL; the chunk size is capped. */
@@ -90,6 +99,18 @@ static int osm_buf_reserve(struct osm_buf *buf, size_t need)
 	buf->data = data;
 	buf->cap = cap;
 	return 0;
+}
+
+/**
+ * osm_buf_prepare() - allocate the chunk buffer at its working size.
+ * @buf: the buffer.
+ *
+ * Context: may sleep; no lock held.
+ * Return: 0 or -ENOMEM.
+ */
+int osm_buf_prepare(struct osm_buf *buf)
+{
+	return osm_buf_reserve(buf, OSM_CHUNK_CAP - 1);
 }
 
 /**
@@ -169,8 +190,11 @@ static void osm_put_id(struct osm_reader *r, const struct osm_id *id)
 		osm_printf(r, "%s:%016llx:%llx", name, id->a, id->b);
 		break;
 	case OSM_T_INODE:
-		osm_printf(r, "%s:%u:%u:%llu", name, MAJOR(id->a),
-			   MINOR(id->a), id->b);
+		osm_printf(r, "%s:%u:%u:%llu", name, MAJOR((u32)id->a),
+			   MINOR((u32)id->a), id->b);
+		/* Not the first inode object under this name (ident.c). */
+		if (id->a >> 32)
+			osm_printf(r, ":%08x", (u32)(id->a >> 32));
 		break;
 	default:
 		osm_printf(r, "%s:%016llx", name, id->a);
@@ -181,12 +205,13 @@ static void osm_put_id(struct osm_reader *r, const struct osm_id *id)
 /**
  * osm_node_begin() - start a node record, once per node and walk.
  * @r: the reader.
- * @id: the node; @id->type is an enum osm_type.
+ * @id: the node; @id->type is an enum osm_type.  For a type named by
+ *	an address, or an inode, ident.c has found the id new.
  *
  * Writes "node <id> <class>" without the newline, so the caller can add
  * attributes and must finish with osm_end_line().
  *
- * Context: may sleep.
+ * Context: may sleep, unless osm_idset_room() holds for one id.
  * Return: true if the record was started; false if this walk already
  * emitted the node (or failed), and the caller must skip its record.
  */
@@ -242,10 +267,13 @@ void osm_attr_str(struct osm_reader *r, const char *key, const char *val)
 }
 
 /**
- * osm_attr_path() - append " key=<path>" as the reader's root sees it.
+ * osm_attr_path() - append " key=<path>" as /proc/PID/maps shows it.
  * @r: the reader.
  * @key: attribute name.
  * @path: the path; nothing is written if d_path() fails.
+ *
+ * d_path() resolves against the root directory of the task calling
+ * read(2), the only exported resolver: the format documents it so.
  */
 void osm_attr_path(struct osm_reader *r, const char *key,
 		   const struct path *path)

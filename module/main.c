@@ -7,7 +7,7 @@
  * uapi/graph-format.md:
  *
  *	$ head -3 /dev/osmosis
- *	osmosis-graph 1.0 epoch=... pid_ns=4026531836 view=full
+ *	osmosis-graph 1.1 epoch=... pid_ns=4026531836 view=full
  *	node kernel:0 pd name=kernel
  *	node thread:2 pd tid=2 tgid=2 comm=kthreadd kthread=1
  *
@@ -15,7 +15,8 @@
  * CAP_SYS_PTRACE in the initial user namespace sees every process of its
  * pid namespace; any other reader sees only the processes /proc would let
  * it inspect (see visibility.c).  Credentials are those of the opener
- * (file->f_cred), never of whoever later reads the file.
+ * (file->f_cred), never of whoever later reads the file.  How many walks
+ * unprivileged users may hold open at once is limited (walk_limit.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -48,14 +49,18 @@ static int osm_open(struct inode *inode, struct file *file)
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
+	r->file = file;
+	err = osm_walk_limit_get(r);
+	if (err)
+		goto out_free;
 	r->pathbuf = kmalloc(PATH_MAX, GFP_KERNEL_ACCOUNT);
 	if (!r->pathbuf) {
-		kfree(r);
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto out_limit;
 	}
 	mutex_init(&r->lock);
-	r->file = file;
-	r->full_view = file_ns_capable(file, &init_user_ns, CAP_SYS_PTRACE);
+	/* Not audited: most openers are not privileged, and that is fine. */
+	r->full_view = ns_capable_noaudit(&init_user_ns, CAP_SYS_PTRACE);
 	r->pid_ns = get_pid_ns(task_active_pid_ns(current));
 	/* current->nsproxy is stable: only current changes it. */
 	r->cgroup_ns = current->nsproxy->cgroup_ns;
@@ -64,6 +69,12 @@ static int osm_open(struct inode *inode, struct file *file)
 	r->next_tgid = 1;
 	file->private_data = r;
 	return 0;
+
+out_limit:
+	osm_walk_limit_put(r);
+out_free:
+	kfree(r);
+	return err;
 }
 
 /* Drop everything the walk holds; nothing else refers to it. */
@@ -72,10 +83,10 @@ static int osm_release(struct inode *inode, struct file *file)
 	struct osm_reader *r = file->private_data;
 
 	osm_walk_release(r);
-	osm_idset_free(&r->ids);
 	osm_buf_free(&r->out);
 	put_cgroup_ns(r->cgroup_ns);
 	put_pid_ns(r->pid_ns);
+	osm_walk_limit_put(r);
 	mutex_destroy(&r->lock);
 	kfree(r->pathbuf);
 	kfree(r);

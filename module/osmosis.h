@@ -22,6 +22,7 @@ struct user_namespace;
 struct mm_struct;
 struct cred;
 struct path;
+struct inode;
 
 /* Node types; the order is internal, the names are the uapi strings. */
 enum osm_type {
@@ -60,15 +61,39 @@ struct osm_id {
 };
 
 /**
+ * struct osm_idslot - one id in the set, and how to confirm it later
+ * @a: &struct osm_id.a.
+ * @b: &struct osm_id.b.
+ * @type: &struct osm_id.type plus one; 0 marks a free slot.
+ * @fd: for an open file, the descriptor of @holder it was met at.
+ * @holder: for an object named by a hash of its address (mm, files,
+ *	fs, sighand, file): the pid of the task it was first met in,
+ *	referenced, so a later meeting can confirm the object is still
+ *	the same (see ident.c).
+ * @print: for an inode: a fingerprint of the inode object (ident.c).
+ */
+struct osm_idslot {
+	u64 a;
+	u64 b;
+	u32 type;
+	u32 fd;
+	union {
+		struct pid *holder;
+		u64 print;
+	};
+};
+
+/**
  * struct osm_idset - open-addressing set of the node ids a walk emitted
- * @slots: kvmalloc()ed table, @mask + 1 entries; type 0 marks a free slot
- *	(types are stored plus one).
+ * @slots: kvmalloc()ed table, @mask + 1 entries.
  * @mask: table size minus one (a power of two).
+ * @bits: log2 of the table size.
  * @count: ids in the set.
  */
 struct osm_idset {
-	struct osm_id *slots;
+	struct osm_idslot *slots;
 	size_t mask;
+	unsigned int bits;
 	size_t count;
 };
 
@@ -108,28 +133,40 @@ enum osm_thread_stage {
 
 /**
  * struct osm_cursor - where the walk is inside the current process
- * @threads: references to the process's threads, NULL between processes.
- * @nr: number of @threads.
- * @next: index of the thread being rendered.
+ * @tids: the process's thread ids (in the reader's pid namespace) when
+ *	the walk reached it; NULL between processes.
+ * @nr: number of @tids.
+ * @next: index in @tids of the thread being rendered.
+ * @tgid: the process's pid.
+ * @task: the thread at @next, referenced while it is being rendered.
  * @group: the PD the threads are members of (process or kernel).
- * @stage: how far the thread at @next is rendered.
- * @thread: that thread's node.
+ * @stage: how far @task is rendered.
+ * @thread: @task's node.
  * @res: the mm or files node being rendered in pieces, or type
  *	OSM_T_NR when none is open.
- * @addr: next region address of @res (an mm).
- * @fd: next descriptor of @res (a files table).
+ * @mm: the address space of @res, pinned with mmgrab() while it is
+ *	rendered (as fs/proc/task_mmu.c pins it between reads).
+ * @files: the descriptor table of @res; compared, never dereferenced.
+ * @addr: next region address of @mm.
+ * @fd: next descriptor of @files.
  *
- * Only task references are kept between read(2) calls; locks and the
- * mm are taken again on each resume, as fs/proc/task_mmu.c does.
+ * Threads are looked up by number one at a time, as
+ * kernel/bpf/task_iter.c does, so a paused reader pins one task and one
+ * mm, not every thread of a large process.  Locks are taken again on
+ * each resume.
  */
 struct osm_cursor {
-	struct task_struct **threads;
+	pid_t *tids;
 	int nr;
 	int next;
+	pid_t tgid;
+	struct task_struct *task;
 	struct osm_id group;
 	enum osm_thread_stage stage;
 	struct osm_id thread;
 	struct osm_id res;
+	struct mm_struct *mm;
+	const void *files;
 	unsigned long addr;
 	unsigned int fd;
 };
@@ -142,6 +179,7 @@ struct osm_cursor {
  *	rendered in it and tasks outside it are not walked.
  * @cgroup_ns: the opener's cgroup namespace (reference held), for paths.
  * @full_view: the opener had CAP_SYS_PTRACE in the initial user namespace.
+ * @limited: the open counts against the walk limits (walk_limit.c).
  * @stage: where the walk is.
  * @next_tgid: the walk visits processes in pid order from here.
  * @cur: where the walk is inside the current process.
@@ -152,6 +190,8 @@ struct osm_cursor {
  * @edges: edge records emitted.
  * @err: sticky error: once a walk fails, every later read fails.
  * @pathbuf: PATH_MAX scratch buffer for d_path() and cgroup paths.
+ *
+ * Once @err is set the walk drops everything it holds (ids, cursor).
  */
 struct osm_reader {
 	struct mutex lock;	/* serialises read(2); protects the rest */
@@ -159,6 +199,7 @@ struct osm_reader {
 	struct pid_namespace *pid_ns;
 	struct cgroup_namespace *cgroup_ns;
 	bool full_view;
+	bool limited;
 	enum osm_stage stage;
 	pid_t next_tgid;
 	struct osm_cursor cur;
@@ -176,16 +217,36 @@ extern unsigned int osm_max_nodes;
 
 /* ids.c */
 void osm_ids_init(void);
-u64 osm_hash_ptr(const void *ptr, enum osm_type type);
+u64 osm_hash_ptr(const void *ptr, enum osm_type type, unsigned int gen);
+u32 osm_hash_print(const void *ptr, u64 x, u64 y);
 u64 osm_epoch(void);
 
 /* idset.c */
+struct osm_idslot *osm_idset_find(struct osm_idset *set,
+				  const struct osm_id *id);
+struct osm_idslot *osm_idset_insert(struct osm_idset *set,
+				    const struct osm_id *id);
 int osm_idset_add(struct osm_idset *set, const struct osm_id *id);
+int osm_idset_reserve(struct osm_idset *set, size_t n);
+bool osm_idset_room(const struct osm_idset *set, size_t n);
 void osm_idset_free(struct osm_idset *set);
+
+/* ident.c */
+bool osm_ids_reserve(struct osm_reader *r, size_t n);
+int osm_object_id(struct osm_reader *r, enum osm_type type, const void *obj,
+		  struct task_struct *holder, unsigned int fd,
+		  struct osm_id *id);
+int osm_inode_id(struct osm_reader *r, const struct inode *inode,
+		 struct osm_id *id);
+
+/* walk_limit.c */
+int osm_walk_limit_get(struct osm_reader *r);
+void osm_walk_limit_put(struct osm_reader *r);
 
 /* emit.c */
 void osm_buf_reset(struct osm_buf *buf);
 void osm_buf_free(struct osm_buf *buf);
+int osm_buf_prepare(struct osm_buf *buf);
 __printf(2, 3) void osm_printf(struct osm_reader *r, const char *fmt, ...);
 void osm_put_escaped(struct osm_reader *r, const char *s);
 bool osm_node_begin(struct osm_reader *r, const struct osm_id *id);
@@ -199,6 +260,8 @@ bool osm_chunk_full(const struct osm_reader *r);
 
 /* visibility.c */
 bool osm_may_inspect(struct osm_reader *r, struct task_struct *task);
+bool osm_opener_capable(struct osm_reader *r, struct user_namespace *ns,
+			int cap);
 bool osm_cred_has_cap(const struct cred *cred, struct user_namespace *ns,
 		      int cap);
 
@@ -211,6 +274,8 @@ void osm_process_begin(struct osm_reader *r, struct task_struct *leader,
 		       pid_t tgid);
 bool osm_process_step(struct osm_reader *r);
 void osm_process_end(struct osm_reader *r);
+void osm_cursor_close_res(struct osm_cursor *c);
+struct task_struct *osm_thread_get(struct osm_reader *r, pid_t tid);
 
 /* res_inode.c */
 const char *osm_ftype(umode_t mode);
@@ -223,6 +288,12 @@ bool osm_emit_mm(struct osm_reader *r, struct task_struct *task);
 
 /* res_files.c */
 bool osm_emit_files(struct osm_reader *r, struct task_struct *task);
+
+/* res_shared.c */
+void osm_emit_fs(struct osm_reader *r, struct task_struct *task,
+		 const struct osm_id *holder);
+void osm_emit_sighand(struct osm_reader *r, struct task_struct *task,
+		      const struct osm_id *holder);
 
 /* res_ns.c */
 void osm_emit_namespaces(struct osm_reader *r, struct task_struct *task,

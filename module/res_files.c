@@ -40,16 +40,24 @@ static unsigned int osm_count_open_fds(struct files_struct *files)
 }
 
 /* One descriptor: the file (once per walk), its inode, and the edges. */
-static void osm_emit_fd(struct osm_reader *r, const struct osm_id *files_id,
+static void osm_emit_fd(struct osm_reader *r, struct task_struct *holder,
 			unsigned int fd, struct file *file)
 {
-	struct osm_id id = { .type = OSM_T_FILE };
-	struct osm_id inode_id;
-	bool has_inode;
+	const struct osm_id *files_id = &r->cur.res;
+	struct osm_id id, inode_id;
+	bool has_inode = false;
+	int ret;
 
-	id.a = osm_hash_ptr(file, OSM_T_FILE);
-	has_inode = osm_emit_inode_of(r, file, &inode_id);
-	if (osm_node_begin(r, &id)) {
+	if (!osm_ids_reserve(r, 2))
+		return;
+	ret = osm_object_id(r, OSM_T_FILE, file, holder, fd, &id);
+	if (ret < 0) {
+		r->err = ret;
+		return;
+	}
+	if (ret)
+		has_inode = osm_emit_inode_of(r, file, &inode_id);
+	if (ret && osm_node_begin(r, &id)) {
 		osm_printf(r, " mode=%s flags=0%o pos=%lld",
 			   osm_fmode(file->f_mode), file->f_flags,
 			   (long long)file->f_pos);
@@ -70,14 +78,86 @@ static void osm_emit_fd(struct osm_reader *r, const struct osm_id *files_id,
 	osm_printf(r, " fd=%u mode=%s\n", fd, osm_fmode(file->f_mode));
 }
 
+/* Does @task hold the table being rendered? */
+static bool osm_holds_files(struct task_struct *task, const void *files)
+{
+	bool same;
+
+	task_lock(task);
+	same = task->files == files;
+	task_unlock(task);
+	return same;
+}
+
+/*
+ * A thread of the current process that holds the table being rendered,
+ * referenced: the thread that started it, or, if that one has exited or
+ * unshared its table since, another thread of the process that still
+ * holds it.  A module cannot pin a files_struct (put_files_struct is not
+ * exported), and a reference would keep every file in it open.
+ */
+static struct task_struct *osm_files_holder(struct osm_reader *r,
+					    struct task_struct *task)
+{
+	struct osm_cursor *c = &r->cur;
+	struct task_struct *t;
+	int i;
+
+	if (osm_holds_files(task, c->files))
+		return get_task_struct(task);
+	for (i = 0; i < c->nr; i++) {
+		t = osm_thread_get(r, c->tids[i]);
+		if (!t)
+			continue;
+		if (t != task && osm_holds_files(t, c->files))
+			return t;
+		put_task_struct(t);
+	}
+	return NULL;
+}
+
+/* Start rendering @task's descriptor table; false when it has none. */
+static bool osm_files_open(struct osm_reader *r, struct task_struct *task)
+{
+	struct osm_cursor *c = &r->cur;
+	unsigned int nr_open = 0;
+	int ret = 0;
+
+	if (!osm_ids_reserve(r, 1))
+		return false;
+	/* task_lock keeps task->files alive; RCU its fdtable. */
+	task_lock(task);
+	c->files = task->files;
+	if (c->files) {
+		ret = osm_object_id(r, OSM_T_FILES, c->files, task, 0, &c->res);
+		if (ret > 0)
+			nr_open = osm_count_open_fds(task->files);
+	}
+	task_unlock(task);
+	if (!c->files)
+		return false;
+	if (ret < 0) {
+		r->err = ret;
+		c->res.type = OSM_T_NR;
+		return false;
+	}
+	c->fd = 0;
+	if (ret && osm_node_begin(r, &c->res))
+		osm_printf(r, " fds=%u\n", nr_open);
+	else
+		c->fd = UINT_MAX;	/* rendered already: no descriptors */
+	return true;
+}
+
 /**
  * osm_emit_files() - emit the current thread's descriptor table (once per
  * walk, in pieces), its open files, and the edge from the thread to it.
  * @r: the reader; r->cur names the thread.
  * @task: the thread, referenced by the cursor.
  *
- * If the thread has unshared its table since the last piece, the old
- * table's descriptors end where they stopped.
+ * Each piece reads the table through a thread that holds it (see
+ * osm_files_holder()); when no thread of the process holds it any more,
+ * its descriptors end where they stopped.
  *
  * Context: may sleep.
  * Return: true when done, false when the chunk is full and the call must
@@ -86,50 +166,33 @@ static void osm_emit_fd(struct osm_reader *r, const struct osm_id *files_id,
 bool osm_emit_files(struct osm_reader *r, struct task_struct *task)
 {
 	struct osm_cursor *c = &r->cur;
-	unsigned int nr_open = 0;
-	bool has_files;
+	struct task_struct *holder;
 	struct file *file;
-	u64 hash = 0;
 
-	/* task_lock keeps task->files alive; RCU its fdtable. */
-	task_lock(task);
-	has_files = task->files;
-	if (has_files) {
-		hash = osm_hash_ptr(task->files, OSM_T_FILES);
-		if (c->res.type != OSM_T_FILES)
-			nr_open = osm_count_open_fds(task->files);
-	}
-	task_unlock(task);
-
-	if (c->res.type != OSM_T_FILES) {	/* a fresh start */
-		if (!has_files)
-			return true;
-		c->res = (struct osm_id){ .type = OSM_T_FILES, .a = hash };
-		c->fd = 0;
-		if (!osm_node_begin(r, &c->res))
-			goto hold;
-		osm_printf(r, " fds=%u\n", nr_open);
-	} else if (!has_files || hash != c->res.a) {
-		goto hold;
-	}
-
-	while ((file = osm_next_file(task, &c->fd))) {
+	if (c->res.type != OSM_T_FILES && !osm_files_open(r, task))
+		return true;
+	holder = c->fd != UINT_MAX ? osm_files_holder(r, task) : NULL;
+	while (holder && (file = osm_next_file(holder, &c->fd))) {
 		if (osm_chunk_full(r)) {
 			fput(file);
-			if (!r->err)
+			if (!r->err) {
+				put_task_struct(holder);
 				return false;
+			}
 			break;
 		}
-		osm_emit_fd(r, &c->res, c->fd, file);
+		osm_emit_fd(r, holder, c->fd, file);
 		fput(file);
 		c->fd++;
 		if (fatal_signal_pending(current))
 			r->err = -EINTR;
 		cond_resched();
 	}
-hold:
+	if (holder)
+		put_task_struct(holder);
+
 	osm_edge_begin(r, &c->thread, OSM_EDGE_HOLD, &c->res);
 	osm_printf(r, " mode=rw\n");
-	c->res.type = OSM_T_NR;
+	osm_cursor_close_res(c);
 	return true;
 }

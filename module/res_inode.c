@@ -2,7 +2,8 @@
 /*
  * Inodes: what open files and file mappings are backed by.  An inode is
  * named as fstat(2) names it, device and inode number, so two files or
- * mappings of one inode meet at one node.
+ * mappings of one inode meet at one node (ident.c keeps two inode
+ * objects that share a name apart).
  */
 #include <linux/fs.h>
 #include <linux/magic.h>
@@ -46,10 +47,11 @@ bool osm_file_is_anon(const struct file *file)
 /**
  * osm_emit_inode_of() - emit (once per walk) the inode behind @file.
  * @r: the reader.
- * @file: an open file or a mapping's file, referenced by the caller.
+ * @file: an open file or a mapping's file, kept alive by the caller.
  * @id: out: the inode's id, to draw an edge to.
  *
- * Context: may sleep.
+ * Context: may sleep; does not allocate: the caller has reserved room
+ * for one id (osm_ids_reserve()), so it may hold a target's mmap_lock.
  * Return: true if @id names an emitted inode node; false for anonymous
  * inodes or when the walk failed.
  */
@@ -57,15 +59,16 @@ bool osm_emit_inode_of(struct osm_reader *r, struct file *file,
 		       struct osm_id *id)
 {
 	const struct inode *inode = osm_file_user_inode(file);
+	int ret;
 
-	if (osm_file_is_anon(file))
+	if (r->err || osm_file_is_anon(file))
 		return false;
-	*id = (struct osm_id){
-		.type = OSM_T_INODE,
-		.a = inode->i_sb->s_dev,
-		.b = inode->i_ino,
-	};
-	if (osm_node_begin(r, id)) {
+	ret = osm_inode_id(r, inode, id);
+	if (ret < 0) {
+		r->err = ret;
+		return false;
+	}
+	if (ret && osm_node_begin(r, id)) {
 		osm_printf(r, " dev=%u:%u ino=%lu", MAJOR(inode->i_sb->s_dev),
 			   MINOR(inode->i_sb->s_dev), inode->i_ino);
 		osm_attr_str(r, "ftype", osm_ftype(inode->i_mode));

@@ -42,7 +42,7 @@ static void osm_emit_vma(struct osm_reader *r, struct vm_area_struct *vma,
 	bool has_inode = false;
 	const char *name;
 
-	if (file)
+	if (file)	/* pinned by the region, under mmap_lock */
 		has_inode = osm_emit_inode_of(r, file, &inode_id);
 	if (!osm_node_begin(r, &id))
 		return;
@@ -74,18 +74,29 @@ static void osm_emit_vma(struct osm_reader *r, struct vm_area_struct *vma,
 	}
 }
 
+/* Ids one region may add (its inode), reserved before taking the lock. */
+#define OSM_VMA_IDS		1
+#define OSM_VMA_RESERVE		256
+
 /*
  * Render the regions of @mm from r->cur.addr on, until the chunk is full.
- * When a writer waits for the lock, let it in and resume after the last
- * region rendered, as fs/proc/task_mmu.c and kernel/bpf/task_iter.c do.
+ * When a writer waits for the lock, or the id set needs to grow (which
+ * must not happen under the lock), drop the lock and resume after the
+ * last region rendered, as fs/proc/task_mmu.c and kernel/bpf/task_iter.c
+ * do.  A region that starts below the resume address was rendered
+ * already, or grew or merged into one that was (brk, mprotect, an mmap
+ * beside it) while the lock was dropped: its id, the start address,
+ * would be declared twice, so the walk goes on with the next one.
  * Returns true when the last region is rendered.
  */
 static bool osm_emit_regions(struct osm_reader *r, struct mm_struct *mm)
 {
-	VMA_ITERATOR(vmi, mm, r->cur.addr);
 	struct osm_cursor *c = &r->cur;
 	struct vm_area_struct *vma;
+	VMA_ITERATOR(vmi, mm, c->addr);
 
+	if (!osm_ids_reserve(r, OSM_VMA_RESERVE))
+		return true;
 	if (mmap_read_lock_killable(mm)) {
 		r->err = -EINTR;
 		return true;
@@ -95,12 +106,17 @@ static bool osm_emit_regions(struct osm_reader *r, struct mm_struct *mm)
 			mmap_read_unlock(mm);
 			return !!r->err;
 		}
+		if (vma->vm_start < c->addr)
+			continue;
 		osm_emit_vma(r, vma, &c->res);
 		c->addr = vma->vm_end;
-		if (!mmap_lock_is_contended(mm))
+		if (!mmap_lock_is_contended(mm) &&
+		    osm_idset_room(&r->ids, OSM_VMA_IDS))
 			continue;
 		mmap_read_unlock(mm);
 		cond_resched();
+		if (!osm_ids_reserve(r, OSM_VMA_RESERVE))
+			return true;
 		if (mmap_read_lock_killable(mm)) {
 			r->err = -EINTR;
 			return true;
@@ -111,14 +127,46 @@ static bool osm_emit_regions(struct osm_reader *r, struct mm_struct *mm)
 	return true;
 }
 
+/* Start rendering @task's address space; false when it has none. */
+static bool osm_mm_open(struct osm_reader *r, struct task_struct *task)
+{
+	struct osm_cursor *c = &r->cur;
+	struct mm_struct *mm;
+	int ret;
+
+	if (!osm_ids_reserve(r, 1))
+		return false;
+	mm = get_task_mm(task);	/* NULL for kernel threads and zombies */
+	if (!mm)
+		return false;
+	ret = osm_object_id(r, OSM_T_MM, mm, task, 0, &c->res);
+	if (ret < 0) {
+		r->err = ret;
+		c->res.type = OSM_T_NR;
+		mmput(mm);
+		return false;
+	}
+	mmgrab(mm);
+	c->mm = mm;
+	c->addr = 0;
+	if (ret && osm_node_begin(r, &c->res))
+		osm_printf(r, " vmas=%d\n", READ_ONCE(mm->map_count));
+	else
+		c->addr = ULONG_MAX;	/* rendered already: no regions */
+	mmput(mm);
+	return true;
+}
+
 /**
  * osm_emit_mm() - emit the current thread's address space (once per walk,
  * in pieces) and the edge from the thread to it.
  * @r: the reader; r->cur names the thread.
  * @task: the thread, referenced by the cursor.
  *
- * The mm is looked up again on each resume; if the thread has exec()ed in
- * between, the old mm's regions end where they stopped.
+ * The address space is pinned in the cursor (mmgrab()) from the first
+ * piece to the last, so its regions are rendered to the end even if the
+ * thread exec()s or exits in between; each piece takes a user reference
+ * (mmget_not_zero()) and ends early only if the address space is gone.
  *
  * Context: may sleep; takes the mm's mmap_lock for reading.
  * Return: true when done, false when the chunk is full and the call must
@@ -127,30 +175,19 @@ static bool osm_emit_regions(struct osm_reader *r, struct mm_struct *mm)
 bool osm_emit_mm(struct osm_reader *r, struct task_struct *task)
 {
 	struct osm_cursor *c = &r->cur;
-	struct mm_struct *mm;
 	bool done = true;
 
-	mm = get_task_mm(task);	/* NULL for kernel threads and zombies */
-	if (c->res.type != OSM_T_MM) {		/* a fresh start */
-		if (!mm)
-			return true;
-		c->res = (struct osm_id){ .type = OSM_T_MM,
-					  .a = osm_hash_ptr(mm, OSM_T_MM) };
-		c->addr = 0;
-		if (osm_node_begin(r, &c->res)) {
-			osm_printf(r, " vmas=%d\n", READ_ONCE(mm->map_count));
-			done = osm_emit_regions(r, mm);
-		}
-	} else if (mm && osm_hash_ptr(mm, OSM_T_MM) == c->res.a) {
-		done = osm_emit_regions(r, mm);
+	if (c->res.type != OSM_T_MM && !osm_mm_open(r, task))
+		return true;
+	if (c->addr != ULONG_MAX && mmget_not_zero(c->mm)) {
+		done = osm_emit_regions(r, c->mm);
+		mmput(c->mm);
 	}
-	if (mm)
-		mmput(mm);
 	if (!done)
 		return false;
 
 	osm_edge_begin(r, &c->thread, OSM_EDGE_HOLD, &c->res);
 	osm_printf(r, " mode=rw\n");
-	c->res.type = OSM_T_NR;
+	osm_cursor_close_res(c);
 	return true;
 }

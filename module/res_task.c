@@ -4,13 +4,19 @@
  * thread holds.  Threads are the unit that holds resources, because any
  * thread may unshare its file table, fs or namespaces on its own.
  * Kernel threads are members of the kernel PD rather than of a process.
+ *
+ * Each time the walk resumes a thread it takes the thread's
+ * exec_update_lock and asks again whether the reader may see it, as
+ * mm_access() does: a target that execs a setuid program while the
+ * reader is paused is not rendered any further.
  */
 #include <linux/cred.h>
-#include <linux/fs_struct.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "osmosis.h"
@@ -22,12 +28,15 @@ static void osm_emit_process_node(struct osm_reader *r,
 	struct user_namespace *uns = r->file->f_cred->user_ns;
 	char comm[TASK_COMM_LEN];
 	const struct cred *cred;
-	pid_t ppid;
+	pid_t ppid = 0;
 	uid_t uid, euid;
 	gid_t gid, egid;
 
 	rcu_read_lock();
-	ppid = task_tgid_nr_ns(rcu_dereference(leader->real_parent), r->pid_ns);
+	/* A reaped task's real_parent may be gone (fs/proc/array.c). */
+	if (pid_alive(leader))
+		ppid = task_tgid_nr_ns(rcu_dereference(leader->real_parent),
+				       r->pid_ns);
 	cred = __task_cred(leader);
 	uid = from_kuid_munged(uns, cred->uid);
 	euid = from_kuid_munged(uns, cred->euid);
@@ -44,54 +53,11 @@ static void osm_emit_process_node(struct osm_reader *r,
 	osm_end_line(r);
 }
 
-/* Root and working directory; "fs" is what CLONE_FS shares. */
-static void osm_emit_fs(struct osm_reader *r, struct task_struct *task,
-			const struct osm_id *holder)
-{
-	struct path root, pwd;
-	struct osm_id id = { .type = OSM_T_FS };
-
-	task_lock(task);
-	if (!task->fs) {
-		task_unlock(task);
-		return;
-	}
-	id.a = osm_hash_ptr(task->fs, OSM_T_FS);
-	get_fs_root(task->fs, &root);
-	get_fs_pwd(task->fs, &pwd);
-	task_unlock(task);
-
-	if (osm_node_begin(r, &id)) {
-		osm_attr_path(r, "root", &root);
-		osm_attr_path(r, "cwd", &pwd);
-		osm_end_line(r);
-	}
-	path_put(&pwd);
-	path_put(&root);
-
-	osm_edge_begin(r, holder, OSM_EDGE_HOLD, &id);
-	osm_printf(r, " mode=rw\n");
-}
-
-/* Signal handlers; "sighand" is what CLONE_SIGHAND shares. */
-static void osm_emit_sighand(struct osm_reader *r, struct task_struct *task,
-			     const struct osm_id *holder)
-{
-	struct osm_id id = { .type = OSM_T_SIGHAND };
-	void *sighand;
-
-	/* Only the address is used, to name it: no dereference, no lock. */
-	sighand = rcu_access_pointer(task->sighand);
-	if (!sighand)
-		return;
-	id.a = osm_hash_ptr(sighand, OSM_T_SIGHAND);
-	if (osm_node_begin(r, &id))
-		osm_end_line(r);
-	osm_edge_begin(r, holder, OSM_EDGE_HOLD, &id);
-	osm_printf(r, " mode=rw\n");
-}
-
-/* The thread node and its member edge; false if it is gone or hidden. */
+/*
+ * The thread node and its member edge; false if it is gone, or its tid
+ * already names a task in this walk: a thread that exec()s takes its
+ * leader's tid (de_thread()), and tids are reused after they wrap.
+ */
 static bool osm_emit_thread_node(struct osm_reader *r,
 				 struct task_struct *task,
 				 struct osm_cursor *c)
@@ -100,8 +66,7 @@ static bool osm_emit_thread_node(struct osm_reader *r,
 	pid_t tid = task_pid_nr_ns(task, r->pid_ns);
 	pid_t tgid = task_tgid_nr_ns(task, r->pid_ns);
 
-	/* Exited since it was listed, or changed its own credentials. */
-	if (!tid || !osm_may_inspect(r, task))
+	if (!tid)
 		return false;
 	c->thread = (struct osm_id){ .type = OSM_T_THREAD, .a = tid };
 	get_task_comm(comm, task);
@@ -118,7 +83,7 @@ static bool osm_emit_thread_node(struct osm_reader *r,
 }
 
 /* Render the current thread from the cursor on; true when it is done. */
-static bool osm_thread_step(struct osm_reader *r, struct task_struct *task)
+static bool osm_thread_stages(struct osm_reader *r, struct task_struct *task)
 {
 	struct osm_cursor *c = &r->cur;
 
@@ -148,29 +113,77 @@ static bool osm_thread_step(struct osm_reader *r, struct task_struct *task)
 }
 
 /*
- * Take references on the threads of @leader's group.  Threads created
- * after the count are missed, as any walk of live state may miss them.
- * Returns the number taken; *@out is kfree()d by the caller.
+ * Render a piece of @task, if the reader may still see it.  The check
+ * and the piece run under the task's exec_update_lock, which exec holds
+ * while it switches the mm and credentials, so the piece renders only
+ * what the check allowed.
  */
-static int osm_get_threads(struct task_struct *leader,
-			   struct task_struct ***out)
+static bool osm_thread_step(struct osm_reader *r, struct task_struct *task)
 {
-	struct task_struct **threads, *t;
+	struct rw_semaphore *lock = &task->signal->exec_update_lock;
+	bool done = true;
+
+	if (down_read_killable(lock)) {
+		r->err = -EINTR;
+		return true;
+	}
+	if (osm_may_inspect(r, task))
+		done = osm_thread_stages(r, task);
+	up_read(lock);
+	if (done)
+		osm_cursor_close_res(&r->cur);
+	return done;
+}
+
+/**
+ * osm_thread_get() - a thread of the current process, by number.
+ * @r: the reader; its cursor holds a process.
+ * @tid: a thread id in the reader's pid namespace.
+ *
+ * Return: the task with a reference, or NULL if no thread of the process
+ * has that number now.
+ */
+struct task_struct *osm_thread_get(struct osm_reader *r, pid_t tid)
+{
+	struct task_struct *t;
+
+	rcu_read_lock();
+	t = pid_task(find_pid_ns(tid, r->pid_ns), PIDTYPE_PID);
+	if (t && task_tgid_nr_ns(t, r->pid_ns) == r->cur.tgid)
+		get_task_struct(t);
+	else
+		t = NULL;
+	rcu_read_unlock();
+	return t;
+}
+
+/*
+ * The ids of @leader's threads, into a kvmalloc()ed array: numbers, not
+ * references, so a paused reader pins no thread but the one it renders.
+ * Threads created after the count are missed, as any walk of live state
+ * may miss them.  Returns the number, or -ENOMEM.
+ */
+static int osm_get_tids(struct osm_reader *r, struct task_struct *leader,
+			pid_t **out)
+{
+	struct task_struct *t;
 	int n = 0, cap;
+	pid_t *tids;
 
 	cap = get_nr_threads(leader) + 1;
-	threads = kmalloc_array(cap, sizeof(*threads), GFP_KERNEL_ACCOUNT);
-	if (!threads)
+	tids = kvmalloc_array(cap, sizeof(*tids), GFP_KERNEL_ACCOUNT);
+	if (!tids)
 		return -ENOMEM;
 	rcu_read_lock();
 	for_each_thread(leader, t) {
 		if (n == cap)
 			break;
-		get_task_struct(t);
-		threads[n++] = t;
+		tids[n] = task_pid_nr_ns(t, r->pid_ns);
+		if (tids[n])
+			n++;
 	}
 	rcu_read_unlock();
-	*out = threads;
+	*out = tids;
 	return n;
 }
 
@@ -198,13 +211,15 @@ void osm_process_begin(struct osm_reader *r, struct task_struct *leader,
 	else
 		osm_emit_process_node(r, leader, &c->group);
 
-	n = osm_get_threads(leader, &c->threads);
+	n = osm_get_tids(r, leader, &c->tids);
 	if (n < 0) {
 		r->err = n;
 		return;
 	}
 	c->nr = n;
 	c->next = 0;
+	c->tgid = tgid;
+	c->task = NULL;
 	c->stage = OSM_TS_NODE;
 	c->res.type = OSM_T_NR;
 }
@@ -226,16 +241,35 @@ bool osm_process_step(struct osm_reader *r)
 	while (c->next < c->nr) {
 		if (osm_chunk_full(r))
 			return false;
-		if (!osm_thread_step(r, c->threads[c->next]))
+		if (!c->task) {
+			c->task = osm_thread_get(r, c->tids[c->next]);
+			c->stage = OSM_TS_NODE;
+		}
+		if (c->task && !osm_thread_step(r, c->task))
 			return false;
+		if (c->task)
+			put_task_struct(c->task);
+		c->task = NULL;
 		c->next++;
-		c->stage = OSM_TS_NODE;
 	}
 	return true;
 }
 
 /**
- * osm_process_end() - drop the cursor's thread references.
+ * osm_cursor_close_res() - drop the mm or files table being rendered.
+ * @c: the cursor.
+ */
+void osm_cursor_close_res(struct osm_cursor *c)
+{
+	if (c->mm)
+		mmdrop(c->mm);
+	c->mm = NULL;
+	c->files = NULL;
+	c->res.type = OSM_T_NR;
+}
+
+/**
+ * osm_process_end() - drop what the cursor holds of the current process.
  * @r: the reader.
  *
  * Safe to call when the cursor holds no process.
@@ -243,11 +277,12 @@ bool osm_process_step(struct osm_reader *r)
 void osm_process_end(struct osm_reader *r)
 {
 	struct osm_cursor *c = &r->cur;
-	int i;
 
-	for (i = 0; i < c->nr; i++)
-		put_task_struct(c->threads[i]);
-	kfree(c->threads);
-	c->threads = NULL;
+	osm_cursor_close_res(c);
+	if (c->task)
+		put_task_struct(c->task);
+	c->task = NULL;
+	kvfree(c->tids);
+	c->tids = NULL;
 	c->nr = 0;
 }

@@ -61,7 +61,7 @@ static void osm_walk_processes(struct osm_reader *r)
 	pid_t tgid;
 
 	while (!osm_chunk_full(r)) {
-		if (r->cur.threads) {
+		if (r->cur.tids) {
 			if (!osm_process_step(r))
 				break;
 			osm_process_end(r);
@@ -76,8 +76,15 @@ static void osm_walk_processes(struct osm_reader *r)
 			r->stage = OSM_STAGE_END;
 			break;
 		}
+		/* As in osm_thread_step(): the check holds while it renders. */
+		if (down_read_killable(&task->signal->exec_update_lock)) {
+			r->err = -EINTR;
+			put_task_struct(task);
+			break;
+		}
 		if (osm_may_inspect(r, task))
 			osm_process_begin(r, task, tgid);
+		up_read(&task->signal->exec_update_lock);
 		put_task_struct(task);
 		cond_resched();
 	}
@@ -88,6 +95,7 @@ static void osm_walk_step(struct osm_reader *r)
 {
 	switch (r->stage) {
 	case OSM_STAGE_HEADER:
+		r->err = osm_buf_prepare(&r->out);
 		osm_emit_header(r);
 		r->stage = OSM_STAGE_PROCESSES;
 		break;
@@ -108,11 +116,12 @@ static void osm_walk_step(struct osm_reader *r)
 
 /**
  * osm_walk_release() - drop what a walk holds between read(2) calls.
- * @r: the reader, being released.
+ * @r: the reader, being released or failed.
  */
 void osm_walk_release(struct osm_reader *r)
 {
 	osm_process_end(r);
+	osm_idset_free(&r->ids);
 }
 
 /**
@@ -160,6 +169,9 @@ ssize_t osm_walk_read(struct osm_reader *r, char __user *ubuf, size_t count)
 		osm_walk_step(r);
 	}
 	ret = copied ? copied : r->err;
+	/* A failed walk is over: it holds nothing until it is closed. */
+	if (r->err)
+		osm_walk_release(r);
 out_unlock:
 	mutex_unlock(&r->lock);
 	return ret;

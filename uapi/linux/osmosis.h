@@ -97,7 +97,7 @@ struct osm_api {
  */
 #define OSM_GRAPH_MAGIC		"osmosis-graph"
 #define OSM_GRAPH_MAJOR		1
-#define OSM_GRAPH_MINOR		0
+#define OSM_GRAPH_MINOR		1
 
 #define OSM_REC_NODE		"node"
 #define OSM_REC_EDGE		"edge"

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Root and working directory ("fs", what CLONE_FS shares) and signal
+ * handlers ("sighand", what CLONE_SIGHAND shares): per-thread objects
+ * named by their address.  Each is held alive by the lock that guards
+ * the thread's pointer to it while ident.c decides on its id.
+ */
+#include <linux/fs_struct.h>
+#include <linux/path.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/spinlock.h>
+
+#include "osmosis.h"
+
+static void osm_emit_hold_rw(struct osm_reader *r, const struct osm_id *holder,
+			     const struct osm_id *id)
+{
+	osm_edge_begin(r, holder, OSM_EDGE_HOLD, id);
+	osm_printf(r, " mode=rw\n");
+}
+
+/**
+ * osm_emit_fs() - emit @task's root and working directory (once per walk)
+ * and the edge from the thread to them.
+ * @r: the reader.
+ * @task: the thread, referenced by the caller.
+ * @holder: the thread's node.
+ *
+ * Context: may sleep.
+ */
+void osm_emit_fs(struct osm_reader *r, struct task_struct *task,
+		 const struct osm_id *holder)
+{
+	struct path root = {}, pwd = {};
+	struct osm_id id;
+	int ret;
+
+	if (!osm_ids_reserve(r, 1))
+		return;
+	/* exit_fs() clears task->fs under task_lock before it frees it. */
+	task_lock(task);
+	if (!task->fs) {
+		task_unlock(task);
+		return;
+	}
+	ret = osm_object_id(r, OSM_T_FS, task->fs, task, 0, &id);
+	if (ret > 0) {
+		get_fs_root(task->fs, &root);
+		get_fs_pwd(task->fs, &pwd);
+	}
+	task_unlock(task);
+	if (ret < 0) {
+		r->err = ret;
+		return;
+	}
+	if (ret) {
+		if (osm_node_begin(r, &id)) {
+			osm_attr_path(r, "root", &root);
+			osm_attr_path(r, "cwd", &pwd);
+			osm_end_line(r);
+		}
+		path_put(&pwd);
+		path_put(&root);
+	}
+	osm_emit_hold_rw(r, holder, &id);
+}
+
+/*
+ * The id of @task's sighand, decided under its siglock as
+ * __lock_task_sighand() (not exported) takes it: the cache is
+ * SLAB_TYPESAFE_BY_RCU, so the lock is valid memory under RCU, and the
+ * pointer is rechecked once it is held.  Release of the task clears the
+ * pointer under this lock, so holding it pins the sighand.  Returns
+ * ident.c's answer, or -ESRCH when the task has no sighand (released).
+ */
+static int osm_sighand_id(struct osm_reader *r, struct task_struct *task,
+			  struct osm_id *id)
+{
+	struct sighand_struct *sh;
+	unsigned long flags;
+	int ret = -ESRCH;
+
+	rcu_read_lock();
+	while ((sh = rcu_dereference(task->sighand))) {
+		spin_lock_irqsave(&sh->siglock, flags);
+		if (likely(sh == rcu_access_pointer(task->sighand))) {
+			ret = osm_object_id(r, OSM_T_SIGHAND, sh, task, 0, id);
+			spin_unlock_irqrestore(&sh->siglock, flags);
+			break;
+		}
+		spin_unlock_irqrestore(&sh->siglock, flags);
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * osm_emit_sighand() - emit @task's signal handlers (once per walk) and
+ * the edge from the thread to them.
+ * @r: the reader.
+ * @task: the thread, referenced by the caller.
+ * @holder: the thread's node.
+ *
+ * Context: may sleep.
+ */
+void osm_emit_sighand(struct osm_reader *r, struct task_struct *task,
+		      const struct osm_id *holder)
+{
+	struct osm_id id;
+	int ret;
+
+	if (!osm_ids_reserve(r, 1))
+		return;
+	ret = osm_sighand_id(r, task, &id);
+	if (ret == -ESRCH)
+		return;
+	if (ret < 0) {
+		r->err = ret;
+		return;
+	}
+	if (ret && osm_node_begin(r, &id))
+		osm_end_line(r);
+	osm_emit_hold_rw(r, holder, &id);
+}
