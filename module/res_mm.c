@@ -91,9 +91,9 @@ static void osm_emit_vma(struct osm_reader *r, struct vm_area_struct *vma,
  */
 static bool osm_emit_regions(struct osm_reader *r, struct mm_struct *mm)
 {
+	VMA_ITERATOR(vmi, mm, r->cur.addr);
 	struct osm_cursor *c = &r->cur;
 	struct vm_area_struct *vma;
-	VMA_ITERATOR(vmi, mm, c->addr);
 
 	if (!osm_ids_reserve(r, OSM_VMA_RESERVE))
 		return true;
