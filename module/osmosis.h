@@ -5,7 +5,8 @@
  * A reader (one open file of /dev/osmosis) walks the live system one
  * process at a time and renders each into a text chunk (emit.c) that
  * read(2) hands out.  Shared resources are rendered once per walk: the
- * idset remembers which node ids this walk has already emitted.
+ * idset remembers which node ids this walk has already emitted, and
+ * ident.c decides when an object met again is one already named.
  */
 #ifndef _OSMOSIS_INTERNAL_H
 #define _OSMOSIS_INTERNAL_H
@@ -185,7 +186,7 @@ struct osm_cursor {
  * @cur: where the walk is inside the current process.
  * @out: the chunk being handed out; @out_pos bytes of it are consumed.
  * @out_pos: see @out.
- * @ids: resource nodes emitted so far in this walk.
+ * @ids: ids of the threads and resources this walk has emitted.
  * @nodes: node records emitted.
  * @edges: edge records emitted.
  * @err: sticky error: once a walk fails, every later read fails.

@@ -2,11 +2,11 @@
 /*
  * The walk behind read(2): a header, then every process in pid order
  * (by number, as kernel/bpf/task_iter.c does, so no lock is held across
- * the walk and nothing but task references is held while control is in
- * user space), then the end record.  Each step renders about
- * OSM_CHUNK_SOFT bytes into the chunk buffer, which read(2) drains
- * before the next step; a step may stop inside a process (see struct
- * osm_cursor).
+ * the walk, and while control is in user space the walk holds references
+ * only: one task, one pinned mm, and the pids in its id set), then the
+ * end record.  Each step renders about OSM_CHUNK_SOFT bytes into the
+ * chunk buffer, which read(2) drains before the next step; a step may
+ * stop inside a process (see struct osm_cursor).
  */
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
