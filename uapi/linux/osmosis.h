@@ -116,7 +116,7 @@ struct osm_api {
 #define OSM_NODE_VMA		"vma"		/* vma:<mm-hash>:<start> */
 #define OSM_NODE_FILES		"files"		/* files:<hash> fd table */
 #define OSM_NODE_FILE		"file"		/* file:<hash> open file */
-#define OSM_NODE_INODE		"inode"		/* inode:<maj>:<min>:<ino> */
+#define OSM_NODE_INODE		"inode"		/* inode:<maj>:<min>:<ino>[:<hex>] */
 #define OSM_NODE_FS		"fs"		/* fs:<hash> root and cwd */
 #define OSM_NODE_SIGHAND	"sighand"	/* sighand:<hash> handlers */
 #define OSM_NODE_CGROUP		"cgroup"	/* cgroup:<cgroup-id> */
