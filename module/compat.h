@@ -8,6 +8,7 @@
 #ifndef _OSMOSIS_COMPAT_H
 #define _OSMOSIS_COMPAT_H
 
+#include <linux/capability.h>
 #include <linux/fdtable.h>
 #include <linux/fs.h>
 #include <linux/rcupdate.h>
@@ -22,6 +23,16 @@
 #else
 #define osm_file_user_inode(f)	((const struct inode *)file_inode(f))
 #define osm_file_user_path(f)	((const struct path *)&(f)->f_path)
+#endif
+
+/*
+ * A capability set as the 64-bit number /proc/PID/status prints: two
+ * 32-bit words before 6.3, one u64 since.
+ */
+#ifdef OSM_HAVE_CAP_U64
+#define osm_cap_u64(c)		((unsigned long long)(c).val)
+#else
+#define osm_cap_u64(c)		((unsigned long long)(c).cap[1] << 32 | (c).cap[0])
 #endif
 
 /**

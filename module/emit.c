@@ -44,6 +44,8 @@ static const struct {
 	[OSM_T_USER_NS]		= { OSM_NODE_USER_NS, false, true },
 	[OSM_T_CGROUP_NS]	= { OSM_NODE_CGROUP_NS, false, true },
 	[OSM_T_TIME_NS]		= { OSM_NODE_TIME_NS, false, true },
+	[OSM_T_CRED]		= { OSM_NODE_CRED, false, false },
+	[OSM_T_SECCOMP]		= { OSM_NODE_SECCOMP, false, false },
 };
 
 /**

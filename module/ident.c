@@ -2,7 +2,8 @@
 /*
  * When is an object met again the object the walk already rendered?
  *
- * mm, files, fs, sighand and open files have no public identifier and
+ * mm, files, fs, sighand, open files, credentials and seccomp filters
+ * have no public identifier and
  * are named by a keyed hash of their address (ids.c).  A walk lasts as
  * long as its reader likes, and meanwhile an object can be freed and its
  * address handed to a new one (files and sighand caches are even
@@ -17,8 +18,8 @@
  * it first met the object in (referenced: struct pid is small and pins
  * nothing else of the task) and, for an open file, the descriptor.  When
  * it meets the same address again, the caller holds the new object alive
- * (task_lock for files and fs, siglock for sighand, a reference for an
- * mm or file) and this file reads the recorded holder's pointer: if the
+ * (task_lock for files and fs, siglock for sighand and seccomp, a
+ * reference for an mm, file or cred) and this file reads the recorded holder's pointer: if the
  * holder points at that address now, both hold this one live object at
  * this instant, as kcmp(2) would say.  Otherwise the object is new or
  * cannot be shown to be the same, and it gets an id of its own
@@ -104,6 +105,12 @@ static bool osm_holder_has(const struct osm_idslot *slot, u32 type,
 		case OSM_T_FILE:
 			same = osm_fd_is(t, slot->fd, obj);
 			break;
+		case OSM_T_CRED:
+			same = rcu_access_pointer(t->real_cred) == obj;
+			break;
+		case OSM_T_SECCOMP:
+			same = READ_ONCE(t->seccomp.filter) == obj;
+			break;
 		}
 	}
 	rcu_read_unlock();
@@ -113,7 +120,8 @@ static bool osm_holder_has(const struct osm_idslot *slot, u32 type,
 /**
  * osm_object_id() - the id of an object named by its address.
  * @r: the reader.
- * @type: OSM_T_MM, OSM_T_FILES, OSM_T_FS, OSM_T_SIGHAND or OSM_T_FILE.
+ * @type: OSM_T_MM, OSM_T_FILES, OSM_T_FS, OSM_T_SIGHAND, OSM_T_FILE,
+ *	OSM_T_CRED or OSM_T_SECCOMP.
  * @obj: the object, kept alive by the caller for the whole call.
  * @holder: the task it was reached from.
  * @fd: for OSM_T_FILE, the descriptor of @holder that refers to it.

@@ -194,6 +194,8 @@ static bool osm_type_has_holder(u32 type)
 	case OSM_T_FILE:
 	case OSM_T_FS:
 	case OSM_T_SIGHAND:
+	case OSM_T_CRED:
+	case OSM_T_SECCOMP:
 		return true;
 	default:
 		return false;

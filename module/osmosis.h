@@ -46,6 +46,8 @@ enum osm_type {
 	OSM_T_USER_NS,
 	OSM_T_CGROUP_NS,
 	OSM_T_TIME_NS,
+	OSM_T_CRED,
+	OSM_T_SECCOMP,
 	OSM_T_NR,
 };
 
@@ -294,6 +296,12 @@ bool osm_emit_files(struct osm_reader *r, struct task_struct *task);
 void osm_emit_fs(struct osm_reader *r, struct task_struct *task,
 		 const struct osm_id *holder);
 void osm_emit_sighand(struct osm_reader *r, struct task_struct *task,
+		      const struct osm_id *holder);
+
+/* res_cred.c */
+void osm_emit_cred(struct osm_reader *r, struct task_struct *task,
+		   const struct osm_id *holder);
+void osm_emit_seccomp(struct osm_reader *r, struct task_struct *task,
 		      const struct osm_id *holder);
 
 /* res_ns.c */

@@ -76,6 +76,8 @@ static bool osm_emit_thread_node(struct osm_reader *r,
 	osm_attr_str(r, "comm", comm);
 	if (task->flags & PF_KTHREAD)
 		osm_printf(r, " kthread=1");
+	osm_printf(r, " no_new_privs=%d seccomp=%d", task_no_new_privs(task),
+		   READ_ONCE(task->seccomp.mode));
 	osm_end_line(r);
 	osm_edge_begin(r, &c->thread, OSM_EDGE_MEMBER, &c->group);
 	osm_end_line(r);
@@ -106,6 +108,8 @@ static bool osm_thread_stages(struct osm_reader *r, struct task_struct *task)
 	case OSM_TS_REST:
 		osm_emit_fs(r, task, &c->thread);
 		osm_emit_sighand(r, task, &c->thread);
+		osm_emit_cred(r, task, &c->thread);
+		osm_emit_seccomp(r, task, &c->thread);
 		osm_emit_namespaces(r, task, &c->thread);
 		osm_emit_cgroup(r, task, &c->thread);
 	}

@@ -56,14 +56,15 @@ int osm_test_fd_inode_id(int fd, char *buf, size_t len)
 	return 0;
 }
 
-int osm_test_status_field(pid_t pid, const char *key, char *buf, size_t len)
+/* The value of a "Key:" line of the status file at @path. */
+static int status_file_field(const char *path, const char *key, char *buf,
+			     size_t len)
 {
-	char path[64], line[512];
+	char line[512];
 	size_t kl = strlen(key);
 	FILE *f;
 	int ret = -1;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
 		return -1;
@@ -83,6 +84,24 @@ int osm_test_status_field(pid_t pid, const char *key, char *buf, size_t len)
 	if (ret)
 		errno = ENOENT;
 	return ret;
+}
+
+int osm_test_status_field(pid_t pid, const char *key, char *buf, size_t len)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	return status_file_field(path, key, buf, len);
+}
+
+int osm_test_task_status_field(pid_t pid, pid_t tid, const char *key,
+			       char *buf, size_t len)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid,
+		 (int)tid);
+	return status_file_field(path, key, buf, len);
 }
 
 int osm_test_read_maps(pid_t pid, struct osm_test_vma **out)

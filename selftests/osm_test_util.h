@@ -166,6 +166,10 @@ int osm_test_proc_fds(pid_t pid, int **out);
 int osm_test_status_field(pid_t pid, const char *key, char *buf,
 			  size_t len);
 
+/* The same for one thread: /proc/PID/task/TID/status. */
+int osm_test_task_status_field(pid_t pid, pid_t tid, const char *key,
+			       char *buf, size_t len);
+
 /* One memory region, as /proc/PID/maps prints it and the graph says. */
 struct osm_test_vma {
 	unsigned long long start, end, pgoff, ino;

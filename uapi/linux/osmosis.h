@@ -97,7 +97,7 @@ struct osm_api {
  */
 #define OSM_GRAPH_MAGIC		"osmosis-graph"
 #define OSM_GRAPH_MAJOR		1
-#define OSM_GRAPH_MINOR		1
+#define OSM_GRAPH_MINOR		2
 
 #define OSM_REC_NODE		"node"
 #define OSM_REC_EDGE		"edge"
@@ -128,6 +128,8 @@ struct osm_api {
 #define OSM_NODE_USER_NS	"user_ns"
 #define OSM_NODE_CGROUP_NS	"cgroup_ns"
 #define OSM_NODE_TIME_NS	"time_ns"
+#define OSM_NODE_CRED		"cred"		/* cred:<hash> credentials (1.2) */
+#define OSM_NODE_SECCOMP	"seccomp"	/* seccomp:<hash> filter (1.2) */
 
 /* Edge kinds; an edge reads as a sentence: "<src> <kind> <dst>". */
 #define OSM_EDGE_HOLD		"hold"		/* PD uses a resource */

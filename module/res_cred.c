@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Credentials and seccomp filters: what a thread may do, and what limits
+ * it.  Both are per thread (any thread can change its own credentials
+ * with a raw syscall, and seccomp filters are per task) and shared by
+ * reference: threads of one process share one struct cred until one of
+ * them changes it, and a seccomp filter is shared by every task that
+ * inherited it.  Each is named by its address and confirmed by ident.c.
+ */
+#include <linux/cred.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/seccomp.h>
+#include <linux/spinlock.h>
+#include <linux/user_namespace.h>
+
+#include "compat.h"
+#include "osmosis.h"
+
+static void osm_emit_hold_r(struct osm_reader *r, const struct osm_id *holder,
+			    const struct osm_id *id)
+{
+	osm_edge_begin(r, holder, OSM_EDGE_HOLD, id);
+	osm_printf(r, " mode=r\n");
+}
+
+/* The supplementary groups, comma-separated, as /proc/PID/status lists. */
+static void osm_attr_groups(struct osm_reader *r, const struct cred *cred,
+			    struct user_namespace *uns)
+{
+	const struct group_info *gi = cred->group_info;
+	int i;
+
+	if (!gi || !gi->ngroups)
+		return;
+	osm_printf(r, " groups=");
+	for (i = 0; i < gi->ngroups; i++)
+		osm_printf(r, "%s%u", i ? "," : "",
+			   from_kgid_munged(uns, gi->gid[i]));
+}
+
+static void osm_emit_cred_node(struct osm_reader *r, const struct osm_id *id,
+			       const struct cred *cred)
+{
+	struct user_namespace *uns = r->file->f_cred->user_ns;
+
+	if (!osm_node_begin(r, id))
+		return;
+	osm_printf(r, " uid=%u euid=%u suid=%u fsuid=%u",
+		   from_kuid_munged(uns, cred->uid),
+		   from_kuid_munged(uns, cred->euid),
+		   from_kuid_munged(uns, cred->suid),
+		   from_kuid_munged(uns, cred->fsuid));
+	osm_printf(r, " gid=%u egid=%u sgid=%u fsgid=%u",
+		   from_kgid_munged(uns, cred->gid),
+		   from_kgid_munged(uns, cred->egid),
+		   from_kgid_munged(uns, cred->sgid),
+		   from_kgid_munged(uns, cred->fsgid));
+	osm_attr_groups(r, cred, uns);
+	osm_printf(r, " cap_inh=%016llx cap_prm=%016llx cap_eff=%016llx",
+		   osm_cap_u64(cred->cap_inheritable),
+		   osm_cap_u64(cred->cap_permitted),
+		   osm_cap_u64(cred->cap_effective));
+	osm_printf(r, " cap_bnd=%016llx cap_amb=%016llx securebits=0x%x",
+		   osm_cap_u64(cred->cap_bset), osm_cap_u64(cred->cap_ambient),
+		   cred->securebits);
+	osm_printf(r, " userns=%u\n", cred->user_ns->ns.inum);
+}
+
+/**
+ * osm_emit_cred() - emit @task's credentials (once per walk) and the edge
+ * from the thread to them.
+ * @r: the reader.
+ * @task: the thread, referenced by the caller.
+ * @holder: the thread's node.
+ *
+ * These are the objective credentials (task->real_cred), the ones other
+ * tasks act on: /proc/PID/status shows the same.
+ *
+ * Context: may sleep.
+ */
+void osm_emit_cred(struct osm_reader *r, struct task_struct *task,
+		   const struct osm_id *holder)
+{
+	const struct cred *cred;
+	struct osm_id id;
+	int ret;
+
+	if (!osm_ids_reserve(r, 1))
+		return;
+	cred = get_task_cred(task);	/* the reference keeps it alive */
+	ret = osm_object_id(r, OSM_T_CRED, cred, task, 0, &id);
+	if (ret < 0)
+		r->err = ret;
+	else if (ret)
+		osm_emit_cred_node(r, &id, cred);
+	put_cred(cred);
+	if (ret >= 0)
+		osm_emit_hold_r(r, holder, &id);
+}
+
+/*
+ * The id of @task's seccomp filter, decided under its siglock: a filter
+ * is released only after the task's sighand is detached (release_task()),
+ * so while the sighand is still the task's, its filter is alive.  Returns
+ * ident.c's answer, or -ENOENT when the task has no filter.
+ */
+static int osm_seccomp_id(struct osm_reader *r, struct task_struct *task,
+			  struct osm_id *id, unsigned int *count)
+{
+	struct sighand_struct *sh;
+	unsigned long flags;
+	const void *filter;
+	int ret = -ENOENT;
+
+	rcu_read_lock();
+	while ((sh = rcu_dereference(task->sighand))) {
+		spin_lock_irqsave(&sh->siglock, flags);
+		if (likely(sh == rcu_access_pointer(task->sighand))) {
+			filter = READ_ONCE(task->seccomp.filter);
+			*count = atomic_read(&task->seccomp.filter_count);
+			if (filter)
+				ret = osm_object_id(r, OSM_T_SECCOMP, filter,
+						    task, 0, id);
+			spin_unlock_irqrestore(&sh->siglock, flags);
+			break;
+		}
+		spin_unlock_irqrestore(&sh->siglock, flags);
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * osm_emit_seccomp() - emit @task's seccomp filter (once per walk) and
+ * the edge from the thread to it; nothing when it has none.
+ * @r: the reader.
+ * @task: the thread, referenced by the caller.
+ * @holder: the thread's node.
+ *
+ * The node stands for the whole chain the task runs (its newest filter
+ * and every older one it points to); filters=<n> counts them, as
+ * /proc/PID/status's Seccomp_filters does.
+ *
+ * Context: may sleep.
+ */
+void osm_emit_seccomp(struct osm_reader *r, struct task_struct *task,
+		      const struct osm_id *holder)
+{
+	unsigned int count = 0;
+	struct osm_id id;
+	int ret;
+
+	if (!osm_ids_reserve(r, 1))
+		return;
+	ret = osm_seccomp_id(r, task, &id, &count);
+	if (ret == -ENOENT)
+		return;
+	if (ret < 0) {
+		r->err = ret;
+		return;
+	}
+	if (ret && osm_node_begin(r, &id))
+		osm_printf(r, " filters=%u\n", count);
+	osm_emit_hold_r(r, holder, &id);
+}
