@@ -29,11 +29,14 @@
  * A capability set as the 64-bit number /proc/PID/status prints: two
  * 32-bit words before 6.3, one u64 since.
  */
+static inline unsigned long long osm_cap_u64(kernel_cap_t c)
+{
 #ifdef OSM_HAVE_CAP_U64
-#define osm_cap_u64(c)		((unsigned long long)(c).val)
+	return c.val;
 #else
-#define osm_cap_u64(c)		((unsigned long long)(c).cap[1] << 32 | (c).cap[0])
+	return (unsigned long long)c.cap[1] << 32 | c.cap[0];
 #endif
+}
 
 /**
  * osm_next_file() - the open file at the lowest descriptor >= *@fd.
