@@ -5,7 +5,10 @@
  *
  * Reachability: start from the PD and, transitively, its members (a
  * process is the union of its threads, the kernel of its kthreads), then
- * follow "hold" and "map" edges forward and "subset" edges backward.
+ * follow "hold" and "map" edges forward and "subset" edges backward into
+ * parts of another type (an mm's regions).  A subset edge between two
+ * nodes of one type is a tree (a nested namespace or cgroup): holding the
+ * parent does not reach into the child.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -126,7 +129,8 @@ static void walk(struct walker *w, const struct osm_node *pd)
 			/* Only PDs were pushed as PDs: seeds and members. */
 			if (e->kind == g->k_member && n->is_pd && src->is_pd)
 				push(w, src);
-			else if (e->kind == g->k_subset && !src->is_pd)
+			else if (e->kind == g->k_subset && !src->is_pd &&
+				 src->type != n->type)
 				push(w, src);
 		}
 		for (i = 0; i < n->nout; i++) {

@@ -310,6 +310,16 @@ void osm_emit_namespaces(struct osm_reader *r, struct task_struct *task,
 void osm_emit_cgroup(struct osm_reader *r, struct task_struct *task,
 		     const struct osm_id *holder);
 
+/* res_nstree.c */
+struct cgroup;
+struct pid_namespace;
+void osm_emit_userns(struct osm_reader *r, struct user_namespace *ns);
+void osm_emit_owner(struct osm_reader *r, const struct osm_id *id,
+		    struct user_namespace *owner);
+void osm_emit_pidns(struct osm_reader *r, struct pid_namespace *ns);
+void osm_emit_cgroup_node(struct osm_reader *r, struct cgroup *cgrp,
+			  struct osm_id *id);
+
 /* mntns_layout.c */
 int osm_mntns_layout_init(void);
 struct ns_common *osm_mnt_ns_common(struct task_struct *task);

@@ -30,10 +30,12 @@
  * @inum: its nsfs inode number, 0 if the task has none.
  * @owner: the user namespace whose CAP_SYS_ADMIN administers it,
  *	referenced (for a user namespace: itself).
+ * @pidns: for a pid namespace, the namespace itself, referenced.
  */
 struct osm_ns_ref {
 	unsigned int inum;
 	struct user_namespace *owner;
+	struct pid_namespace *pidns;
 };
 
 static void osm_ns_take(struct osm_ns_ref *ref, struct ns_common *ns,
@@ -76,9 +78,25 @@ static void osm_ns_collect(struct task_struct *task,
 	pidns = task_active_pid_ns(task);
 	osm_ns_take(&refs[OSM_T_PID_NS - OSM_T_MNT_NS],
 		    pidns ? &pidns->ns : NULL, false);
+	if (pidns)
+		refs[OSM_T_PID_NS - OSM_T_MNT_NS].pidns = get_pid_ns(pidns);
 	osm_ns_take(&refs[OSM_T_USER_NS - OSM_T_MNT_NS],
 		    &__task_cred(task)->user_ns->ns, true);
 	rcu_read_unlock();
+}
+
+/* A namespace's node (once per walk), with its place in the trees. */
+static void osm_emit_ns_node(struct osm_reader *r, const struct osm_id *id,
+			     const struct osm_ns_ref *ref)
+{
+	if (id->type == OSM_T_USER_NS) {
+		osm_emit_userns(r, ref->owner);
+	} else if (id->type == OSM_T_PID_NS) {
+		osm_emit_pidns(r, ref->pidns);
+	} else if (osm_node_begin(r, id)) {
+		osm_printf(r, " inum=%u\n", ref->inum);
+		osm_emit_owner(r, id, ref->owner);
+	}
 }
 
 /**
@@ -111,9 +129,10 @@ void osm_emit_namespaces(struct osm_reader *r, struct task_struct *task,
 		if (!refs[i].inum)
 			continue;
 		admin = osm_cred_has_cap(cred, refs[i].owner, CAP_SYS_ADMIN);
+		osm_emit_ns_node(r, &id, &refs[i]);
 		put_user_ns(refs[i].owner);
-		if (osm_node_begin(r, &id))
-			osm_printf(r, " inum=%u\n", refs[i].inum);
+		if (refs[i].pidns)
+			put_pid_ns(refs[i].pidns);
 		osm_edge_begin(r, holder, OSM_EDGE_HOLD, &id);
 		osm_printf(r, " mode=%s\n", admin ? "rw" : "r");
 	}
@@ -121,8 +140,8 @@ void osm_emit_namespaces(struct osm_reader *r, struct task_struct *task,
 }
 
 /**
- * osm_emit_cgroup() - emit @task's cgroup v2 group (once per walk) and the
- * edge from the thread to it.
+ * osm_emit_cgroup() - emit @task's cgroup v2 group (once per walk, with
+ * its ancestors) and the edge from the thread to it.
  * @r: the reader.
  * @task: the thread, referenced by the caller.
  * @holder: the thread's node.
@@ -143,13 +162,7 @@ void osm_emit_cgroup(struct osm_reader *r, struct task_struct *task,
 	}
 	rcu_read_unlock();
 
-	id.a = cgroup_id(cgrp);
-	if (osm_node_begin(r, &id)) {
-		osm_printf(r, " id=%llu", id.a);
-		if (cgroup_path_ns(cgrp, r->pathbuf, PATH_MAX, r->cgroup_ns) > 0)
-			osm_attr_str(r, "path", r->pathbuf);
-		osm_end_line(r);
-	}
+	osm_emit_cgroup_node(r, cgrp, &id);
 	cgroup_put(cgrp);
 
 	osm_edge_begin(r, holder, OSM_EDGE_HOLD, &id);

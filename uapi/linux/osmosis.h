@@ -136,5 +136,6 @@ struct osm_api {
 #define OSM_EDGE_MEMBER		"member"	/* PD is part of a PD */
 #define OSM_EDGE_SUBSET		"subset"	/* resource is part of one */
 #define OSM_EDGE_MAP		"map"		/* resource refers to one */
+#define OSM_EDGE_OWNER		"owner"		/* namespace -> its user ns (1.2) */
 
 #endif /* _UAPI_LINUX_OSMOSIS_H */
