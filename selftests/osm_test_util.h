@@ -48,6 +48,15 @@ struct osm_graph *osm_test_load(void);
  */
 char *osm_test_read_fd(int fd, size_t chunk, size_t *len);
 
+/*
+ * One read(2) of @fd into a 1 MiB buffer, larger than any chunk, so it
+ * returns exactly one chunk of the walk (the walk stays parked after it
+ * until the next read).  The bytes are appended to the malloc()ed,
+ * NUL-terminated *@buf of *@len bytes (start with NULL and 0).  Returns
+ * the bytes read, 0 at end of file, or -1 with errno.
+ */
+ssize_t osm_test_read_chunk(int fd, char **buf, size_t *len);
+
 /* Open osm_test_device(), read it all with osm_test_read_fd(), close. */
 char *osm_test_read_device(size_t chunk, size_t *len);
 
