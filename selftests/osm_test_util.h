@@ -91,6 +91,28 @@ int osm_test_check_text(const char *buf, size_t len,
 int osm_test_check_leaks(const char *buf, size_t len, char *err,
 			 size_t errlen);
 
+/*
+ * Whole lines of the stream read so far (@buf, @len bytes; a last line
+ * without its newline is left out) that start with the printf-formatted
+ * prefix, say "node thread:42 " or "edge thread:42 hold mm:".  Returns
+ * how many there are; *@first (may be NULL) is the first one, or NULL.
+ */
+size_t osm_test_text_lines(const char *buf, size_t len, const char **first,
+			   const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+struct osm_test_vma;
+
+/*
+ * The vma nodes of the mm whose hash token is @mm ("vma:<mm>:<start>")
+ * in the stream read so far, in stream order, with their start, end and
+ * perm (the other fields zero); repeated nodes are returned repeatedly.
+ * Returns the count (array in *@out, free() it; may be NULL when 0) or -1
+ * with errno (EPROTO: a node without those attributes).
+ */
+int osm_test_text_vmas(const char *buf, size_t len, const char *mm,
+		       struct osm_test_vma **out);
+
 /* ---- graph lookups: osm_test_graph.c ------------------------------- */
 
 /* The node with the printf-formatted id, or NULL. */
