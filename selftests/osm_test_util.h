@@ -259,6 +259,14 @@ int osm_child_start(struct osm_child *c, enum osm_spawn how,
  */
 int osm_child_start_exec(struct osm_child *c);
 
+/*
+ * For a child that works in steps: release it from osm_child_ready(),
+ * then wait until it calls osm_child_ready() again, after its next step
+ * (or from the image it exec()ed).  Returns as osm_child_start(); on
+ * failure the child is reaped.
+ */
+int osm_child_step(struct osm_child *c, void *reply, size_t len);
+
 /* Release the child, reap it.  Returns its exit code, or -1. */
 int osm_child_finish(struct osm_child *c);
 
