@@ -10,23 +10,32 @@
  *
  *  - a region already rendered grows past the point the walk resumes at
  *    (a neighbour is mprotect()ed to match it, or a gap after it is
- *    mapped).
+ *    mapped);
+ *  - rendered processes exit and new ones are forked, whose kernel
+ *    objects may take the freed addresses the walk hashed into ids.
  *
  * Whatever changes, the walk must stay well-formed (each node declared
- * once) and its regions of one mm must not overlap.
+ * once), its regions of one mm must not overlap, and it must not show
+ * sharing that never existed (kcmp(2) is the oracle for live processes).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/kcmp.h>
 
 #include "kselftest_harness.h"
 #include "osm_test_util.h"
 
 #define NR_REGIONS	4000	/* ~700 KiB of vma records: several chunks */
+#define NR_VICTIMS	8	/* processes rendered, then replaced */
+#define NR_SUCCESSORS	24	/* processes forked while the walk is parked */
+#define NR_CYCLES	3	/* replacements per test */
 
 /* ---- a walk read chunk by chunk ------------------------------------ */
 
@@ -198,7 +207,8 @@ static bool vma_within(const struct osm_test_vma *v,
 
 FIXTURE(parked) {
 	struct walk w;
-	struct osm_child c;
+	struct osm_child c, f;
+	struct osm_child a[NR_VICTIMS], b[NR_SUCCESSORS];
 	struct osm_test_vma *before, *after, *vmas;
 	struct osm_graph *g;
 	void *shared;
@@ -213,11 +223,18 @@ FIXTURE_SETUP(parked)
 
 FIXTURE_TEARDOWN(parked)
 {
+	int i;
+
 	walk_close(&self->w);
 	osm_graph__free(self->g);
 	free(self->before);
 	free(self->after);
 	free(self->vmas);
+	for (i = 0; i < NR_VICTIMS; i++)
+		osm_child_finish(&self->a[i]);
+	for (i = 0; i < NR_SUCCESSORS; i++)
+		osm_child_finish(&self->b[i]);
+	osm_child_finish(&self->f);
 	osm_child_finish(&self->c);
 	munmap(self->shared, 4096);
 }
@@ -333,6 +350,278 @@ TEST_F_TIMEOUT(parked, region_grows_while_parked, OSM_TIMEOUT)
 TEST_F_TIMEOUT(parked, region_grows_into_gap_while_parked, OSM_TIMEOUT)
 {
 	region_grows(_metadata, self, true);
+}
+
+/* ---- processes replaced while the walk is parked -------------------- */
+
+/* Has the text so far a line "edge thread:<tid> hold <type>:..."? */
+static bool thread_holds(const struct walk *w, pid_t tid, const char *type)
+{
+	return osm_test_text_lines(w->buf, w->len, NULL,
+				   OSM_REC_EDGE " " OSM_NODE_THREAD ":%d "
+				   OSM_EDGE_HOLD " %s:", tid, type);
+}
+
+/* Set the calling process (and what it forks later) on CPU 0 alone. */
+static int pin_to_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * A process that shares nothing with anyone: every inherited descriptor
+ * but the control socket is closed, then it opens files of its own.
+ */
+static int own_files_child(int sock, void *arg)
+{
+	int p[2];
+
+	(void)arg;
+	if ((sock > 0 && syscall(SYS_close_range, 0, sock - 1, 0)) ||
+	    syscall(SYS_close_range, sock + 1, ~0U, 0))
+		osm_child_fail(sock, "close_range: %m");
+	if (pipe(p) || open("/dev/null", O_RDONLY) < 0 ||
+	    open("/dev/zero", O_RDWR) < 0)
+		osm_child_fail(sock, "opening files: %m");
+	return osm_child_ready(sock, NULL, 0) ? 1 : 0;
+}
+
+static const char *const shareable[] = {
+	OSM_NODE_MM, OSM_NODE_FILES, OSM_NODE_FS, OSM_NODE_SIGHAND,
+	OSM_NODE_FILE, NULL,
+};
+
+/* Resources of those types process @pid reaches; -1 if no such node. */
+static int reached(const struct osm_graph *g, pid_t pid,
+		   const struct osm_node ***out)
+{
+	OSM_OPTS(osm_query_opts, opts, .types = shareable);
+	const struct osm_node *p = osm_test_process(g, pid);
+
+	*out = NULL;
+	if (!p)
+		return -1;
+	return osm_query__reachable(g, p, &opts, out);
+}
+
+/*
+ * No process forked after the victims were reaped reaches a resource a
+ * victim reached: they never shared anything.  Returns the count.
+ */
+static int shared_with_dead(struct __test_metadata *_metadata,
+			    const struct osm_graph *g, const pid_t *dead,
+			    const pid_t *born)
+{
+	pid_t *owner = calloc(osm_graph__node_count(g), sizeof(*owner));
+	const struct osm_node **res;
+	int i, j, n, bad = 0;
+
+	if (!owner)
+		return -1;
+	for (i = 0; i < NR_VICTIMS; i++) {
+		n = reached(g, dead[i], &res);
+		EXPECT_LT(0, n) TH_LOG("process:%d reaches nothing", dead[i]);
+		for (j = 0; j < n; j++)
+			owner[osm_node__index(res[j])] = dead[i];
+		free(res);
+	}
+	for (i = 0; i < NR_SUCCESSORS; i++) {
+		n = reached(g, born[i], &res);
+		EXPECT_LT(0, n) TH_LOG("process:%d reaches nothing", born[i]);
+		for (j = 0; j < n; j++) {
+			pid_t was = owner[osm_node__index(res[j])];
+
+			if (!was)
+				continue;
+			if (bad++ < 5)
+				TH_LOG("process:%d reaches %s, as process:%d "
+				       "did, which was reaped before %d was "
+				       "forked", born[i], osm_node__id(res[j]),
+				       was, born[i]);
+		}
+		free(res);
+	}
+	free(owner);
+	return bad;
+}
+
+/* A resource a live process holds: @fd for a file (-1 otherwise). */
+struct holding {
+	const struct osm_node *res;
+	pid_t pid;
+	int kcmp;
+	int fd;
+};
+
+static const struct {
+	const char *type;
+	int kcmp;
+} held_types[] = {
+	{ OSM_NODE_MM, KCMP_VM },
+	{ OSM_NODE_FILES, KCMP_FILES },
+	{ OSM_NODE_FS, KCMP_FS },
+	{ OSM_NODE_SIGHAND, KCMP_SIGHAND },
+};
+
+/* Append what thread @pid holds and the files its table maps. */
+static size_t add_holdings(const struct osm_graph *g, pid_t pid,
+			   struct holding *h, size_t n, size_t max)
+{
+	const struct osm_node *t = osm_test_thread(g, pid), *files;
+	unsigned long long fd;
+	size_t i;
+
+	for (i = 0; i < sizeof(held_types) / sizeof(held_types[0]); i++) {
+		const struct osm_node *r = osm_test_held(t, held_types[i].type);
+
+		if (r && n < max)
+			h[n++] = (struct holding){ r, pid, held_types[i].kcmp,
+						   -1 };
+	}
+	files = osm_test_held(t, OSM_NODE_FILES);
+	for (i = 0; files && i < osm_node__out_count(files); i++) {
+		const struct osm_edge *e = osm_node__out(files, i);
+
+		if (strcmp(osm_edge__kind(e), OSM_EDGE_MAP) ||
+		    !osm_test_edge_attr_ull(e, "fd", &fd) || n >= max)
+			continue;
+		h[n++] = (struct holding){ osm_edge__dst(e), pid, KCMP_FILE,
+					   (int)fd };
+	}
+	return n;
+}
+
+/*
+ * Whenever the graph shows two of the live processes @pids sharing an
+ * mm, files, fs, sighand or file node, kcmp(2) says they share it.
+ * Returns how many such claims kcmp denies.
+ */
+static int shared_not_kcmp(struct __test_metadata *_metadata,
+			   const struct osm_graph *g, const pid_t *pids,
+			   int npids)
+{
+	size_t max = 4096, n = 0, i, j;
+	struct holding *h = calloc(max, sizeof(*h));
+	int k, bad = 0;
+
+	if (!h)
+		return -1;
+	for (k = 0; k < npids; k++)
+		n = add_holdings(g, pids[k], h, n, max);
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n; j++) {
+			if (h[i].res != h[j].res || h[i].pid == h[j].pid)
+				continue;
+			k = osm_test_kcmp(h[i].pid, h[j].pid, h[i].kcmp,
+					  h[i].fd, h[j].fd);
+			if (!k)
+				continue;
+			if (bad++ < 5)
+				TH_LOG("the graph has process:%d (fd %d) and "
+				       "process:%d (fd %d) share %s, kcmp says "
+				       "%d", h[i].pid, h[i].fd, h[j].pid,
+				       h[j].fd, osm_node__id(h[i].res), k);
+		}
+	}
+	free(h);
+	return bad;
+}
+
+static bool victims_rendered(const struct walk *w, const struct osm_child *a)
+{
+	int i;
+
+	for (i = 0; i < NR_VICTIMS; i++)
+		if (!thread_holds(w, a[i].pid, OSM_NODE_FILES))
+			return false;
+	return true;
+}
+
+/*
+ * One replacement: victims, then a filler process larger than a chunk
+ * (the walk cannot finish before the replacement), a walk parked after
+ * the victims, the victims reaped, successors forked, the rest read.
+ * Returns how many false claims of sharing the walk made.
+ */
+static int replace_once(struct __test_metadata *_metadata,
+			FIXTURE_DATA(parked) *self)
+{
+	struct block *fill = self->shared;
+	pid_t dead[NR_VICTIMS], born[NR_SUCCESSORS + 1];
+	char err[512];
+	int i, bad;
+
+	for (i = 0; i < NR_VICTIMS; i++)
+		ASSERT_EQ(0, osm_child_start(&self->a[i], OSM_SPAWN_FORK, 0,
+					     own_files_child, NULL, NULL, 0))
+			TH_LOG("victim %d: %m: %s", i, self->a[i].err);
+	memset(fill, 0, sizeof(*fill));
+	fill->nr = NR_REGIONS;
+	ASSERT_EQ(0, osm_child_start(&self->f, OSM_SPAWN_FORK, 0, block_child,
+				     fill, NULL, 0))
+		TH_LOG("filler: %m: %s", self->f.err);
+
+	ASSERT_EQ(0, walk_open(&self->w)) TH_LOG("open: %m");
+	do {
+		ASSERT_EQ(1, walk_chunk(&self->w))
+			TH_LOG("the walk ended or failed before it rendered "
+			       "the victims: %m");
+	} while (!victims_rendered(&self->w, self->a));
+	ASSERT_EQ(0, osm_test_text_lines(self->w.buf, self->w.len, NULL,
+					 OSM_REC_END " "))
+		TH_LOG("the walk was not parked after the victims");
+
+	/* Free the victims' objects, then allocate the successors' at once. */
+	for (i = 0; i < NR_VICTIMS; i++) {
+		dead[i] = self->a[i].pid;
+		ASSERT_EQ(0, osm_child_finish(&self->a[i]))
+			TH_LOG("victim %d", dead[i]);
+	}
+	for (i = 0; i < NR_SUCCESSORS; i++) {
+		ASSERT_EQ(0, osm_child_start(&self->b[i], OSM_SPAWN_FORK, 0,
+					     own_files_child, NULL, NULL, 0))
+			TH_LOG("successor %d: %m: %s", i, self->b[i].err);
+		born[i] = self->b[i].pid;
+	}
+	born[NR_SUCCESSORS] = getpid();
+
+	ASSERT_EQ(0, walk_rest(&self->w)) TH_LOG("read: %m");
+	ASSERT_EQ(0, osm_test_check_text(self->w.buf, self->w.len, NULL, err,
+					 sizeof(err)))
+		TH_LOG("malformed walk: %s", err);
+	self->g = osm_graph__parse(self->w.buf, self->w.len);
+	ASSERT_NE(NULL, self->g) TH_LOG("parse: %m");
+
+	bad = shared_with_dead(_metadata, self->g, dead, born);
+	bad += shared_not_kcmp(_metadata, self->g, born, NR_SUCCESSORS + 1);
+
+	osm_graph__free(self->g);
+	self->g = NULL;
+	walk_close(&self->w);
+	for (i = 0; i < NR_SUCCESSORS; i++)
+		osm_child_finish(&self->b[i]);
+	osm_child_finish(&self->f);
+	return bad;
+}
+
+TEST_F_TIMEOUT(parked, no_false_sharing_after_reuse, OSM_TIMEOUT)
+{
+	int cycle, bad, failed = 0;
+
+	/* One CPU's slab caches: freed objects are the next ones handed out. */
+	ASSERT_EQ(0, pin_to_cpu0()) TH_LOG("sched_setaffinity: %m");
+	for (cycle = 0; cycle < NR_CYCLES; cycle++) {
+		bad = replace_once(_metadata, self);
+		TH_LOG("replacement %d: %d false claims of sharing", cycle,
+		       bad);
+		failed += bad != 0;
+	}
+	EXPECT_EQ(0, failed) TH_LOG("%d of %d replacements showed sharing "
+				    "that never existed", failed, NR_CYCLES);
 }
 
 OSM_TEST_MAIN
