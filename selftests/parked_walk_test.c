@@ -12,7 +12,9 @@
  *    (a neighbour is mprotect()ed to match it, or a gap after it is
  *    mapped);
  *  - rendered processes exit and new ones are forked, whose kernel
- *    objects may take the freed addresses the walk hashed into ids.
+ *    objects may take the freed addresses the walk hashed into ids;
+ *  - a rendered thread exits and a new process takes its number;
+ *  - a thread not yet rendered exec()s and so takes its leader's tid.
  *
  * Whatever changes, the walk must stay well-formed (each node declared
  * once), its regions of one mm must not overlap, and it must not show
@@ -21,10 +23,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/kcmp.h>
@@ -33,9 +38,12 @@
 #include "osm_test_util.h"
 
 #define NR_REGIONS	4000	/* ~700 KiB of vma records: several chunks */
+#define NR_FDS		4000	/* ~240 KiB of map records: two chunks */
 #define NR_VICTIMS	8	/* processes rendered, then replaced */
 #define NR_SUCCESSORS	24	/* processes forked while the walk is parked */
 #define NR_CYCLES	3	/* replacements per test */
+#define TEAM_MAX	4	/* threads of a team besides its leader */
+#define NS_LAST_PID	"/proc/sys/kernel/ns_last_pid"
 
 /* ---- a walk read chunk by chunk ------------------------------------ */
 
@@ -207,7 +215,7 @@ static bool vma_within(const struct osm_test_vma *v,
 
 FIXTURE(parked) {
 	struct walk w;
-	struct osm_child c, f;
+	struct osm_child c, f, q;
 	struct osm_child a[NR_VICTIMS], b[NR_SUCCESSORS];
 	struct osm_test_vma *before, *after, *vmas;
 	struct osm_graph *g;
@@ -235,6 +243,7 @@ FIXTURE_TEARDOWN(parked)
 	for (i = 0; i < NR_SUCCESSORS; i++)
 		osm_child_finish(&self->b[i]);
 	osm_child_finish(&self->f);
+	osm_child_finish(&self->q);
 	osm_child_finish(&self->c);
 	munmap(self->shared, 4096);
 }
@@ -622,6 +631,342 @@ TEST_F_TIMEOUT(parked, no_false_sharing_after_reuse, OSM_TIMEOUT)
 	}
 	EXPECT_EQ(0, failed) TH_LOG("%d of %d replacements showed sharing "
 				    "that never existed", failed, NR_CYCLES);
+}
+
+/* ---- threads that change while the walk is parked inside them ------ */
+
+/* How many times "node thread:<tid>" is in the text so far. */
+static size_t thread_decls(const struct walk *w, pid_t tid)
+{
+	return osm_test_text_lines(w->buf, w->len, NULL, OSM_REC_NODE " "
+				   OSM_NODE_THREAD ":%d ", tid);
+}
+
+static bool thread_declared(const struct walk *w, pid_t tid)
+{
+	return thread_decls(w, tid) > 0;
+}
+
+#define MEMBER_LINE OSM_REC_EDGE " " OSM_NODE_THREAD ":%d " OSM_EDGE_MEMBER \
+		    " %s%s"
+
+/*
+ * "edge thread:<tid> member <pd>" lines in the text so far, with or
+ * without attributes; any member edge of the thread if @pd is NULL.
+ */
+static size_t member_edges(const struct walk *w, pid_t tid, const char *pd)
+{
+	if (!pd)
+		return osm_test_text_lines(w->buf, w->len, NULL, MEMBER_LINE,
+					   tid, "", "");
+	return osm_test_text_lines(w->buf, w->len, NULL, MEMBER_LINE, tid,
+				   pd, " ") +
+	       osm_test_text_lines(w->buf, w->len, NULL, MEMBER_LINE, tid,
+				   pd, "\n");
+}
+
+/* Every thread node is a member of the process its tgid= names. */
+static void expect_members_match_tgid(struct __test_metadata *_metadata,
+				      const struct osm_graph *g)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < osm_graph__node_count(g); i++) {
+		const struct osm_node *n = osm_graph__node(g, i);
+		const struct osm_edge *e[2];
+		unsigned long long tgid;
+		char want[32];
+
+		if (strcmp(osm_node__type(n), OSM_NODE_THREAD) ||
+		    osm_node__attr(n, "kthread"))
+			continue;
+		if (!osm_test_attr_ull(n, "tgid", &tgid))
+			continue;
+		snprintf(want, sizeof(want), OSM_NODE_PROCESS ":%llu", tgid);
+		if (osm_test_out(n, OSM_EDGE_MEMBER, NULL, e, 2) == 1 &&
+		    !strcmp(osm_node__id(osm_edge__dst(e[0])), want))
+			continue;
+		if (!bad++)
+			TH_LOG("%s (tgid=%llu) is not a member of %s alone",
+			       osm_node__id(n), tgid, want);
+	}
+	EXPECT_EQ(0, bad) TH_LOG("%zu threads not members of their process",
+				 bad);
+}
+
+enum team_order { TEAM_WAIT, TEAM_EXIT, TEAM_EXEC };
+
+/*
+ * A process of @nthreads threads besides its leader, in a page shared
+ * with the parent; the first @nbig unshare their fd table and fill it
+ * with NR_FDS descriptors, so the walk parks inside each of them.  On
+ * release, the leader has thread @target exit (and waits until its tid
+ * is free) or exec() the test binary in wait mode.
+ */
+struct team {
+	int nthreads, nbig;
+	pid_t tid[TEAM_MAX];			/* set by the child */
+	enum team_order order;			/* set by the parent */
+	pid_t target;
+};
+
+/* The child's side; one team per child process. */
+static struct team *team;
+static sem_t team_ready, team_go[TEAM_MAX];
+static int team_sock;
+static char team_fd[16];		/* the socket for the exec()ed image */
+static char team_err[256];
+
+static void *team_member(void *arg)
+{
+	int i = (int)(long)arg, fd, k;
+
+	team->tid[i] = osm_test_gettid();
+	if (i < team->nbig) {
+		if (unshare(CLONE_FILES))
+			snprintf(team_err, sizeof(team_err), "unshare: %m");
+		fd = open("/dev/null", O_RDONLY);
+		for (k = 0; fd >= 0 && k < NR_FDS; k++)
+			if (dup(fd) < 0)
+				break;
+		if (fd < 0 || k < NR_FDS)
+			snprintf(team_err, sizeof(team_err), "fds: %m");
+	}
+	sem_post(&team_ready);
+	while (sem_wait(&team_go[i]))
+		;
+	if (team->order == TEAM_EXEC) {
+		execl("/proc/self/exe", "/proc/self/exe", OSM_TEST_WAIT_ARG,
+		      team_fd, (char *)NULL);
+		osm_child_fail(team_sock, "exec /proc/self/exe: %m");
+	}
+	return NULL;
+}
+
+/* Wait until /proc/self/task/@tid is gone: its number is free again. */
+static int tid_gone(pid_t tid)
+{
+	char path[64];
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d", (int)tid);
+	for (i = 0; i < 10000; i++) {
+		if (access(path, F_OK) && errno == ENOENT)
+			return 0;
+		usleep(1000);
+	}
+	errno = ETIMEDOUT;
+	return -1;
+}
+
+static int team_child(int sock, void *arg)
+{
+	struct rlimit rl = { 2 * NR_FDS + 256, 2 * NR_FDS + 256 };
+	pthread_t th[TEAM_MAX];
+	int i, fd;
+
+	team = arg;
+	team_sock = sock;
+	if (team->nbig && setrlimit(RLIMIT_NOFILE, &rl))
+		osm_child_fail(sock, "setrlimit: %m");
+	fd = fcntl(sock, F_DUPFD, 3);	/* without FD_CLOEXEC */
+	if (fd < 0)
+		osm_child_fail(sock, "dup: %m");
+	snprintf(team_fd, sizeof(team_fd), "%d", fd);
+	sem_init(&team_ready, 0, 0);
+	/* One at a time: the threads' order is the order they started. */
+	for (i = 0; i < team->nthreads; i++) {
+		sem_init(&team_go[i], 0, 0);
+		errno = pthread_create(&th[i], NULL, team_member,
+				       (void *)(long)i);
+		if (errno)
+			osm_child_fail(sock, "pthread_create: %m");
+		while (sem_wait(&team_ready))
+			;
+		if (team_err[0])
+			osm_child_fail(sock, "thread %d: %s", i, team_err);
+	}
+	if (osm_child_ready(sock, NULL, 0))
+		return 1;
+	if (team->order == TEAM_WAIT)
+		return 0;
+	for (i = 0; i < team->nthreads; i++)
+		if (team->tid[i] == team->target)
+			break;
+	if (i == team->nthreads)
+		osm_child_fail(sock, "no thread %d", team->target);
+	sem_post(&team_go[i]);
+	if (team->order == TEAM_EXEC)
+		for (;;)
+			pause();	/* until the exec ends this thread */
+	errno = pthread_join(th[i], NULL);
+	if (errno || tid_gone(team->target))
+		osm_child_fail(sock, "thread %d exit: %m", team->target);
+	return osm_child_ready(sock, NULL, 0) ? 1 : 0;
+}
+
+/*
+ * Read chunks until the walk is parked inside one of the team's threads
+ * (node declared, fd table not yet held) and *@done is another thread
+ * of it already declared (@done_declared) or one not declared yet
+ * (!@done_declared), and the leader is declared.  Returns the thread
+ * parked in, or 0 if the walk left the team without such a moment.
+ */
+static pid_t park_in_team(struct __test_metadata *_metadata,
+			  struct walk *w, pid_t leader, const struct team *t,
+			  bool done_declared, pid_t *other)
+{
+	int i, j;
+
+	for (;;) {
+		int finished = 0;
+
+		ASSERT_EQ(1, walk_chunk(w))
+			TH_LOG("the walk ended or failed before it left "
+			       "process %d: %m", leader);
+		for (i = 0; i < t->nthreads; i++) {
+			pid_t tid = t->tid[i];
+
+			if (thread_holds(w, tid, OSM_NODE_FILES)) {
+				finished++;
+				continue;
+			}
+			if (!thread_declared(w, tid) ||
+			    !thread_declared(w, leader))
+				continue;
+			for (j = 0; j < t->nthreads; j++) {
+				if (j == i || thread_declared(w, t->tid[j]) !=
+					      done_declared)
+					continue;
+				*other = t->tid[j];
+				return tid;
+			}
+		}
+		if (finished == t->nthreads)
+			return 0;
+	}
+}
+
+/*
+ * A thread already rendered exits while the walk is parked inside
+ * another thread of its process, and a new process takes its number
+ * (ns_last_pid), so the walk meets that number again further on.
+ */
+TEST_F_TIMEOUT(parked, tid_reused_while_parked, OSM_TIMEOUT)
+{
+	struct team *t = self->shared;
+	pid_t p, in, gone = 0;
+	char err[512], pd[32];
+	FILE *f;
+	int try;
+
+	if (access(NS_LAST_PID, W_OK))
+		SKIP(return, NS_LAST_PID " not writable: %m");
+	/* Two big threads: whichever the walk takes first, it parks in the other. */
+	t->nthreads = 2;
+	t->nbig = 2;
+	ASSERT_EQ(0, osm_child_start(&self->c, OSM_SPAWN_FORK, 0, team_child,
+				     t, NULL, 0))
+		TH_LOG("%m: %s", self->c.err);
+	p = self->c.pid;
+	ASSERT_EQ(0, walk_open(&self->w)) TH_LOG("open: %m");
+	in = park_in_team(_metadata, &self->w, p, t, true, &gone);
+	if (!in)
+		SKIP(return, "the walk never parked inside a thread of process "
+		     "%d after it rendered another", p);
+
+	t->order = TEAM_EXIT;
+	t->target = gone;
+	ASSERT_EQ(0, osm_child_step(&self->c, NULL, 0))
+		TH_LOG("%m: %s", self->c.err);
+	for (try = 0; try < 5; try++) {
+		f = fopen(NS_LAST_PID, "w");
+		ASSERT_NE(NULL, f) TH_LOG(NS_LAST_PID ": %m");
+		fprintf(f, "%d", gone - 1);
+		ASSERT_EQ(0, fclose(f)) TH_LOG(NS_LAST_PID ": %m");
+		ASSERT_EQ(0, osm_child_start(&self->q, OSM_SPAWN_FORK, 0,
+					     osm_child_idle, NULL, NULL, 0))
+			TH_LOG("%m: %s", self->q.err);
+		if (self->q.pid == gone)
+			break;
+		osm_child_finish(&self->q);
+	}
+	if (try == 5)
+		SKIP(return, "pid %d not taken by a new process", gone);
+	TH_LOG("parked in thread %d of process %d; thread %d exited, "
+	       "process %d took its number", in, p, gone, gone);
+
+	ASSERT_EQ(0, walk_rest(&self->w)) TH_LOG("read: %m");
+	EXPECT_EQ(0, osm_test_check_text(self->w.buf, self->w.len, NULL, err,
+					 sizeof(err)))
+		TH_LOG("malformed walk: %s", err);
+	EXPECT_EQ(1, thread_decls(&self->w, gone))
+		TH_LOG("thread:%d declared %zu times", gone,
+		       thread_decls(&self->w, gone));
+	snprintf(pd, sizeof(pd), OSM_NODE_PROCESS ":%d", p);
+	EXPECT_EQ(1, member_edges(&self->w, gone, NULL))
+		TH_LOG("thread:%d has %zu member edges", gone,
+		       member_edges(&self->w, gone, NULL));
+	EXPECT_EQ(1, member_edges(&self->w, gone, pd))
+		TH_LOG("thread:%d, rendered in process %d, not a member of %s",
+		       gone, p, pd);
+	self->g = osm_graph__parse(self->w.buf, self->w.len);
+	ASSERT_NE(NULL, self->g) TH_LOG("parse: %m");
+	expect_members_match_tgid(_metadata, self->g);
+	/* Rendered before it exited, it held its process's mm, once. */
+	EXPECT_EQ(1, osm_test_held_count(osm_test_thread(self->g, gone),
+					 OSM_NODE_MM));
+	EXPECT_EQ(osm_test_held_by_tid(self->g, p, OSM_NODE_MM),
+		  osm_test_held_by_tid(self->g, gone, OSM_NODE_MM))
+		TH_LOG("thread:%d does not hold the mm of thread:%d", gone, p);
+}
+
+/*
+ * A thread not yet rendered exec()s while the walk is parked inside
+ * another thread of its process, after the leader was rendered: the
+ * exec()ing thread takes the leader's tid.
+ */
+TEST_F_TIMEOUT(parked, leader_replaced_by_exec_while_parked, OSM_TIMEOUT)
+{
+	struct team *t = self->shared;
+	pid_t p, in, execer = 0;
+	char err[512], threads[32];
+
+	t->nthreads = 2;
+	t->nbig = 1;
+	ASSERT_EQ(0, osm_child_start(&self->c, OSM_SPAWN_FORK, 0, team_child,
+				     t, NULL, 0))
+		TH_LOG("%m: %s", self->c.err);
+	p = self->c.pid;
+	ASSERT_EQ(0, walk_open(&self->w)) TH_LOG("open: %m");
+	in = park_in_team(_metadata, &self->w, p, t, false, &execer);
+	if (!in)
+		SKIP(return, "the walk never parked inside a thread of process "
+		     "%d before it rendered another", p);
+
+	t->order = TEAM_EXEC;
+	t->target = execer;
+	ASSERT_EQ(0, osm_child_step(&self->c, NULL, 0))
+		TH_LOG("%m: %s", self->c.err);
+	ASSERT_EQ(0, osm_test_status_field(p, "Threads", threads,
+					   sizeof(threads)));
+	ASSERT_STREQ("1", threads) TH_LOG("process %d after the exec", p);
+	TH_LOG("parked in thread %d of process %d; thread %d exec()ed",
+	       in, p, execer);
+
+	ASSERT_EQ(0, walk_rest(&self->w)) TH_LOG("read: %m");
+	EXPECT_EQ(0, osm_test_check_text(self->w.buf, self->w.len, NULL, err,
+					 sizeof(err)))
+		TH_LOG("malformed walk: %s", err);
+	EXPECT_EQ(1, thread_decls(&self->w, p))
+		TH_LOG("thread:%d declared %zu times", p,
+		       thread_decls(&self->w, p));
+	self->g = osm_graph__parse(self->w.buf, self->w.len);
+	ASSERT_NE(NULL, self->g) TH_LOG("parse: %m");
+	expect_members_match_tgid(_metadata, self->g);
+	/* The leader rendered before the exec held one mm, its old one. */
+	EXPECT_EQ(1, osm_test_held_count(osm_test_thread(self->g, p),
+					 OSM_NODE_MM));
 }
 
 OSM_TEST_MAIN
