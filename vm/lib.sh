@@ -118,6 +118,38 @@ osm_unlock() {
 	exec {OSM_LOCK_FD}>&-
 }
 
+# Program names in $2 (space- or comma-separated), comma-joined; dies
+# naming variable $1 on anything but a name.
+osm_name_list() {
+	local t words list=()
+
+	IFS=$', \t\n' read -r -a words <<<"$2"
+	for t in "${words[@]}"; do
+		[[ -n $t ]] || continue
+		[[ $t =~ ^[A-Za-z0-9_]+$ ]] ||
+			osm_die "$1: '$t' is not a selftest program name"
+		list+=("$t")
+	done
+	(IFS=,; echo "${list[*]}")
+}
+
+# The guest's test-mode settings as kernel command-line words:
+#   OSM_VM_TESTS          osm.tests=         selftest programs (default all)
+#   OSM_VM_REPEAT         osm.repeat=        rounds of them (default 1)
+# Dies on a bad value, so call it before anything slow.
+osm_test_cmdline() {
+	local words=() list
+
+	list=$(osm_name_list OSM_VM_TESTS "${OSM_VM_TESTS:-}") || exit 1
+	[[ -z $list ]] || words+=("osm.tests=$list")
+	if [[ -n ${OSM_VM_REPEAT:-} ]]; then
+		[[ $OSM_VM_REPEAT =~ ^[1-9][0-9]{0,3}$ ]] ||
+			osm_die "OSM_VM_REPEAT must be 1..9999, not '$OSM_VM_REPEAT'"
+		words+=("osm.repeat=$OSM_VM_REPEAT")
+	fi
+	echo "${words[*]}"
+}
+
 osm_headers_dir() {
 	printf '/usr/src/linux-headers-%s\n' "$1"
 }
