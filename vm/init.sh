@@ -9,8 +9,9 @@
 # Stage 2 mounts the usual file systems, loads /osmosis.ko and runs the
 # mode named by osm.mode= on the kernel command line:
 #   test   /selftests/run_tests.sh (osm.tests= programs, comma-separated,
-#          else all; osm.repeat= rounds, default 1), module lifecycle
-#          checks, dmesg scan, then the sentinel line vm/run parses:
+#          else all; osm.repeat= rounds, default 1), a stress loop (below),
+#          module lifecycle checks, dmesg scan, then the sentinel line
+#          vm/run parses:
 #          OSM-VM-RESULT passed=N failed=M skipped=K dmesg=clean|dirty
 #   demo   show osm api, the graph and a query
 #   shell  interactive shell
@@ -19,6 +20,12 @@
 
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
+
+# The stress loop runs these programs osm.stress_rounds= times (default
+# 20) in test mode, one ok/not ok per program and round; osm.stress=
+# (comma-separated) replaces the list.  One not in /selftests is skipped.
+STRESS_TESTS="stress_test parked_walk_test"
+STRESS_ROUNDS=20
 
 DMESG_BAD='BUG:|WARNING:|Oops|Call Trace|KASAN|UBSAN|possible recursive locking|circular locking|lockdep|general protection|kernel BUG'
 
@@ -148,6 +155,63 @@ selftests() {
 	done
 }
 
+# Is program $1 among osm.tests= (or is there no selection)?
+selected() {
+	[ -z "$tests" ] && return 0
+	case " $tests " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# Stress round $1 of $2 of program $3: one ok or not ok.  A round counts
+# only if it ran tests and none failed.
+stress_round() {
+	round_t0=$(date +%s)
+	(cd /selftests && ./run_tests.sh "$3") >/tmp/stress.log 2>&1
+	rc=$?
+	sed 's/^/# /' /tmp/stress.log
+	secs=$(($(date +%s) - round_t0))
+	# shellcheck disable=SC2046 # split "P F S"
+	set -- "$1" "$2" "$3" $(summary /tmp/stress.log)
+	if [ $# -eq 6 ]; then
+		echo "# vm: stress round $1/$2: $3 took $secs s: exit $rc, $4 passed, $5 failed, $6 skipped"
+	else
+		echo "# vm: stress round $1/$2: $3 took $secs s: exit $rc, no summary line"
+	fi
+	if [ "$rc" -eq 0 ] && [ $# -eq 6 ] && [ "$4" -gt 0 ] && [ "$5" -eq 0 ]; then
+		ok "stress round $1/$2: $3"
+	else
+		not_ok "stress round $1/$2: $3"
+	fi
+}
+
+# The programs of $stress that are selected and built, stress_rounds
+# times in a row.
+stress_loop() {
+	progs=
+	for p in $stress; do
+		if ! selected "$p"; then
+			echo "# vm: stress loop: $p not in osm.tests, not run"
+		elif [ ! -x "/selftests/$p" ]; then
+			echo "# vm: stress loop: $p not in /selftests, skipped"
+		else
+			progs="$progs $p"
+		fi
+	done
+	[ "$stress_rounds" -gt 0 ] && [ -n "$progs" ] || return 0
+	echo "### stress loop: $stress_rounds rounds of$progs"
+	loop_t0=$(date +%s)
+	r=1
+	while [ "$r" -le "$stress_rounds" ]; do
+		for p in $progs; do
+			stress_round "$r" "$stress_rounds" "$p"
+		done
+		r=$((r + 1))
+	done
+	echo "# vm: stress loop: $stress_rounds rounds of$progs in $(($(date +%s) - loop_t0)) s"
+}
+
 cycles() {
 	i=0
 	while [ $i -lt 200 ] && cat /dev/osmosis >/dev/null; do
@@ -238,9 +302,13 @@ mode_test() {
 	tests=$(cmdline_arg osm.tests "" | tr , ' ')
 	numeric_arg osm.repeat 1
 	repeat=$((num > 0 ? num : 1))
+	stress=$(cmdline_arg osm.stress "$STRESS_TESTS" | tr , ' ')
+	numeric_arg osm.stress_rounds "$STRESS_ROUNDS"
+	stress_rounds=$num
 	if is_loaded; then
 		ok "insmod /osmosis.ko"
 		selftests
+		stress_loop
 		lifecycle
 		benchmark
 	else
