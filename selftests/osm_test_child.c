@@ -179,6 +179,19 @@ int osm_child_start_exec(struct osm_child *c)
 	return osm_child_start(c, OSM_SPAWN_FORK, 0, exec_self, NULL, NULL, 0);
 }
 
+int osm_child_continue(struct osm_child *c, void *reply, size_t len)
+{
+	char m = MSG_RELEASE;
+
+	if (c->pid <= 0) {
+		errno = ECHILD;
+		return -1;
+	}
+	if (send(c->sock, &m, 1, MSG_NOSIGNAL) < 0)
+		return -1;
+	return child_wait_ready(c, reply, len);
+}
+
 int osm_child_finish(struct osm_child *c)
 {
 	char m = MSG_RELEASE;

@@ -228,6 +228,13 @@ int osm_child_start(struct osm_child *c, enum osm_spawn how,
  */
 int osm_child_start_exec(struct osm_child *c);
 
+/*
+ * Release a ready child that goes on to another stage instead of exiting
+ * (its osm_child_ready() returns, it carries on, e.g. exec()s), and wait
+ * until it is ready again.  Returns as osm_child_start().
+ */
+int osm_child_continue(struct osm_child *c, void *reply, size_t len);
+
 /* Release the child, reap it.  Returns its exit code, or -1. */
 int osm_child_finish(struct osm_child *c);
 
