@@ -179,6 +179,27 @@ int osm_child_start_exec(struct osm_child *c)
 	return osm_child_start(c, OSM_SPAWN_FORK, 0, exec_self, NULL, NULL, 0);
 }
 
+int osm_child_step(struct osm_child *c, void *reply, size_t len)
+{
+	char m = MSG_RELEASE;
+
+	if (c->pid <= 0) {
+		errno = ECHILD;
+		return -1;
+	}
+	c->err[0] = '\0';
+	if (send(c->sock, &m, 1, MSG_NOSIGNAL) < 0) {
+		int saved = errno;
+
+		snprintf(c->err, sizeof(c->err), "release: %s",
+			 strerror(saved));
+		osm_child_finish(c);
+		errno = saved;
+		return -1;
+	}
+	return child_wait_ready(c, reply, len);
+}
+
 int osm_child_finish(struct osm_child *c)
 {
 	char m = MSG_RELEASE;

@@ -14,6 +14,8 @@
 #include "osm_test_util.h"
 
 #define OSM_TEST_MAX_GRAPH	(1UL << 30)
+/* Larger than any chunk the module hands out (see osm_test_read_chunk()). */
+#define OSM_TEST_CHUNK_READ	(1UL << 20)
 
 const char *osm_test_device(void)
 {
@@ -91,6 +93,29 @@ fail_inval:
 fail:
 	free(buf);
 	return NULL;
+}
+
+ssize_t osm_test_read_chunk(int fd, char **buf, size_t *len)
+{
+	char *nb;
+	ssize_t r;
+
+	if (*len + OSM_TEST_CHUNK_READ > OSM_TEST_MAX_GRAPH) {
+		errno = EFBIG;
+		return -1;
+	}
+	nb = realloc(*buf, *len + OSM_TEST_CHUNK_READ + 1);
+	if (!nb)
+		return -1;
+	*buf = nb;
+	do
+		r = read(fd, nb + *len, OSM_TEST_CHUNK_READ);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -1;
+	*len += r;
+	nb[*len] = '\0';
+	return r;
 }
 
 char *osm_test_read_device(size_t chunk, size_t *len)

@@ -2,12 +2,15 @@
 /*
  * Checking the raw text of a graph stream against graph-format.md
  * (osm_test_check_text) and for leaked kernel addresses
- * (osm_test_check_leaks), without going through libosm's parser.
+ * (osm_test_check_leaks), and looking lines up in a stream read so far
+ * (osm_test_text_lines, osm_test_text_vmas), without going through
+ * libosm's parser.
  * See osm_test_util.h.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -452,4 +455,141 @@ int osm_test_check_leaks(const char *buf, size_t len, char *err,
 		}
 	}
 	return 0;
+}
+
+/*
+ * The next whole line of [@buf, @end) at or after @from that starts with
+ * the @pl bytes of @pat (which is "\n" + prefix), or NULL.
+ */
+static const char *next_line(const char *buf, const char *end,
+			     const char *from, const char *pat, size_t pl)
+{
+	const char *hit;
+
+	if (from == buf) {
+		if ((size_t)(end - buf) >= pl - 1 && !memcmp(buf, pat + 1, pl - 1))
+			return buf;
+		from = buf + 1;
+	}
+	/* From the newline before @from, so a line starting there is found. */
+	hit = memmem(from - 1, end - (from - 1), pat, pl);
+	return hit ? hit + 1 : NULL;
+}
+
+/* "\n" + the formatted prefix into @pat; its length, or 0 if too long. */
+static size_t line_pattern(char *pat, size_t size, const char *fmt,
+			   va_list ap)
+{
+	int k;
+
+	pat[0] = '\n';
+	k = vsnprintf(pat + 1, size - 1, fmt, ap);
+	if (k <= 0 || (size_t)k >= size - 1)
+		return 0;
+	return k + 1;
+}
+
+/* The end of the last whole line of @buf, or @buf if there is none. */
+static const char *whole_lines_end(const char *buf, size_t len)
+{
+	const char *nl = len ? memrchr(buf, '\n', len) : NULL;
+
+	return nl ? nl + 1 : buf;
+}
+
+size_t osm_test_text_lines(const char *buf, size_t len, const char **first,
+			   const char *fmt, ...)
+{
+	const char *end = whole_lines_end(buf, len), *l = buf;
+	char pat[256];
+	size_t pl, n = 0;
+	va_list ap;
+
+	if (first)
+		*first = NULL;
+	va_start(ap, fmt);
+	pl = line_pattern(pat, sizeof(pat), fmt, ap);
+	va_end(ap);
+	if (!pl)
+		return 0;
+	while (l < end && (l = next_line(buf, end, l, pat, pl))) {
+		if (!n++ && first)
+			*first = l;
+		l = memchr(l, '\n', end - l) + 1;
+	}
+	return n;
+}
+
+/* "key=0x<hex>" in @f, its value into *@val. */
+static bool hex_value(const struct field *f, const char *key,
+		      unsigned long long *val)
+{
+	size_t vl;
+	const char *v = kv_value(f, key, &vl);
+
+	return v && vl > 2 && !memcmp(v, "0x", 2) &&
+	       parse_num(v + 2, vl - 2, 16, val);
+}
+
+/* The start=, end= and perm= fields of one vma node line into @v. */
+static bool parse_vma_line(const char *l, const char *nl,
+			   struct osm_test_vma *v)
+{
+	unsigned int got = 0;
+	const char *f = l;
+
+	memset(v, 0, sizeof(*v));
+	while (f < nl) {
+		const char *sp = memchr(f, ' ', nl - f);
+		size_t n = (sp ? sp : nl) - f, vl;
+		struct field fl = { f, n };
+		const char *perm = kv_value(&fl, "perm", &vl);
+
+		if (hex_value(&fl, "start", &v->start)) {
+			got |= 1;
+		} else if (hex_value(&fl, "end", &v->end)) {
+			got |= 2;
+		} else if (perm && vl == 4) {
+			memcpy(v->perm, perm, 4);
+			got |= 4;
+		}
+		f += n + 1;
+	}
+	return got == 7;
+}
+
+int osm_test_text_vmas(const char *buf, size_t len, const char *mm,
+		       struct osm_test_vma **out)
+{
+	const char *end = whole_lines_end(buf, len), *l = buf, *nl;
+	struct osm_test_vma *v = NULL, *nv;
+	size_t n = 0, cap = 0, pl;
+	char pat[128];
+
+	pl = snprintf(pat, sizeof(pat), "\n" OSM_REC_NODE " " OSM_NODE_VMA
+		      ":%s:", mm);
+	if (pl >= sizeof(pat)) {
+		errno = EINVAL;
+		return -1;
+	}
+	while (l < end && (l = next_line(buf, end, l, pat, pl))) {
+		nl = memchr(l, '\n', end - l);
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv)
+				goto fail;
+			v = nv;
+		}
+		if (!parse_vma_line(l, nl, &v[n++])) {
+			errno = EPROTO;
+			goto fail;
+		}
+		l = nl + 1;
+	}
+	*out = v;
+	return n;
+fail:
+	free(v);
+	return -1;
 }

@@ -48,6 +48,15 @@ struct osm_graph *osm_test_load(void);
  */
 char *osm_test_read_fd(int fd, size_t chunk, size_t *len);
 
+/*
+ * One read(2) of @fd into a 1 MiB buffer, larger than any chunk, so it
+ * returns exactly one chunk of the walk (the walk stays parked after it
+ * until the next read).  The bytes are appended to the malloc()ed,
+ * NUL-terminated *@buf of *@len bytes (start with NULL and 0).  Returns
+ * the bytes read, 0 at end of file, or -1 with errno.
+ */
+ssize_t osm_test_read_chunk(int fd, char **buf, size_t *len);
+
 /* Open osm_test_device(), read it all with osm_test_read_fd(), close. */
 char *osm_test_read_device(size_t chunk, size_t *len);
 
@@ -81,6 +90,28 @@ int osm_test_check_text(const char *buf, size_t len,
  */
 int osm_test_check_leaks(const char *buf, size_t len, char *err,
 			 size_t errlen);
+
+/*
+ * Whole lines of the stream read so far (@buf, @len bytes; a last line
+ * without its newline is left out) that start with the printf-formatted
+ * prefix, say "node thread:42 " or "edge thread:42 hold mm:".  Returns
+ * how many there are; *@first (may be NULL) is the first one, or NULL.
+ */
+size_t osm_test_text_lines(const char *buf, size_t len, const char **first,
+			   const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+struct osm_test_vma;
+
+/*
+ * The vma nodes of the mm whose hash token is @mm ("vma:<mm>:<start>")
+ * in the stream read so far, in stream order, with their start, end and
+ * perm (the other fields zero); repeated nodes are returned repeatedly.
+ * Returns the count (array in *@out, free() it; may be NULL when 0) or -1
+ * with errno (EPROTO: a node without those attributes).
+ */
+int osm_test_text_vmas(const char *buf, size_t len, const char *mm,
+		       struct osm_test_vma **out);
 
 /* ---- graph lookups: osm_test_graph.c ------------------------------- */
 
@@ -231,6 +262,14 @@ int osm_child_start(struct osm_child *c, enum osm_spawn how,
  * after fork(); it reports ready from its new image and waits.
  */
 int osm_child_start_exec(struct osm_child *c);
+
+/*
+ * For a child that works in steps: release it from osm_child_ready(),
+ * then wait until it calls osm_child_ready() again, after its next step
+ * (or from the image it exec()ed).  Returns as osm_child_start(); on
+ * failure the child is reaped.
+ */
+int osm_child_step(struct osm_child *c, void *reply, size_t len);
 
 /* Release the child, reap it.  Returns its exit code, or -1. */
 int osm_child_finish(struct osm_child *c);

@@ -8,8 +8,10 @@
 # pivot_root refuses an initramfs root, and container-like tests need it.
 # Stage 2 mounts the usual file systems, loads /osmosis.ko and runs the
 # mode named by osm.mode= on the kernel command line:
-#   test   /selftests/run_tests.sh, module lifecycle checks, dmesg scan,
-#          then the sentinel line vm/run parses:
+#   test   /selftests/run_tests.sh (osm.tests= programs, comma-separated,
+#          else all; osm.repeat= rounds, default 1), a stress loop (below),
+#          module lifecycle checks, dmesg scan, then the sentinel line
+#          vm/run parses:
 #          OSM-VM-RESULT passed=N failed=M skipped=K dmesg=clean|dirty
 #   demo   show osm api, the graph and a query
 #   shell  interactive shell
@@ -18,6 +20,12 @@
 
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
+
+# The stress loop runs these programs osm.stress_rounds= times (default
+# 20) in test mode, one ok/not ok per program and round; osm.stress=
+# (comma-separated) replaces the list.  One not in /selftests is skipped.
+STRESS_TESTS="stress_test parked_walk_test"
+STRESS_ROUNDS=20
 
 DMESG_BAD='BUG:|WARNING:|Oops|Call Trace|KASAN|UBSAN|possible recursive locking|circular locking|lockdep|general protection|kernel BUG'
 
@@ -52,14 +60,15 @@ mounts() {
 	ip link set lo up 2>/dev/null
 }
 
-cmdline_mode() {
+# cmdline_arg NAME DEFAULT: the value of NAME= on the kernel command line.
+cmdline_arg() {
 	read -r cmdline </proc/cmdline
 	for arg in $cmdline; do
 		case $arg in
-		osm.mode=*) echo "${arg#osm.mode=}"; return ;;
+		"$1"=*) echo "${arg#"$1"=}"; return ;;
 		esac
 	done
-	echo shell
+	echo "$2"
 }
 
 passed=0
@@ -76,36 +85,131 @@ not_ok() {
 	echo "not ok - vm: $*"
 }
 
+# numeric_arg NAME DEFAULT: cmdline_arg into $num; a value that is not
+# a number is a failure, and DEFAULT is used.
+numeric_arg() {
+	num=$(cmdline_arg "$1" "$2")
+	case $num in
+	''|*[!0-9]*)
+		not_ok "$1=$num is not a number; using $2"
+		num=$2
+		;;
+	esac
+}
+
 check() {
 	desc=$1
 	shift
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 
-# Add the totals from run_tests.sh's last line:
+# "P F S" from run_tests.sh's last line in file $1, or nothing:
 #   osmosis-selftests: N passed, N failed, N skipped
+summary() {
+	tail -n 1 "$1" | sed -n \
+		's/^osmosis-selftests: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p'
+}
+
+# " name" for each program marked "not ok" in run_tests.sh output $1.
+failed_programs() {
+	sed -n 's/^not ok [0-9]* selftests: osmosis: \([^ ]*\).*/ \1/p' "$1" |
+		tr -d '\n'
+}
+
+# Round $1 of $2 of run_tests.sh over $tests (all if empty); add its
+# totals.
+selftests_round() {
+	round_t0=$(date +%s)
+	# shellcheck disable=SC2086 # $tests is a list of names
+	{ (cd /selftests && ./run_tests.sh $tests) 2>&1
+	  echo $? >/tmp/selftests.rc; } | tee /tmp/selftests.log
+	rc=$(cat /tmp/selftests.rc)
+	sum=$(summary /tmp/selftests.log)
+	if [ -z "$sum" ]; then
+		not_ok "selftests round $1/$2: run_tests.sh (exit $rc) did not end with its summary line"
+		return
+	fi
+	# shellcheck disable=SC2086 # split "P F S"
+	set -- "$1" "$2" $sum
+	passed=$((passed + $3))
+	failed=$((failed + $4))
+	skipped=$((skipped + $5))
+	echo "# vm: selftests round $1/$2: $3 passed, $4 failed, $5 skipped in $(($(date +%s) - round_t0)) s"
+	if [ "$4" -ne 0 ]; then
+		echo "# vm: selftests round $1/$2 FAILED:$(failed_programs /tmp/selftests.log)"
+	elif [ "$rc" -ne 0 ]; then
+		not_ok "selftests round $1/$2: run_tests.sh exited $rc but reported no failure"
+	fi
+}
+
 selftests() {
 	if [ ! -x /selftests/run_tests.sh ]; then
 		not_ok "/selftests/run_tests.sh missing (selftests/out not built)"
 		return
 	fi
-	{ (cd /selftests && ./run_tests.sh) 2>&1; echo $? >/tmp/selftests.rc; } |
-		tee /tmp/selftests.log
-	rc=$(cat /tmp/selftests.rc)
-	sum=$(tail -n 1 /tmp/selftests.log | sed -n \
-		's/^osmosis-selftests: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p')
-	if [ -z "$sum" ]; then
-		not_ok "run_tests.sh (exit $rc) did not end with its summary line"
-		return
+	r=1
+	while [ "$r" -le "$repeat" ]; do
+		echo "### selftests round $r/$repeat${tests:+: $tests}"
+		selftests_round "$r" "$repeat"
+		r=$((r + 1))
+	done
+}
+
+# Is program $1 among osm.tests= (or is there no selection)?
+selected() {
+	[ -z "$tests" ] && return 0
+	case " $tests " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# Stress round $1 of $2 of program $3: one ok or not ok.  A round counts
+# only if it ran tests and none failed.
+stress_round() {
+	round_t0=$(date +%s)
+	(cd /selftests && ./run_tests.sh "$3") >/tmp/stress.log 2>&1
+	rc=$?
+	sed 's/^/# /' /tmp/stress.log
+	secs=$(($(date +%s) - round_t0))
+	# shellcheck disable=SC2046 # split "P F S"
+	set -- "$1" "$2" "$3" $(summary /tmp/stress.log)
+	if [ $# -eq 6 ]; then
+		echo "# vm: stress round $1/$2: $3 took $secs s: exit $rc, $4 passed, $5 failed, $6 skipped"
+	else
+		echo "# vm: stress round $1/$2: $3 took $secs s: exit $rc, no summary line"
 	fi
-	# shellcheck disable=SC2086 # split "P F S"
-	set -- $sum
-	passed=$((passed + $1))
-	failed=$((failed + $2))
-	skipped=$((skipped + $3))
-	if [ "$rc" -ne 0 ] && [ "$2" -eq 0 ]; then
-		not_ok "run_tests.sh exited $rc but reported no failure"
+	if [ "$rc" -eq 0 ] && [ $# -eq 6 ] && [ "$4" -gt 0 ] && [ "$5" -eq 0 ]; then
+		ok "stress round $1/$2: $3"
+	else
+		not_ok "stress round $1/$2: $3"
 	fi
+}
+
+# The programs of $stress that are selected and built, stress_rounds
+# times in a row.
+stress_loop() {
+	progs=
+	for p in $stress; do
+		if ! selected "$p"; then
+			echo "# vm: stress loop: $p not in osm.tests, not run"
+		elif [ ! -x "/selftests/$p" ]; then
+			echo "# vm: stress loop: $p not in /selftests, skipped"
+		else
+			progs="$progs $p"
+		fi
+	done
+	[ "$stress_rounds" -gt 0 ] && [ -n "$progs" ] || return 0
+	echo "### stress loop: $stress_rounds rounds of$progs"
+	loop_t0=$(date +%s)
+	r=1
+	while [ "$r" -le "$stress_rounds" ]; do
+		for p in $progs; do
+			stress_round "$r" "$stress_rounds" "$p"
+		done
+		r=$((r + 1))
+	done
+	echo "# vm: stress loop: $stress_rounds rounds of$progs in $(($(date +%s) - loop_t0)) s"
 }
 
 cycles() {
@@ -195,9 +299,16 @@ benchmark() {
 }
 
 mode_test() {
+	tests=$(cmdline_arg osm.tests "" | tr , ' ')
+	numeric_arg osm.repeat 1
+	repeat=$((num > 0 ? num : 1))
+	stress=$(cmdline_arg osm.stress "$STRESS_TESTS" | tr , ' ')
+	numeric_arg osm.stress_rounds "$STRESS_ROUNDS"
+	stress_rounds=$num
 	if is_loaded; then
 		ok "insmod /osmosis.ko"
 		selftests
+		stress_loop
 		lifecycle
 		benchmark
 	else
@@ -249,7 +360,7 @@ mode_shell() {
 
 [ "$1" = stage2 ] || stage1
 mounts
-mode=$(cmdline_mode)
+mode=$(cmdline_arg osm.mode shell)
 echo "osmosis VM: $(uname -r), mode $mode"
 insmod /osmosis.ko || echo "insmod /osmosis.ko failed"
 case $mode in

@@ -118,6 +118,60 @@ osm_unlock() {
 	exec {OSM_LOCK_FD}>&-
 }
 
+# Program names in $2 (space- or comma-separated), comma-joined; dies
+# naming variable $1 on anything but a name.
+osm_name_list() {
+	local t words list=()
+
+	IFS=$', \t\n' read -r -a words <<<"$2"
+	for t in "${words[@]}"; do
+		[[ -n $t ]] || continue
+		[[ $t =~ ^[A-Za-z0-9_]+$ ]] ||
+			osm_die "$1: '$t' is not a selftest program name"
+		list+=("$t")
+	done
+	(IFS=,; echo "${list[*]}")
+}
+
+# The guest's test-mode settings as kernel command-line words:
+#   OSM_VM_TESTS          osm.tests=         selftest programs (default all)
+#   OSM_VM_REPEAT         osm.repeat=        rounds of them (default 1)
+#   OSM_VM_STRESS_ROUNDS  osm.stress_rounds= stress loop rounds (guest: 20)
+#   OSM_VM_STRESS         osm.stress=        its programs (guest's list)
+# Dies on a bad value, so call it before anything slow.
+osm_test_cmdline() {
+	local words=() list
+
+	list=$(osm_name_list OSM_VM_TESTS "${OSM_VM_TESTS:-}") || exit 1
+	[[ -z $list ]] || words+=("osm.tests=$list")
+	list=$(osm_name_list OSM_VM_STRESS "${OSM_VM_STRESS:-}") || exit 1
+	[[ -z $list ]] || words+=("osm.stress=$list")
+	if [[ -n ${OSM_VM_REPEAT:-} ]]; then
+		[[ $OSM_VM_REPEAT =~ ^[1-9][0-9]{0,3}$ ]] ||
+			osm_die "OSM_VM_REPEAT must be 1..9999, not '$OSM_VM_REPEAT'"
+		words+=("osm.repeat=$OSM_VM_REPEAT")
+	fi
+	if [[ -n ${OSM_VM_STRESS_ROUNDS:-} ]]; then
+		[[ $OSM_VM_STRESS_ROUNDS =~ ^[0-9]{1,4}$ ]] ||
+			osm_die "OSM_VM_STRESS_ROUNDS must be 0..9999, not '$OSM_VM_STRESS_ROUNDS'"
+		words+=("osm.stress_rounds=$((10#$OSM_VM_STRESS_ROUNDS))")
+	fi
+	echo "${words[*]}"
+}
+
+# Seconds a test boot may take: OSM_VM_TIMEOUT, else 900 plus room for
+# each selftests round after the first and stress round after the 20th
+# (measured under TCG: ~30 s and ~11 s).  Call osm_test_cmdline first.
+osm_test_timeout() {
+	local repeat=${OSM_VM_REPEAT:-1} rounds=$((10#${OSM_VM_STRESS_ROUNDS:-20}))
+
+	if [[ -n ${OSM_VM_TIMEOUT:-} ]]; then
+		echo "$OSM_VM_TIMEOUT"
+	else
+		echo $((900 + 120 * (repeat - 1) + 30 * (rounds > 20 ? rounds - 20 : 0)))
+	fi
+}
+
 osm_headers_dir() {
 	printf '/usr/src/linux-headers-%s\n' "$1"
 }
