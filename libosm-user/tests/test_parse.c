@@ -214,6 +214,49 @@ static void check_share(const struct osm_share *s, const char *pd,
 	CHECK_STR(ids(s->res, s->nres), res);
 }
 
+/*
+ * A subset edge between two nodes of one type is a tree edge (1.2: nested
+ * namespaces and cgroups): holding the parent does not reach the child,
+ * and owner edges are not followed; holding an mm still reaches its
+ * regions.
+ */
+static void test_tree_edges(void)
+{
+	static const char text[] =
+		"osmosis-graph 1.2 view=full\n"
+		"node thread:1 pd tid=1\n"
+		"node user_ns:10 res inum=10 level=0 owner=0\n"
+		"node user_ns:11 res inum=11 level=1 owner=0\n"
+		"edge user_ns:11 subset user_ns:10\n"
+		"node net_ns:20 res inum=20\n"
+		"edge net_ns:20 owner user_ns:11\n"
+		"node cgroup:1 res id=1\n"
+		"node cgroup:2 res id=2\n"
+		"edge cgroup:2 subset cgroup:1\n"
+		"node mm:1 res vmas=1\n"
+		"node vma:1:1000 res start=0x1000 end=0x2000\n"
+		"edge vma:1:1000 subset mm:1\n"
+		"edge thread:1 hold user_ns:10 mode=rw\n"
+		"edge thread:1 hold net_ns:20 mode=r\n"
+		"edge thread:1 hold cgroup:1 mode=r\n"
+		"edge thread:1 hold mm:1 mode=rw\n"
+		"end nodes=9 edges=8\n";
+	const struct osm_node **res = NULL;
+	struct osm_graph *g = parse_str(text);
+	int n;
+
+	CHECK(g);
+	if (!g)
+		return;
+	n = osm_query__reachable(g, osm_graph__find(g, "thread:1"), NULL,
+				 &res);
+	CHECK(n == 5);
+	CHECK_STR(ids(res, n > 0 ? n : 0),
+		  "user_ns:10 net_ns:20 cgroup:1 mm:1 vma:1:1000");
+	free(res);
+	osm_graph__free(g);
+}
+
 static void test_shared(void)
 {
 	const char *net[] = { "net_ns", NULL };
@@ -511,6 +554,7 @@ int main(int argc, char **argv)
 	} tests[] = {
 		{ "good graph", test_good },
 		{ "reachable", test_reachable },
+		{ "tree edges are not followed", test_tree_edges },
 		{ "shared", test_shared },
 		{ "bad files", test_bad_files },
 		{ "escaped values", test_escaped },
