@@ -240,7 +240,7 @@ static void test_tree_edges(void)
 		"edge thread:1 hold net_ns:20 mode=r\n"
 		"edge thread:1 hold cgroup:1 mode=r\n"
 		"edge thread:1 hold mm:1 mode=rw\n"
-		"end nodes=9 edges=8\n";
+		"end nodes=8 edges=8\n";
 	const struct osm_node **res = NULL;
 	struct osm_graph *g = parse_str(text);
 	int n;
