@@ -81,6 +81,35 @@ static const struct osm_node *one_out(const struct osm_node *n,
 	return osm_edge__dst(e);
 }
 
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/*
+ * Enter a new user namespace as its root, mapped to our own ids: the
+ * creator of a nested one must have its ids mapped in the current one.
+ */
+static int enter_userns(void)
+{
+	char map[32];
+	int ret;
+
+	snprintf(map, sizeof(map), "0 %d 1", (int)geteuid());
+	ret = unshare(CLONE_NEWUSER) ||
+	      write_file("/proc/self/uid_map", map) ||
+	      write_file("/proc/self/setgroups", "deny");
+	snprintf(map, sizeof(map), "0 %d 1", (int)getegid());
+	return ret || write_file("/proc/self/gid_map", map) ? -1 : 0;
+}
+
 /* Child: nested user namespaces, net/uts/ipc, a pid namespace, a kid. */
 static int nested_child(int sock, void *arg)
 {
@@ -89,8 +118,8 @@ static int nested_child(int sock, void *arg)
 	char c;
 
 	(void)arg;
-	if (unshare(CLONE_NEWUSER) || unshare(CLONE_NEWUSER))
-		osm_child_fail(sock, "unshare user twice: %m");
+	if (enter_userns() || enter_userns())
+		osm_child_fail(sock, "nested user namespaces: %m");
 	if (unshare(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID))
 		osm_child_fail(sock, "unshare net|uts|ipc|pid: %m");
 	if (pipe(block))
