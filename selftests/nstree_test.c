@@ -99,15 +99,17 @@ static int write_file(const char *path, const char *text)
  */
 static int enter_userns(void)
 {
-	char map[32];
-	int ret;
+	char umap[32], gmap[32];
 
-	snprintf(map, sizeof(map), "0 %d 1", (int)geteuid());
-	ret = unshare(CLONE_NEWUSER) ||
-	      write_file("/proc/self/uid_map", map) ||
-	      write_file("/proc/self/setgroups", "deny");
-	snprintf(map, sizeof(map), "0 %d 1", (int)getegid());
-	return ret || write_file("/proc/self/gid_map", map) ? -1 : 0;
+	/* Our ids as the parent namespace sees them: before unshare. */
+	snprintf(umap, sizeof(umap), "0 %d 1", (int)geteuid());
+	snprintf(gmap, sizeof(gmap), "0 %d 1", (int)getegid());
+	if (unshare(CLONE_NEWUSER) ||
+	    write_file("/proc/self/uid_map", umap) ||
+	    write_file("/proc/self/setgroups", "deny") ||
+	    write_file("/proc/self/gid_map", gmap))
+		return -1;
+	return 0;
 }
 
 /* Child: nested user namespaces, net/uts/ipc, a pid namespace, a kid. */
