@@ -18,6 +18,7 @@ static int intern_query_names(struct osm_graph *g)
 		{ &g->k_member, OSM_EDGE_MEMBER },
 		{ &g->k_subset, OSM_EDGE_SUBSET },
 		{ &g->k_map, OSM_EDGE_MAP },
+		{ &g->k_peer, OSM_EDGE_PEER },
 	};
 	size_t i;
 

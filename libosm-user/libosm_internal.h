@@ -154,7 +154,7 @@ struct osm_graph {
 	size_t nnames, names_cap;
 
 	/* Interned edge kinds the queries compare against. */
-	const char *k_hold, *k_member, *k_subset, *k_map;
+	const char *k_hold, *k_member, *k_subset, *k_map, *k_peer;
 };
 
 /* graph_index.c */

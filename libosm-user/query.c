@@ -5,8 +5,8 @@
  *
  * Reachability: start from the PD and, transitively, its members (a
  * process is the union of its threads, the kernel of its kthreads), then
- * follow "hold" and "map" edges forward and "subset" edges backward into
- * parts of another type (an mm's regions).  A subset edge between two
+ * follow "hold", "map" and "peer" edges forward and "subset" edges
+ * backward into parts of another type (an mm's regions).  A subset edge between two
  * nodes of one type is a tree (a nested namespace or cgroup): holding the
  * parent does not reach into the child.
  */
@@ -137,8 +137,8 @@ static void walk(struct walker *w, const struct osm_node *pd)
 			const struct osm_edge *e = n->out[i];
 			const struct osm_node *dst = e->dst.ptr;
 
-			if ((e->kind == g->k_hold || e->kind == g->k_map) &&
-			    !dst->is_pd)
+			if ((e->kind == g->k_hold || e->kind == g->k_map ||
+			     e->kind == g->k_peer) && !dst->is_pd)
 				push(w, dst);
 		}
 	}

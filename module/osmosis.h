@@ -115,6 +115,7 @@ struct osm_buf {
 enum osm_stage {
 	OSM_STAGE_HEADER,
 	OSM_STAGE_PROCESSES,
+	OSM_STAGE_PEERS,	/* edges that wait for both ends (res_sock.c) */
 	OSM_STAGE_END,
 	OSM_STAGE_DONE,
 };
@@ -175,6 +176,30 @@ struct osm_cursor {
 };
 
 /**
+ * struct osm_peer - a socket and the inode number of its peer
+ * @src: the socket's inode node.
+ * @ino: the peer's inode number, on the same (sockfs) device.
+ */
+struct osm_peer {
+	struct osm_id src;
+	u64 ino;
+};
+
+/**
+ * struct osm_peers - peers noted during a walk, drawn at its end
+ * @slots: kvmalloc()ed array of @cap entries.
+ * @nr: entries in use.
+ * @cap: entries allocated.
+ * @next: the next entry to draw.
+ */
+struct osm_peers {
+	struct osm_peer *slots;
+	size_t nr;
+	size_t cap;
+	size_t next;
+};
+
+/**
  * struct osm_reader - per-open state of /dev/osmosis
  * @lock: serialises read(2) calls on this open file; protects all below.
  * @file: the open file; its f_cred is the reader's identity.
@@ -189,6 +214,7 @@ struct osm_cursor {
  * @out: the chunk being handed out; @out_pos bytes of it are consumed.
  * @out_pos: see @out.
  * @ids: ids of the threads and resources this walk has emitted.
+ * @peers: socket peers to draw at the end of the walk.
  * @nodes: node records emitted.
  * @edges: edge records emitted.
  * @err: sticky error: once a walk fails, every later read fails.
@@ -209,6 +235,7 @@ struct osm_reader {
 	struct osm_buf out;
 	size_t out_pos;
 	struct osm_idset ids;
+	struct osm_peers peers;
 	u64 nodes;
 	u64 edges;
 	int err;
@@ -297,6 +324,13 @@ void osm_emit_fs(struct osm_reader *r, struct task_struct *task,
 		 const struct osm_id *holder);
 void osm_emit_sighand(struct osm_reader *r, struct task_struct *task,
 		      const struct osm_id *holder);
+
+/* res_sock.c */
+void osm_attr_sock(struct osm_reader *r, struct file *file);
+void osm_note_peer(struct osm_reader *r, struct file *file,
+		   const struct osm_id *id);
+bool osm_emit_peers(struct osm_reader *r);
+void osm_peers_free(struct osm_peers *p);
 
 /* res_cred.c */
 void osm_emit_cred(struct osm_reader *r, struct task_struct *task,

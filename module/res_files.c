@@ -73,6 +73,8 @@ static void osm_emit_fd(struct osm_reader *r, struct task_struct *holder,
 			osm_edge_begin(r, &id, OSM_EDGE_MAP, &inode_id);
 			osm_end_line(r);
 		}
+		if (has_inode && S_ISSOCK(file_inode(file)->i_mode))
+			osm_note_peer(r, file, &inode_id);
 	}
 	osm_edge_begin(r, files_id, OSM_EDGE_MAP, &id);
 	osm_printf(r, " fd=%u mode=%s\n", fd, osm_fmode(file->f_mode));

@@ -73,6 +73,8 @@ bool osm_emit_inode_of(struct osm_reader *r, struct file *file,
 			   MINOR(inode->i_sb->s_dev), inode->i_ino);
 		osm_attr_str(r, "ftype", osm_ftype(inode->i_mode));
 		osm_attr_path(r, "path", osm_file_user_path(file));
+		if (S_ISSOCK(inode->i_mode))
+			osm_attr_sock(r, file);
 		osm_end_line(r);
 	}
 	return !r->err;

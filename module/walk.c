@@ -73,7 +73,7 @@ static void osm_walk_processes(struct osm_reader *r)
 		}
 		task = osm_next_leader(r, &tgid);
 		if (!task) {
-			r->stage = OSM_STAGE_END;
+			r->stage = OSM_STAGE_PEERS;
 			break;
 		}
 		/* As in osm_thread_step(): the check holds while it renders. */
@@ -102,6 +102,10 @@ static void osm_walk_step(struct osm_reader *r)
 	case OSM_STAGE_PROCESSES:
 		osm_walk_processes(r);
 		break;
+	case OSM_STAGE_PEERS:
+		if (osm_emit_peers(r))
+			r->stage = OSM_STAGE_END;
+		break;
 	case OSM_STAGE_END:
 		osm_printf(r, OSM_REC_END " nodes=%llu edges=%llu\n",
 			   r->nodes, r->edges);
@@ -121,6 +125,7 @@ static void osm_walk_step(struct osm_reader *r)
 void osm_walk_release(struct osm_reader *r)
 {
 	osm_process_end(r);
+	osm_peers_free(&r->peers);
 	osm_idset_free(&r->ids);
 }
 

@@ -257,6 +257,39 @@ static void test_tree_edges(void)
 	osm_graph__free(g);
 }
 
+/* Two processes that hold the two ends of a socketpair share both ends. */
+static void test_peer_edges(void)
+{
+	static const char text[] =
+		"osmosis-graph 1.3 view=full\n"
+		"node process:1 pd pid=1\n"
+		"node thread:1 pd tid=1\n"
+		"edge thread:1 member process:1\n"
+		"node process:2 pd pid=2\n"
+		"node thread:2 pd tid=2\n"
+		"edge thread:2 member process:2\n"
+		"node inode:0:8:100 res ftype=sock\n"
+		"node inode:0:8:101 res ftype=sock\n"
+		"edge thread:1 hold inode:0:8:100 mode=rw\n"
+		"edge thread:2 hold inode:0:8:101 mode=rw\n"
+		"edge inode:0:8:100 peer inode:0:8:101\n"
+		"edge inode:0:8:101 peer inode:0:8:100\n"
+		"end nodes=6 edges=6\n";
+	const struct osm_node **res = NULL;
+	struct osm_graph *g = parse_str(text);
+	int n;
+
+	CHECK(g);
+	if (!g)
+		return;
+	n = osm_query__reachable(g, osm_graph__find(g, "process:1"), NULL,
+				 &res);
+	CHECK(n == 2);
+	CHECK_STR(ids(res, n > 0 ? n : 0), "inode:0:8:100 inode:0:8:101");
+	free(res);
+	osm_graph__free(g);
+}
+
 static void test_shared(void)
 {
 	const char *net[] = { "net_ns", NULL };
@@ -555,6 +588,7 @@ int main(int argc, char **argv)
 		{ "good graph", test_good },
 		{ "reachable", test_reachable },
 		{ "tree edges are not followed", test_tree_edges },
+		{ "peer edges join two sockets", test_peer_edges },
 		{ "shared", test_shared },
 		{ "bad files", test_bad_files },
 		{ "escaped values", test_escaped },

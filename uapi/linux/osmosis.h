@@ -97,7 +97,7 @@ struct osm_api {
  */
 #define OSM_GRAPH_MAGIC		"osmosis-graph"
 #define OSM_GRAPH_MAJOR		1
-#define OSM_GRAPH_MINOR		2
+#define OSM_GRAPH_MINOR		3
 
 #define OSM_REC_NODE		"node"
 #define OSM_REC_EDGE		"edge"
@@ -137,5 +137,6 @@ struct osm_api {
 #define OSM_EDGE_SUBSET		"subset"	/* resource is part of one */
 #define OSM_EDGE_MAP		"map"		/* resource refers to one */
 #define OSM_EDGE_OWNER		"owner"		/* namespace -> its user ns (1.2) */
+#define OSM_EDGE_PEER		"peer"		/* socket -> the one it talks to (1.3) */
 
 #endif /* _UAPI_LINUX_OSMOSIS_H */
