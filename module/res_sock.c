@@ -61,10 +61,12 @@ static void osm_attr_name(struct osm_reader *r, const char *key,
  */
 static void osm_attr_unix_name(struct osm_reader *r, struct sock *sk)
 {
-	struct unix_address *addr = smp_load_acquire(&unix_sk(sk)->addr);
+	struct unix_address *addr;
 	char *buf = r->pathbuf;
 	int i, len;
 
+	/* Pairs with the release in unix_bind(): the name is complete. */
+	addr = smp_load_acquire(&unix_sk(sk)->addr);
 	if (!addr)
 		return;
 	len = addr->len - (int)offsetof(struct sockaddr_un, sun_path);
