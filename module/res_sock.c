@@ -65,7 +65,7 @@ static void osm_attr_unix_name(struct osm_reader *r, struct sock *sk)
 	char *buf = r->pathbuf;
 	int i, len;
 
-	/* Pairs with the release in unix_bind(): the name is complete. */
+	/* Pairs with the store-release that publishes a bound name. */
 	addr = smp_load_acquire(&unix_sk(sk)->addr);
 	if (!addr)
 		return;
