@@ -320,6 +320,10 @@ bool osm_emit_mm(struct osm_reader *r, struct task_struct *task);
 bool osm_emit_files(struct osm_reader *r, struct task_struct *task);
 
 /* res_shared.c */
+struct sighand_struct;
+int osm_under_siglock(struct task_struct *task,
+		      int (*fn)(struct sighand_struct *sh, void *arg),
+		      void *arg);
 void osm_emit_fs(struct osm_reader *r, struct task_struct *task,
 		 const struct osm_id *holder);
 void osm_emit_sighand(struct osm_reader *r, struct task_struct *task,

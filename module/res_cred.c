@@ -11,7 +11,6 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/seccomp.h>
-#include <linux/spinlock.h>
 #include <linux/user_namespace.h>
 
 #include "compat.h"
@@ -100,35 +99,25 @@ void osm_emit_cred(struct osm_reader *r, struct task_struct *task,
 }
 
 /*
- * The id of @task's seccomp filter, decided under its siglock: a filter
- * is released only after the task's sighand is detached (release_task()),
- * so while the sighand is still the task's, its filter is alive.  Returns
- * ident.c's answer, or -ENOENT when the task has no filter.
+ * Under the siglock, which pins the filter: release drops it only after
+ * it has cleared the sighand (see osm_under_siglock()).
  */
-static int osm_seccomp_id(struct osm_reader *r, struct task_struct *task,
-			  struct osm_id *id, unsigned int *count)
-{
-	struct sighand_struct *sh;
-	unsigned long flags;
-	const void *filter;
-	int ret = -ENOENT;
+struct osm_seccomp_step {
+	struct osm_reader *r;
+	struct task_struct *task;
+	struct osm_id *id;
+	unsigned int count;
+};
 
-	rcu_read_lock();
-	while ((sh = rcu_dereference(task->sighand))) {
-		spin_lock_irqsave(&sh->siglock, flags);
-		if (likely(sh == rcu_access_pointer(task->sighand))) {
-			filter = READ_ONCE(task->seccomp.filter);
-			*count = atomic_read(&task->seccomp.filter_count);
-			if (filter)
-				ret = osm_object_id(r, OSM_T_SECCOMP, filter,
-						    task, 0, id);
-			spin_unlock_irqrestore(&sh->siglock, flags);
-			break;
-		}
-		spin_unlock_irqrestore(&sh->siglock, flags);
-	}
-	rcu_read_unlock();
-	return ret;
+static int osm_seccomp_id(struct sighand_struct *sh, void *arg)
+{
+	struct osm_seccomp_step *s = arg;
+	const void *filter = READ_ONCE(s->task->seccomp.filter);
+
+	s->count = atomic_read(&s->task->seccomp.filter_count);
+	if (!filter)
+		return -ENOENT;
+	return osm_object_id(s->r, OSM_T_SECCOMP, filter, s->task, 0, s->id);
 }
 
 /**
@@ -147,20 +136,20 @@ static int osm_seccomp_id(struct osm_reader *r, struct task_struct *task,
 void osm_emit_seccomp(struct osm_reader *r, struct task_struct *task,
 		      const struct osm_id *holder)
 {
-	unsigned int count = 0;
 	struct osm_id id;
+	struct osm_seccomp_step s = { r, task, &id, 0 };
 	int ret;
 
 	if (!osm_ids_reserve(r, 1))
 		return;
-	ret = osm_seccomp_id(r, task, &id, &count);
-	if (ret == -ENOENT)
+	ret = osm_under_siglock(task, osm_seccomp_id, &s);
+	if (ret == -ENOENT || ret == -ESRCH)
 		return;
 	if (ret < 0) {
 		r->err = ret;
 		return;
 	}
 	if (ret && osm_node_begin(r, &id))
-		osm_printf(r, " filters=%u\n", count);
+		osm_printf(r, " filters=%u\n", s.count);
 	osm_emit_hold_r(r, holder, &id);
 }

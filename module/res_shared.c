@@ -67,16 +67,24 @@ void osm_emit_fs(struct osm_reader *r, struct task_struct *task,
 	osm_emit_hold_rw(r, holder, &id);
 }
 
-/*
- * The id of @task's sighand, decided under its siglock as
- * __lock_task_sighand() (not exported) takes it: the cache is
- * SLAB_TYPESAFE_BY_RCU, so the lock is valid memory under RCU, and the
- * pointer is rechecked once it is held.  Release of the task clears the
- * pointer under this lock, so holding it pins the sighand.  Returns
- * ident.c's answer, or -ESRCH when the task has no sighand (released).
+/**
+ * osm_under_siglock() - run @fn with @task's sighand locked.
+ * @task: the task, referenced by the caller.
+ * @fn: what to run; it gets the locked sighand and must not sleep.
+ * @arg: passed to @fn.
+ *
+ * The lock is taken as __lock_task_sighand() (not exported) takes it: the
+ * cache is SLAB_TYPESAFE_BY_RCU, so the lock is valid memory under RCU,
+ * and the pointer is rechecked once it is held.  Release of the task
+ * clears the pointer under this lock (and only then drops its seccomp
+ * filter), so holding it pins the sighand and what the task refers to.
+ *
+ * Context: any; takes the siglock with interrupts off.
+ * Return: @fn's value, or -ESRCH when the task has no sighand (released).
  */
-static int osm_sighand_id(struct osm_reader *r, struct task_struct *task,
-			  struct osm_id *id)
+int osm_under_siglock(struct task_struct *task,
+		      int (*fn)(struct sighand_struct *sh, void *arg),
+		      void *arg)
 {
 	struct sighand_struct *sh;
 	unsigned long flags;
@@ -86,7 +94,7 @@ static int osm_sighand_id(struct osm_reader *r, struct task_struct *task,
 	while ((sh = rcu_dereference(task->sighand))) {
 		spin_lock_irqsave(&sh->siglock, flags);
 		if (likely(sh == rcu_access_pointer(task->sighand))) {
-			ret = osm_object_id(r, OSM_T_SIGHAND, sh, task, 0, id);
+			ret = fn(sh, arg);
 			spin_unlock_irqrestore(&sh->siglock, flags);
 			break;
 		}
@@ -94,6 +102,20 @@ static int osm_sighand_id(struct osm_reader *r, struct task_struct *task,
 	}
 	rcu_read_unlock();
 	return ret;
+}
+
+/* What a siglock'ed step names: the reader, the task, the id out. */
+struct osm_locked_id {
+	struct osm_reader *r;
+	struct task_struct *task;
+	struct osm_id *id;
+};
+
+static int osm_sighand_id(struct sighand_struct *sh, void *arg)
+{
+	struct osm_locked_id *l = arg;
+
+	return osm_object_id(l->r, OSM_T_SIGHAND, sh, l->task, 0, l->id);
 }
 
 /**
@@ -109,11 +131,12 @@ void osm_emit_sighand(struct osm_reader *r, struct task_struct *task,
 		      const struct osm_id *holder)
 {
 	struct osm_id id;
+	struct osm_locked_id l = { r, task, &id };
 	int ret;
 
 	if (!osm_ids_reserve(r, 1))
 		return;
-	ret = osm_sighand_id(r, task, &id);
+	ret = osm_under_siglock(task, osm_sighand_id, &l);
 	if (ret == -ESRCH)
 		return;
 	if (ret < 0) {

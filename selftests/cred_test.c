@@ -369,27 +369,12 @@ static int install_allow_all(void)
 /* Child: its own filter; with @arg, a forked grandchild inherits it. */
 static int filter_child(int sock, void *arg)
 {
-	int block[2];
 	pid_t kid = 0;
-	char c;
 
 	if (install_allow_all())
 		osm_child_fail(sock, "seccomp filter: %m");
-	if (arg) {
-		if (pipe(block))
-			osm_child_fail(sock, "pipe: %m");
-		kid = fork();
-		if (kid < 0)
-			osm_child_fail(sock, "fork: %m");
-		if (!kid) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			close(block[1]);
-			while (read(block[0], &c, 1) > 0)
-				;
-			_exit(0);
-		}
-		close(block[0]);
-	}
+	if (arg && (kid = osm_child_fork_sleeper()) < 0)
+		osm_child_fail(sock, "fork: %m");
 	return osm_child_ready(sock, &kid, sizeof(kid)) ? 1 : 0;
 }
 

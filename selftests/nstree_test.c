@@ -115,28 +115,16 @@ static int enter_userns(void)
 /* Child: nested user namespaces, net/uts/ipc, a pid namespace, a kid. */
 static int nested_child(int sock, void *arg)
 {
-	int block[2];
 	pid_t kid;
-	char c;
 
 	(void)arg;
 	if (enter_userns() || enter_userns())
 		osm_child_fail(sock, "nested user namespaces: %m");
 	if (unshare(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID))
 		osm_child_fail(sock, "unshare net|uts|ipc|pid: %m");
-	if (pipe(block))
-		osm_child_fail(sock, "pipe: %m");
-	kid = fork();
+	kid = osm_child_fork_sleeper();
 	if (kid < 0)
 		osm_child_fail(sock, "fork: %m");
-	if (!kid) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		close(block[1]);
-		while (read(block[0], &c, 1) > 0)
-			;
-		_exit(0);
-	}
-	close(block[0]);
 	return osm_child_ready(sock, &kid, sizeof(kid)) ? 1 : 0;
 }
 

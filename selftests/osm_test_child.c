@@ -234,6 +234,28 @@ int osm_child_ready(int sock, const void *data, size_t len)
 	return 0;
 }
 
+pid_t osm_child_fork_sleeper(void)
+{
+	int block[2];
+	pid_t kid;
+	char c;
+
+	if (pipe(block))
+		return -1;
+	kid = fork();
+	if (!kid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(block[1]);
+		while (read(block[0], &c, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(block[0]);	/* the write end stays open in the parent */
+	if (kid < 0)
+		close(block[1]);
+	return kid;
+}
+
 int osm_child_idle(int sock, void *arg)
 {
 	(void)arg;

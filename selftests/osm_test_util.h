@@ -277,6 +277,12 @@ int osm_child_finish(struct osm_child *c);
 /* A child with nothing to set up: ready at once, waits for release. */
 int osm_child_idle(int sock, void *arg);
 
+/*
+ * Child side: fork a process that blocks until its parent exits (it dies
+ * with it).  Returns its pid, or -1 with errno.
+ */
+pid_t osm_child_fork_sleeper(void);
+
 /* Child side: send the payload, block until released. */
 int osm_child_ready(int sock, const void *data, size_t len);
 
