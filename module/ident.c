@@ -16,15 +16,17 @@
  *
  * So the walk confirms instead.  With an id it stores the pid of the task
  * it first met the object in (referenced: struct pid is small and pins
- * nothing else of the task) and, for an open file, the descriptor.  When
- * it meets the same address again, the caller holds the new object alive
- * (task_lock for files and fs, siglock for sighand and seccomp, a
- * reference for an mm, file or cred) and this file reads the recorded holder's pointer: if the
- * holder points at that address now, both hold this one live object at
+ * nothing of the task but its pid namespace) and, for an open file, the
+ * descriptor.  When it meets the same address again, the caller holds the
+ * new object alive (task_lock for files and fs, siglock for sighand and
+ * seccomp, a reference for an mm, file or cred) and this file reads the
+ * pointer of the recorded holder, or of another thread of its process:
+ * if one points at that address now, both hold this one live object at
  * this instant, as kcmp(2) would say.  Otherwise the object is new or
  * cannot be shown to be the same, and it gets an id of its own
  * (generation n + 1 of that address): the walk may split one object it
- * cannot confirm (its first holder exited), but never merges two.
+ * cannot confirm (no thread of its first holder's process holds it any
+ * more), but never merges two.
  *
  * Inodes have a public name, device and inode number, but it is not
  * unique: btrfs subvolumes share one device and restart inode numbers.
@@ -73,44 +75,57 @@ static bool osm_fd_is(struct task_struct *holder, unsigned int fd,
 	return same;
 }
 
+/* Does @t hold @obj as its @type right now (@fd for an open file)? */
+static bool osm_task_has(struct task_struct *t, u32 type, const void *obj,
+			 unsigned int fd)
+{
+	switch (type) {
+	case OSM_T_MM:
+		return READ_ONCE(t->mm) == obj;
+	case OSM_T_FILES:
+		return READ_ONCE(t->files) == obj;
+	case OSM_T_FS:
+		return READ_ONCE(t->fs) == obj;
+	case OSM_T_SIGHAND:
+		return rcu_access_pointer(t->sighand) == obj;
+	case OSM_T_FILE:
+		return osm_fd_is(t, fd, obj);
+	case OSM_T_CRED:
+		return rcu_access_pointer(t->real_cred) == obj;
+	case OSM_T_SECCOMP:
+		return READ_ONCE(t->seccomp.filter) == obj;
+	}
+	return false;
+}
+
 /*
- * Does the task of @slot's holder hold @obj right now?  The caller keeps
- * @obj alive, so an equal pointer means this very object.  Called under
- * task_lock or siglock for the types whose pointer those protect: the
- * holder's pointer is read without its own lock, which may be the
+ * Does the holder of @slot, or another thread of its process, hold @obj
+ * right now?  The caller keeps @obj alive, so an equal pointer means this
+ * very object.  Threads share most of these objects, and the thread the
+ * walk first met an object in may have exited since while its siblings
+ * still hold it: asking them keeps one object one node.  Called under
+ * task_lock or siglock for the types whose pointer those protect: other
+ * tasks' pointers are read without their own lock, which may be the
  * caller's (a word read is atomic; a stale value only fails to confirm).
  */
 static bool osm_holder_has(const struct osm_idslot *slot, u32 type,
 			   const void *obj)
 {
-	struct task_struct *t;
+	struct task_struct *t, *x;
 	bool same = false;
 
 	rcu_read_lock();
 	t = pid_task(slot->holder, PIDTYPE_PID);
 	if (t) {
-		switch (type) {
-		case OSM_T_MM:
-			same = READ_ONCE(t->mm) == obj;
-			break;
-		case OSM_T_FILES:
-			same = READ_ONCE(t->files) == obj;
-			break;
-		case OSM_T_FS:
-			same = READ_ONCE(t->fs) == obj;
-			break;
-		case OSM_T_SIGHAND:
-			same = rcu_access_pointer(t->sighand) == obj;
-			break;
-		case OSM_T_FILE:
-			same = osm_fd_is(t, slot->fd, obj);
-			break;
-		case OSM_T_CRED:
-			same = rcu_access_pointer(t->real_cred) == obj;
-			break;
-		case OSM_T_SECCOMP:
-			same = READ_ONCE(t->seccomp.filter) == obj;
-			break;
+		same = osm_task_has(t, type, obj, slot->fd);
+		if (!same) {
+			for_each_thread(t, x) {
+				if (x != t && osm_task_has(x, type, obj,
+							   slot->fd)) {
+					same = true;
+					break;
+				}
+			}
 		}
 	}
 	rcu_read_unlock();
