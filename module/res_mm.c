@@ -8,6 +8,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 
 #include "compat.h"
@@ -150,7 +151,8 @@ static bool osm_mm_open(struct osm_reader *r, struct task_struct *task)
 	c->mm = mm;
 	c->addr = 0;
 	if (ret && osm_node_begin(r, &c->res))
-		osm_printf(r, " vmas=%d\n", READ_ONCE(mm->map_count));
+		osm_printf(r, " vmas=%d dumpable=%d\n",
+			   READ_ONCE(mm->map_count), get_dumpable(mm));
 	else
 		c->addr = ULONG_MAX;	/* rendered already: no regions */
 	mmput(mm);

@@ -12,6 +12,7 @@
  */
 #include <linux/cred.h>
 #include <linux/pid_namespace.h>
+#include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -53,6 +54,20 @@ static void osm_emit_process_node(struct osm_reader *r,
 	osm_end_line(r);
 }
 
+/* Who ptraces @task, as /proc/PID/status's TracerPid says; 0 if none. */
+static pid_t osm_tracer(struct osm_reader *r, struct task_struct *task)
+{
+	struct task_struct *tracer;
+	pid_t pid = 0;
+
+	rcu_read_lock();
+	tracer = ptrace_parent(task);
+	if (tracer)
+		pid = task_pid_nr_ns(tracer, r->pid_ns);
+	rcu_read_unlock();
+	return pid;
+}
+
 /*
  * The thread node and its member edge; false if it is gone, or its tid
  * already names a task in this walk: a thread that exec()s takes its
@@ -76,8 +91,9 @@ static bool osm_emit_thread_node(struct osm_reader *r,
 	osm_attr_str(r, "comm", comm);
 	if (task->flags & PF_KTHREAD)
 		osm_printf(r, " kthread=1");
-	osm_printf(r, " no_new_privs=%d seccomp=%d", task_no_new_privs(task),
-		   READ_ONCE(task->seccomp.mode));
+	osm_printf(r, " no_new_privs=%d seccomp=%d tracer=%d",
+		   task_no_new_privs(task), READ_ONCE(task->seccomp.mode),
+		   osm_tracer(r, task));
 	osm_end_line(r);
 	osm_edge_begin(r, &c->thread, OSM_EDGE_MEMBER, &c->group);
 	osm_end_line(r);
