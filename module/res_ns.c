@@ -25,6 +25,12 @@
 
 #define OSM_NR_NS	(OSM_T_TIME_NS - OSM_T_MNT_NS + 1)
 
+/* pid_for_children and time_for_children, in that order. */
+#define OSM_NR_KIDS	2
+static const enum osm_type osm_kid_types[OSM_NR_KIDS] = {
+	OSM_T_PID_NS, OSM_T_TIME_NS,
+};
+
 /**
  * struct osm_ns_ref - what the walk keeps of one namespace of a task
  * @inum: its nsfs inode number, 0 if the task has none.
@@ -51,7 +57,8 @@ static void osm_ns_take(struct osm_ns_ref *ref, struct ns_common *ns,
 
 /* Read the namespaces of @task: under task_lock for the nsproxy. */
 static void osm_ns_collect(struct task_struct *task,
-			   struct osm_ns_ref refs[OSM_NR_NS])
+			   struct osm_ns_ref refs[OSM_NR_NS],
+			   struct osm_ns_ref kids[OSM_NR_KIDS])
 {
 	struct nsproxy *nsp;
 	struct pid_namespace *pidns;
@@ -59,6 +66,11 @@ static void osm_ns_collect(struct task_struct *task,
 	task_lock(task);
 	nsp = task->nsproxy;
 	if (nsp) {
+		pidns = nsp->pid_ns_for_children;
+		osm_ns_take(&kids[0], pidns ? &pidns->ns : NULL, false);
+		if (pidns)
+			kids[0].pidns = get_pid_ns(pidns);
+		osm_ns_take(&kids[1], &nsp->time_ns_for_children->ns, false);
 		osm_ns_take(&refs[OSM_T_MNT_NS - OSM_T_MNT_NS],
 			    osm_mnt_ns_common(task), false);
 		osm_ns_take(&refs[OSM_T_UTS_NS - OSM_T_MNT_NS],
@@ -99,6 +111,35 @@ static void osm_emit_ns_node(struct osm_reader *r, const struct osm_id *id,
 	}
 }
 
+static void osm_ns_put(struct osm_ns_ref *ref)
+{
+	if (ref->owner)
+		put_user_ns(ref->owner);
+	if (ref->pidns)
+		put_pid_ns(ref->pidns);
+	*ref = (struct osm_ns_ref){};
+}
+
+/*
+ * The namespace a thread's next children will be in, when it is not the
+ * thread's own (it unshared CLONE_NEWPID or CLONE_NEWTIME), as
+ * /proc/PID/ns/pid_for_children and time_for_children show it.
+ */
+static void osm_emit_for_children(struct osm_reader *r,
+				  const struct osm_id *holder,
+				  struct osm_ns_ref *kid, enum osm_type type,
+				  unsigned int own)
+{
+	struct osm_id id = { .type = type, .a = kid->inum };
+
+	if (kid->inum && kid->inum != own) {
+		osm_emit_ns_node(r, &id, kid);
+		osm_edge_begin(r, holder, OSM_EDGE_FOR_CHILDREN, &id);
+		osm_end_line(r);
+	}
+	osm_ns_put(kid);
+}
+
 /**
  * osm_emit_namespaces() - emit the namespaces @task is in (each once per
  * walk) and an edge from the thread to each.
@@ -115,11 +156,11 @@ static void osm_emit_ns_node(struct osm_reader *r, const struct osm_id *id,
 void osm_emit_namespaces(struct osm_reader *r, struct task_struct *task,
 			 const struct osm_id *holder)
 {
-	struct osm_ns_ref refs[OSM_NR_NS] = {};
+	struct osm_ns_ref refs[OSM_NR_NS] = {}, kids[OSM_NR_KIDS] = {};
 	const struct cred *cred;
 	int i;
 
-	osm_ns_collect(task, refs);
+	osm_ns_collect(task, refs, kids);
 	cred = get_task_cred(task);
 	for (i = 0; i < OSM_NR_NS; i++) {
 		struct osm_id id = { .type = OSM_T_MNT_NS + i,
@@ -130,13 +171,14 @@ void osm_emit_namespaces(struct osm_reader *r, struct task_struct *task,
 			continue;
 		admin = osm_cred_has_cap(cred, refs[i].owner, CAP_SYS_ADMIN);
 		osm_emit_ns_node(r, &id, &refs[i]);
-		put_user_ns(refs[i].owner);
-		if (refs[i].pidns)
-			put_pid_ns(refs[i].pidns);
+		osm_ns_put(&refs[i]);
 		osm_edge_begin(r, holder, OSM_EDGE_HOLD, &id);
 		osm_printf(r, " mode=%s\n", admin ? "rw" : "r");
 	}
 	put_cred(cred);
+	for (i = 0; i < OSM_NR_KIDS; i++)
+		osm_emit_for_children(r, holder, &kids[i], osm_kid_types[i],
+				      refs[osm_kid_types[i] - OSM_T_MNT_NS].inum);
 }
 
 /**

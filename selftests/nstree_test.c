@@ -244,6 +244,72 @@ TEST_F(nested, pid_ns_tree_is_ns_get_parent)
 	EXPECT_EQ(NULL, one_out(root, "subset"));
 }
 
+/* Child: the namespaces its children would get, not its own. */
+static int unshare_for_children(int sock, void *arg)
+{
+	(void)arg;
+	if (unshare(CLONE_NEWPID | CLONE_NEWTIME))
+		osm_child_fail(sock, "unshare pid|time: %m");
+	return osm_child_ready(sock, NULL, 0) ? 1 : 0;
+}
+
+/* The node @pd reaches by its one for_children edge to @type, or NULL. */
+static const struct osm_node *for_children(const struct osm_node *pd,
+					   const char *type)
+{
+	const struct osm_edge *e;
+
+	if (osm_test_out(pd, "for_children", type, &e, 1) != 1)
+		return NULL;
+	return osm_edge__dst(e);
+}
+
+/*
+ * for_children edges name /proc/PID/ns/{pid,time}_for_children when they
+ * differ from the thread's own namespaces, and are absent otherwise; the
+ * new pid namespace nests in the thread's own.
+ */
+TEST(for_children_is_proc)
+{
+	static const char *const kinds[] = { "pid", "time" };
+	const struct osm_node *t, *n, *own;
+	struct osm_child c, plain;
+	struct osm_graph *g;
+	char name[32], type[32];
+	struct stat st;
+	size_t i;
+
+	ASSERT_EQ(0, osm_child_start(&plain, OSM_SPAWN_FORK, 0,
+				     osm_child_idle, NULL, NULL, 0))
+		TH_LOG("%s", plain.err);
+	OSM_START_AND_LOAD(&c, &g, OSM_SPAWN_FORK, 0, unshare_for_children,
+			   NULL, NULL, 0);
+	t = osm_test_thread(g, c.pid);
+	ASSERT_NE(NULL, t);
+	for (i = 0; i < 2; i++) {
+		char path[64];
+
+		snprintf(name, sizeof(name), "%s_for_children", kinds[i]);
+		ns_type(kinds[i], type, sizeof(type));
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)c.pid,
+			 name);
+		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s: %m", path);
+		n = for_children(t, type);
+		ASSERT_NE(NULL, n) TH_LOG("no %s edge to %s", name, type);
+		EXPECT_EQ((long long)st.st_ino,
+			  strtoll(osm_test_token(n), NULL, 10)) TH_LOG("%s", name);
+		own = osm_test_held_by_tid(g, c.pid, type);
+		EXPECT_NE(own, n);
+		if (i == 0)
+			EXPECT_EQ(own, one_out(n, "subset"));
+		EXPECT_EQ(NULL, for_children(osm_test_thread(g, plain.pid),
+					     type));
+	}
+	osm_graph__free(g);
+	EXPECT_EQ(0, osm_child_finish(&c));
+	EXPECT_EQ(0, osm_child_finish(&plain));
+}
+
 /* ---- cgroups --------------------------------------------------------- */
 
 static unsigned long long dir_ino(const char *path)

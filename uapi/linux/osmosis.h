@@ -138,5 +138,6 @@ struct osm_api {
 #define OSM_EDGE_MAP		"map"		/* resource refers to one */
 #define OSM_EDGE_OWNER		"owner"		/* namespace -> its user ns (1.2) */
 #define OSM_EDGE_PEER		"peer"		/* socket -> the one it talks to (1.3) */
+#define OSM_EDGE_FOR_CHILDREN	"for_children"	/* thread -> ns its children get (1.3) */
 
 #endif /* _UAPI_LINUX_OSMOSIS_H */
