@@ -244,12 +244,17 @@ TEST_F(nested, pid_ns_tree_is_ns_get_parent)
 	EXPECT_EQ(NULL, one_out(root, "subset"));
 }
 
-/* Child: the namespaces its children would get, not its own. */
+/*
+ * Child: the namespaces its children get, not its own; one child goes in,
+ * since /proc shows pid_for_children only once its namespace has a task.
+ */
 static int unshare_for_children(int sock, void *arg)
 {
 	(void)arg;
 	if (unshare(CLONE_NEWPID | CLONE_NEWTIME))
 		osm_child_fail(sock, "unshare pid|time: %m");
+	if (osm_child_fork_sleeper() < 0)
+		osm_child_fail(sock, "fork: %m");
 	return osm_child_ready(sock, NULL, 0) ? 1 : 0;
 }
 
