@@ -111,13 +111,15 @@ static void osm_emit_ns_node(struct osm_reader *r, const struct osm_id *id,
 	}
 }
 
+/* Drop the references; the inode number stays for comparisons. */
 static void osm_ns_put(struct osm_ns_ref *ref)
 {
 	if (ref->owner)
 		put_user_ns(ref->owner);
 	if (ref->pidns)
 		put_pid_ns(ref->pidns);
-	*ref = (struct osm_ns_ref){};
+	ref->owner = NULL;
+	ref->pidns = NULL;
 }
 
 /*
