@@ -18,6 +18,8 @@
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/memcontrol.h>
+#include <linux/page_counter.h>
 #include <linux/pid_namespace.h>
 #include <linux/user_namespace.h>
 
@@ -148,6 +150,33 @@ void osm_emit_pidns(struct osm_reader *r, struct pid_namespace *ns)
 	}
 }
 
+/*
+ * " memory_max=<bytes>|max" when the memory controller is enabled on @c
+ * itself (cgroup.subtree_control of its parent has it), as its memory.max
+ * file reads; nothing otherwise.  The other quota controllers (pids, cpu,
+ * cpuset) keep their limits in structures the kernel does not export.
+ */
+static void osm_attr_memory_max(struct osm_reader *r, struct cgroup *c)
+{
+	struct cgroup_subsys_state *css;
+	unsigned long max;
+
+	if (!IS_ENABLED(CONFIG_MEMCG))
+		return;
+	css = cgroup_get_e_css(c, &memory_cgrp_subsys);
+	if (!css)
+		return;
+	if (css->cgroup == c && cgroup_parent(c)) {
+		max = READ_ONCE(mem_cgroup_from_css(css)->memory.max);
+		if (max == PAGE_COUNTER_MAX)
+			osm_printf(r, " memory_max=max");
+		else
+			osm_printf(r, " memory_max=%llu",
+				   (unsigned long long)max * PAGE_SIZE);
+	}
+	css_put(css);
+}
+
 /**
  * osm_emit_cgroup_node() - emit a cgroup v2 group (once per walk) with its
  * ancestors up to the root of the reader's cgroup namespace, each with a
@@ -174,6 +203,7 @@ void osm_emit_cgroup_node(struct osm_reader *r, struct cgroup *cgrp,
 		osm_printf(r, " id=%llu", id->a);
 		if (cgroup_path_ns(c, r->pathbuf, PATH_MAX, r->cgroup_ns) > 0)
 			osm_attr_str(r, "path", r->pathbuf);
+		osm_attr_memory_max(r, c);
 		osm_end_line(r);
 		parent = cgroup_parent(c);
 		if (!under || c == top || !parent)

@@ -379,4 +379,77 @@ TEST(cgroup_tree_is_the_directories)
 	EXPECT_EQ(0, rmdir(top));
 }
 
+static int read_text(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/*
+ * memory_max says what a group's memory.max file says (bytes, or "max"),
+ * and only groups whose parent enables the memory controller have one.
+ */
+TEST(cgroup_memory_max_is_the_file)
+{
+	char dir[2][128], file[300], want[64], before[256];
+	const struct osm_node *n;
+	struct osm_child c[2];
+	struct osm_graph *g;
+	bool enabled;
+	int i;
+
+	ASSERT_EQ(0, read_text(CGROOT "/cgroup.subtree_control", before,
+			       sizeof(before)));
+	enabled = strstr(before, "memory");
+	if (!enabled && write_file(CGROOT "/cgroup.subtree_control",
+				   "+memory"))
+		SKIP(return, "no memory controller here: %m");
+	for (i = 0; i < 2; i++) {
+		snprintf(dir[i], sizeof(dir[i]), CGROOT "/osm-mem-%d-%d",
+			 (int)getpid(), i);
+		ASSERT_EQ(0, mkdir(dir[i], 0755)) TH_LOG("%s: %m", dir[i]);
+		ASSERT_EQ(0, osm_child_start(&c[i], OSM_SPAWN_FORK, 0,
+					     osm_child_idle, NULL, NULL, 0));
+		ASSERT_EQ(0, write_pid(dir[i], c[i].pid));
+	}
+	snprintf(file, sizeof(file), "%s/memory.max", dir[0]);
+	ASSERT_EQ(0, write_file(file, "67108864")) TH_LOG("%s: %m", file);
+
+	g = osm_test_load();
+	ASSERT_NE(NULL, g);
+	for (i = 0; i < 2; i++) {
+		snprintf(file, sizeof(file), "%s/memory.max", dir[i]);
+		ASSERT_EQ(0, read_text(file, want, sizeof(want)));
+		n = osm_test_held_by_tid(g, c[i].pid, "cgroup");
+		ASSERT_NE(NULL, n);
+		EXPECT_STREQ(want, osm_node__attr(n, "memory_max") ?: "(none)")
+			TH_LOG("%s", dir[i]);
+		EXPECT_EQ(NULL, osm_node__attr(one_out(n, "subset"),
+					       "memory_max"))
+			TH_LOG("the root has no memory.max");
+	}
+	EXPECT_STREQ("67108864", osm_node__attr(osm_test_held_by_tid(g,
+			c[0].pid, "cgroup"), "memory_max") ?: "(none)");
+
+	osm_graph__free(g);
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(0, write_pid(CGROOT, c[i].pid));
+		osm_child_finish(&c[i]);
+		EXPECT_EQ(0, rmdir(dir[i]));
+	}
+	if (!enabled)
+		EXPECT_EQ(0, write_file(CGROOT "/cgroup.subtree_control",
+					"-memory"));
+}
+
 OSM_TEST_MAIN
