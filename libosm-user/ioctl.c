@@ -18,3 +18,17 @@ int osm_ioc_get_api(int fd, struct osm_api *api)
 		return osm_err(-errno);
 	return 0;
 }
+
+int osm_ioc_set_scope(int fd, const struct osm_scope *scope)
+{
+	struct osm_scope sc;
+
+	if (fd < 0 || !scope)
+		return osm_err(-EINVAL);
+	/* Pass the struct this library was built with, size and all. */
+	sc = *scope;
+	sc.size = sizeof(sc);
+	if (OSM_NO_INTR(ioctl(fd, OSM_IOC_SET_SCOPE, &sc)) < 0)
+		return osm_err(-errno);
+	return 0;
+}

@@ -51,6 +51,17 @@ OSM_API const char *osm_version(void);
 OSM_API int osm_ioc_get_api(int fd, struct osm_api *api);
 
 /**
+ * osm_ioc_set_scope() - OSM_IOC_SET_SCOPE on an open /dev/osmosis
+ * descriptor, before its first read: one process, some resource types.
+ * @fd: descriptor of the device.
+ * @scope: flags, pid and types (size is set by the call).
+ *
+ * Return: 0, or a negative errno (-EINVAL bad fields, -ESRCH no such
+ * visible process, -EBUSY already read or scoped).
+ */
+OSM_API int osm_ioc_set_scope(int fd, const struct osm_scope *scope);
+
+/**
  * struct osm_graph_opts - where to read a graph from
  * @sz: sizeof(struct osm_graph_opts), set by OSM_OPTS().
  * @path: device or saved graph file; NULL means OSM_DEVICE_PATH.

@@ -7,6 +7,11 @@
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/threads.h>
 #include <linux/uaccess.h>
 
 #include "osmosis.h"
@@ -49,11 +54,91 @@ static long osm_ioc_get_api(void __user *uarg)
 	api.graph_major = OSM_GRAPH_MAJOR;
 	api.graph_minor = OSM_GRAPH_MINOR;
 	api.features = OSM_FEAT_ALL;
-	api.ioctls = 1ULL << _IOC_NR(OSM_IOC_GET_API);
+	api.ioctls = 1ULL << _IOC_NR(OSM_IOC_GET_API) |
+		     1ULL << _IOC_NR(OSM_IOC_SET_SCOPE);
 	/* A longer user struct has a zero tail already (checked above). */
 	if (copy_to_user(uarg, &api, min_t(size_t, usize, sizeof(api))))
 		return -EFAULT;
 	return 0;
+}
+
+/* The process @nr of the reader's pid namespace, if the reader sees it. */
+static struct pid *osm_scope_find(struct osm_reader *r, u64 nr)
+{
+	struct task_struct *task;
+	struct pid *pid = NULL;
+	bool visible = false;
+
+	rcu_read_lock();
+	task = pid_task(find_pid_ns(nr, r->pid_ns), PIDTYPE_TGID);
+	if (task) {
+		get_task_struct(task);
+		pid = get_task_pid(task, PIDTYPE_TGID);
+	}
+	rcu_read_unlock();
+	if (!task)
+		return NULL;
+	if (!down_read_killable(&task->signal->exec_update_lock)) {
+		visible = osm_may_inspect(r, task);
+		up_read(&task->signal->exec_update_lock);
+	}
+	put_task_struct(task);
+	if (!visible) {
+		put_pid(pid);
+		return NULL;
+	}
+	return pid;
+}
+
+static long osm_ioc_set_scope(struct osm_reader *r, void __user *uarg)
+{
+	struct osm_scope sc;
+	struct pid *pid = NULL;
+	u32 usize;
+	int err;
+
+	BUILD_BUG_ON(sizeof(struct osm_scope) != OSM_SCOPE_SIZE_VER0);
+	BUILD_BUG_ON(OSM_RES_SECCOMP != 1ULL << (OSM_T_SECCOMP - OSM_T_MM));
+	BUILD_BUG_ON(OSM_RES_TIME_NS != 1ULL << (OSM_T_TIME_NS - OSM_T_MM));
+	BUILD_BUG_ON(OSM_RES_ALL != (1ULL << (OSM_T_NR - OSM_T_MM)) - 1);
+
+	err = osm_get_usize(uarg, OSM_SCOPE_SIZE_VER0, &usize);
+	if (err)
+		return err;
+	err = copy_struct_from_user(&sc, sizeof(sc), uarg, usize);
+	if (err)
+		return err;
+	if (sc.flags & ~OSM_SCOPE_ALL)
+		return -EINVAL;
+	/* A field is set with its flag, and only then. */
+	if (!(sc.flags & OSM_SCOPE_PID) && sc.pid)
+		return -EINVAL;
+	if ((sc.flags & OSM_SCOPE_PID) && (!sc.pid || sc.pid > PID_MAX_LIMIT))
+		return -EINVAL;
+	if (!(sc.flags & OSM_SCOPE_TYPES) && sc.types)
+		return -EINVAL;
+	if (sc.types & ~OSM_RES_ALL)
+		return -EINVAL;
+
+	if (mutex_lock_killable(&r->lock))
+		return -EINTR;
+	err = -EBUSY;
+	if (r->scoped || r->stage != OSM_STAGE_HEADER)
+		goto out_unlock;
+	if (sc.flags & OSM_SCOPE_PID) {
+		err = -ESRCH;
+		pid = osm_scope_find(r, sc.pid);
+		if (!pid)
+			goto out_unlock;
+	}
+	r->scope_pid = pid;
+	if (sc.flags & OSM_SCOPE_TYPES)
+		r->types = sc.types;
+	r->scoped = true;
+	err = 0;
+out_unlock:
+	mutex_unlock(&r->lock);
+	return err;
 }
 
 /**
@@ -78,6 +163,10 @@ long osm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (OSM_IOC_NOSIZE(cmd) != OSM_IOC_NOSIZE(OSM_IOC_GET_API))
 			return -ENOTTY;
 		return osm_ioc_get_api(uarg);
+	case _IOC_NR(OSM_IOC_SET_SCOPE):
+		if (OSM_IOC_NOSIZE(cmd) != OSM_IOC_NOSIZE(OSM_IOC_SET_SCOPE))
+			return -ENOTTY;
+		return osm_ioc_set_scope(file->private_data, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -67,6 +67,7 @@ static int osm_open(struct inode *inode, struct file *file)
 	get_cgroup_ns(r->cgroup_ns);
 	r->stage = OSM_STAGE_HEADER;
 	r->next_tgid = 1;
+	r->types = OSM_RES_ALL;
 	file->private_data = r;
 	return 0;
 
@@ -84,6 +85,7 @@ static int osm_release(struct inode *inode, struct file *file)
 
 	osm_walk_release(r);
 	osm_buf_free(&r->out);
+	put_pid(r->scope_pid);
 	put_cgroup_ns(r->cgroup_ns);
 	put_pid_ns(r->pid_ns);
 	osm_walk_limit_put(r);

@@ -215,6 +215,10 @@ struct osm_peers {
  * @out_pos: see @out.
  * @ids: ids of the threads and resources this walk has emitted.
  * @peers: socket peers to draw at the end of the walk.
+ * @scope_pid: the one process a scoped walk renders (referenced), or NULL.
+ * @scope_done: that process has been rendered.
+ * @types: OSM_RES_* types the walk renders (all unless scoped).
+ * @scoped: OSM_IOC_SET_SCOPE was called (it may be called once).
  * @nodes: node records emitted.
  * @edges: edge records emitted.
  * @err: sticky error: once a walk fails, every later read fails.
@@ -236,6 +240,10 @@ struct osm_reader {
 	size_t out_pos;
 	struct osm_idset ids;
 	struct osm_peers peers;
+	struct pid *scope_pid;
+	bool scope_done;
+	u64 types;
+	bool scoped;
 	u64 nodes;
 	u64 edges;
 	int err;
@@ -364,5 +372,19 @@ struct ns_common *osm_mnt_ns_common(struct task_struct *task);
 
 /* ioctl.c */
 long osm_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/**
+ * osm_want() - does this walk render nodes of @type?
+ * @r: the reader.
+ * @type: an enum osm_type.
+ *
+ * Return: true for PDs and for the resource types of the walk's scope.
+ */
+static inline bool osm_want(const struct osm_reader *r, enum osm_type type)
+{
+	if (type < OSM_T_MM)
+		return true;
+	return r->types & (1ULL << (type - OSM_T_MM));
+}
 
 #endif /* _OSMOSIS_INTERNAL_H */

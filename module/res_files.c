@@ -148,6 +148,8 @@ static bool osm_files_open(struct osm_reader *r, struct task_struct *task)
 		osm_printf(r, " fds=%u\n", nr_open);
 	else
 		c->fd = UINT_MAX;	/* rendered already: no descriptors */
+	if (!osm_want(r, OSM_T_FILE))
+		c->fd = UINT_MAX;
 	return true;
 }
 

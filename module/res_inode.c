@@ -61,7 +61,7 @@ bool osm_emit_inode_of(struct osm_reader *r, struct file *file,
 	const struct inode *inode = osm_file_user_inode(file);
 	int ret;
 
-	if (r->err || osm_file_is_anon(file))
+	if (r->err || osm_file_is_anon(file) || !osm_want(r, OSM_T_INODE))
 		return false;
 	ret = osm_inode_id(r, inode, id);
 	if (ret < 0) {

@@ -155,6 +155,8 @@ static bool osm_mm_open(struct osm_reader *r, struct task_struct *task)
 			   READ_ONCE(mm->map_count), get_dumpable(mm));
 	else
 		c->addr = ULONG_MAX;	/* rendered already: no regions */
+	if (!osm_want(r, OSM_T_VMA))
+		c->addr = ULONG_MAX;
 	mmput(mm);
 	return true;
 }

@@ -134,7 +134,7 @@ static void osm_emit_for_children(struct osm_reader *r,
 {
 	struct osm_id id = { .type = type, .a = kid->inum };
 
-	if (kid->inum && kid->inum != own) {
+	if (kid->inum && kid->inum != own && osm_want(r, type)) {
 		osm_emit_ns_node(r, &id, kid);
 		osm_edge_begin(r, holder, OSM_EDGE_FOR_CHILDREN, &id);
 		osm_end_line(r);
@@ -169,8 +169,10 @@ void osm_emit_namespaces(struct osm_reader *r, struct task_struct *task,
 				     .a = refs[i].inum };
 		bool admin;
 
-		if (!refs[i].inum)
+		if (!refs[i].inum || !osm_want(r, id.type)) {
+			osm_ns_put(&refs[i]);
 			continue;
+		}
 		admin = osm_cred_has_cap(cred, refs[i].owner, CAP_SYS_ADMIN);
 		osm_emit_ns_node(r, &id, &refs[i]);
 		osm_ns_put(&refs[i]);

@@ -105,7 +105,7 @@ void osm_emit_owner(struct osm_reader *r, const struct osm_id *id,
 {
 	struct osm_id uid = { .type = OSM_T_USER_NS, .a = owner->ns.inum };
 
-	if (!osm_userns_visible(r, owner))
+	if (!osm_want(r, OSM_T_USER_NS) || !osm_userns_visible(r, owner))
 		return;
 	osm_emit_userns(r, owner);
 	osm_edge_line(r, id, OSM_EDGE_OWNER, &uid);

@@ -112,22 +112,27 @@ static bool osm_thread_stages(struct osm_reader *r, struct task_struct *task)
 		c->stage = OSM_TS_MM;
 		fallthrough;
 	case OSM_TS_MM:
-		if (!osm_emit_mm(r, task))
+		if (osm_want(r, OSM_T_MM) && !osm_emit_mm(r, task))
 			return false;
 		c->stage = OSM_TS_FILES;
 		fallthrough;
 	case OSM_TS_FILES:
-		if (!osm_emit_files(r, task))
+		if (osm_want(r, OSM_T_FILES) && !osm_emit_files(r, task))
 			return false;
 		c->stage = OSM_TS_REST;
 		fallthrough;
 	case OSM_TS_REST:
-		osm_emit_fs(r, task, &c->thread);
-		osm_emit_sighand(r, task, &c->thread);
-		osm_emit_cred(r, task, &c->thread);
-		osm_emit_seccomp(r, task, &c->thread);
+		if (osm_want(r, OSM_T_FS))
+			osm_emit_fs(r, task, &c->thread);
+		if (osm_want(r, OSM_T_SIGHAND))
+			osm_emit_sighand(r, task, &c->thread);
+		if (osm_want(r, OSM_T_CRED))
+			osm_emit_cred(r, task, &c->thread);
+		if (osm_want(r, OSM_T_SECCOMP))
+			osm_emit_seccomp(r, task, &c->thread);
 		osm_emit_namespaces(r, task, &c->thread);
-		osm_emit_cgroup(r, task, &c->thread);
+		if (osm_want(r, OSM_T_CGROUP))
+			osm_emit_cgroup(r, task, &c->thread);
 	}
 	return true;
 }

@@ -21,9 +21,14 @@ static void osm_emit_header(struct osm_reader *r)
 {
 	struct osm_id kernel = { .type = OSM_T_KERNEL };
 
-	osm_printf(r, OSM_GRAPH_MAGIC " %d.%d epoch=%016llx pid_ns=%u view=%s\n",
+	osm_printf(r, OSM_GRAPH_MAGIC " %d.%d epoch=%016llx pid_ns=%u view=%s",
 		   OSM_GRAPH_MAJOR, OSM_GRAPH_MINOR, osm_epoch(),
 		   r->pid_ns->ns.inum, r->full_view ? "full" : "own");
+	if (r->scope_pid)
+		osm_printf(r, " scope=%d", pid_nr_ns(r->scope_pid, r->pid_ns));
+	if (r->types != OSM_RES_ALL)
+		osm_printf(r, " types=0x%llx", r->types);
+	osm_end_line(r);
 	if (osm_node_begin(r, &kernel)) {
 		osm_attr_str(r, "name", "kernel");
 		osm_end_line(r);
@@ -32,13 +37,22 @@ static void osm_emit_header(struct osm_reader *r)
 
 /*
  * Take the next thread-group leader at or after r->next_tgid in the
- * reader's pid namespace.  Returns it with a reference, or NULL at the
- * end.  Pids of non-leader threads have no PIDTYPE_TGID task: skipped.
+ * reader's pid namespace, or the scoped process.  Returns it with a
+ * reference, or NULL at the end.  Pids of non-leader threads have no
+ * PIDTYPE_TGID task: skipped.
  */
 static struct task_struct *osm_next_leader(struct osm_reader *r, pid_t *tgid)
 {
 	struct task_struct *task = NULL;
 	struct pid *pid;
+
+	if (r->scope_pid) {	/* a scoped walk: that process, once */
+		if (r->scope_done)
+			return NULL;
+		r->scope_done = true;
+		*tgid = pid_nr_ns(r->scope_pid, r->pid_ns);
+		return *tgid ? get_pid_task(r->scope_pid, PIDTYPE_TGID) : NULL;
+	}
 
 	rcu_read_lock();
 	while ((pid = find_ge_pid(r->next_tgid, r->pid_ns))) {

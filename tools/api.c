@@ -12,11 +12,13 @@
 
 static const char *const feature_names[64] = {
 	[0] = "graph_read",		/* OSM_FEAT_GRAPH_READ */
+	[1] = "scope",			/* OSM_FEAT_SCOPE */
 };
 
 /* By _IOC_NR of the command. */
 static const char *const ioctl_names[64] = {
 	[0] = "get_api",		/* OSM_IOC_GET_API */
+	[1] = "set_scope",		/* OSM_IOC_SET_SCOPE */
 };
 
 /* A mask as a list of names; bits this osm does not know as "bitN". */

@@ -27,7 +27,7 @@
 #define OSM_DEVICE_PATH		"/dev/osmosis"
 
 #define OSM_API_MAJOR		1
-#define OSM_API_MINOR		0
+#define OSM_API_MINOR		1
 
 /* ioctl type byte: 0xB9, unused in Documentation/.../ioctl-number.rst. */
 #define OSM_IOC_MAGIC		0xB9
@@ -37,7 +37,8 @@
  * reused; a reader tests the bits it knows and ignores the rest.
  */
 #define OSM_FEAT_GRAPH_READ	_BITULL(0)	/* read(2) returns the graph */
-#define OSM_FEAT_ALL		(OSM_FEAT_GRAPH_READ)
+#define OSM_FEAT_SCOPE		_BITULL(1)	/* OSM_IOC_SET_SCOPE (api 1.1) */
+#define OSM_FEAT_ALL		(OSM_FEAT_GRAPH_READ | OSM_FEAT_SCOPE)
 
 /**
  * struct osm_api - API handshake, the argument of OSM_IOC_GET_API
@@ -70,12 +71,72 @@ struct osm_api {
 #define OSM_API_SIZE_VER0	40	/* sizeof first published struct */
 
 /*
+ * Resource types a scoped walk may keep (struct osm_scope.types): one bit
+ * per node type of the graph format.  PDs (kernel, process, thread) are
+ * always kept.  Bits are never reused.
+ */
+#define OSM_RES_MM		_BITULL(0)
+#define OSM_RES_VMA		_BITULL(1)	/* needs OSM_RES_MM */
+#define OSM_RES_FILES		_BITULL(2)
+#define OSM_RES_FILE		_BITULL(3)	/* needs OSM_RES_FILES */
+#define OSM_RES_INODE		_BITULL(4)	/* of kept files and regions */
+#define OSM_RES_FS		_BITULL(5)
+#define OSM_RES_SIGHAND		_BITULL(6)
+#define OSM_RES_CGROUP		_BITULL(7)
+#define OSM_RES_MNT_NS		_BITULL(8)
+#define OSM_RES_UTS_NS		_BITULL(9)
+#define OSM_RES_IPC_NS		_BITULL(10)
+#define OSM_RES_PID_NS		_BITULL(11)
+#define OSM_RES_NET_NS		_BITULL(12)
+#define OSM_RES_USER_NS		_BITULL(13)	/* and every owner edge */
+#define OSM_RES_CGROUP_NS	_BITULL(14)
+#define OSM_RES_TIME_NS		_BITULL(15)
+#define OSM_RES_CRED		_BITULL(16)
+#define OSM_RES_SECCOMP		_BITULL(17)
+#define OSM_RES_ALL		(_BITULL(18) - 1)
+
+/* struct osm_scope.flags */
+#define OSM_SCOPE_PID		_BITULL(0)	/* @pid is set */
+#define OSM_SCOPE_TYPES		_BITULL(1)	/* @types is set */
+#define OSM_SCOPE_ALL		(OSM_SCOPE_PID | OSM_SCOPE_TYPES)
+
+/**
+ * struct osm_scope - what one walk renders, the argument of
+ * OSM_IOC_SET_SCOPE
+ * @size:	In: the size of this struct as the caller knows it (as for
+ *		struct osm_api: below OSM_SCOPE_SIZE_VER0 -EINVAL, above a
+ *		page -E2BIG, unknown non-zero tail -E2BIG).
+ * @flags:	In: OSM_SCOPE_* bits; unknown bits are -EINVAL.
+ * @pid:	In: with OSM_SCOPE_PID, a process (a pid in the opener's pid
+ *		namespace): the walk renders it, its threads and what they
+ *		reach, and no other process.  -ESRCH if there is no such
+ *		process or the opener may not see it.  Must be zero without
+ *		the flag.
+ * @types:	In: with OSM_SCOPE_TYPES, the OSM_RES_* types to render;
+ *		edges to other types are left out too.  Unknown bits are
+ *		-EINVAL.  Must be zero without the flag.
+ *
+ * Set once, before the first read(2) of the open file (later: -EBUSY).
+ * Without it a walk renders every process the opener may see and every
+ * type.  The graph's header says what was scoped (scope=, types=).
+ */
+struct osm_scope {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 pid;
+	__aligned_u64 types;
+};
+
+#define OSM_SCOPE_SIZE_VER0	24	/* sizeof first published struct */
+
+/*
  * Commands.  The module dispatches on _IOC_NR and takes the struct size
  * from its leading @size field, so a struct can grow without a new
  * command; direction and type must still match.  Unknown commands fail
  * with -ENOTTY.  Numbers are never reused.
  */
 #define OSM_IOC_GET_API		_IOWR(OSM_IOC_MAGIC, 0x00, struct osm_api)
+#define OSM_IOC_SET_SCOPE	_IOW(OSM_IOC_MAGIC, 0x01, struct osm_scope)
 
 /*
  * The graph format (read(2) of /dev/osmosis), summarised; the full
