@@ -6,10 +6,10 @@
  * A socket is rendered as the inode its file is backed by (sockfs), so
  * the attributes go on that inode's node.  Unix sockets know their peer
  * (socketpair, connect, accept): the walk notes each peer as it meets a
- * socket and draws the "peer" edges at the end, between the sockets it
- * rendered, since the peer may belong to a process it has not reached
- * yet.  The note costs one entry per connected socket, charged to the
- * reader and capped with the id set (max_nodes).
+ * socket and draws the "peer" edges at the end, since the peer may belong
+ * to a process it has not reached yet.  The note costs one entry per
+ * connected socket, charged to the reader and capped with the id set
+ * (max_nodes).
  */
 #include <linux/fs.h>
 #include <linux/net.h>
@@ -174,13 +174,34 @@ void osm_note_peer(struct osm_reader *r, struct file *file,
 	p->slots[p->nr++] = (struct osm_peer){ .src = *id, .ino = ino };
 }
 
+/*
+ * A peer the walk did not render (its holder is out of scope, or no
+ * process holds it) is declared with what is known of it, for a reader
+ * who may see every socket; for any other reader it gets no edge.
+ */
+static bool osm_emit_bare_peer(struct osm_reader *r, const struct osm_id *id)
+{
+	int ret;
+
+	if (!r->full_view || !osm_want(r, OSM_T_INODE))
+		return false;
+	ret = osm_idset_add(&r->ids, id);
+	if (ret < 0)
+		r->err = ret;
+	if (ret <= 0 || !osm_node_begin(r, id))
+		return false;
+	osm_printf(r, " dev=%u:%u ino=%llu ftype=sock\n", MAJOR((u32)id->a),
+		   MINOR((u32)id->a), id->b);
+	return true;
+}
+
 /**
  * osm_emit_peers() - the "peer" edges between sockets this walk rendered,
  * from where the last call stopped, until the chunk is full.
  * @r: the reader, at the end of its walk.
  *
- * A peer the walk did not render (outside the reader's view, or born
- * after the walk passed its process) gets no edge.
+ * A peer the walk did not render gets a bare node of its own when the
+ * reader has the full view, else no edge.
  *
  * Return: true when every noted peer is done.
  */
@@ -195,7 +216,7 @@ bool osm_emit_peers(struct osm_reader *r)
 		dst = (struct osm_id){ .type = OSM_T_INODE,
 				       .a = (u32)p->slots[p->next].src.a,
 				       .b = p->slots[p->next].ino };
-		if (!osm_idset_find(&r->ids, &dst))
+		if (!osm_idset_find(&r->ids, &dst) && !osm_emit_bare_peer(r, &dst))
 			continue;
 		osm_edge_begin(r, &p->slots[p->next].src, OSM_EDGE_PEER, &dst);
 		osm_end_line(r);
