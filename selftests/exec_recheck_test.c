@@ -118,19 +118,14 @@ static int target_child(int sock, void *arg)
 	struct rlimit rl = { NR_FILE_LIMIT, NR_FILE_LIMIT };
 	struct scene *s = arg;
 	char sockstr[16], pidstr[16];
-	int fd, i;
 
 	/* Raised as root: past the hard limit an unprivileged task has. */
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		osm_child_fail(sock, "setrlimit: %m");
 	if (drop_to_user())
 		osm_child_fail(sock, "drop to uid %d: %m", USER_ID);
-	fd = open("/dev/null", O_RDONLY);
-	if (fd < 0)
-		osm_child_fail(sock, "/dev/null: %m");
-	for (i = 0; i < NR_FDS; i++)
-		if (dup(fd) < 0)
-			osm_child_fail(sock, "dup: %m");
+	if (osm_child_dup_fds(NR_FDS))
+		osm_child_fail(sock, "dup: %m");
 	if (osm_child_ready(sock, NULL, 0))
 		return 1;
 

@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -26,26 +25,14 @@
 static int big_child(int sock, void *arg)
 {
 	struct rlimit rl = { NR_FDS + 64, NR_FDS + 64 };
-	long page = sysconf(_SC_PAGESIZE);
-	char *p;
-	int i, fd;
 
 	(void)arg;
-	p = mmap(NULL, NR_REGIONS * page, PROT_READ,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		osm_child_fail(sock, "mmap: %m");
-	for (i = 0; i < NR_REGIONS; i += 2)
-		if (mprotect(p + i * page, page, PROT_READ | PROT_WRITE))
-			osm_child_fail(sock, "mprotect: %m");
+	if (!osm_child_make_regions(NR_REGIONS))
+		osm_child_fail(sock, "regions: %m");
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		osm_child_fail(sock, "setrlimit: %m");
-	fd = open("/dev/null", O_RDONLY);
-	if (fd < 0)
-		osm_child_fail(sock, "/dev/null: %m");
-	for (i = 0; i < NR_FDS; i++)
-		if (dup(fd) < 0)
-			osm_child_fail(sock, "dup: %m");
+	if (osm_child_dup_fds(NR_FDS))
+		osm_child_fail(sock, "dup: %m");
 	return osm_child_ready(sock, NULL, 0);
 }
 

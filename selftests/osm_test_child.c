@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -231,6 +232,35 @@ int osm_child_ready(int sock, const void *data, size_t len)
 	do
 		n = recv(sock, &m, 1, 0);	/* release or EOF */
 	while (n < 0 && errno == EINTR);
+	return 0;
+}
+
+char *osm_child_make_regions(int nr)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *p;
+	int i;
+
+	p = mmap(NULL, (size_t)nr * page, PROT_READ,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	for (i = 0; i < nr; i += 2)
+		if (mprotect(p + (size_t)i * page, page,
+			     PROT_READ | PROT_WRITE))
+			return NULL;
+	return p;
+}
+
+int osm_child_dup_fds(int nr)
+{
+	int fd = open("/dev/null", O_RDONLY), i;
+
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < nr; i++)
+		if (dup(fd) < 0)
+			return -1;
 	return 0;
 }
 

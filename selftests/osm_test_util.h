@@ -283,6 +283,16 @@ int osm_child_idle(int sock, void *arg);
  */
 pid_t osm_child_fork_sleeper(void);
 
+/*
+ * Child side: @nr one-page anonymous regions that do not merge (every
+ * other page writable), so a walk renders them in several chunks.
+ * Returns the first, or NULL with errno.
+ */
+char *osm_child_make_regions(int nr);
+
+/* Child side: @nr more descriptors of /dev/null.  0, or -1 with errno. */
+int osm_child_dup_fds(int nr);
+
 /* Child side: send the payload, block until released. */
 int osm_child_ready(int sock, const void *data, size_t len);
 

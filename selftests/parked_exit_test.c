@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -45,26 +44,17 @@ static void *sibling_main(void *arg)
 static int leader_child(int sock, void *arg)
 {
 	struct rlimit rl = { NR_FDS + 64, NR_FDS + 64 };
-	long page = sysconf(_SC_PAGESIZE);
 	struct leader *l = arg;
 	pthread_t th;
-	char *p, c;
-	int i, fd;
+	char c;
 
 	close(l->go[1]);
-	p = mmap(NULL, (size_t)NR_REGIONS * page, PROT_READ,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		osm_child_fail(sock, "mmap: %m");
-	for (i = 0; i < NR_REGIONS; i += 2)
-		if (mprotect(p + i * page, page, PROT_READ | PROT_WRITE))
-			osm_child_fail(sock, "mprotect: %m");
+	if (!osm_child_make_regions(NR_REGIONS))
+		osm_child_fail(sock, "regions: %m");
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		osm_child_fail(sock, "setrlimit: %m");
-	fd = open("/dev/null", O_RDONLY);
-	for (i = 0; fd >= 0 && i < NR_FDS; i++)
-		if (dup(fd) < 0)
-			osm_child_fail(sock, "dup: %m");
+	if (osm_child_dup_fds(NR_FDS))
+		osm_child_fail(sock, "dup: %m");
 	l->sock = sock;
 	if (pthread_create(&th, NULL, sibling_main, l))
 		osm_child_fail(sock, "pthread_create failed");
