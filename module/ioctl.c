@@ -19,8 +19,14 @@
 /* The command without its size bits: direction, type and number. */
 #define OSM_IOC_NOSIZE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
 
-/* Read the leading size of a struct and check it against VER0 and a page. */
-static int osm_get_usize(const void __user *uarg, size_t ver0, u32 *usize)
+/*
+ * Read a size-versioned struct: its leading size is checked against VER0
+ * (-EINVAL) and a page (-E2BIG), then copy_struct_from_user() zero-fills
+ * a shorter struct and wants a longer one's tail zero.  *@usize is the
+ * caller's size, for copying results back.
+ */
+static int osm_copy_struct_in(void *dst, size_t ksize, size_t ver0,
+			      const void __user *uarg, u32 *usize)
 {
 	if (get_user(*usize, (const u32 __user *)uarg))
 		return -EFAULT;
@@ -28,7 +34,7 @@ static int osm_get_usize(const void __user *uarg, size_t ver0, u32 *usize)
 		return -EINVAL;
 	if (*usize > PAGE_SIZE)
 		return -E2BIG;
-	return 0;
+	return copy_struct_from_user(dst, ksize, uarg, *usize);
 }
 
 static long osm_ioc_get_api(void __user *uarg)
@@ -40,10 +46,8 @@ static long osm_ioc_get_api(void __user *uarg)
 	BUILD_BUG_ON(sizeof(struct osm_api) != OSM_API_SIZE_VER0);
 	BUILD_BUG_ON(offsetofend(struct osm_api, ioctls) != OSM_API_SIZE_VER0);
 
-	err = osm_get_usize(uarg, OSM_API_SIZE_VER0, &usize);
-	if (err)
-		return err;
-	err = copy_struct_from_user(&api, sizeof(api), uarg, usize);
+	err = osm_copy_struct_in(&api, sizeof(api), OSM_API_SIZE_VER0, uarg,
+				 &usize);
 	if (err)
 		return err;
 	if (api.flags)
@@ -102,10 +106,8 @@ static long osm_ioc_set_scope(struct osm_reader *r, void __user *uarg)
 	BUILD_BUG_ON(OSM_RES_TIME_NS != 1ULL << (OSM_T_TIME_NS - OSM_T_MM));
 	BUILD_BUG_ON(OSM_RES_ALL != (1ULL << (OSM_T_NR - OSM_T_MM)) - 1);
 
-	err = osm_get_usize(uarg, OSM_SCOPE_SIZE_VER0, &usize);
-	if (err)
-		return err;
-	err = copy_struct_from_user(&sc, sizeof(sc), uarg, usize);
+	err = osm_copy_struct_in(&sc, sizeof(sc), OSM_SCOPE_SIZE_VER0, uarg,
+				 &usize);
 	if (err)
 		return err;
 	if (sc.flags & ~OSM_SCOPE_ALL)
