@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -24,15 +23,9 @@
 /* Many small regions (alternate pages differ in protection) and fds. */
 static int big_child(int sock, void *arg)
 {
-	struct rlimit rl = { NR_FDS + 64, NR_FDS + 64 };
-
 	(void)arg;
-	if (!osm_child_make_regions(NR_REGIONS))
-		osm_child_fail(sock, "regions: %m");
-	if (setrlimit(RLIMIT_NOFILE, &rl))
-		osm_child_fail(sock, "setrlimit: %m");
-	if (osm_child_dup_fds(NR_FDS))
-		osm_child_fail(sock, "dup: %m");
+	if (osm_child_grow(NR_REGIONS, NR_FDS))
+		osm_child_fail(sock, "growing: %m");
 	return osm_child_ready(sock, NULL, 0);
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -262,6 +263,17 @@ int osm_child_dup_fds(int nr)
 		if (dup(fd) < 0)
 			return -1;
 	return 0;
+}
+
+int osm_child_grow(int nr_regions, int nr_fds)
+{
+	struct rlimit rl = { nr_fds + 64, nr_fds + 64 };
+
+	if (!osm_child_make_regions(nr_regions))
+		return -1;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		return -1;
+	return osm_child_dup_fds(nr_fds);
 }
 
 pid_t osm_child_fork_sleeper(void)

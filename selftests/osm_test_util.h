@@ -293,6 +293,13 @@ char *osm_child_make_regions(int nr);
 /* Child side: @nr more descriptors of /dev/null.  0, or -1 with errno. */
 int osm_child_dup_fds(int nr);
 
+/*
+ * Child side: a process larger than one chunk of the walk: @nr_regions
+ * regions (osm_child_make_regions()), RLIMIT_NOFILE raised, @nr_fds
+ * more descriptors.  0, or -1 with errno.
+ */
+int osm_child_grow(int nr_regions, int nr_fds);
+
 /* Child side: send the payload, block until released. */
 int osm_child_ready(int sock, const void *data, size_t len);
 

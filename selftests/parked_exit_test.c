@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,18 +42,13 @@ static void *sibling_main(void *arg)
 /* Child: many regions and descriptors, a sibling; the leader exits. */
 static int leader_child(int sock, void *arg)
 {
-	struct rlimit rl = { NR_FDS + 64, NR_FDS + 64 };
 	struct leader *l = arg;
 	pthread_t th;
 	char c;
 
 	close(l->go[1]);
-	if (!osm_child_make_regions(NR_REGIONS))
-		osm_child_fail(sock, "regions: %m");
-	if (setrlimit(RLIMIT_NOFILE, &rl))
-		osm_child_fail(sock, "setrlimit: %m");
-	if (osm_child_dup_fds(NR_FDS))
-		osm_child_fail(sock, "dup: %m");
+	if (osm_child_grow(NR_REGIONS, NR_FDS))
+		osm_child_fail(sock, "growing: %m");
 	l->sock = sock;
 	if (pthread_create(&th, NULL, sibling_main, l))
 		osm_child_fail(sock, "pthread_create failed");
