@@ -56,6 +56,20 @@ int osm_test_fd_inode_id(int fd, char *buf, size_t len)
 	return 0;
 }
 
+void *osm_test_grow(void *v, size_t n, size_t *cap, size_t size)
+{
+	size_t ncap;
+	void *nv;
+
+	if (n < *cap)
+		return v;
+	ncap = *cap ? 2 * *cap : 64;
+	nv = realloc(v, ncap * size);
+	if (nv)
+		*cap = ncap;
+	return nv;
+}
+
 /* The value of a "Key:" line of the status file at @path. */
 static int status_file_field(const char *path, const char *key, char *buf,
 			     size_t len)
@@ -127,13 +141,10 @@ int osm_test_read_maps(pid_t pid, struct osm_test_vma **out)
 		}
 		if (name && !strncmp(line + name, "[vsyscall]", 10))
 			continue;	/* the gate area is not in the mm */
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv)
-				goto fail;
-			v = nv;
-		}
+		nv = osm_test_grow(v, n, &cap, sizeof(*v));
+		if (!nv)
+			goto fail;
+		v = nv;
 		v[n++] = m;
 	}
 	fclose(f);
@@ -211,16 +222,13 @@ int osm_test_proc_fds(pid_t pid, int **out)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			more = realloc(fds, cap * sizeof(*fds));
-			if (!more) {
-				free(fds);
-				closedir(d);
-				return -1;
-			}
-			fds = more;
+		more = osm_test_grow(fds, n, &cap, sizeof(*fds));
+		if (!more) {
+			free(fds);
+			closedir(d);
+			return -1;
 		}
+		fds = more;
 		fds[n++] = atoi(de->d_name);
 	}
 	closedir(d);

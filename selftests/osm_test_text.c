@@ -574,13 +574,10 @@ int osm_test_text_vmas(const char *buf, size_t len, const char *mm,
 	}
 	while (l < end && (l = next_line(buf, end, l, pat, pl))) {
 		nl = memchr(l, '\n', end - l);
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv)
-				goto fail;
-			v = nv;
-		}
+		nv = osm_test_grow(v, n, &cap, sizeof(*v));
+		if (!nv)
+			goto fail;
+		v = nv;
 		if (!parse_vma_line(l, nl, &v[n++])) {
 			errno = EPROTO;
 			goto fail;

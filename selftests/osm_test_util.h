@@ -193,6 +193,13 @@ int osm_test_fd_inode_id(int fd, char *buf, size_t len);
  */
 int osm_test_proc_fds(pid_t pid, int **out);
 
+/*
+ * Room for element @n of the array @v of *@cap elements of @size bytes:
+ * @v itself, or @v grown (doubled, 64 at first; *@cap updated).  NULL
+ * when the allocation fails, and @v is left as it was.
+ */
+void *osm_test_grow(void *v, size_t n, size_t *cap, size_t size);
+
 /* A key=value line of /proc/PID/status ("Uid", "PPid"...), the value. */
 int osm_test_status_field(pid_t pid, const char *key, char *buf,
 			  size_t len);

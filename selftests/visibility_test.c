@@ -60,13 +60,10 @@ static pid_t *inspectable_pids(size_t *n)
 
 		if (pid <= 0 || inspectable(pid) != 1)
 			continue;
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 64;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv)
-				break;
-			v = nv;
-		}
+		nv = osm_test_grow(v, *n, &cap, sizeof(*v));
+		if (!nv)
+			break;
+		v = nv;
 		v[(*n)++] = pid;
 	}
 	closedir(d);
