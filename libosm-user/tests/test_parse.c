@@ -214,6 +214,24 @@ static void check_share(const struct osm_share *s, const char *pd,
 	CHECK_STR(ids(s->res, s->nres), res);
 }
 
+/* The graph @text parses, and @pd reaches @want_n nodes: @want_ids. */
+static void check_reach(const char *text, const char *pd, int want_n,
+			const char *want_ids)
+{
+	const struct osm_node **res = NULL;
+	struct osm_graph *g = parse_str(text);
+	int n;
+
+	CHECK(g);
+	if (!g)
+		return;
+	n = osm_query__reachable(g, osm_graph__find(g, pd), NULL, &res);
+	CHECK(n == want_n);
+	CHECK_STR(ids(res, n > 0 ? n : 0), want_ids);
+	free(res);
+	osm_graph__free(g);
+}
+
 /*
  * A subset edge between two nodes of one type is a tree edge (1.2: nested
  * namespaces and cgroups): holding the parent does not reach the child,
@@ -241,20 +259,9 @@ static void test_tree_edges(void)
 		"edge thread:1 hold cgroup:1 mode=r\n"
 		"edge thread:1 hold mm:1 mode=rw\n"
 		"end nodes=8 edges=8\n";
-	const struct osm_node **res = NULL;
-	struct osm_graph *g = parse_str(text);
-	int n;
 
-	CHECK(g);
-	if (!g)
-		return;
-	n = osm_query__reachable(g, osm_graph__find(g, "thread:1"), NULL,
-				 &res);
-	CHECK(n == 5);
-	CHECK_STR(ids(res, n > 0 ? n : 0),
-		  "user_ns:10 net_ns:20 cgroup:1 mm:1 vma:1:1000");
-	free(res);
-	osm_graph__free(g);
+	check_reach(text, "thread:1", 5,
+		    "user_ns:10 net_ns:20 cgroup:1 mm:1 vma:1:1000");
 }
 
 /* Two processes that hold the two ends of a socketpair share both ends. */
@@ -275,19 +282,8 @@ static void test_peer_edges(void)
 		"edge inode:0:8:100 peer inode:0:8:101\n"
 		"edge inode:0:8:101 peer inode:0:8:100\n"
 		"end nodes=6 edges=6\n";
-	const struct osm_node **res = NULL;
-	struct osm_graph *g = parse_str(text);
-	int n;
 
-	CHECK(g);
-	if (!g)
-		return;
-	n = osm_query__reachable(g, osm_graph__find(g, "process:1"), NULL,
-				 &res);
-	CHECK(n == 2);
-	CHECK_STR(ids(res, n > 0 ? n : 0), "inode:0:8:100 inode:0:8:101");
-	free(res);
-	osm_graph__free(g);
+	check_reach(text, "process:1", 2, "inode:0:8:100 inode:0:8:101");
 }
 
 static void test_shared(void)
