@@ -848,37 +848,72 @@ static pid_t park_in_team(struct __test_metadata *_metadata,
 }
 
 /*
+ * Start a team of two threads (@nbig of them with big fd tables), park
+ * the walk inside one of them with the other already declared
+ * (@done_declared) or not yet, then have the child do @order to that
+ * other thread (*@other).  Returns the thread parked in, or 0 if the
+ * walk never parked so (nothing was ordered).
+ */
+static pid_t team_park_then(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(parked) *self, int nbig,
+			    bool done_declared, enum team_order order,
+			    pid_t *other)
+{
+	struct team *t = self->shared;
+	pid_t in;
+
+	t->nthreads = 2;
+	t->nbig = nbig;
+	ASSERT_EQ(0, osm_child_start(&self->c, OSM_SPAWN_FORK, 0, team_child,
+				     t, NULL, 0))
+		TH_LOG("%m: %s", self->c.err);
+	ASSERT_EQ(0, walk_open(&self->w)) TH_LOG("open: %m");
+	in = park_in_team(_metadata, &self->w, self->c.pid, t, done_declared,
+			  other);
+	if (!in)
+		return 0;
+	t->order = order;
+	t->target = *other;
+	ASSERT_EQ(0, osm_child_step(&self->c, NULL, 0))
+		TH_LOG("%m: %s", self->c.err);
+	return in;
+}
+
+/* Read the rest of the walk: well-formed, parsed, members by tgid. */
+static void team_read_rest(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(parked) *self)
+{
+	char err[512];
+
+	ASSERT_EQ(0, walk_rest(&self->w)) TH_LOG("read: %m");
+	EXPECT_EQ(0, osm_test_check_text(self->w.buf, self->w.len, NULL, err,
+					 sizeof(err)))
+		TH_LOG("malformed walk: %s", err);
+	self->g = osm_graph__parse(self->w.buf, self->w.len);
+	ASSERT_NE(NULL, self->g) TH_LOG("parse: %m");
+	expect_members_match_tgid(_metadata, self->g);
+}
+
+/*
  * A thread already rendered exits while the walk is parked inside
  * another thread of its process, and a new process takes its number
  * (ns_last_pid), so the walk meets that number again further on.
  */
 TEST_F_TIMEOUT(parked, tid_reused_while_parked, OSM_TIMEOUT)
 {
-	struct team *t = self->shared;
 	pid_t p, in, gone = 0;
-	char err[512], pd[32];
+	char pd[32];
 	FILE *f;
 	int try;
 
 	if (access(NS_LAST_PID, W_OK))
 		SKIP(return, NS_LAST_PID " not writable: %m");
 	/* Two big threads: whichever the walk takes first, it parks in the other. */
-	t->nthreads = 2;
-	t->nbig = 2;
-	ASSERT_EQ(0, osm_child_start(&self->c, OSM_SPAWN_FORK, 0, team_child,
-				     t, NULL, 0))
-		TH_LOG("%m: %s", self->c.err);
+	in = team_park_then(_metadata, self, 2, true, TEAM_EXIT, &gone);
 	p = self->c.pid;
-	ASSERT_EQ(0, walk_open(&self->w)) TH_LOG("open: %m");
-	in = park_in_team(_metadata, &self->w, p, t, true, &gone);
 	if (!in)
 		SKIP(return, "the walk never parked inside a thread of process "
 		     "%d after it rendered another", p);
-
-	t->order = TEAM_EXIT;
-	t->target = gone;
-	ASSERT_EQ(0, osm_child_step(&self->c, NULL, 0))
-		TH_LOG("%m: %s", self->c.err);
 	for (try = 0; try < 5; try++) {
 		f = fopen(NS_LAST_PID, "w");
 		ASSERT_NE(NULL, f) TH_LOG(NS_LAST_PID ": %m");
@@ -896,10 +931,7 @@ TEST_F_TIMEOUT(parked, tid_reused_while_parked, OSM_TIMEOUT)
 	TH_LOG("parked in thread %d of process %d; thread %d exited, "
 	       "process %d took its number", in, p, gone, gone);
 
-	ASSERT_EQ(0, walk_rest(&self->w)) TH_LOG("read: %m");
-	EXPECT_EQ(0, osm_test_check_text(self->w.buf, self->w.len, NULL, err,
-					 sizeof(err)))
-		TH_LOG("malformed walk: %s", err);
+	team_read_rest(_metadata, self);
 	EXPECT_EQ(1, thread_decls(&self->w, gone))
 		TH_LOG("thread:%d declared %zu times", gone,
 		       thread_decls(&self->w, gone));
@@ -910,9 +942,6 @@ TEST_F_TIMEOUT(parked, tid_reused_while_parked, OSM_TIMEOUT)
 	EXPECT_EQ(1, member_edges(&self->w, gone, pd))
 		TH_LOG("thread:%d, rendered in process %d, not a member of %s",
 		       gone, p, pd);
-	self->g = osm_graph__parse(self->w.buf, self->w.len);
-	ASSERT_NE(NULL, self->g) TH_LOG("parse: %m");
-	expect_members_match_tgid(_metadata, self->g);
 	/* Rendered before it exited, it held its process's mm, once. */
 	EXPECT_EQ(1, osm_test_held_count(osm_test_thread(self->g, gone),
 					 OSM_NODE_MM));
@@ -928,42 +957,24 @@ TEST_F_TIMEOUT(parked, tid_reused_while_parked, OSM_TIMEOUT)
  */
 TEST_F_TIMEOUT(parked, leader_replaced_by_exec_while_parked, OSM_TIMEOUT)
 {
-	struct team *t = self->shared;
 	pid_t p, in, execer = 0;
-	char err[512], threads[32];
+	char threads[32];
 
-	t->nthreads = 2;
-	t->nbig = 1;
-	ASSERT_EQ(0, osm_child_start(&self->c, OSM_SPAWN_FORK, 0, team_child,
-				     t, NULL, 0))
-		TH_LOG("%m: %s", self->c.err);
+	in = team_park_then(_metadata, self, 1, false, TEAM_EXEC, &execer);
 	p = self->c.pid;
-	ASSERT_EQ(0, walk_open(&self->w)) TH_LOG("open: %m");
-	in = park_in_team(_metadata, &self->w, p, t, false, &execer);
 	if (!in)
 		SKIP(return, "the walk never parked inside a thread of process "
 		     "%d before it rendered another", p);
-
-	t->order = TEAM_EXEC;
-	t->target = execer;
-	ASSERT_EQ(0, osm_child_step(&self->c, NULL, 0))
-		TH_LOG("%m: %s", self->c.err);
 	ASSERT_EQ(0, osm_test_status_field(p, "Threads", threads,
 					   sizeof(threads)));
 	ASSERT_STREQ("1", threads) TH_LOG("process %d after the exec", p);
 	TH_LOG("parked in thread %d of process %d; thread %d exec()ed",
 	       in, p, execer);
 
-	ASSERT_EQ(0, walk_rest(&self->w)) TH_LOG("read: %m");
-	EXPECT_EQ(0, osm_test_check_text(self->w.buf, self->w.len, NULL, err,
-					 sizeof(err)))
-		TH_LOG("malformed walk: %s", err);
+	team_read_rest(_metadata, self);
 	EXPECT_EQ(1, thread_decls(&self->w, p))
 		TH_LOG("thread:%d declared %zu times", p,
 		       thread_decls(&self->w, p));
-	self->g = osm_graph__parse(self->w.buf, self->w.len);
-	ASSERT_NE(NULL, self->g) TH_LOG("parse: %m");
-	expect_members_match_tgid(_metadata, self->g);
 	/* The leader rendered before the exec held one mm, its old one. */
 	EXPECT_EQ(1, osm_test_held_count(osm_test_thread(self->g, p),
 					 OSM_NODE_MM));
