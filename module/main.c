@@ -132,6 +132,7 @@ static int __init osm_init(void)
 		pr_err("cannot register /dev/osmosis: %d\n", err);
 		return err;
 	}
+	osm_floor_init();
 	pr_info("graph format %d.%d on /dev/osmosis\n", OSM_GRAPH_MAJOR,
 		OSM_GRAPH_MINOR);
 	return 0;
@@ -140,6 +141,7 @@ static int __init osm_init(void)
 /* Open files pin the module (fops owner), so no reader outlives this. */
 static void __exit osm_exit(void)
 {
+	osm_floor_exit();
 	misc_deregister(&osm_misc);
 }
 

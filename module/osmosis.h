@@ -13,6 +13,7 @@
 
 #include <linux/types.h>
 #include <linux/mutex.h>
+#include <linux/string.h>
 #include <linux/osmosis.h>
 
 struct file;
@@ -287,6 +288,40 @@ void osm_buf_free(struct osm_buf *buf);
 int osm_buf_prepare(struct osm_buf *buf);
 __printf(2, 3) void osm_printf(struct osm_reader *r, const char *fmt, ...);
 void osm_put_escaped(struct osm_reader *r, const char *s);
+void osm_put_mem_slow(struct osm_reader *r, const char *s, size_t n);
+void osm_put_num(struct osm_reader *r, u64 v, unsigned int base,
+		 unsigned int width);
+
+/**
+ * osm_put_mem() - append @n plain bytes to the chunk.
+ * @r: the reader.
+ * @s: the bytes; the caller makes sure they need no escaping.
+ * @n: how many.
+ *
+ * Inline: most of a graph is short pieces, and the buffer is allocated
+ * at its working size before the walk (emit.c), so the slow path is rare.
+ */
+static inline void osm_put_mem(struct osm_reader *r, const char *s, size_t n)
+{
+	struct osm_buf *buf = &r->out;
+
+	if (likely(!r->err && buf->len + n + 1 <= buf->cap)) {
+		memcpy(buf->data + buf->len, s, n);
+		buf->len += n;
+		return;
+	}
+	osm_put_mem_slow(r, s, n);
+}
+
+/* Append a NUL-terminated string that needs no escaping. */
+static inline void osm_puts(struct osm_reader *r, const char *s)
+{
+	osm_put_mem(r, s, strlen(s));
+}
+
+void osm_attr_u64(struct osm_reader *r, const char *key, u64 v);
+void osm_attr_hex(struct osm_reader *r, const char *key, u64 v);
+void osm_attr_devino(struct osm_reader *r, dev_t dev, u64 ino);
 bool osm_node_begin(struct osm_reader *r, const struct osm_id *id);
 void osm_edge_begin(struct osm_reader *r, const struct osm_id *src,
 		    const char *kind, const struct osm_id *dst);
@@ -369,6 +404,10 @@ void osm_emit_cgroup_node(struct osm_reader *r, struct cgroup *cgrp,
 /* mntns_layout.c */
 int osm_mntns_layout_init(void);
 struct ns_common *osm_mnt_ns_common(struct task_struct *task);
+
+/* bench_floor.c */
+void osm_floor_init(void);
+void osm_floor_exit(void);
 
 /* ioctl.c */
 long osm_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

@@ -106,7 +106,8 @@ static void osm_emit_ns_node(struct osm_reader *r, const struct osm_id *id,
 	} else if (id->type == OSM_T_PID_NS) {
 		osm_emit_pidns(r, ref->pidns);
 	} else if (osm_node_begin(r, id)) {
-		osm_printf(r, " inum=%u\n", ref->inum);
+		osm_attr_u64(r, "inum", ref->inum);
+		osm_end_line(r);
 		osm_emit_owner(r, id, ref->owner);
 	}
 }
@@ -177,7 +178,7 @@ void osm_emit_namespaces(struct osm_reader *r, struct task_struct *task,
 		osm_emit_ns_node(r, &id, &refs[i]);
 		osm_ns_put(&refs[i]);
 		osm_edge_begin(r, holder, OSM_EDGE_HOLD, &id);
-		osm_printf(r, " mode=%s\n", admin ? "rw" : "r");
+		osm_puts(r, admin ? " mode=rw\n" : " mode=r\n");
 	}
 	put_cred(cred);
 	for (i = 0; i < OSM_NR_KIDS; i++)
@@ -212,5 +213,5 @@ void osm_emit_cgroup(struct osm_reader *r, struct task_struct *task,
 	cgroup_put(cgrp);
 
 	osm_edge_begin(r, holder, OSM_EDGE_HOLD, &id);
-	osm_printf(r, " mode=r\n");
+	osm_puts(r, " mode=r\n");
 }
