@@ -16,9 +16,10 @@
 /*
  * Node type names (uapi strings), whether the type is a PD, and whether
  * osm_node_begin() must look its ids up: a public id (a tid, an nsfs
- * inode, a cgroup id) can be met twice in one walk.  Processes and
- * regions are met once by construction; ids named by an address, and
- * inodes, are resolved by ident.c before their node is begun.
+ * inode, a cgroup id) can be met twice in one walk.  Processes,
+ * regions and SysV objects (one pass per IPC namespace) are met once by
+ * construction; ids named by an address, and inodes, are resolved by
+ * ident.c before their node is begun.
  */
 static const struct {
 	const char *name;
@@ -46,6 +47,10 @@ static const struct {
 	[OSM_T_TIME_NS]		= { OSM_NODE_TIME_NS, false, true },
 	[OSM_T_CRED]		= { OSM_NODE_CRED, false, false },
 	[OSM_T_SECCOMP]		= { OSM_NODE_SECCOMP, false, false },
+	[OSM_T_SHM]		= { OSM_NODE_SHM, false, false },
+	[OSM_T_SEM]		= { OSM_NODE_SEM, false, false },
+	[OSM_T_MSG]		= { OSM_NODE_MSG, false, false },
+	[OSM_T_SEMUNDO]		= { OSM_NODE_SEMUNDO, false, false },
 };
 
 /**
@@ -190,6 +195,9 @@ static void osm_put_id(struct osm_reader *r, const struct osm_id *id)
 		break;
 	case OSM_T_VMA:
 		osm_printf(r, "%s:%016llx:%llx", name, id->a, id->b);
+		break;
+	case OSM_T_SHM ... OSM_T_MSG:
+		osm_printf(r, "%s:%llu:%llu", name, id->a, id->b);
 		break;
 	case OSM_T_INODE:
 		osm_printf(r, "%s:%u:%u:%llu", name, MAJOR((u32)id->a),
