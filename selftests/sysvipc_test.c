@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * SysV IPC: the segments, semaphore sets and message queues of each IPC
+ * namespace, who attaches a segment, and the semaphore undo lists.
+ *
+ * Oracles: /proc/sysvipc/{shm,sem,msg}, read by a process in the
+ * namespace they describe (every object, its key, mode, owner, creator,
+ * and a segment's size and attach count); shmctl/semctl/msgctl
+ * IPC_STAT; /proc/PID/maps (the region that maps a segment: the inode
+ * numbered by the shmid); /proc/PID/ns/ipc; and kcmp(KCMP_SYSVSEM) for
+ * the undo lists.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <unistd.h>
+#include <linux/kcmp.h>
+
+#include "kselftest_harness.h"
+#include "osm_test_util.h"
+
+#define MAX_ROWS	64
+
+/* One line of /proc/sysvipc/<kind>. */
+struct ipc_row {
+	unsigned int key;
+	int id;
+	unsigned int mode;
+	unsigned int uid, gid, cuid, cgid;
+	unsigned long size, nattch;	/* shm only */
+};
+
+/*
+ * The objects of one kind in the caller's IPC namespace, as
+ * /proc/sysvipc/<kind> lists them.  Returns the count, or -1 with errno.
+ */
+static int read_sysvipc(const char *kind, struct ipc_row *rows, int max)
+{
+	char path[64], line[512];
+	int n = 0, ok;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sysvipc/%s", kind);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f)) {	/* the header */
+		fclose(f);
+		errno = EPROTO;
+		return -1;
+	}
+	while (n < max && fgets(line, sizeof(line), f)) {
+		struct ipc_row *r = &rows[n];
+		int key;
+
+		memset(r, 0, sizeof(*r));
+		if (!strcmp(kind, "shm"))
+			ok = sscanf(line, "%d %d %o %lu %*d %*d %lu %u %u %u %u",
+				    &key, &r->id, &r->mode, &r->size,
+				    &r->nattch, &r->uid, &r->gid, &r->cuid,
+				    &r->cgid) == 9;
+		else if (!strcmp(kind, "sem"))
+			ok = sscanf(line, "%d %d %o %*u %u %u %u %u", &key,
+				    &r->id, &r->mode, &r->uid, &r->gid,
+				    &r->cuid, &r->cgid) == 7;
+		else
+			ok = sscanf(line, "%d %d %o %*u %*u %*d %*d %u %u %u %u",
+				    &key, &r->id, &r->mode, &r->uid, &r->gid,
+				    &r->cuid, &r->cgid) == 7;
+		if (!ok) {
+			fclose(f);
+			errno = EPROTO;
+			return -1;
+		}
+		r->key = (unsigned int)key;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static const char *kind_type(const char *kind)
+{
+	if (!strcmp(kind, "shm"))
+		return OSM_NODE_SHM;
+	return strcmp(kind, "sem") ? OSM_NODE_MSG : OSM_NODE_SEM;
+}
+
+/* Does @n have an "in" edge to ipc_ns:<ns>? */
+static bool in_ns(const struct osm_node *n, unsigned long long ns)
+{
+	const struct osm_edge *e[4];
+	size_t i, k = osm_test_out(n, OSM_EDGE_IN, OSM_NODE_IPC_NS, e, 4);
+	char want[48];
+
+	snprintf(want, sizeof(want), OSM_NODE_IPC_NS ":%llu", ns);
+	for (i = 0; i < k && i < 4; i++)
+		if (!strcmp(osm_node__id(osm_edge__dst(e[i])), want))
+			return true;
+	return false;
+}
+
+static unsigned long long attr(const struct osm_node *n, const char *key)
+{
+	unsigned long long v = ~0ULL;
+
+	osm_test_attr_ull(n, key, &v);
+	return v;
+}
+
+/* The mode attribute is octal without a 0 prefix, as /proc prints it. */
+static unsigned int mode_attr(const struct osm_node *n)
+{
+	const char *v = osm_node__attr(n, "mode");
+
+	return v ? (unsigned int)strtoul(v, NULL, 8) : ~0U;
+}
+
+/*
+ * The graph lists exactly the objects of @rows in ipc_ns:<ns>, each with
+ * the attributes /proc/sysvipc shows.
+ */
+static void check_rows(struct __test_metadata *_metadata,
+		       const struct osm_graph *g, const char *kind,
+		       unsigned long long ns, const struct ipc_row *rows,
+		       int nrows)
+{
+	const char *type = kind_type(kind);
+	size_t i, count = 0;
+	int k;
+
+	for (k = 0; k < nrows; k++) {
+		const struct ipc_row *r = &rows[k];
+		const struct osm_node *n = osm_test_find(g, "%s:%llu:%d", type,
+							 ns, r->id);
+
+		ASSERT_NE(NULL, n) TH_LOG("no %s:%llu:%d", type, ns, r->id);
+		EXPECT_TRUE(in_ns(n, ns)) TH_LOG("%s", osm_node__id(n));
+		EXPECT_EQ(r->key, attr(n, "key")) TH_LOG("%s", osm_node__id(n));
+		EXPECT_EQ((unsigned long long)r->id, attr(n, "id"));
+		EXPECT_EQ(r->mode, mode_attr(n)) TH_LOG("%s", osm_node__id(n));
+		EXPECT_EQ(r->uid, attr(n, "uid"));
+		EXPECT_EQ(r->gid, attr(n, "gid"));
+		EXPECT_EQ(r->cuid, attr(n, "cuid"));
+		EXPECT_EQ(r->cgid, attr(n, "cgid"));
+		if (!strcmp(kind, "shm")) {
+			EXPECT_EQ(r->size, attr(n, "size"));
+			EXPECT_EQ(r->nattch, attr(n, "nattch"))
+				TH_LOG("%s", osm_node__id(n));
+		}
+	}
+	/* And no other object in that namespace. */
+	for (i = 0; i < osm_graph__node_count(g); i++) {
+		const struct osm_node *n = osm_graph__node(g, i);
+
+		if (!strcmp(osm_node__type(n), type) && in_ns(n, ns))
+			count++;
+	}
+	EXPECT_EQ((size_t)nrows, count) TH_LOG("%s in ipc_ns:%llu", type, ns);
+}
+
+/* Does process @pid reach @res in @g? */
+static bool reaches(const struct osm_graph *g, pid_t pid,
+		    const struct osm_node *res)
+{
+	const struct osm_node *pd = osm_test_process(g, pid), **out = NULL;
+	bool found = false;
+	int n, i;
+
+	if (!pd)
+		return false;
+	n = osm_query__reachable(g, pd, NULL, &out);
+	for (i = 0; i < n; i++)
+		found |= out[i] == res;
+	free(out);
+	return found;
+}
+
+/* The inode node of the region of @pid that maps segment @shmid. */
+static const struct osm_node *shm_region_inode(const struct osm_graph *g,
+					       pid_t pid, int shmid)
+{
+	const struct osm_node *mm = osm_test_held_by_tid(g, pid, OSM_NODE_MM);
+	const struct osm_edge *e[512];
+	struct osm_test_vma *maps;
+	unsigned long long start = 0, s;
+	size_t i, k;
+	int n, j;
+
+	n = osm_test_read_maps(pid, &maps);
+	if (n < 0 || !mm)
+		return NULL;
+	/* maps names it /SYSV<key> (deleted), inode number the shmid. */
+	for (j = 0; j < n; j++)
+		if (maps[j].ino == (unsigned long long)shmid &&
+		    maps[j].perm[3] == 's')
+			start = maps[j].start;
+	free(maps);
+	if (!start)
+		return NULL;
+	k = osm_test_in(mm, OSM_EDGE_SUBSET, OSM_NODE_VMA, e, 512);
+	for (i = 0; i < k && i < 512; i++) {
+		const struct osm_node *v = osm_edge__src(e[i]);
+
+		if (osm_test_attr_ull(v, "start", &s) && s == start)
+			return osm_test_mapped_inode(v);
+	}
+	return NULL;
+}
+
+/* Child: attach the segment *arg, touch it, report the address. */
+static int attach_child(int sock, void *arg)
+{
+	int id = *(int *)arg;
+	char *p = shmat(id, NULL, 0);
+
+	if (p == (void *)-1)
+		osm_child_fail(sock, "shmat(%d): %m", id);
+	p[0] = 1;
+	return osm_child_ready(sock, NULL, 0) ? 1 : 0;
+}
+
+/* What the child in a new IPC namespace reports. */
+struct inner_reply {
+	unsigned long long ns;
+	int shmid;
+	int nrows;
+	struct ipc_row rows[8];
+};
+
+/* Child: a new IPC namespace with one segment, attached. */
+static int inner_child(int sock, void *arg)
+{
+	key_t key = *(key_t *)arg;
+	struct inner_reply rep = { 0 };
+	char *p;
+
+	if (unshare(CLONE_NEWIPC))
+		osm_child_fail(sock, "unshare(CLONE_NEWIPC): %m");
+	rep.shmid = shmget(key, 4096, IPC_CREAT | IPC_EXCL | 0604);
+	if (rep.shmid < 0)
+		osm_child_fail(sock, "shmget: %m");
+	p = shmat(rep.shmid, NULL, 0);
+	if (p == (void *)-1)
+		osm_child_fail(sock, "shmat: %m");
+	p[0] = 1;
+	rep.ns = osm_test_ns_ino(getpid(), "ipc");
+	rep.nrows = read_sysvipc("shm", rep.rows, 8);
+	if (rep.nrows < 0)
+		osm_child_fail(sock, "/proc/sysvipc/shm: %m");
+	/* The namespace dies with the child, and its segment with it. */
+	return osm_child_ready(sock, &rep, sizeof(rep)) ? 1 : 0;
+}
+
+FIXTURE(sysvipc) {
+	key_t key;
+	int shm_free, shm_att, sem, msg;
+	struct osm_child a, b, inner;
+	struct inner_reply in;
+	unsigned long long ns;
+	struct osm_graph *g;
+};
+
+FIXTURE_SETUP(sysvipc)
+{
+	key_t inner_key;
+
+	self->shm_free = self->shm_att = self->sem = self->msg = -1;
+	self->key = 0x05a70000 | ((getpid() & 0xfff) << 4);
+	self->ns = osm_test_ns_ino(getpid(), "ipc");
+	ASSERT_NE(0, self->ns);
+	self->shm_free = shmget(self->key + 1, 8192,
+				IPC_CREAT | IPC_EXCL | 0640);
+	ASSERT_LE(0, self->shm_free) TH_LOG("shmget: %m");
+	self->shm_att = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	ASSERT_LE(0, self->shm_att) TH_LOG("shmget: %m");
+	self->sem = semget(self->key + 2, 3, IPC_CREAT | IPC_EXCL | 0660);
+	ASSERT_LE(0, self->sem) TH_LOG("semget: %m");
+	self->msg = msgget(self->key + 3, IPC_CREAT | IPC_EXCL | 0620);
+	ASSERT_LE(0, self->msg) TH_LOG("msgget: %m");
+
+	ASSERT_EQ(0, osm_child_start(&self->a, OSM_SPAWN_FORK, 0,
+				     attach_child, &self->shm_att, NULL, 0))
+		TH_LOG("%s", self->a.err);
+	ASSERT_EQ(0, osm_child_start(&self->b, OSM_SPAWN_FORK, 0,
+				     attach_child, &self->shm_att, NULL, 0))
+		TH_LOG("%s", self->b.err);
+	inner_key = self->key + 4;
+	ASSERT_EQ(0, osm_child_start(&self->inner, OSM_SPAWN_FORK, 0,
+				     inner_child, &inner_key, &self->in,
+				     sizeof(self->in)))
+		TH_LOG("%s", self->inner.err);
+	self->g = osm_test_load();
+	ASSERT_NE(NULL, self->g) TH_LOG("load: %m");
+}
+
+FIXTURE_TEARDOWN(sysvipc)
+{
+	osm_graph__free(self->g);
+	if (self->a.pid > 0)
+		osm_child_finish(&self->a);
+	if (self->b.pid > 0)
+		osm_child_finish(&self->b);
+	if (self->inner.pid > 0)
+		osm_child_finish(&self->inner);
+	if (self->shm_free >= 0)
+		shmctl(self->shm_free, IPC_RMID, NULL);
+	if (self->shm_att >= 0)
+		shmctl(self->shm_att, IPC_RMID, NULL);
+	if (self->sem >= 0)
+		semctl(self->sem, 0, IPC_RMID);
+	if (self->msg >= 0)
+		msgctl(self->msg, IPC_RMID, NULL);
+}
+
+/* Every object /proc/sysvipc lists, and no other, with its attributes. */
+TEST_F_TIMEOUT(sysvipc, objects_as_proc_sysvipc_lists_them, OSM_TIMEOUT)
+{
+	static const char *const kinds[] = { "shm", "sem", "msg" };
+	struct ipc_row rows[MAX_ROWS];
+	int k, n, j, mine;
+
+	for (k = 0; k < 3; k++) {
+		n = read_sysvipc(kinds[k], rows, MAX_ROWS);
+		ASSERT_LE(0, n) TH_LOG("/proc/sysvipc/%s: %m", kinds[k]);
+		ASSERT_GT(MAX_ROWS, n);
+		/* Ours are there (two segments, one set, one queue). */
+		for (j = 0, mine = 0; j < n; j++)
+			mine += rows[j].id == self->shm_free ||
+				rows[j].id == self->shm_att ||
+				rows[j].id == self->sem ||
+				rows[j].id == self->msg;
+		EXPECT_LE(k ? 1 : 2, mine) TH_LOG("%s", kinds[k]);
+		check_rows(_metadata, self->g, kinds[k], self->ns, rows, n);
+	}
+}
+
+/* The attributes agree with IPC_STAT. */
+TEST_F_TIMEOUT(sysvipc, attributes_as_ipc_stat, OSM_TIMEOUT)
+{
+	const struct osm_node *n;
+	struct shmid_ds shm;
+	struct semid_ds sem;
+	struct msqid_ds msg;
+
+	ASSERT_EQ(0, shmctl(self->shm_free, IPC_STAT, &shm));
+	n = osm_test_find(self->g, "shm:%llu:%d", self->ns, self->shm_free);
+	ASSERT_NE(NULL, n);
+	EXPECT_EQ((unsigned int)shm.shm_perm.__key, attr(n, "key"));
+	EXPECT_EQ((unsigned int)(self->key + 1), attr(n, "key"));
+	EXPECT_EQ(shm.shm_perm.mode & 07777, mode_attr(n));
+	EXPECT_EQ(0640U, mode_attr(n) & 0777);
+	EXPECT_EQ(shm.shm_segsz, attr(n, "size"));
+	EXPECT_EQ(shm.shm_nattch, attr(n, "nattch"));
+	EXPECT_EQ(shm.shm_perm.uid, attr(n, "uid"));
+	EXPECT_EQ(shm.shm_perm.cgid, attr(n, "cgid"));
+
+	ASSERT_EQ(0, shmctl(self->shm_att, IPC_STAT, &shm));
+	n = osm_test_find(self->g, "shm:%llu:%d", self->ns, self->shm_att);
+	ASSERT_NE(NULL, n);
+	EXPECT_EQ(0ULL, attr(n, "key"));	/* IPC_PRIVATE */
+	EXPECT_EQ(2UL, shm.shm_nattch);
+	EXPECT_EQ(shm.shm_nattch, attr(n, "nattch"));
+
+	ASSERT_EQ(0, semctl(self->sem, 0, IPC_STAT, &sem));
+	n = osm_test_find(self->g, "sem:%llu:%d", self->ns, self->sem);
+	ASSERT_NE(NULL, n);
+	EXPECT_EQ((unsigned int)sem.sem_perm.__key, attr(n, "key"));
+	EXPECT_EQ(sem.sem_perm.mode & 0777, mode_attr(n));
+	EXPECT_EQ(sem.sem_perm.cuid, attr(n, "cuid"));
+
+	ASSERT_EQ(0, msgctl(self->msg, IPC_STAT, &msg));
+	n = osm_test_find(self->g, "msg:%llu:%d", self->ns, self->msg);
+	ASSERT_NE(NULL, n);
+	EXPECT_EQ((unsigned int)msg.msg_perm.__key, attr(n, "key"));
+	EXPECT_EQ(msg.msg_perm.mode & 0777, mode_attr(n));
+	EXPECT_EQ(msg.msg_perm.gid, attr(n, "gid"));
+}
+
+/*
+ * Two processes that attach one segment meet at its inode, which leads
+ * to the segment: both reach it; the process that did not attach it
+ * does not, although it is in the same namespace.
+ */
+TEST_F_TIMEOUT(sysvipc, attachers_meet_at_one_segment, OSM_TIMEOUT)
+{
+	const struct osm_node *seg, *ia, *ib;
+	const struct osm_edge *e[4];
+
+	seg = osm_test_find(self->g, "shm:%llu:%d", self->ns, self->shm_att);
+	ASSERT_NE(NULL, seg);
+	ia = shm_region_inode(self->g, self->a.pid, self->shm_att);
+	ib = shm_region_inode(self->g, self->b.pid, self->shm_att);
+	ASSERT_NE(NULL, ia) TH_LOG("no region of %d maps shm %d",
+				   self->a.pid, self->shm_att);
+	ASSERT_NE(NULL, ib);
+	EXPECT_EQ(ia, ib) TH_LOG("%s vs %s", osm_node__id(ia),
+				 osm_node__id(ib));
+	EXPECT_EQ((unsigned long long)self->shm_att, attr(ia, "ino"));
+	EXPECT_TRUE(osm_test_has_edge(ia, OSM_EDGE_MAP, seg));
+	EXPECT_EQ(1U, osm_test_in(seg, OSM_EDGE_MAP, OSM_NODE_INODE, e, 4));
+	EXPECT_TRUE(reaches(self->g, self->a.pid, seg));
+	EXPECT_TRUE(reaches(self->g, self->b.pid, seg));
+	EXPECT_FALSE(reaches(self->g, getpid(), seg));
+}
+
+/* A segment nobody attaches is listed, and nobody reaches it. */
+TEST_F_TIMEOUT(sysvipc, unattached_segment_listed, OSM_TIMEOUT)
+{
+	const struct osm_node *seg;
+	const struct osm_edge *e[4];
+
+	seg = osm_test_find(self->g, "shm:%llu:%d", self->ns, self->shm_free);
+	ASSERT_NE(NULL, seg);
+	EXPECT_EQ(0ULL, attr(seg, "nattch"));
+	EXPECT_EQ(0U, osm_test_in(seg, OSM_EDGE_MAP, NULL, e, 4));
+	EXPECT_FALSE(reaches(self->g, getpid(), seg));
+	EXPECT_FALSE(reaches(self->g, self->a.pid, seg));
+}
+
+/*
+ * A segment made in a child IPC namespace is in that namespace's list
+ * (as /proc/sysvipc/shm shows it there) and not in the parent's.
+ */
+TEST_F_TIMEOUT(sysvipc, child_namespace_has_its_own, OSM_TIMEOUT)
+{
+	struct ipc_row rows[MAX_ROWS];
+	const struct osm_node *seg, *ino;
+	int n, j;
+
+	ASSERT_NE(self->ns, self->in.ns);
+	ASSERT_EQ(self->in.ns, osm_test_ns_ino(self->inner.pid, "ipc"));
+	ASSERT_EQ(1, self->in.nrows);
+	check_rows(_metadata, self->g, "shm", self->in.ns, self->in.rows,
+		   self->in.nrows);
+	seg = osm_test_find(self->g, "shm:%llu:%d", self->in.ns,
+			    self->in.shmid);
+	ASSERT_NE(NULL, seg);
+	EXPECT_EQ((unsigned int)(self->key + 4), attr(seg, "key"));
+	ino = shm_region_inode(self->g, self->inner.pid, self->in.shmid);
+	ASSERT_NE(NULL, ino);
+	EXPECT_TRUE(osm_test_has_edge(ino, OSM_EDGE_MAP, seg));
+	EXPECT_TRUE(reaches(self->g, self->inner.pid, seg));
+
+	/* Not in the parent's namespace: neither in /proc nor the graph. */
+	n = read_sysvipc("shm", rows, MAX_ROWS);
+	ASSERT_LE(0, n);
+	for (j = 0; j < n; j++)
+		EXPECT_NE((unsigned int)(self->key + 4), rows[j].key);
+	check_rows(_metadata, self->g, "shm", self->ns, rows, n);
+}
+
+/* ---- semaphore undo lists ------------------------------------------ */
+
+union semun {
+	int val;
+	struct semid_ds *buf;
+	unsigned short *array;
+};
+
+static int undo_op(int semid)
+{
+	struct sembuf op = { .sem_num = 0, .sem_op = 1, .sem_flg = SEM_UNDO };
+
+	return semop(semid, &op, 1);
+}
+
+/* Child: its own undo list. */
+static int undo_child(int sock, void *arg)
+{
+	if (undo_op(*(int *)arg))
+		osm_child_fail(sock, "semop: %m");
+	return osm_child_ready(sock, NULL, 0) ? 1 : 0;
+}
+
+static void *idle_thread(void *arg)
+{
+	int *tid = arg;
+
+	__atomic_store_n(tid, osm_test_gettid(), __ATOMIC_RELEASE);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* What the undo scenario's first child reports. */
+struct undo_reply {
+	pid_t thread;	/* its second thread */
+	pid_t shared;	/* clone(CLONE_SYSVSEM) */
+	pid_t own;	/* fork(), then its own SEM_UNDO */
+	pid_t none;	/* fork(), no SEM_UNDO */
+};
+
+/*
+ * Child: an undo list (semop SEM_UNDO), a thread, a CLONE_SYSVSEM child,
+ * and two plain forks, one of which makes a list of its own.
+ */
+static int undo_parent(int sock, void *arg)
+{
+	struct osm_child shared, own, none;
+	struct undo_reply rep = { 0 };
+	pthread_t t;
+	int ret;
+
+	if (undo_op(*(int *)arg))
+		osm_child_fail(sock, "semop: %m");
+	if (pthread_create(&t, NULL, idle_thread, &rep.thread))
+		osm_child_fail(sock, "pthread_create");
+	while (!__atomic_load_n(&rep.thread, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	if (osm_child_start(&shared, OSM_SPAWN_CLONE, CLONE_SYSVSEM,
+			    osm_child_idle, NULL, NULL, 0))
+		osm_child_fail(sock, "clone(CLONE_SYSVSEM): %s", shared.err);
+	if (osm_child_start(&own, OSM_SPAWN_FORK, 0, undo_child, arg,
+			    NULL, 0))
+		osm_child_fail(sock, "fork: %s", own.err);
+	if (osm_child_start(&none, OSM_SPAWN_FORK, 0, osm_child_idle, NULL,
+			    NULL, 0))
+		osm_child_fail(sock, "fork: %s", none.err);
+	rep.shared = shared.pid;
+	rep.own = own.pid;
+	rep.none = none.pid;
+	ret = osm_child_ready(sock, &rep, sizeof(rep));
+	osm_child_finish(&shared);
+	osm_child_finish(&own);
+	osm_child_finish(&none);
+	return ret ? 1 : 0;
+}
+
+FIXTURE(semundo) {
+	int sem;
+	struct osm_child c;
+	struct undo_reply r;
+	struct osm_graph *g;
+};
+
+FIXTURE_SETUP(semundo)
+{
+	self->sem = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+	ASSERT_LE(0, self->sem) TH_LOG("semget: %m");
+	OSM_START_AND_LOAD(&self->c, &self->g, OSM_SPAWN_FORK, 0,
+			   undo_parent, &self->sem, &self->r, sizeof(self->r));
+}
+
+FIXTURE_TEARDOWN(semundo)
+{
+	osm_graph__free(self->g);
+	if (self->c.pid > 0)
+		osm_child_finish(&self->c);
+	if (self->sem >= 0)
+		semctl(self->sem, 0, IPC_RMID);
+}
+
+/* Threads and CLONE_SYSVSEM children share one list, as kcmp says. */
+TEST_F_TIMEOUT(semundo, clone_sysvsem_shares_the_list, OSM_TIMEOUT)
+{
+	pid_t p = self->c.pid;
+
+	ASSERT_EQ(0, osm_test_kcmp(p, self->r.thread, KCMP_SYSVSEM, 0, 0));
+	ASSERT_EQ(0, osm_test_kcmp(p, self->r.shared, KCMP_SYSVSEM, 0, 0));
+	OSM_EXPECT_HELD_SAME(self->g, p, self->r.thread, OSM_NODE_SEMUNDO,
+			     true);
+	OSM_EXPECT_HELD_SAME(self->g, p, self->r.shared, OSM_NODE_SEMUNDO,
+			     true);
+}
+
+/* A plain fork does not share it: its own list, or none. */
+TEST_F_TIMEOUT(semundo, fork_does_not_share, OSM_TIMEOUT)
+{
+	const struct osm_node *t;
+	pid_t p = self->c.pid;
+
+	ASSERT_NE(0, osm_test_kcmp(p, self->r.own, KCMP_SYSVSEM, 0, 0));
+	OSM_EXPECT_HELD_SAME(self->g, p, self->r.own, OSM_NODE_SEMUNDO,
+			     false);
+	/* No list: kcmp finds it equal to another task without one. */
+	ASSERT_NE(0, osm_test_kcmp(p, self->r.none, KCMP_SYSVSEM, 0, 0));
+	ASSERT_EQ(0, osm_test_kcmp(self->r.none, getpid(), KCMP_SYSVSEM,
+				   0, 0));
+	t = osm_test_thread(self->g, self->r.none);
+	ASSERT_NE(NULL, t);
+	EXPECT_EQ(0U, osm_test_held_count(t, OSM_NODE_SEMUNDO));
+	t = osm_test_thread(self->g, osm_test_gettid());
+	ASSERT_NE(NULL, t);
+	EXPECT_EQ(0U, osm_test_held_count(t, OSM_NODE_SEMUNDO));
+}
+
+OSM_TEST_MAIN
