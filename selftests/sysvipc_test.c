@@ -184,27 +184,44 @@ static bool reaches(const struct osm_graph *g, pid_t pid,
 	return found;
 }
 
+/*
+ * The start of the region of @pid that maps segment @shmid, as
+ * /proc/PID/maps shows it: named /SYSV<key %08x> (deleted), the inode
+ * numbered by the shmid (a shared anonymous region has a small inode
+ * number too, so the name counts).  0 if there is none.
+ */
+static unsigned long long shm_region_start(pid_t pid, int shmid)
+{
+	unsigned long long start, end, off, ino, found = 0;
+	char path[64], line[512], perm[8], name[256];
+	unsigned int maj, min;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %255s", &start,
+			   &end, perm, &off, &maj, &min, &ino, name) == 8 &&
+		    ino == (unsigned long long)shmid &&
+		    !strncmp(name, "/SYSV", 5))
+			found = start;
+	}
+	fclose(f);
+	return found;
+}
+
 /* The inode node of the region of @pid that maps segment @shmid. */
 static const struct osm_node *shm_region_inode(const struct osm_graph *g,
 					       pid_t pid, int shmid)
 {
 	const struct osm_node *mm = osm_test_held_by_tid(g, pid, OSM_NODE_MM);
+	unsigned long long start = shm_region_start(pid, shmid), s;
 	const struct osm_edge *e[512];
-	struct osm_test_vma *maps;
-	unsigned long long start = 0, s;
 	size_t i, k;
-	int n, j;
 
-	n = osm_test_read_maps(pid, &maps);
-	if (n < 0 || !mm)
-		return NULL;
-	/* maps names it /SYSV<key> (deleted), inode number the shmid. */
-	for (j = 0; j < n; j++)
-		if (maps[j].ino == (unsigned long long)shmid &&
-		    maps[j].perm[3] == 's')
-			start = maps[j].start;
-	free(maps);
-	if (!start)
+	if (!start || !mm)
 		return NULL;
 	k = osm_test_in(mm, OSM_EDGE_SUBSET, OSM_NODE_VMA, e, 512);
 	for (i = 0; i < k && i < 512; i++) {
