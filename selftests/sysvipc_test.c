@@ -12,13 +12,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <grp.h>
 #include <sys/msg.h>
+#include <sys/prctl.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <unistd.h>
@@ -473,6 +476,199 @@ TEST_F_TIMEOUT(sysvipc, child_namespace_has_its_own, OSM_TIMEOUT)
 	for (j = 0; j < n; j++)
 		EXPECT_NE((unsigned int)(self->key + 4), rows[j].key);
 	check_rows(_metadata, self->g, "shm", self->ns, rows, n);
+}
+
+/* ---- what an unprivileged reader sees ------------------------------- */
+
+#define NOBODY		65534
+
+/* What the reader of uid 65534 found. */
+struct own_reply {
+	bool view_own;
+	int rows;		/* its /proc/sysvipc/{shm,sem,msg} lines */
+	int nodes;		/* shm, sem, msg nodes in its own ipc_ns */
+	int other;		/* shm, sem, msg nodes in the other one */
+	bool has_seg;		/* the root-owned 0600 segment is there */
+};
+
+struct own_arg {
+	unsigned long long ns, other_ns;
+	int seg;
+};
+
+static int count_in(const struct osm_graph *g, unsigned long long ns)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < osm_graph__node_count(g); i++) {
+		const struct osm_node *x = osm_graph__node(g, i);
+		const char *t = osm_node__type(x);
+
+		if ((!strcmp(t, OSM_NODE_SHM) || !strcmp(t, OSM_NODE_SEM) ||
+		     !strcmp(t, OSM_NODE_MSG)) && in_ns(x, ns))
+			n++;
+	}
+	return n;
+}
+
+/* Child: drop to uid 65534, read the graph and /proc/sysvipc, report. */
+static int nobody_child(int sock, void *arg)
+{
+	static const char *const kinds[] = { "shm", "sem", "msg" };
+	const struct own_arg *a = arg;
+	struct own_reply rep = { 0 };
+	struct ipc_row rows[MAX_ROWS];
+	struct osm_graph *g;
+	const char *view;
+	int k, n;
+
+	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY))
+		osm_child_fail(sock, "drop to %d: %m", NOBODY);
+	if (prctl(PR_SET_DUMPABLE, 1))
+		osm_child_fail(sock, "PR_SET_DUMPABLE: %m");
+	g = osm_test_load();
+	if (!g)
+		osm_child_fail(sock, "load as uid %d: %m", NOBODY);
+	for (k = 0; k < 3; k++) {
+		n = read_sysvipc(kinds[k], rows, MAX_ROWS);
+		if (n < 0 || n == MAX_ROWS)
+			osm_child_fail(sock, "/proc/sysvipc/%s: %d", kinds[k], n);
+		rep.rows += n;
+	}
+	view = osm_graph__header_attr(g, "view");
+	rep.view_own = view && !strcmp(view, "own");
+	rep.nodes = count_in(g, a->ns);
+	rep.other = count_in(g, a->other_ns);
+	rep.has_seg = osm_test_find(g, "shm:%llu:%d", a->ns, a->seg) != NULL;
+	osm_graph__free(g);
+	return osm_child_ready(sock, &rep, sizeof(rep)) ? 1 : 0;
+}
+
+/* Child: a new IPC namespace with a segment, as root. */
+static int root_ns_child(int sock, void *arg)
+{
+	unsigned long long ns;
+
+	(void)arg;
+	if (unshare(CLONE_NEWIPC))
+		osm_child_fail(sock, "unshare(CLONE_NEWIPC): %m");
+	if (shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0644) < 0)
+		osm_child_fail(sock, "shmget: %m");
+	ns = osm_test_ns_ino(getpid(), "ipc");
+	return osm_child_ready(sock, &ns, sizeof(ns)) ? 1 : 0;
+}
+
+/*
+ * A reader of uid 65534 sees every object of its own IPC namespace, as
+ * its /proc/sysvipc does (a root-owned 0600 segment too), and nothing of
+ * a namespace that only a root process it may not inspect is in.
+ */
+FIXTURE(own) {
+	int unused;
+};
+
+FIXTURE_SETUP(own)
+{
+	self->unused = 0;
+}
+
+FIXTURE_TEARDOWN(own)
+{
+}
+
+TEST_F_TIMEOUT(own, unprivileged_reader_sees_its_namespace, OSM_TIMEOUT)
+{
+	struct osm_child root, nobody;
+	struct own_reply rep;
+	struct own_arg a;
+
+	a.ns = osm_test_ns_ino(getpid(), "ipc");
+	a.seg = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	ASSERT_LE(0, a.seg) TH_LOG("shmget: %m");
+	ASSERT_EQ(0, osm_child_start(&root, OSM_SPAWN_FORK, 0, root_ns_child,
+				     NULL, &a.other_ns, sizeof(a.other_ns)))
+		TH_LOG("%s", root.err);
+	ASSERT_NE(a.ns, a.other_ns);
+	ASSERT_EQ(0, osm_child_start(&nobody, OSM_SPAWN_FORK, 0,
+				     nobody_child, &a, &rep, sizeof(rep)))
+		TH_LOG("%s", nobody.err);
+	osm_child_finish(&nobody);
+	osm_child_finish(&root);
+	shmctl(a.seg, IPC_RMID, NULL);
+	EXPECT_TRUE(rep.view_own);
+	EXPECT_LE(1, rep.rows);
+	EXPECT_EQ(rep.rows, rep.nodes);
+	EXPECT_TRUE(rep.has_seg);
+	EXPECT_EQ(0, rep.other);
+}
+
+/* ---- a namespace with more objects than one chunk holds ------------- */
+
+#define MANY		2000
+#define MANY_KEY	0x4d000000
+
+/* Child: a new IPC namespace with MANY message queues. */
+static int many_child(int sock, void *arg)
+{
+	int i;
+
+	(void)arg;
+	if (unshare(CLONE_NEWIPC))
+		osm_child_fail(sock, "unshare(CLONE_NEWIPC): %m");
+	for (i = 0; i < MANY; i++)
+		if (msgget(MANY_KEY + i, IPC_CREAT | IPC_EXCL | 0600) < 0)
+			osm_child_fail(sock, "msgget %d: %m", i);
+	return osm_child_ready(sock, NULL, 0) ? 1 : 0;
+}
+
+FIXTURE(many) {
+	struct osm_child c;
+	struct osm_graph *g;
+	struct ipc_row *rows;
+	int n;
+	unsigned long long ns;
+};
+
+/*
+ * The walk renders a namespace's objects in pieces, about 128 KiB of
+ * text each; MANY queues take several.  This process joins the child's
+ * namespace, so that its /proc/sysvipc/msg is the oracle.
+ */
+FIXTURE_SETUP(many)
+{
+	char path[64];
+	int fd;
+
+	self->rows = calloc(MANY + 1, sizeof(*self->rows));
+	ASSERT_NE(NULL, self->rows);
+	ASSERT_EQ(0, osm_child_start(&self->c, OSM_SPAWN_FORK, 0, many_child,
+				     NULL, NULL, 0)) TH_LOG("%s", self->c.err);
+	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", (int)self->c.pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("%s: %m", path);
+	ASSERT_EQ(0, setns(fd, CLONE_NEWIPC)) TH_LOG("setns: %m");
+	close(fd);
+	self->ns = osm_test_ns_ino(getpid(), "ipc");
+	ASSERT_EQ(self->ns, osm_test_ns_ino(self->c.pid, "ipc"));
+	self->g = osm_test_load();
+	ASSERT_NE(NULL, self->g) TH_LOG("load: %m");
+	self->n = read_sysvipc("msg", self->rows, MANY + 1);
+}
+
+FIXTURE_TEARDOWN(many)
+{
+	osm_graph__free(self->g);
+	if (self->c.pid > 0)
+		osm_child_finish(&self->c);
+	free(self->rows);
+}
+
+TEST_F_TIMEOUT(many, every_queue_of_a_large_namespace, OSM_TIMEOUT)
+{
+	ASSERT_EQ(MANY, self->n) TH_LOG("/proc/sysvipc/msg: %m");
+	check_rows(_metadata, self->g, "msg", self->ns, self->rows, self->n);
 }
 
 /* ---- semaphore undo lists ------------------------------------------ */
