@@ -72,8 +72,9 @@ struct osm_api {
 
 /*
  * Resource types a scoped walk may keep (struct osm_scope.types): one bit
- * per node type of the graph format.  PDs (kernel, process, thread) are
- * always kept.  Bits are never reused.
+ * per node type of the graph format, and one for the four SysV IPC types
+ * (shm, sem, msg, semundo).  PDs (kernel, process, thread) are always
+ * kept.  Bits are never reused.
  */
 #define OSM_RES_MM		_BITULL(0)
 #define OSM_RES_VMA		_BITULL(1)	/* needs OSM_RES_MM */
