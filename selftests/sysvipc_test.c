@@ -23,7 +23,10 @@
 #include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
+#include <stdatomic.h>
 #include <sys/shm.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/kcmp.h>
 
@@ -844,6 +847,151 @@ TEST_F_TIMEOUT(semundo, fork_does_not_share, OSM_TIMEOUT)
 	t = osm_test_thread(self->g, osm_test_gettid());
 	ASSERT_NE(NULL, t);
 	EXPECT_EQ(0U, osm_test_held_count(t, OSM_NODE_SEMUNDO));
+}
+
+/* ---- readers while SysV objects come and go -------------------------- */
+
+#define CHURN_READERS	2
+#define CHURN_ROUNDS	150
+#define CHURN_READS	2	/* per reader */
+#define CHURN_SECONDS	8	/* stop churning after this, whatever */
+
+struct churn {
+	atomic_bool stop;
+	atomic_int reads;
+	atomic_int failed;
+	char err[600];
+};
+
+/* Read whole walks until told to stop; each must be well-formed. */
+static void *churn_reader(void *arg)
+{
+	struct churn *c = arg;
+	struct osm_graph *g;
+	char err[512], *buf;
+	int mine = 0;
+	size_t len;
+
+	while (mine < CHURN_READS || !atomic_load(&c->stop)) {
+		buf = osm_test_read_device(4096, &len);
+		if (buf && osm_test_check_text(buf, len, NULL, err,
+					       sizeof(err))) {
+			if (!atomic_fetch_add(&c->failed, 1))
+				snprintf(c->err, sizeof(c->err), "%s", err);
+			free(buf);
+			break;
+		}
+		g = buf ? osm_graph__parse(buf, len) : NULL;
+		free(buf);
+		if (!g) {
+			if (!atomic_fetch_add(&c->failed, 1))
+				snprintf(c->err, sizeof(c->err), "read: %m");
+			break;
+		}
+		osm_graph__free(g);
+		mine++;
+		atomic_fetch_add(&c->reads, 1);
+		if (atomic_load(&c->failed))
+			break;
+	}
+	return NULL;
+}
+
+/*
+ * One round: a segment made, attached, detached and removed; a queue and
+ * a semaphore set made and removed; and every other round a child that
+ * makes an undo list and exits with it.
+ */
+static int sysv_round(int sem, int round)
+{
+	int shm = shmget(IPC_PRIVATE, 8192, IPC_CREAT | 0600), msg, set;
+	int status;
+	pid_t pid;
+	char *p;
+
+	if (shm < 0)
+		return -1;
+	p = shmat(shm, NULL, 0);
+	if (p == (void *)-1)
+		return -1;
+	p[0] = 1;
+	if (round & 1) {
+		pid = fork();
+		if (pid < 0)
+			return -1;
+		if (!pid)
+			_exit(undo_op(sem) ? 1 : 0);
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			return -1;
+	}
+	msg = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	set = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+	if (msg < 0 || set < 0 || shmdt(p) ||
+	    shmctl(shm, IPC_RMID, NULL) || msgctl(msg, IPC_RMID, NULL) ||
+	    semctl(set, 0, IPC_RMID))
+		return -1;
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+FIXTURE(churn) {
+	struct churn c;
+	pthread_t th[CHURN_READERS];
+	int started;
+	int sem;
+};
+
+FIXTURE_SETUP(churn)
+{
+	self->sem = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+	ASSERT_LE(0, self->sem) TH_LOG("semget: %m");
+}
+
+FIXTURE_TEARDOWN(churn)
+{
+	int i;
+
+	atomic_store(&self->c.stop, true);
+	for (i = 0; i < self->started; i++)
+		pthread_join(self->th[i], NULL);
+	if (self->sem >= 0)
+		semctl(self->sem, 0, IPC_RMID);
+}
+
+/* Every walk is whole and well-formed while SysV objects churn. */
+TEST_F_TIMEOUT(churn, readers_see_whole_walks_during_sysv_churn, OSM_TIMEOUT)
+{
+	double start = now_s();
+	int i, rounds = 0;
+
+	for (i = 0; i < CHURN_READERS; i++) {
+		ASSERT_EQ(0, pthread_create(&self->th[i], NULL, churn_reader,
+					    &self->c));
+		self->started++;
+	}
+	while (!atomic_load(&self->c.failed) &&
+	       (rounds < CHURN_ROUNDS ||
+		atomic_load(&self->c.reads) < CHURN_READERS * CHURN_READS) &&
+	       now_s() - start < CHURN_SECONDS) {
+		ASSERT_EQ(0, sysv_round(self->sem, rounds))
+			TH_LOG("round %d: %m", rounds);
+		rounds++;
+	}
+	atomic_store(&self->c.stop, true);
+	for (i = 0; i < self->started; i++)
+		pthread_join(self->th[i], NULL);
+	self->started = 0;
+	TH_LOG("%d rounds, %d reads", rounds, atomic_load(&self->c.reads));
+	ASSERT_EQ(0, atomic_load(&self->c.failed)) TH_LOG("%s", self->c.err);
+	ASSERT_LE(CHURN_READERS * CHURN_READS, atomic_load(&self->c.reads));
 }
 
 OSM_TEST_MAIN
