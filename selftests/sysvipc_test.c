@@ -849,6 +849,95 @@ TEST_F_TIMEOUT(semundo, fork_does_not_share, OSM_TIMEOUT)
 	EXPECT_EQ(0U, osm_test_held_count(t, OSM_NODE_SEMUNDO));
 }
 
+/* ---- scoped walks ---------------------------------------------------- */
+
+/* Read a walk scoped to the resource types @types; malloc()ed text. */
+static char *read_scoped(unsigned long long types, size_t *len)
+{
+	struct osm_scope sc = { .size = sizeof(sc), .flags = OSM_SCOPE_TYPES,
+				.types = types };
+	char *buf = NULL;
+	int fd = open(osm_test_device(), O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (!osm_ioc_set_scope(fd, &sc))
+		buf = osm_test_read_fd(fd, 1 << 16, len);
+	close(fd);
+	return buf;
+}
+
+FIXTURE(scope) {
+	int shm, sem;
+	unsigned long long ns;
+	pid_t tid;
+};
+
+FIXTURE_SETUP(scope)
+{
+	self->sem = -1;
+	self->ns = osm_test_ns_ino(getpid(), "ipc");
+	self->tid = osm_test_gettid();
+	self->shm = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	ASSERT_LE(0, self->shm) TH_LOG("shmget: %m");
+	self->sem = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+	ASSERT_LE(0, self->sem) TH_LOG("semget: %m");
+	/* This process gets an undo list. */
+	ASSERT_EQ(0, undo_op(self->sem)) TH_LOG("semop: %m");
+}
+
+FIXTURE_TEARDOWN(scope)
+{
+	shmctl(self->shm, IPC_RMID, NULL);
+	if (self->sem >= 0)
+		semctl(self->sem, 0, IPC_RMID);
+}
+
+FIXTURE_VARIANT(scope) {
+	unsigned long long types;
+	bool objects;		/* shm, sem, msg nodes */
+	bool undo;		/* semundo nodes */
+};
+
+/* Objects need their namespace; undo lists only the SysV bit. */
+FIXTURE_VARIANT_ADD(scope, sysvipc_alone) {
+	OSM_RES_SYSVIPC, false, true };
+FIXTURE_VARIANT_ADD(scope, sysvipc_and_ipc_ns) {
+	OSM_RES_SYSVIPC | OSM_RES_IPC_NS, true, true };
+FIXTURE_VARIANT_ADD(scope, ipc_ns_without_sysvipc) {
+	OSM_RES_IPC_NS | OSM_RES_MM | OSM_RES_VMA | OSM_RES_INODE, false,
+	false };
+
+TEST_F_TIMEOUT(scope, types_keep_sysv_objects, OSM_TIMEOUT)
+{
+	struct osm_text_info info;
+	char err[256];
+	size_t len;
+	char *buf = read_scoped(variant->types, &len);
+
+	ASSERT_NE(NULL, buf) TH_LOG("scoped read: %m");
+	ASSERT_EQ(0, osm_test_check_text(buf, len, &info, err, sizeof(err)))
+		TH_LOG("%s", err);
+	EXPECT_EQ(variant->objects ? 1U : 0U,
+		  osm_test_text_lines(buf, len, NULL, "node shm:%llu:%d ",
+				      self->ns, self->shm));
+	EXPECT_EQ(variant->objects ? 1U : 0U,
+		  osm_test_text_lines(buf, len, NULL,
+				      "edge shm:%llu:%d in ipc_ns:%llu\n",
+				      self->ns, self->shm, self->ns));
+	EXPECT_EQ(variant->undo ? 1U : 0U,
+		  osm_test_text_lines(buf, len, NULL,
+				      "edge thread:%d hold semundo:",
+				      self->tid));
+	/* Nothing of another type slipped in. */
+	if (!variant->objects)
+		EXPECT_EQ(0U, osm_test_text_lines(buf, len, NULL, "node shm:"));
+	if (!variant->undo)
+		EXPECT_EQ(0U, osm_test_text_lines(buf, len, NULL,
+						  "node semundo:"));
+	free(buf);
+}
+
 /* ---- readers while SysV objects come and go -------------------------- */
 
 #define CHURN_READERS	2
