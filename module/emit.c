@@ -17,9 +17,10 @@
 /*
  * Node type names (uapi strings), whether the type is a PD, and whether
  * osm_node_begin() must look its ids up: a public id (a tid, an nsfs
- * inode, a cgroup id) can be met twice in one walk.  Processes and
- * regions are met once by construction; ids named by an address, and
- * inodes, are resolved by ident.c before their node is begun.
+ * inode, a cgroup id) can be met twice in one walk.  Processes,
+ * regions and SysV objects (one pass per IPC namespace) are met once by
+ * construction; ids named by an address, and inodes, are resolved by
+ * ident.c before their node is begun.
  */
 static const struct {
 	const char *name;
@@ -47,6 +48,10 @@ static const struct {
 	[OSM_T_TIME_NS]		= { OSM_NODE_TIME_NS, false, true },
 	[OSM_T_CRED]		= { OSM_NODE_CRED, false, false },
 	[OSM_T_SECCOMP]		= { OSM_NODE_SECCOMP, false, false },
+	[OSM_T_SHM]		= { OSM_NODE_SHM, false, false },
+	[OSM_T_SEM]		= { OSM_NODE_SEM, false, false },
+	[OSM_T_MSG]		= { OSM_NODE_MSG, false, false },
+	[OSM_T_SEMUNDO]		= { OSM_NODE_SEMUNDO, false, false },
 };
 
 /**
@@ -293,6 +298,9 @@ static void osm_put_id(struct osm_reader *r, const struct osm_id *id)
 		osm_put_num(r, id->a, 16, 16);
 		osm_put_mem(r, ":", 1);
 		osm_put_num(r, id->b, 16, 0);
+		break;
+	case OSM_T_SHM ... OSM_T_MSG:
+		osm_printf(r, "%s:%llu:%llu", name, id->a, id->b);
 		break;
 	case OSM_T_INODE:
 		osm_put_num(r, MAJOR((u32)id->a), 10, 0);

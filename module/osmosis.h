@@ -49,6 +49,10 @@ enum osm_type {
 	OSM_T_TIME_NS,
 	OSM_T_CRED,
 	OSM_T_SECCOMP,
+	OSM_T_SHM,	/* from here on: all under OSM_RES_SYSVIPC */
+	OSM_T_SEM,
+	OSM_T_MSG,
+	OSM_T_SEMUNDO,
 	OSM_T_NR,
 };
 
@@ -116,6 +120,7 @@ struct osm_buf {
 enum osm_stage {
 	OSM_STAGE_HEADER,
 	OSM_STAGE_PROCESSES,
+	OSM_STAGE_SYSVIPC,	/* SysV objects of the IPC namespaces met */
 	OSM_STAGE_PEERS,	/* edges that wait for both ends (res_sock.c) */
 	OSM_STAGE_END,
 	OSM_STAGE_DONE,
@@ -200,6 +205,26 @@ struct osm_peers {
 	size_t next;
 };
 
+struct ipc_namespace;
+
+/**
+ * struct osm_ipcns_list - IPC namespaces whose objects the walk renders
+ * @ns: kvmalloc()ed array of @cap namespaces, each referenced.
+ * @nr: entries in use.
+ * @cap: entries allocated.
+ * @next: the namespace being rendered.
+ * @kind: 0, 1, 2: its shm, sem or msg objects are being rendered.
+ * @idx: the next index to look at in that kind's idr.
+ */
+struct osm_ipcns_list {
+	struct ipc_namespace **ns;
+	size_t nr;
+	size_t cap;
+	size_t next;
+	int kind;
+	int idx;
+};
+
 /**
  * struct osm_reader - per-open state of /dev/osmosis
  * @lock: serialises read(2) calls on this open file; protects all below.
@@ -216,6 +241,7 @@ struct osm_peers {
  * @out_pos: see @out.
  * @ids: ids of the threads and resources this walk has emitted.
  * @peers: socket peers to draw at the end of the walk.
+ * @ipcns: IPC namespaces whose SysV objects are drawn at the end.
  * @scope_pid: the one process a scoped walk renders (referenced), or NULL.
  * @scope_done: that process has been rendered.
  * @types: OSM_RES_* types the walk renders (all unless scoped).
@@ -241,6 +267,7 @@ struct osm_reader {
 	size_t out_pos;
 	struct osm_idset ids;
 	struct osm_peers peers;
+	struct osm_ipcns_list ipcns;
 	struct pid *scope_pid;
 	bool scope_done;
 	u64 types;
@@ -277,6 +304,8 @@ int osm_object_id(struct osm_reader *r, enum osm_type type, const void *obj,
 		  struct osm_id *id);
 int osm_inode_id(struct osm_reader *r, const struct inode *inode,
 		 struct osm_id *id);
+bool osm_inode_rendered(struct osm_reader *r, const struct inode *inode,
+			struct osm_id *id);
 
 /* walk_limit.c */
 int osm_walk_limit_get(struct osm_reader *r);
@@ -401,6 +430,20 @@ void osm_emit_pidns(struct osm_reader *r, struct pid_namespace *ns);
 void osm_emit_cgroup_node(struct osm_reader *r, struct cgroup *cgrp,
 			  struct osm_id *id);
 
+/* res_sysvipc.c */
+void osm_sysvipc_note(struct osm_reader *r, struct ipc_namespace *ns);
+void osm_ipcns_put(struct ipc_namespace *ns);
+bool osm_emit_sysvipc(struct osm_reader *r);
+void osm_sysvipc_free(struct osm_ipcns_list *l);
+void osm_emit_semundo(struct osm_reader *r, struct task_struct *task,
+		      const struct osm_id *holder);
+
+/* ipc_layout.c */
+struct kern_ipc_perm;
+struct ipc_ids *osm_ipc_ids(struct ipc_namespace *ns, int kind);
+const struct inode *osm_shm_peek(struct kern_ipc_perm *perm,
+				 unsigned long *size, unsigned long *nattch);
+
 /* mntns_layout.c */
 int osm_mntns_layout_init(void);
 struct ns_common *osm_mnt_ns_common(struct task_struct *task);
@@ -423,6 +466,8 @@ static inline bool osm_want(const struct osm_reader *r, enum osm_type type)
 {
 	if (type < OSM_T_MM)
 		return true;
+	if (type >= OSM_T_SHM)
+		return r->types & OSM_RES_SYSVIPC;
 	return r->types & (1ULL << (type - OSM_T_MM));
 }
 

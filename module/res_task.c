@@ -135,6 +135,8 @@ static bool osm_thread_stages(struct osm_reader *r, struct task_struct *task)
 			osm_emit_cred(r, task, &c->thread);
 		if (osm_want(r, OSM_T_SECCOMP))
 			osm_emit_seccomp(r, task, &c->thread);
+		if (osm_want(r, OSM_T_SEMUNDO))
+			osm_emit_semundo(r, task, &c->thread);
 		osm_emit_namespaces(r, task, &c->thread);
 		if (osm_want(r, OSM_T_CGROUP))
 			osm_emit_cgroup(r, task, &c->thread);
