@@ -300,7 +300,9 @@ static void osm_put_id(struct osm_reader *r, const struct osm_id *id)
 		osm_put_num(r, id->b, 16, 0);
 		break;
 	case OSM_T_SHM ... OSM_T_MSG:
-		osm_printf(r, "%s:%llu:%llu", name, id->a, id->b);
+		osm_put_num(r, id->a, 10, 0);
+		osm_put_mem(r, ":", 1);
+		osm_put_num(r, id->b, 10, 0);
 		break;
 	case OSM_T_INODE:
 		osm_put_num(r, MAJOR((u32)id->a), 10, 0);
