@@ -18,7 +18,8 @@
  * osm_node_begin() must look its ids up: a public id (a tid, an nsfs
  * inode, a cgroup id) can be met twice in one walk.  Processes and
  * regions are met once by construction; ids named by an address, and
- * inodes, are resolved by ident.c before their node is begun.
+ * inodes, are resolved by ident.c before their node is begun.  Frame
+ * intervals are drawn once each by construction (res_phys.c).
  */
 static const struct {
 	const char *name;
@@ -46,6 +47,7 @@ static const struct {
 	[OSM_T_TIME_NS]		= { OSM_NODE_TIME_NS, false, true },
 	[OSM_T_CRED]		= { OSM_NODE_CRED, false, false },
 	[OSM_T_SECCOMP]		= { OSM_NODE_SECCOMP, false, false },
+	[OSM_T_PHYS]		= { OSM_NODE_PHYS, false, false },
 };
 
 /**
@@ -190,6 +192,9 @@ static void osm_put_id(struct osm_reader *r, const struct osm_id *id)
 		break;
 	case OSM_T_VMA:
 		osm_printf(r, "%s:%016llx:%llx", name, id->a, id->b);
+		break;
+	case OSM_T_PHYS:	/* first and last frame */
+		osm_printf(r, "%s:%llx-%llx", name, id->a, id->b);
 		break;
 	case OSM_T_INODE:
 		osm_printf(r, "%s:%u:%u:%llu", name, MAJOR((u32)id->a),

@@ -13,6 +13,7 @@
 #include <linux/sched/task.h>
 #include <linux/threads.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 
 #include "osmosis.h"
 
@@ -104,7 +105,7 @@ static long osm_ioc_set_scope(struct osm_reader *r, void __user *uarg)
 	BUILD_BUG_ON(sizeof(struct osm_scope) != OSM_SCOPE_SIZE_VER0);
 	BUILD_BUG_ON(OSM_RES_SECCOMP != 1ULL << (OSM_T_SECCOMP - OSM_T_MM));
 	BUILD_BUG_ON(OSM_RES_TIME_NS != 1ULL << (OSM_T_TIME_NS - OSM_T_MM));
-	BUILD_BUG_ON(OSM_RES_ALL != (1ULL << (OSM_T_NR - OSM_T_MM)) - 1);
+	BUILD_BUG_ON(OSM_RES_ALL != (1ULL << (OSM_T_PHYS - OSM_T_MM)) - 1);
 
 	err = osm_copy_struct_in(&sc, sizeof(sc), OSM_SCOPE_SIZE_VER0, uarg,
 				 &usize);
@@ -121,6 +122,10 @@ static long osm_ioc_set_scope(struct osm_reader *r, void __user *uarg)
 		return -EINVAL;
 	if (sc.types & ~OSM_RES_ALL)
 		return -EINVAL;
+	/* Frame numbers are for those pagemap gives them to. */
+	if ((sc.flags & OSM_SCOPE_PHYS) &&
+	    !osm_opener_capable(r, &init_user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
 
 	if (mutex_lock_killable(&r->lock))
 		return -EINTR;
@@ -136,6 +141,7 @@ static long osm_ioc_set_scope(struct osm_reader *r, void __user *uarg)
 	r->scope_pid = pid;
 	if (sc.flags & OSM_SCOPE_TYPES)
 		r->types = sc.types;
+	r->phys_on = sc.flags & OSM_SCOPE_PHYS;
 	r->scoped = true;
 	err = 0;
 out_unlock:

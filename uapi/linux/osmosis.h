@@ -27,7 +27,7 @@
 #define OSM_DEVICE_PATH		"/dev/osmosis"
 
 #define OSM_API_MAJOR		1
-#define OSM_API_MINOR		1
+#define OSM_API_MINOR		2
 
 /* ioctl type byte: 0xB9, unused in Documentation/.../ioctl-number.rst. */
 #define OSM_IOC_MAGIC		0xB9
@@ -38,7 +38,9 @@
  */
 #define OSM_FEAT_GRAPH_READ	_BITULL(0)	/* read(2) returns the graph */
 #define OSM_FEAT_SCOPE		_BITULL(1)	/* OSM_IOC_SET_SCOPE (api 1.1) */
-#define OSM_FEAT_ALL		(OSM_FEAT_GRAPH_READ | OSM_FEAT_SCOPE)
+#define OSM_FEAT_PHYS		_BITULL(2)	/* OSM_SCOPE_PHYS (api 1.2) */
+#define OSM_FEAT_ALL		(OSM_FEAT_GRAPH_READ | OSM_FEAT_SCOPE | \
+				 OSM_FEAT_PHYS)
 
 /**
  * struct osm_api - API handshake, the argument of OSM_IOC_GET_API
@@ -98,7 +100,9 @@ struct osm_api {
 /* struct osm_scope.flags */
 #define OSM_SCOPE_PID		_BITULL(0)	/* @pid is set */
 #define OSM_SCOPE_TYPES		_BITULL(1)	/* @types is set */
-#define OSM_SCOPE_ALL		(OSM_SCOPE_PID | OSM_SCOPE_TYPES)
+#define OSM_SCOPE_PHYS		_BITULL(2)	/* physical memory (api 1.2) */
+#define OSM_SCOPE_ALL		(OSM_SCOPE_PID | OSM_SCOPE_TYPES | \
+				 OSM_SCOPE_PHYS)
 
 /**
  * struct osm_scope - what one walk renders, the argument of
@@ -107,6 +111,9 @@ struct osm_api {
  *		struct osm_api: below OSM_SCOPE_SIZE_VER0 -EINVAL, above a
  *		page -E2BIG, unknown non-zero tail -E2BIG).
  * @flags:	In: OSM_SCOPE_* bits; unknown bits are -EINVAL.
+ *		OSM_SCOPE_PHYS adds the physical frames each region maps
+ *		(phys nodes, off by default); it needs CAP_SYS_ADMIN in the
+ *		initial user namespace (the opener's), else -EPERM.
  * @pid:	In: with OSM_SCOPE_PID, a process (a pid in the opener's pid
  *		namespace): the walk renders it, its threads and what they
  *		reach, and no other process.  -ESRCH if there is no such
@@ -118,7 +125,8 @@ struct osm_api {
  *
  * Set once, before the first read(2) of the open file (later: -EBUSY).
  * Without it a walk renders every process the opener may see and every
- * type.  The graph's header says what was scoped (scope=, types=).
+ * type, and no physical memory.  The graph's header says what was scoped
+ * (scope=, types=, phys=).
  */
 struct osm_scope {
 	__u32 size;
@@ -158,7 +166,7 @@ struct osm_scope {
  */
 #define OSM_GRAPH_MAGIC		"osmosis-graph"
 #define OSM_GRAPH_MAJOR		1
-#define OSM_GRAPH_MINOR		3
+#define OSM_GRAPH_MINOR		4
 
 #define OSM_REC_NODE		"node"
 #define OSM_REC_EDGE		"edge"
@@ -191,6 +199,7 @@ struct osm_scope {
 #define OSM_NODE_TIME_NS	"time_ns"
 #define OSM_NODE_CRED		"cred"		/* cred:<hash> credentials (1.2) */
 #define OSM_NODE_SECCOMP	"seccomp"	/* seccomp:<hash> filter (1.2) */
+#define OSM_NODE_PHYS		"phys"		/* phys:<first>-<last> frames (1.4) */
 
 /* Edge kinds; an edge reads as a sentence: "<src> <kind> <dst>". */
 #define OSM_EDGE_HOLD		"hold"		/* PD uses a resource */
