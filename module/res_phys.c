@@ -124,7 +124,7 @@ static void osm_phys_note(struct osm_phys *p, const struct osm_id *region,
 					     .va = va, .pages = pages };
 }
 
-/* A huge pmd in an anonymous region maps an anonymous THP or the huge zero page. */
+/* A huge pmd in an anonymous region: an anonymous THP, or the huge zero page. */
 static bool osm_huge_zero(struct vm_area_struct *vma, pmd_t pmd)
 {
 	/* Read racily: a THP being freed under us is left out, as it may be. */

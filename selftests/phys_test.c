@@ -76,16 +76,26 @@ static int pagemap(pid_t pid, unsigned long start, size_t n, uint64_t *out)
 	return 0;
 }
 
-static uint64_t pagemap_raw(unsigned long addr)
+/* @pid's frame at @addr, zero pages included; 0 when not present. */
+static uint64_t pagemap_raw_of(pid_t pid, unsigned long addr)
 {
+	char path[64];
 	uint64_t e = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd >= 0 && pread(fd, &e, 8, addr / PAGE * 8) != 8)
 		e = 0;
 	if (fd >= 0)
 		close(fd);
 	return e & PM_PRESENT ? e & PM_PFN_MASK : 0;
+}
+
+static uint64_t pagemap_raw(unsigned long addr)
+{
+	return pagemap_raw_of(getpid(), addr);
 }
 
 static char *hpage_align(char *p)
@@ -482,7 +492,37 @@ struct pair {
 	pid_t a, b;
 	unsigned long addr_a, addr_b;
 	size_t pages;
+	unsigned long zero, huge_zero;	/* A's untouched memory, read */
 };
+
+/* In A: read untouched memory, to map the zero page and huge zero page. */
+static void map_zero_pages(struct pair *rep)
+{
+	volatile char c;
+	char *p;
+
+	p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED && !madvise(p, 2 * PAGE, MADV_NOHUGEPAGE)) {
+		c = p[0];
+		c = p[PAGE];
+		rep->zero = (unsigned long)p;
+	}
+	p = mmap(NULL, 2 * HPAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED) {
+		char *q = hpage_align(p);
+
+		if (q != p)
+			munmap(p, q - p);
+		munmap(q + HPAGE, HPAGE - (q - p));
+		p = q;
+		madvise(p, HPAGE, MADV_HUGEPAGE);
+		c = p[0];
+		rep->huge_zero = (unsigned long)p;
+	}
+	(void)c;
+}
 
 static int scenario(int sock, void *arg)
 {
@@ -528,6 +568,7 @@ static int scenario(int sock, void *arg)
 	}
 	if (mlock(p, len))
 		osm_child_fail(sock, "mlock: %m");
+	map_zero_pages(&rep);
 	if (pipe(pfd))
 		osm_child_fail(sock, "pipe: %m");
 	b = fork();
@@ -753,6 +794,67 @@ TEST_F(pair, one_node_per_run)
 	}
 	if (variant->sc == SC_BIG)	/* past the first run array */
 		TH_LOG("%zu runs in 8192 pages", runs);
+}
+
+/* The vma node of @mm that holds @addr, or NULL. */
+static const struct osm_node *region_at(const struct osm_node *mm,
+					unsigned long addr)
+{
+	unsigned long long start, end;
+	size_t i;
+
+	for (i = 0; i < osm_node__in_count(mm); i++) {
+		const struct osm_node *v = osm_edge__src(osm_node__in(mm, i));
+
+		if (!strcmp(osm_node__type(v), OSM_NODE_VMA) &&
+		    osm_test_attr_ull(v, "start", &start) &&
+		    osm_test_attr_ull(v, "end", &end) &&
+		    start <= addr && addr < end)
+			return v;
+	}
+	return NULL;
+}
+
+/*
+ * The zero pages are not frames of the graph: A read untouched memory,
+ * pagemap shows it mapped to the zero page (and, when the kernel maps
+ * one, the huge zero page), and A's regions there have no phys edge.
+ */
+TEST_F(pair, zero_pages_have_no_node)
+{
+	unsigned long addr[2] = { self->rep.zero, self->rep.huge_zero };
+	unsigned long len[2] = { 2 * PAGE, HPAGE };
+	uint64_t want[2] = { zero_pfn, huge_zero_pfn }, *f;
+	unsigned long long start, end, k;
+	const struct osm_node *mm, *v;
+	int i;
+
+	mm = osm_test_held_by_tid(self->g, self->rep.a, "mm");
+	ASSERT_NE(NULL, mm);
+	for (i = 0; i < 2; i++) {
+		ASSERT_NE(0, addr[i]) TH_LOG("A could not map zero page %d", i);
+		if (!want[i]) {		/* no huge zero page in this kernel */
+			TH_LOG("no huge zero page: use_zero_page is off");
+			continue;
+		}
+		ASSERT_EQ(want[i], pagemap_raw_of(self->rep.a, addr[i]))
+			TH_LOG("zero page %d not mapped", i);
+		v = region_at(mm, addr[i]);
+		ASSERT_NE(NULL, v) TH_LOG("no region at %lx", addr[i]);
+		ASSERT_TRUE(osm_test_attr_ull(v, "start", &start) &&
+			    osm_test_attr_ull(v, "end", &end));
+		f = calloc((end - start) / PAGE, sizeof(*f));
+		ASSERT_NE(NULL, f);
+		ASSERT_LE(0, graph_frames(self->g, self->rep.a, start,
+					  (end - start) / PAGE, f, NULL,
+					  self->err, sizeof(self->err)))
+			TH_LOG("%s", self->err);
+		for (k = (addr[i] - start) / PAGE;
+		     k < (addr[i] + len[i] - start) / PAGE; k++)
+			EXPECT_EQ(0, f[k]) TH_LOG("zero page %d: frame %#llx",
+						  i, (unsigned long long)f[k]);
+		free(f);
+	}
 }
 
 /* ---- who may see frames --------------------------------------------- */
