@@ -48,7 +48,7 @@
 #include "osmosis.h"
 
 #ifdef CONFIG_HIGHPTE
-#error "page tables in highmem: osm_phys_ptes() would need kmap_local_page()"
+#error "page tables in highmem: osm_phys_pmd() would need kmap_local_page()"
 #endif
 
 /* Runs a reader may add between two checks: one page table's worth. */

@@ -484,6 +484,7 @@ enum scenario {
 	SC_SHARED,	/* MAP_SHARED anonymous, inherited */
 	SC_COW,		/* private, B then writes its second half */
 	SC_MEMFD,	/* a memfd that B maps again on its own */
+	SC_MEMFD_PART,	/* the same, B maps the middle half only */
 	SC_THP,		/* private, 2 MiB pages, inherited */
 	SC_BIG,		/* 32 MiB private, touched backwards */
 };
@@ -491,7 +492,8 @@ enum scenario {
 struct pair {
 	pid_t a, b;
 	unsigned long addr_a, addr_b;
-	size_t pages;
+	size_t pages, pages_b;		/* B's region: pages_b of A's pages */
+	size_t off_b;			/* from A's page off_b on */
 	unsigned long zero, huge_zero;	/* A's untouched memory, read */
 };
 
@@ -538,14 +540,17 @@ static int scenario(int sock, void *arg)
 		len = 2 * HPAGE;
 	else if (sc == SC_BIG)
 		len = 32UL << 20;
-	if (sc == SC_MEMFD) {
+	if (sc == SC_MEMFD_PART)
+		rep.off_b = NPAGES / 4;
+	rep.pages_b = len / PAGE - 2 * rep.off_b;
+	if (sc == SC_MEMFD || sc == SC_MEMFD_PART) {
 		mfd = memfd_create("osm-phys", MFD_CLOEXEC);
 		if (mfd < 0 || ftruncate(mfd, len))
 			osm_child_fail(sock, "memfd: %m");
 	}
 	p = mmap(NULL, len + HPAGE, PROT_READ | PROT_WRITE,
 		 sc == SC_SHARED ? MAP_SHARED | MAP_ANONYMOUS :
-		 sc == SC_MEMFD ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS,
+		 mfd >= 0 ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS,
 		 mfd, 0);
 	if (p == MAP_FAILED)
 		osm_child_fail(sock, "mmap: %m");
@@ -557,7 +562,7 @@ static int scenario(int sock, void *arg)
 		madvise(p, len, MADV_HUGEPAGE);
 	} else {
 		munmap(p + len, HPAGE);
-		if (sc != SC_SHARED && sc != SC_MEMFD)
+		if (sc != SC_SHARED && mfd < 0)
 			madvise(p, len, MADV_NOHUGEPAGE);
 	}
 	if (sc == SC_BIG) {	/* backwards: frames ascend as addresses fall */
@@ -581,14 +586,15 @@ static int scenario(int sock, void *arg)
 		q = p;
 		if (sc == SC_COW)
 			memset(p + len / 2, 2, len / 2);
-		if (sc == SC_MEMFD) {
+		if (mfd >= 0) {
 			munmap(p, len);
-			q = mmap(NULL, len, PROT_READ, MAP_SHARED, mfd, 0);
+			q = mmap(NULL, rep.pages_b * PAGE, PROT_READ, MAP_SHARED,
+				 mfd, rep.off_b * PAGE);
 			if (q == MAP_FAILED)
 				_exit(1);
 		}
 		/* A shared mapping is not copied at fork: fault it in. */
-		for (i = 0; i < len; i += PAGE)
+		for (i = 0; i < rep.pages_b * PAGE; i += PAGE)
 			sum += q[i];
 		if (write(pfd[1], &q, sizeof(q)) != sizeof(q))
 			_exit(1);
@@ -607,14 +613,51 @@ static int scenario(int sock, void *arg)
 	return 0;
 }
 
-/* Maximal runs of @n frames, contiguous both ways; absent pages end one. */
-static size_t runs_of(const uint64_t *f, size_t n)
+/* The maximal runs of @n frames (0: none) as [first, end) pairs. */
+static size_t runs_list(const uint64_t *f, size_t n, uint64_t *out)
 {
-	size_t i, runs = 0;
+	size_t i, r = 0;
 
-	for (i = 0; i < n; i++)
-		runs += f[i] && (!i || f[i] != f[i - 1] + 1);
-	return runs;
+	for (i = 0; i < n; i++) {
+		if (!f[i])
+			continue;
+		if (!r || !i || f[i] != f[i - 1] + 1) {
+			out[2 * r] = f[i];
+			r++;
+		}
+		out[2 * r - 1] = f[i] + 1;
+	}
+	return r;
+}
+
+/*
+ * How many pieces the runs of @f (@n frames) make once cut at each
+ * boundary (first frame, frame after the last) of the runs of @g (@m
+ * frames) that lies strictly inside one of them.
+ */
+static size_t pieces(const uint64_t *f, size_t n, const uint64_t *g,
+		     size_t m)
+{
+	uint64_t *rf = calloc(2 * n + 2, sizeof(*rf));
+	uint64_t *rg = calloc(2 * m + 2, sizeof(*rg));
+	size_t nf, ng, i, k, count = 0;
+
+	if (!rf || !rg)
+		abort();
+	nf = runs_list(f, n, rf);
+	ng = runs_list(g, m, rg);
+	/* Boundaries of g, sorted and unique. */
+	qsort(rg, 2 * ng, sizeof(*rg), cmp_ull);
+	for (i = 0; i < nf; i++) {
+		count++;
+		for (k = 0; k < 2 * ng; k++)
+			if ((!k || rg[k] != rg[k - 1]) && rg[k] > rf[2 * i] &&
+			    rg[k] < rf[2 * i + 1])
+				count++;
+	}
+	free(rf);
+	free(rg);
+	return count;
 }
 
 FIXTURE(pair) {
@@ -624,7 +667,7 @@ FIXTURE(pair) {
 	struct osm_graph *g;
 	uint64_t *fa, *fb;			/* the graph's frames of them */
 	const struct osm_node **na, **nb;	/* the graph's nodes for them */
-	long edges_a;
+	long edges_a, edges_b;
 	char err[512];
 };
 
@@ -636,6 +679,9 @@ FIXTURE_VARIANT(pair) {
 FIXTURE_VARIANT_ADD(pair, shared_anon) { .sc = SC_SHARED, .chunk = 1 << 16 };
 FIXTURE_VARIANT_ADD(pair, cow_half_written) { .sc = SC_COW, .chunk = 1 << 16 };
 FIXTURE_VARIANT_ADD(pair, memfd) { .sc = SC_MEMFD, .chunk = 1 << 16 };
+FIXTURE_VARIANT_ADD(pair, memfd_part) {
+	.sc = SC_MEMFD_PART, .chunk = 1 << 16
+};
 FIXTURE_VARIANT_ADD(pair, thp) { .sc = SC_THP, .chunk = 1 << 16 };
 FIXTURE_VARIANT_ADD(pair, big_in_small_reads) { .sc = SC_BIG, .chunk = 4096 };
 
@@ -673,22 +719,23 @@ FIXTURE_SETUP(pair)
 
 	n = self->rep.pages;
 	self->fa = calloc(n, sizeof(*self->fa));
-	self->fb = calloc(n, sizeof(*self->fb));
+	self->fb = calloc(self->rep.pages_b, sizeof(*self->fb));
 	self->na = calloc(n, sizeof(*self->na));
-	self->nb = calloc(n, sizeof(*self->nb));
+	self->nb = calloc(self->rep.pages_b, sizeof(*self->nb));
 	ASSERT_TRUE(self->fa && self->fb && self->na && self->nb);
 	/* The graph's frames of the two regions (as checked above). */
 	self->edges_a = graph_frames(self->g, self->rep.a, self->rep.addr_a,
 				     n, self->fa, self->na, self->err,
 				     sizeof(self->err));
 	ASSERT_LE(0, self->edges_a) TH_LOG("%s", self->err);
-	ASSERT_LE(0, graph_frames(self->g, self->rep.b, self->rep.addr_b, n,
-				  self->fb, self->nb, self->err,
-				  sizeof(self->err))) TH_LOG("%s", self->err);
-	for (i = 0; i < n; i++) {
+	self->edges_b = graph_frames(self->g, self->rep.b, self->rep.addr_b,
+				     self->rep.pages_b, self->fb, self->nb,
+				     self->err, sizeof(self->err));
+	ASSERT_LE(0, self->edges_b) TH_LOG("%s", self->err);
+	for (i = 0; i < n; i++)
 		ASSERT_NE(0, self->fa[i]) TH_LOG("A page %zu: no frame", i);
+	for (i = 0; i < self->rep.pages_b; i++)
 		ASSERT_NE(0, self->fb[i]) TH_LOG("B page %zu: no frame", i);
-	}
 }
 
 FIXTURE_TEARDOWN(pair)
@@ -705,46 +752,47 @@ FIXTURE_TEARDOWN(pair)
 }
 
 /*
- * One node for one frame: pages of A and B reach one phys node exactly
- * when pagemap gives them one frame, and what pagemap says of the
- * scenario holds (it is the premise).
+ * One node for one frame: B's page j and A's page off_b + j reach one
+ * phys node exactly when pagemap gives them one frame, and what pagemap
+ * says of the scenario holds (it is the premise).
  */
 TEST_F(pair, same_frame_same_node)
 {
 	const struct region *ra = snap_region(&self->sa, self->rep.addr_a);
 	const struct region *rb = snap_region(&self->sb, self->rep.addr_b);
-	size_t i, n = self->rep.pages, shared = 0;
+	size_t j, n = self->rep.pages_b, off = self->rep.off_b, shared = 0;
 	uint64_t pa, pb;
 
 	ASSERT_TRUE(ra && rb);
-	for (i = 0; i < n; i++) {
-		pa = ra->after[i];
-		pb = rb->after[i];
+	for (j = 0; j < n; j++) {
+		pa = ra->after[off + j];
+		pb = rb->after[j];
 		if (variant->sc == SC_COW) {
-			ASSERT_EQ(i < n / 2, pa == pb)
-				TH_LOG("page %zu: pagemap %#llx %#llx", i,
+			ASSERT_EQ(j < n / 2, pa == pb)
+				TH_LOG("page %zu: pagemap %#llx %#llx", j,
 				       (unsigned long long)pa,
 				       (unsigned long long)pb);
 		} else {
-			ASSERT_EQ(pa, pb) TH_LOG("page %zu", i);
+			ASSERT_EQ(pa, pb) TH_LOG("page %zu", j);
 		}
 		shared += pa == pb;
-		EXPECT_EQ(pa == pb, self->na[i] == self->nb[i])
-			TH_LOG("page %zu: %s and %s", i,
-			       osm_node__id(self->na[i]),
-			       osm_node__id(self->nb[i]));
+		EXPECT_EQ(pa == pb, self->na[off + j] == self->nb[j])
+			TH_LOG("page %zu: %s and %s", j,
+			       osm_node__id(self->na[off + j]),
+			       osm_node__id(self->nb[j]));
 	}
 	EXPECT_EQ(variant->sc == SC_COW ? n / 2 : n, shared);
 }
 
 /*
- * Reachability (libosm) follows region -> phys: A and B both reach every
- * node of their shared pages, and A does not reach B's own copies.
+ * Reachability (libosm) follows region -> phys: B reaches the node of
+ * each of its pages, and A reaches it exactly when A maps that frame
+ * too (not B's own copies).
  */
 TEST_F(pair, reach_follows_map_to_phys)
 {
 	const struct osm_node **ra = NULL, **rb = NULL;
-	size_t i, k, n = self->rep.pages;
+	size_t j, k, n = self->rep.pages_b, off = self->rep.off_b;
 	int ca, cb;
 	bool in_a, in_b;
 
@@ -756,37 +804,40 @@ TEST_F(pair, reach_follows_map_to_phys)
 				  NULL, &rb);
 	ASSERT_LT(0, ca);
 	ASSERT_LT(0, cb);
-	for (i = 0; i < n; i++) {
+	for (j = 0; j < n; j++) {
 		in_a = in_b = false;
 		for (k = 0; k < (size_t)ca; k++)
-			in_a |= ra[k] == self->nb[i];
+			in_a |= ra[k] == self->nb[j];
 		for (k = 0; k < (size_t)cb; k++)
-			in_b |= rb[k] == self->nb[i];
-		EXPECT_TRUE(in_b) TH_LOG("B does not reach its page %zu", i);
-		EXPECT_EQ(self->fa[i] == self->fb[i], in_a)
-			TH_LOG("page %zu: A reaches B's node: %d", i, in_a);
+			in_b |= rb[k] == self->nb[j];
+		EXPECT_TRUE(in_b) TH_LOG("B does not reach its page %zu", j);
+		EXPECT_EQ(self->fa[off + j] == self->fb[j], in_a)
+			TH_LOG("page %zu: A reaches B's node: %d", j, in_a);
 	}
 	free(ra);
 	free(rb);
 }
 
 /*
- * Coalesced: when no other process maps part of A's frames (all but the
- * copy-on-write case, where B's copies cut A's runs), A's region has one
- * edge per maximal run pagemap shows (contiguous virtually and
- * physically), so 2 MiB pages are one node each, or fewer.
+ * Coalesced, and cut where another region's run begins or ends: the
+ * edges each region must have, worked out from pagemap alone.  A
+ * region's maximal runs (contiguous virtually and physically) are cut
+ * at every first frame and every frame after the last of the other
+ * region's runs that falls strictly inside them; only A and B map these
+ * frames.  So 2 MiB pages are one node each, or fewer.
  */
-TEST_F(pair, one_node_per_run)
+TEST_F(pair, one_node_per_piece)
 {
-	const struct region *r = snap_region(&self->sa, self->rep.addr_a);
+	const struct region *ra = snap_region(&self->sa, self->rep.addr_a);
+	const struct region *rb = snap_region(&self->sb, self->rep.addr_b);
 	size_t runs;
 
-	ASSERT_NE(NULL, r);
-	runs = runs_of(r->after, self->rep.pages);
-
-	if (variant->sc == SC_COW)
-		SKIP(return, "B's copies cut A's runs");
-	EXPECT_EQ(runs, (size_t)self->edges_a);
+	ASSERT_TRUE(ra && rb);
+	EXPECT_EQ(pieces(rb->after, self->rep.pages_b, ra->after,
+			 self->rep.pages), (size_t)self->edges_b);
+	EXPECT_EQ(pieces(ra->after, self->rep.pages, rb->after,
+			 self->rep.pages_b), (size_t)self->edges_a);
+	runs = pieces(ra->after, self->rep.pages, NULL, 0);
 	if (variant->sc == SC_THP) {
 		if (runs > 2)
 			SKIP(return, "no 2 MiB page: %zu runs", runs);
