@@ -967,6 +967,78 @@ TEST(no_flag_no_frames)
 	osm_graph__free(g);
 }
 
+/* ---- the bound: runs count against max_nodes ------------------------ */
+
+#define MAX_NODES	"/sys/module/osmosis/parameters/max_nodes"
+
+static int max_nodes_rw(unsigned long *old, unsigned long val)
+{
+	char buf[32] = "";
+	int fd = open(MAX_NODES, O_RDWR | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = read(fd, buf, sizeof(buf) - 1) > 0;
+	if (ok && old)
+		*old = strtoul(buf, NULL, 10);
+	snprintf(buf, sizeof(buf), "%lu\n", val);
+	ok = ok && pwrite(fd, buf, strlen(buf), 0) == (ssize_t)strlen(buf);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* A walk of @pid alone, with frames when @phys: 0 or the read's errno. */
+static int read_scoped(pid_t pid, bool phys)
+{
+	struct osm_scope sc = { .flags = OSM_SCOPE_PID, .pid = pid };
+	size_t len;
+	char *buf;
+	int fd, err = 0;
+
+	if (phys)
+		sc.flags |= OSM_SCOPE_PHYS;
+	fd = open(osm_test_device(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (osm_ioc_set_scope(fd, &sc))
+		err = errno;
+	buf = err ? NULL : osm_test_read_fd(fd, 1 << 16, &len);
+	if (!err && !buf)
+		err = errno;
+	free(buf);
+	close(fd);
+	return err;
+}
+
+/*
+ * A process with 8192 scattered pages (SC_BIG) needs thousands of runs:
+ * with max_nodes at 512 its walk with frames fails with E2BIG, the same
+ * walk without frames (a few dozen ids) does not, nor with frames once
+ * the cap is 65536.  The cap is restored in every case.
+ */
+TEST(runs_past_max_nodes_is_e2big)
+{
+	enum scenario sc = SC_BIG;
+	unsigned long saved = 0;
+	struct osm_child c;
+	struct pair rep;
+	int e_small, e_nophys, e_big;
+
+	ASSERT_EQ(0, find_zero_pfns());
+	ASSERT_EQ(0, osm_child_start(&c, OSM_SPAWN_FORK, 0, scenario, &sc,
+				     &rep, sizeof(rep))) TH_LOG("%s", c.err);
+	ASSERT_EQ(0, max_nodes_rw(&saved, 512)) TH_LOG("%m");
+	e_small = read_scoped(rep.a, true);
+	e_nophys = read_scoped(rep.a, false);
+	max_nodes_rw(NULL, 65536);
+	e_big = read_scoped(rep.a, true);
+	ASSERT_EQ(0, max_nodes_rw(NULL, saved)) TH_LOG("%m");
+	EXPECT_EQ(E2BIG, e_small);
+	EXPECT_EQ(0, e_nophys);
+	EXPECT_EQ(0, e_big);
+	EXPECT_EQ(0, osm_child_finish(&c));
+}
+
 /* ---- churn: frames read while another process maps and unmaps ------- */
 
 static int churn(int sock, void *arg)
