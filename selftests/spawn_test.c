@@ -338,6 +338,18 @@ FIXTURE_TEARDOWN(spawn)
 	close(self->fd);
 }
 
+/* The module says it can spawn: feature bit, both ioctls, api 1.2. */
+TEST_F_TIMEOUT(spawn, api_lists_spawn, OSM_TIMEOUT)
+{
+	struct osm_api a;
+
+	ASSERT_EQ(0, osm_ioc_get_api(self->fd, &a));
+	EXPECT_LE(2U, a.api_minor);
+	EXPECT_TRUE(a.features & OSM_FEAT_SPAWN);
+	EXPECT_TRUE(a.ioctls & 1ULL << _IOC_NR(OSM_IOC_SPAWN_PREPARE));
+	EXPECT_TRUE(a.ioctls & 1ULL << _IOC_NR(OSM_IOC_SPAWN_COMMIT));
+}
+
 /* The size rules of struct clone_args, as for every osmosis ioctl. */
 TEST_F_TIMEOUT(spawn, prepare_size, OSM_TIMEOUT)
 {
@@ -1089,6 +1101,53 @@ TEST_F_TIMEOUT(spawn, graph_shows_the_requested_sharing, OSM_TIMEOUT)
 	OSM_EXPECT_HELD_SAME(g, me, lc.pd.pid, "net_ns", false);
 	osm_graph__free(g);
 	EXPECT_EQ(0, lib_finish(&lc));
+}
+
+/* Run osm with @args; its exit code, or -1. */
+static int run_osm(char *const args[])
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execv("/usr/bin/osm", args);
+		_exit(127);
+	}
+	if (pid < 0)
+		return -1;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* osm spawn, as unshare(1): the command's exit status is osm's. */
+TEST_F_TIMEOUT(spawn, cli_passes_exit_status, OSM_TIMEOUT)
+{
+	char self_path[256] = "";
+	/* The wait mode without its descriptor exits 2. */
+	char *sandbox[] = { "osm", "spawn", "--preset", "sandbox", "--share",
+			    "net", "--mem", "64M", "--pids", "16", "--",
+			    self_path, OSM_TEST_WAIT_ARG, NULL };
+	char *plain[] = { "osm", "spawn", "--", self_path, OSM_TEST_WAIT_ARG,
+			  NULL };
+	char *bad[] = { "osm", "spawn", "--share", "mm", "--", self_path,
+			NULL };
+	char *missing[] = { "osm", "spawn", "--", "/nonexistent", NULL };
+	int before = records();
+
+	if (access("/usr/bin/osm", X_OK))
+		SKIP(return, "no /usr/bin/osm in this image");
+	ASSERT_LT(0, readlink("/proc/self/exe", self_path,
+			      sizeof(self_path) - 1));
+	EXPECT_EQ(2, run_osm(plain));
+	EXPECT_EQ(2, run_osm(sandbox));
+	EXPECT_EQ(1, run_osm(bad));
+	EXPECT_EQ(1, run_osm(missing));
+	EXPECT_EQ(0, osm_spawn_cgroups_left());
+	EXPECT_EQ(before, records());
 }
 
 OSM_TEST_MAIN
