@@ -35,7 +35,7 @@
  * Return: 0, -EFAULT, -EINVAL or -E2BIG.
  */
 int osm_copy_struct_in(void *dst, size_t ksize, size_t ver0,
-			      const void __user *uarg, u32 *usize)
+		       const void __user *uarg, u32 *usize)
 {
 	if (get_user(*usize, (const u32 __user *)uarg))
 		return -EFAULT;

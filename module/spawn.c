@@ -216,7 +216,7 @@ static u64 osm_spawn_verify(const struct osm_spawn_spec *spec,
 			    struct task_struct *parent, struct file *file)
 {
 	unsigned int mine[OSM_SPAWN_NR_NS], theirs[OSM_SPAWN_NR_NS];
-	const void *pmm, *pfiles, *pfs;
+	const void *pmm, *pfiles, *pfs, *undo __maybe_unused;
 	const u8 *mode = spec->mode;
 	u64 bad = 0, pcg, cg;
 	unsigned int i, r;
@@ -242,11 +242,13 @@ static u64 osm_spawn_verify(const struct osm_spawn_spec *spec,
 			       rcu_access_pointer(parent->sighand)))
 		bad |= BIT_ULL(OSM_SPAWN_R_SIGHAND);
 #ifdef CONFIG_SYSVIPC
-	/* A new undo list is none until the child's first SEM_UNDO. */
+	/*
+	 * Shared: the parent's list (clone made one if it had none).  New:
+	 * none at all, until the child's first SEM_UNDO.
+	 */
+	undo = current->sysvsem.undo_list;
 	if (mode[OSM_SPAWN_R_SYSVSEM] == OSM_SPAWN_SHARE ?
-	    current->sysvsem.undo_list != parent->sysvsem.undo_list ||
-	    !current->sysvsem.undo_list :
-	    current->sysvsem.undo_list != NULL)
+	    !undo || undo != parent->sysvsem.undo_list : !!undo)
 		bad |= BIT_ULL(OSM_SPAWN_R_SYSVSEM);
 #endif
 
