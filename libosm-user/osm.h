@@ -244,8 +244,9 @@ OSM_API void osm_shares__free(struct osm_share *shares, size_t n);
  * @envp: its environment; NULL means the caller's.
  * @mode: OSM_SPAWN_* per OSM_SPAWN_R_* resource, as struct
  *	osm_spawn_req.mode (0: what fork(2) does).  Sharing the address
- *	space or the signal handlers is -EOPNOTSUPP: a program replaces
- *	its address space at execve(2).
+ *	space, the signal handlers or the file table is -EOPNOTSUPP: a
+ *	program replaces its address space at execve(2), and execve gives
+ *	it a copy of a shared file table.
  * @ns_pidfd: for a namespace in mode OSM_SPAWN_JOIN, a pidfd of the
  *	process whose namespace to join (from OSM_SPAWN_R_NS0).  -EBADF
  *	if it is not a pidfd, -ESRCH if its process is gone.

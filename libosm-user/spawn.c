@@ -452,12 +452,14 @@ static int osm_spawn_opts_get(struct osm_spawn_ctx *c,
 			return -EINVAL;
 	/*
 	 * A program replaces its address space at execve(2): it cannot
-	 * go on sharing the caller's, nor the handlers that need it.
-	 * Function entry on a new stack (the thread-like kinds) is not
-	 * part of osm_spawn() yet.
+	 * go on sharing the caller's, nor the handlers that need it, and
+	 * execve gives it a copy of a shared file table (unshare_files()
+	 * in begin_new_exec()).  Function entry on a new stack (the
+	 * thread-like kinds) is not part of osm_spawn() yet.
 	 */
 	if (c->o.mode[OSM_SPAWN_R_MM] == OSM_SPAWN_SHARE ||
-	    c->o.mode[OSM_SPAWN_R_SIGHAND] == OSM_SPAWN_SHARE)
+	    c->o.mode[OSM_SPAWN_R_SIGHAND] == OSM_SPAWN_SHARE ||
+	    c->o.mode[OSM_SPAWN_R_FILES] == OSM_SPAWN_SHARE)
 		return -EOPNOTSUPP;
 	return 0;
 }

@@ -992,6 +992,9 @@ TEST_F_TIMEOUT(spawn, spawn_errors, OSM_TIMEOUT)
 	o.mode[OSM_SPAWN_R_MM] = OSM_SPAWN_SHARE;
 	EXPECT_EQ(-EOPNOTSUPP, osm_spawn(&o, &pd)) TH_LOG("mm share");
 	o.mode[OSM_SPAWN_R_MM] = 0;
+	o.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_SHARE;
+	EXPECT_EQ(-EOPNOTSUPP, osm_spawn(&o, &pd)) TH_LOG("files share");
+	o.mode[OSM_SPAWN_R_FILES] = 0;
 	o.mode[OSM_SPAWN_R_FS] = 9;
 	EXPECT_EQ(-EINVAL, osm_spawn(&o, &pd)) TH_LOG("mode 9");
 	o.mode[OSM_SPAWN_R_FS] = 0;

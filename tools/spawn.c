@@ -216,7 +216,7 @@ static int run(const struct osm_spawn_opts *o)
 			p_err("the child's resources are not as asked:%s",
 			      list);
 		} else if (err == -EOPNOTSUPP) {
-			p_err("a program cannot share the caller's mm or sighand: execve replaces its address space");
+			p_err("a program cannot share the caller's mm, sighand or files: execve replaces the address space and copies a shared file table");
 		} else {
 			p_err("cannot spawn %s: %s%s", o->argv[0],
 			      strerror(-err),

@@ -94,6 +94,9 @@ static void test_bad_options(void)
 	o.mode[OSM_SPAWN_R_SIGHAND] = OSM_SPAWN_SHARE;
 	CHECK(osm_spawn(&o, &pd) == -EOPNOTSUPP);
 	o.mode[OSM_SPAWN_R_SIGHAND] = 0;
+	o.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_SHARE;
+	CHECK(osm_spawn(&o, &pd) == -EOPNOTSUPP);
+	o.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
 	o.mode[OSM_SPAWN_R_NET_NS] = 9;
 	CHECK(osm_spawn(&o, &pd) == -EINVAL);
 	o.mode[OSM_SPAWN_R_NET_NS] = 0;

@@ -331,9 +331,9 @@ expect 0 "-j spawn sandbox --explain" -j spawn --preset sandbox --explain -- x
 json_check "sandbox: no_new_privs" "j['no_new_privs'] is True and j['modes']['net'] == 'new'"
 expect 0 "-j spawn pir, --pids, --cgroup-parent, --join, --new" \
 	-j spawn --preset pir --pids 10 --cgroup-parent /sys/fs/cgroup/d \
-	--join net=1 --new uts,ipc --copy fs --share files --explain -- x
+	--join net=1 --new uts,ipc --copy fs --share sysvsem --explain -- x
 json_check "pir: limits, parent, join, lists" \
-	"j['pids_max'] == 10 and j['memory_max'] == 'max' and j['cgroup_parent'] == '/sys/fs/cgroup/d' and j['join'] == {'net': 1} and j['modes']['net'] == 'join' and j['modes']['uts'] == j['modes']['ipc'] == 'new' and j['modes']['files'] == 'share'"
+	"j['pids_max'] == 10 and j['memory_max'] == 'max' and j['cgroup_parent'] == '/sys/fs/cgroup/d' and j['join'] == {'net': 1} and j['modes']['net'] == 'join' and j['modes']['uts'] == j['modes']['ipc'] == 'new' and j['modes']['sysvsem'] == 'share'"
 expect 0 "spawn --explain --no-new-privs" spawn --no-new-privs --explain -- x
 out_has "--no-new-privs" "^no_new_privs  *yes$"
 expect 1 "spawn without a command" spawn --preset process
@@ -359,6 +359,8 @@ err_has "option without value: message" "needs a value"
 expect 1 "spawn: unknown option" spawn --frob x -- x
 expect 1 "spawn: --share mm" spawn --share mm -- x
 err_has "--share mm: message" "cannot share the caller's mm"
+expect 1 "spawn: --share files" spawn --share files -- x
+err_has "--share files: message" "sighand or files"
 expect 1 "-j spawn error" -j spawn --preset nope -- x
 json_check "-j spawn error is JSON" "'error' in j"
 if [ ! -e /dev/osmosis ]; then
