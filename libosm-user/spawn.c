@@ -14,12 +14,15 @@
  *
  * The child runs on a copy of the caller's stack (no CLONE_VM), so it
  * only makes system calls, and reports a failure through a shared
- * anonymous page.  Every descriptor the library opens is close-on-exec.
+ * anonymous page.  Signals are blocked around the clone and the caller's
+ * handlers reset in the child, as posix_spawn does.  Every descriptor the
+ * library opens is close-on-exec.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -158,6 +161,7 @@ struct osm_spawn_ctx {
 	int nsfd[OSM_SPAWN_NR_NS];
 	int cgfd;
 	struct osm_child_status *st;
+	sigset_t oldmask;
 };
 
 static __attribute__((noreturn)) void
@@ -202,6 +206,21 @@ static __attribute__((noreturn)) void osm_child(struct osm_spawn_ctx *c)
 		st->mismatch = commit.mismatch;
 		osm_child_fail(st, OSM_STAGE_COMMIT, errno);
 	}
+	/*
+	 * As posix_spawn: the caller's handlers must not run here, so
+	 * signals stayed blocked since before the clone; reset caught ones
+	 * to their default, then unblock what the caller had unblocked.
+	 */
+	for (i = 1; i < _NSIG; i++) {
+		struct sigaction sa;
+
+		if (sigaction(i, NULL, &sa) || sa.sa_handler == SIG_IGN ||
+		    sa.sa_handler == SIG_DFL)
+			continue;
+		sa.sa_handler = SIG_DFL;
+		sigaction(i, &sa, NULL);
+	}
+	sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
 	st->stage = OSM_STAGE_EXEC;
 	execvpe(c->o.file ? c->o.file : c->o.argv[0], c->o.argv,
 		c->o.envp ? c->o.envp : environ);
@@ -489,6 +508,7 @@ static long osm_spawn_clone(struct osm_spawn_ctx *c, int *pidfd)
 		.cgroup = c->cgfd >= 0 ? (unsigned long long)c->cgfd : 0,
 	};
 	int pidns = OSM_SPAWN_R_PID_NS - OSM_SPAWN_R_NS0, back = -1;
+	sigset_t all;
 	long pid;
 
 	/* A task never enters a pid namespace itself: its children do. */
@@ -503,11 +523,14 @@ static long osm_spawn_clone(struct osm_spawn_ctx *c, int *pidfd)
 			return pid;
 		}
 	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &c->oldmask);
 	pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid == 0)
 		osm_child(c);
 	if (pid < 0)
 		pid = -errno;
+	pthread_sigmask(SIG_SETMASK, &c->oldmask, NULL);
 	if (back >= 0) {
 		/* Back to our own: always allowed (it is our active one). */
 		if (setns(back, CLONE_NEWPID) && pid > 0) {

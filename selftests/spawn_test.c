@@ -1073,6 +1073,29 @@ TEST_F_TIMEOUT(spawn, exit_status_passes_through, OSM_TIMEOUT)
 	EXPECT_EQ(-1, pd.pidfd);
 }
 
+/* The program starts with the caller's signal mask, not all blocked. */
+TEST_F_TIMEOUT(spawn, signal_mask_is_the_callers, OSM_TIMEOUT)
+{
+	OSM_OPTS(osm_spawn_opts, o);
+	char mine[64], theirs[64];
+	struct lib_child lc;
+	sigset_t set;
+	int ret;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &set, NULL));
+	ret = lib_start(&o, &lc);
+	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+	ASSERT_EQ(0, osm_test_status_field(getpid(), "SigBlk", mine,
+					   sizeof(mine)));
+	ASSERT_EQ(0, osm_test_status_field(lc.pd.pid, "SigBlk", theirs,
+					   sizeof(theirs)));
+	EXPECT_STREQ(mine, theirs);
+	EXPECT_TRUE(strtoull(theirs, NULL, 16) & 1ULL << (SIGUSR2 - 1));
+	EXPECT_EQ(0, lib_finish(&lc));
+}
+
 /*
  * The spawned PD in the graph: its thread holds the same fs and uts
  * namespace node as this one, and other mm, files, sighand and net
