@@ -236,6 +236,18 @@ holds_device() {
 	return 1
 }
 
+# Wait until the module records a spawned PD.
+spawn_recorded() {
+	n=0
+	while [ $n -lt 100 ]; do
+		[ "$(cat /sys/module/osmosis/parameters/spawn_records)" -ge 1 ] &&
+			return 0
+		n=$((n + 1))
+		sleep 0.1
+	done
+	return 1
+}
+
 graph_header() {
 	head -n 1 /dev/osmosis | grep -q '^osmosis-graph '
 }
@@ -274,10 +286,24 @@ lifecycle() {
 	kill $holder
 	wait $holder 2>/dev/null
 
+	# A PD spawned through the module outlives it: rmmod drops its record.
+	spawner=
+	if command -v osm >/dev/null; then
+		osm spawn -- sleep 3600 &
+		spawner=$!
+		check "osm spawn: the PD is recorded" spawn_recorded
+	fi
 	check "rmmod after the reader closed" rmmod osmosis
 	check "/dev/osmosis gone after rmmod" test ! -e /dev/osmosis
 	check "insmod again" insmod /osmosis.ko
 	check "read after re-insmod starts with osmosis-graph" graph_header
+	if [ -n "$spawner" ]; then
+		# shellcheck disable=SC2046 # the pids of its children
+		kill $(cat /proc/"$spawner"/task/*/children) 2>/dev/null
+		wait "$spawner"
+		check "osm spawn passes the PD's death by SIGTERM on (exit 143)" \
+			test $? -eq 143
+	fi
 }
 
 # Any oops, warning or sanitizer report fails the run.
