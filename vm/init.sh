@@ -236,12 +236,27 @@ holds_device() {
 	return 1
 }
 
-# Wait until the module records a spawned PD.
-spawn_recorded() {
+# Does process $1 have /dev/osmosis open?
+has_device() {
+	for fd in /proc/"$1"/fd/*; do
+		[ "$(readlink "$fd")" = /dev/osmosis ] && return 0
+	done
+	return 1
+}
+
+# Wait until osm spawn ($spawner) has its PD recorded and running sleep,
+# and neither of them holds /dev/osmosis any more.
+spawn_settled() {
 	n=0
 	while [ $n -lt 100 ]; do
-		[ "$(cat /sys/module/osmosis/parameters/spawn_records)" -ge 1 ] &&
+		kid=$(cat /proc/"$spawner"/task/*/children 2>/dev/null)
+		if [ -n "$kid" ] &&
+		   [ "$(cat /proc/"$kid"/comm 2>/dev/null)" = sleep ] &&
+		   ! has_device "$spawner" && ! has_device "$kid" &&
+		   [ "$(cat /sys/module/osmosis/parameters/spawn_records)" -ge 1 ]
+		then
 			return 0
+		fi
 		n=$((n + 1))
 		sleep 0.1
 	done
@@ -291,7 +306,8 @@ lifecycle() {
 	if command -v osm >/dev/null; then
 		osm spawn -- sleep 3600 &
 		spawner=$!
-		check "osm spawn: the PD is recorded" spawn_recorded
+		check "osm spawn: the PD runs, recorded, device closed" \
+			spawn_settled
 	fi
 	check "rmmod after the reader closed" rmmod osmosis
 	check "/dev/osmosis gone after rmmod" test ! -e /dev/osmosis
