@@ -250,6 +250,7 @@ spawn_settled() {
 	n=0
 	while [ $n -lt 100 ]; do
 		kid=$(cat /proc/"$spawner"/task/*/children 2>/dev/null)
+		kid=${kid%% *}	# the file ends in a space
 		if [ -n "$kid" ] &&
 		   [ "$(cat /proc/"$kid"/comm 2>/dev/null)" = sleep ] &&
 		   ! has_device "$spawner" && ! has_device "$kid" &&
@@ -260,6 +261,7 @@ spawn_settled() {
 		n=$((n + 1))
 		sleep 0.1
 	done
+	echo "spawner $spawner, child '$kid' ($(cat /proc/"$kid"/comm 2>&1)), records $(cat /sys/module/osmosis/parameters/spawn_records)"
 	return 1
 }
 
