@@ -177,6 +177,29 @@ int osm_object_id(struct osm_reader *r, enum osm_type type, const void *obj,
 	return 1;
 }
 
+/*
+ * Look @inode up under its name, dev:ino, or, when another inode object
+ * holds that name, under the name plus its fingerprint.  Sets *@id to
+ * the id it has or would get and *@print to its fingerprint.
+ */
+static bool osm_inode_find(struct osm_reader *r, const struct inode *inode,
+			   struct osm_id *id, u32 *print)
+{
+	struct osm_idslot *slot;
+
+	*print = osm_hash_print(inode, inode->i_generation,
+				(u64)(unsigned long)inode->i_sb);
+	*id = (struct osm_id){ .type = OSM_T_INODE, .a = inode->i_sb->s_dev,
+			       .b = inode->i_ino };
+	slot = osm_idset_find(&r->ids, id);
+	if (slot && slot->print != *print) {
+		/* Another object under the same name: its own id. */
+		id->a |= (u64)*print << 32;
+		slot = osm_idset_find(&r->ids, id);
+	}
+	return slot && slot->print == *print;
+}
+
 /**
  * osm_inode_id() - the id of an inode.
  * @r: the reader.
@@ -191,19 +214,10 @@ int osm_object_id(struct osm_reader *r, enum osm_type type, const void *obj,
 int osm_inode_id(struct osm_reader *r, const struct inode *inode,
 		 struct osm_id *id)
 {
-	u32 print = osm_hash_print(inode, inode->i_generation,
-				   (u64)(unsigned long)inode->i_sb);
 	struct osm_idslot *slot;
+	u32 print;
 
-	*id = (struct osm_id){ .type = OSM_T_INODE, .a = inode->i_sb->s_dev,
-			       .b = inode->i_ino };
-	slot = osm_idset_find(&r->ids, id);
-	if (slot && slot->print != print) {
-		/* Another object under the same name: its own id. */
-		id->a |= (u64)print << 32;
-		slot = osm_idset_find(&r->ids, id);
-	}
-	if (slot)
+	if (osm_inode_find(r, inode, id, &print))
 		return 0;
 	slot = osm_idset_insert(&r->ids, id);
 	if (IS_ERR(slot))
@@ -227,18 +241,7 @@ int osm_inode_id(struct osm_reader *r, const struct inode *inode,
 bool osm_inode_rendered(struct osm_reader *r, const struct inode *inode,
 			struct osm_id *id)
 {
-	u32 print = osm_hash_print(inode, inode->i_generation,
-				   (u64)(unsigned long)inode->i_sb);
-	struct osm_idslot *slot;
+	u32 print;
 
-	*id = (struct osm_id){ .type = OSM_T_INODE, .a = inode->i_sb->s_dev,
-			       .b = inode->i_ino };
-	slot = osm_idset_find(&r->ids, id);
-	if (slot && slot->print == print)
-		return true;
-	if (!slot)
-		return false;
-	id->a |= (u64)print << 32;
-	slot = osm_idset_find(&r->ids, id);
-	return slot && slot->print == print;
+	return osm_inode_find(r, inode, id, &print);
 }
