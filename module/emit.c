@@ -46,6 +46,8 @@ static const struct {
 	[OSM_T_TIME_NS]		= { OSM_NODE_TIME_NS, false, true },
 	[OSM_T_CRED]		= { OSM_NODE_CRED, false, false },
 	[OSM_T_SECCOMP]		= { OSM_NODE_SECCOMP, false, false },
+	[OSM_T_FUSE]		= { OSM_NODE_FUSE, false, false },
+	[OSM_T_UFFD]		= { OSM_NODE_UFFD, false, false },
 };
 
 /**
@@ -195,6 +197,12 @@ static void osm_put_id(struct osm_reader *r, const struct osm_id *id)
 		osm_printf(r, "%s:%u:%u:%llu", name, MAJOR((u32)id->a),
 			   MINOR((u32)id->a), id->b);
 		/* Not the first inode object under this name (ident.c). */
+		if (id->a >> 32)
+			osm_printf(r, ":%08x", (u32)(id->a >> 32));
+		break;
+	case OSM_T_FUSE:
+		osm_printf(r, "%s:%u:%u", name, MAJOR((u32)id->a),
+			   MINOR((u32)id->a));
 		if (id->a >> 32)
 			osm_printf(r, ":%08x", (u32)(id->a >> 32));
 		break;
