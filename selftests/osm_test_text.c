@@ -158,7 +158,7 @@ static bool parse_num(const char *s, size_t n, int base,
 	return !errno && !*end;
 }
 
-/* The node types graph-format 1.0 defines, with their class. */
+/* The node types graph-format 1.4 defines, with their class. */
 static const struct {
 	const char *type;
 	bool pd;
@@ -172,7 +172,9 @@ static const struct {
 	{ OSM_NODE_UTS_NS, false }, { OSM_NODE_IPC_NS, false },
 	{ OSM_NODE_PID_NS, false }, { OSM_NODE_NET_NS, false },
 	{ OSM_NODE_USER_NS, false }, { OSM_NODE_CGROUP_NS, false },
-	{ OSM_NODE_TIME_NS, false },
+	{ OSM_NODE_TIME_NS, false }, { OSM_NODE_CRED, false },
+	{ OSM_NODE_SECCOMP, false }, { OSM_NODE_FUSE, false },
+	{ OSM_NODE_UFFD, false },
 };
 
 #define MAX_FIELDS 256
