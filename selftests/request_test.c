@@ -718,12 +718,15 @@ static bool proc_says_uffd(pid_t pid, int fd)
  * The registered page requests the uffd node its descriptor's file
  * serves; the other regions, and the forked holder's copy of the page,
  * request nothing.  The registrant and the holder both serve it.  After
- * UFFDIO_UNREGISTER no region requests anything.
+ * UFFDIO_UNREGISTER no region requests anything (the regions need not
+ * merge back: /proc/PID/maps says what they are).
  */
 TEST_F_TIMEOUT(plain, uffd_region_requests_its_handler, OSM_TIMEOUT)
 {
 	const struct osm_node *chan, *file, *hfile, *vma, *cli, *hold;
+	struct osm_test_vma *maps = NULL;
 	struct uffd_reply rep;
+	int nmaps, i;
 	struct osm_child c;
 	struct osm_graph *g;
 	char id[96];
@@ -774,18 +777,25 @@ TEST_F_TIMEOUT(plain, uffd_region_requests_its_handler, OSM_TIMEOUT)
 	EXPECT_FALSE(reaches(g, cli, chan));
 	osm_graph__free(g);
 
-	/* Unregistered: the page merges back and requests nothing. */
+	/* Unregistered: the page's region (as maps has it) requests nothing. */
 	ASSERT_EQ(0, osm_child_step(&c, &rep, sizeof(rep))) TH_LOG("%s", c.err);
 	g = osm_test_load();
 	ASSERT_NE(NULL, g);
 	EXPECT_EQ(NULL, check_regions(_metadata, g, c.pid));
-	snprintf(id, sizeof(id), "vma:%s:%lx",
+	nmaps = osm_test_read_maps(c.pid, &maps);
+	ASSERT_LT(0, nmaps);
+	for (i = 0; i < nmaps; i++)
+		if (maps[i].start <= rep.reg && rep.reg < maps[i].end)
+			break;
+	ASSERT_LT(i, nmaps);
+	snprintf(id, sizeof(id), "vma:%s:%llx",
 		 osm_test_token(osm_test_held_by_tid(g, c.pid, "mm")),
-		 rep.base);
+		 maps[i].start);
 	vma = osm_graph__find(g, id);
 	ASSERT_NE(NULL, vma) TH_LOG("no node %s", id);
-	EXPECT_EQ(rep.base + UFFD_PAGES * rep.page,
-		  strtoul(attr(vma, "end"), NULL, 16));
+	EXPECT_EQ(maps[i].end, strtoull(attr(vma, "end"), NULL, 16));
+	EXPECT_EQ(0U, osm_test_out(vma, OSM_EDGE_REQUEST, NULL, NULL, 0));
+	free(maps);
 	file = fd_file(g, c.pid, rep.fd);
 	chan = edge_to(file, OSM_EDGE_SERVE, OSM_NODE_UFFD);
 	EXPECT_NE(NULL, chan) TH_LOG("the file still serves its context");
