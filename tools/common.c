@@ -207,7 +207,8 @@ static const char *const known_res_types[] = {
 	OSM_NODE_INODE, OSM_NODE_FS, OSM_NODE_SIGHAND, OSM_NODE_CGROUP,
 	OSM_NODE_MNT_NS, OSM_NODE_UTS_NS, OSM_NODE_IPC_NS, OSM_NODE_PID_NS,
 	OSM_NODE_NET_NS, OSM_NODE_USER_NS, OSM_NODE_CGROUP_NS,
-	OSM_NODE_TIME_NS,
+	OSM_NODE_TIME_NS, OSM_NODE_CRED, OSM_NODE_SECCOMP, OSM_NODE_FUSE,
+	OSM_NODE_UFFD,
 };
 
 /* A type this osm knows, or one a newer module put in this graph. */
