@@ -2,8 +2,8 @@
 /*
  * When is an object met again the object the walk already rendered?
  *
- * mm, files, fs, sighand, open files, credentials and seccomp filters
- * have no public identifier and
+ * mm, files, fs, sighand, open files, credentials, seccomp filters and
+ * userfaultfd contexts have no public identifier and
  * are named by a keyed hash of their address (ids.c).  A walk lasts as
  * long as its reader likes, and meanwhile an object can be freed and its
  * address handed to a new one (files and sighand caches are even
@@ -28,12 +28,16 @@
  * cannot confirm (no thread of its first holder's process holds it any
  * more), but never merges two.
  *
+ * A userfaultfd context is reached two ways, from the regions registered
+ * with it and from its file; osm_uffd_id() confirms through either.
+ *
  * Inodes have a public name, device and inode number, but it is not
  * unique: btrfs subvolumes share one device and restart inode numbers.
  * An inode keeps the id "inode:<dev>:<ino>" for the first inode object
  * the walk meets under that name; the slot stores a fingerprint of the
  * object (address, generation, superblock), and another object under
- * the same name gets "inode:<dev>:<ino>:<fingerprint>".
+ * the same name gets "inode:<dev>:<ino>:<fingerprint>".  A FUSE
+ * connection is named by its superblock's device the same way.
  */
 #include <linux/fdtable.h>
 #include <linux/fs.h>
