@@ -403,6 +403,7 @@ struct osm_fuse_sb {
 	const char *fstype;
 	bool subtype;
 };
+
 void osm_fuse_sb_info(struct osm_reader *r, struct super_block *sb,
 		      struct osm_fuse_sb *info);
 bool osm_fuse_dev_sb(struct osm_reader *r, struct file *file,
