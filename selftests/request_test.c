@@ -805,6 +805,156 @@ TEST_F_TIMEOUT(plain, uffd_region_requests_its_handler, OSM_TIMEOUT)
 	EXPECT_EQ(0, osm_child_finish(&c));
 }
 
+/*
+ * Parked between a region and the files: the region's context is closed
+ * and another process opens a userfaultfd, which may take the freed
+ * context's address.  The new file must not serve the node the old
+ * region requested: the two contexts never existed at once.
+ */
+#define UFFD_LOW	0x10000000UL	/* below the other regions: early */
+#define NR_REGIONS	4000		/* several chunks after it */
+
+static int uffd_open(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	int fd = syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+
+	if (fd >= 0 && ioctl(fd, UFFDIO_API, &api)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Child: a registered page low in a large mm; closes its uffd when told. */
+static int uffd_early_child(int sock, void *arg)
+{
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	long page = getpagesize();
+	int fd = uffd_open();
+	void *p;
+
+	(void)arg;
+	if (fd < 0)
+		osm_child_fail(sock, "userfaultfd: %m");
+	p = mmap((void *)UFFD_LOW, page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p != (void *)UFFD_LOW)
+		osm_child_fail(sock, "mmap at %lx: %m", UFFD_LOW);
+	reg.range.start = UFFD_LOW;
+	reg.range.len = page;
+	if (ioctl(fd, UFFDIO_REGISTER, &reg))
+		osm_child_fail(sock, "UFFDIO_REGISTER: %m");
+	if (!osm_child_make_regions(NR_REGIONS))
+		osm_child_fail(sock, "regions: %m");
+	osm_child_ready(sock, &fd, sizeof(fd));
+	close(fd);	/* unregisters the page, frees the context */
+	osm_child_ready(sock, &fd, sizeof(fd));
+	return 0;
+}
+
+/* Child: opens a userfaultfd when told. */
+static int uffd_late_child(int sock, void *arg)
+{
+	int fd;
+
+	(void)arg;
+	osm_child_ready(sock, NULL, 0);
+	fd = uffd_open();
+	if (fd < 0)
+		osm_child_fail(sock, "userfaultfd: %m");
+	osm_child_ready(sock, &fd, sizeof(fd));
+	return 0;
+}
+
+/* How many descriptors of @pid are userfaultfds, as /proc/PID/fd says. */
+static int proc_uffds(pid_t pid)
+{
+	int *fds = NULL, n, i, count = 0;
+
+	n = osm_test_proc_fds(pid, &fds);
+	for (i = 0; i < n; i++) {
+		char path[64], buf[64];
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid,
+			 fds[i]);
+		len = readlink(path, buf, sizeof(buf) - 1);
+		if (len < 0)
+			continue;
+		buf[len] = '\0';
+		count += !strcmp(buf, "anon_inode:[userfaultfd]");
+	}
+	free(fds);
+	return n < 0 ? -1 : count;
+}
+
+TEST_F_TIMEOUT(plain, uffd_parked_walk_never_joins_two_contexts, OSM_TIMEOUT)
+{
+	const struct osm_node *vma, *file, *old, *new;
+	struct osm_text_info info;
+	struct osm_child e, l;
+	struct osm_graph *g;
+	char needle[64], id[96], err[256];
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, efd, lfd, n = 0;
+
+	ASSERT_EQ(0, osm_child_start(&e, OSM_SPAWN_FORK, 0, uffd_early_child,
+				     NULL, &efd, sizeof(efd)))
+		TH_LOG("%m: %s", e.err);
+	ASSERT_EQ(0, osm_child_start(&l, OSM_SPAWN_FORK, 0, uffd_late_child,
+				     NULL, NULL, 0))
+		TH_LOG("%m: %s", l.err);
+	ASSERT_LT(e.pid, l.pid) TH_LOG("pids wrapped: the order is the walk's");
+	ASSERT_EQ(1, proc_uffds(e.pid));
+
+	/* Park the walk after the page's request, before e's files. */
+	fd = open(osm_test_device(), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	snprintf(needle, sizeof(needle), ":%lx " OSM_EDGE_REQUEST " uffd:",
+		 UFFD_LOW);
+	while (!strstr(buf ? buf : "", needle)) {
+		ASSERT_LT(0, osm_test_read_chunk(fd, &buf, &len))
+			TH_LOG("the walk ended without the page's request");
+		n++;
+	}
+	ASSERT_EQ(0U, osm_test_text_lines(buf, len, NULL,
+					  OSM_REC_EDGE " thread:%d hold files:",
+					  (int)e.pid))
+		TH_LOG("e's files were rendered in the same chunk");
+
+	/* The old context goes, then the new one comes. */
+	ASSERT_EQ(0, osm_child_step(&e, &efd, sizeof(efd))) TH_LOG("%s", e.err);
+	ASSERT_EQ(0, proc_uffds(e.pid));
+	ASSERT_EQ(0, osm_child_step(&l, &lfd, sizeof(lfd))) TH_LOG("%s", l.err);
+	ASSERT_EQ(1, proc_uffds(l.pid));
+	while (osm_test_read_chunk(fd, &buf, &len) > 0)
+		n++;
+	close(fd);
+	ASSERT_LT(2, n) TH_LOG("the walk took %d chunks", n);
+	ASSERT_EQ(0, osm_test_check_text(buf, len, &info, err, sizeof(err)))
+		TH_LOG("%s", err);
+
+	g = osm_graph__parse(buf, len);
+	ASSERT_NE(NULL, g);
+	snprintf(id, sizeof(id), "vma:%s:%lx",
+		 osm_test_token(osm_test_held_by_tid(g, e.pid, "mm")), UFFD_LOW);
+	vma = osm_graph__find(g, id);
+	old = edge_to(vma, OSM_EDGE_REQUEST, OSM_NODE_UFFD);
+	ASSERT_NE(NULL, old) TH_LOG("%s requests nothing", id);
+	file = fd_file(g, l.pid, lfd);
+	new = edge_to(file, OSM_EDGE_SERVE, OSM_NODE_UFFD);
+	ASSERT_NE(NULL, new) TH_LOG("the new userfaultfd serves nothing");
+	EXPECT_NE(old, new) TH_LOG("two contexts that never coexisted are one node %s",
+				   osm_node__id(new));
+	EXPECT_EQ(0U, osm_test_in(old, OSM_EDGE_SERVE, NULL, NULL, 0));
+	osm_graph__free(g);
+	free(buf);
+	EXPECT_EQ(0, osm_child_finish(&e));
+	EXPECT_EQ(0, osm_child_finish(&l));
+}
+
 /* ---- the kernel serves everything else -------------------------------- */
 
 /* Is @dev the device of a FUSE mount in @pid's mountinfo? */
