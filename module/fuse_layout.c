@@ -27,6 +27,7 @@
  * systems (iterate_supers_type(), which takes each one's s_umount for
  * reading), only when the walk meets a mounted /dev/fuse file.
  */
+#include <linux/backing-dev-defs.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/miscdevice.h>
@@ -88,7 +89,12 @@ void osm_fuse_sb_info(struct osm_reader *r, struct super_block *sb,
 	const char *sub = READ_ONCE(sb->s_subtype);
 
 	info->dev = sb->s_dev;
-	info->print = osm_hash_print(sb, sb->s_dev, 0);
+	/*
+	 * A FUSE superblock registers a backing device of its own, whose id
+	 * no later one takes: a superblock mounted after another went away
+	 * differs even at the same address and device number.
+	 */
+	info->print = osm_hash_print(sb, sb->s_dev, sb->s_bdi->id);
 	info->fstype = sb->s_type->name;
 	info->subtype = sub && strscpy(r->pathbuf, sub, PATH_MAX) > 0;
 }

@@ -26,6 +26,7 @@
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -525,6 +526,108 @@ FIXTURE_TEARDOWN(plain)
 {
 }
 
+/* Child: open the file on the mount, read it; close it when told. */
+static int fuse_client_closing(int sock, void *arg)
+{
+	struct fuse_cli_reply rep;
+	char path[256], buf[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", (const char *)arg, HELLO);
+	rep.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (rep.fd < 0 || read(rep.fd, buf, sizeof(buf)) <= 0 ||
+	    fstat(rep.fd, &st))
+		osm_child_fail(sock, "open and read %s: %m", path);
+	rep.dev = st.st_dev;
+	rep.ino = st.st_ino;
+	osm_child_ready(sock, &rep, sizeof(rep));
+	close(rep.fd);
+	osm_child_ready(sock, &rep, sizeof(rep));
+	return 0;
+}
+
+/* Child: a process larger than a few chunks, rendered after the client. */
+static int big_child(int sock, void *arg)
+{
+	(void)arg;
+	if (!osm_child_make_regions(4000))
+		osm_child_fail(sock, "regions: %m");
+	return osm_child_ready(sock, NULL, 0);
+}
+
+/*
+ * Parked after the client's inode: the client closes its file, the file
+ * system is unmounted, and a new server mounts a new one, which the
+ * kernel usually gives the freed device number.  The new server must
+ * not serve the node the old client requested.
+ */
+TEST_F_TIMEOUT(fuse, parked_walk_never_joins_two_mounts, OSM_TIMEOUT)
+{
+	const struct osm_node *inode, *old, *new, *sfile;
+	struct fuse_srv_reply srep2;
+	struct fuse_cli_reply crep;
+	struct osm_child c, b, s2;
+	struct osm_text_info info;
+	char needle[96], err[256];
+	struct osm_graph *g;
+	char *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+	int fd;
+
+	ASSERT_EQ(0, osm_child_start(&c, OSM_SPAWN_FORK, 0,
+				     fuse_client_closing, self->dir, &crep,
+				     sizeof(crep))) TH_LOG("%m: %s", c.err);
+	ASSERT_EQ(0, osm_child_start(&b, OSM_SPAWN_FORK, 0, big_child, NULL,
+				     NULL, 0)) TH_LOG("%m: %s", b.err);
+
+	fd = open(osm_test_device(), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	osm_test_inode_id(needle, sizeof(needle) - 40, crep.dev, crep.ino);
+	strcat(needle, " " OSM_EDGE_REQUEST " fuse:");
+	while (!strstr(buf ? buf : "", needle))
+		ASSERT_LT(0, osm_test_read_chunk(fd, &buf, &len))
+			TH_LOG("the walk ended without '%s'", needle);
+	ASSERT_EQ(0U, osm_test_text_lines(buf, len, NULL, OSM_REC_END " "));
+
+	/* The old mount goes away for good, a new one comes. */
+	ASSERT_EQ(0, osm_child_step(&c, &crep, sizeof(crep))) TH_LOG("%s", c.err);
+	ASSERT_EQ(0, umount2(self->dir, MNT_DETACH));
+	self->served = false;
+	EXPECT_EQ(0, osm_child_finish(&self->srv));
+	ASSERT_EQ(0, osm_child_start(&s2, OSM_SPAWN_FORK, 0, fuse_server,
+				     self->dir, &srep2, sizeof(srep2)))
+		TH_LOG("%m: %s", s2.err);
+	ASSERT_EQ(0, stat(self->dir, &st));
+	TH_LOG("old mount %u:%u, new mount %u:%u%s", major(crep.dev),
+	       minor(crep.dev), major(st.st_dev), minor(st.st_dev),
+	       crep.dev == st.st_dev ? " (the same name)" : "");
+
+	while (osm_test_read_chunk(fd, &buf, &len) > 0)
+		;
+	close(fd);
+	ASSERT_EQ(0, osm_test_check_text(buf, len, &info, err, sizeof(err)))
+		TH_LOG("%s", err);
+	g = osm_graph__parse(buf, len);
+	ASSERT_NE(NULL, g);
+	osm_test_inode_id(needle, sizeof(needle), crep.dev, crep.ino);
+	inode = osm_graph__find(g, needle);
+	old = edge_to(inode, OSM_EDGE_REQUEST, OSM_NODE_FUSE);
+	ASSERT_NE(NULL, old) TH_LOG("%s requests nothing", needle);
+	sfile = fd_file(g, s2.pid, srep2.fd);
+	new = edge_to(sfile, OSM_EDGE_SERVE, OSM_NODE_FUSE);
+	ASSERT_NE(NULL, new) TH_LOG("the new server serves nothing");
+	EXPECT_NE(old, new) TH_LOG("two mounts are one node %s",
+				   osm_node__id(new));
+	osm_graph__free(g);
+	free(buf);
+
+	umount2(self->dir, MNT_DETACH);
+	EXPECT_EQ(0, osm_child_finish(&s2));
+	EXPECT_EQ(0, osm_child_finish(&b));
+	EXPECT_EQ(0, osm_child_finish(&c));
+}
+
 /* ---- userfaultfd ------------------------------------------------------ */
 
 #define UFFD_PAGES	5	/* the region; page 2 is registered */
@@ -814,6 +917,21 @@ TEST_F_TIMEOUT(plain, uffd_region_requests_its_handler, OSM_TIMEOUT)
 #define UFFD_LOW	0x10000000UL	/* below the other regions: early */
 #define NR_REGIONS	4000		/* several chunks after it */
 
+/*
+ * On one CPU, a context freed by one child is what the slab hands the
+ * next one (SLUB's per-CPU free list is last in, first out): the case
+ * the walk must not be fooled by.
+ */
+static void on_cpu0(int sock)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		osm_child_fail(sock, "sched_setaffinity: %m");
+}
+
 static int uffd_open(void)
 {
 	struct uffdio_api api = { .api = UFFD_API };
@@ -831,10 +949,12 @@ static int uffd_early_child(int sock, void *arg)
 {
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
 	long page = getpagesize();
-	int fd = uffd_open();
+	int fd;
 	void *p;
 
 	(void)arg;
+	on_cpu0(sock);
+	fd = uffd_open();
 	if (fd < 0)
 		osm_child_fail(sock, "userfaultfd: %m");
 	p = mmap((void *)UFFD_LOW, page, PROT_READ | PROT_WRITE,
@@ -859,6 +979,7 @@ static int uffd_late_child(int sock, void *arg)
 	int fd;
 
 	(void)arg;
+	on_cpu0(sock);
 	osm_child_ready(sock, NULL, 0);
 	fd = uffd_open();
 	if (fd < 0)
