@@ -16,6 +16,11 @@
  * /proc/PID/fd and fdinfo say which descriptor is a userfaultfd.
  *
  * A process with neither requests nothing: the kernel serves it.
+ *
+ * Two tests park a walk between the client side and the server side and
+ * replace the channel meanwhile (a remount that takes the freed device
+ * number, a userfaultfd context that takes the freed one's address on
+ * the same CPU): the old client must not meet the new server.
  */
 #define _GNU_SOURCE
 #include <errno.h>
