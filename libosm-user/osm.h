@@ -232,7 +232,7 @@ OSM_API void osm_shares__free(struct osm_share *shares, size_t n);
 
 /**
  * osm_query__servers() - who serves @pd's requests (the resource
- * directory, graph 1.4): the PDs that reach a file with a "serve" edge to
+ * directory, graph 1.5): the PDs that reach a file with a "serve" edge to
  * a channel (a "fuse" or "uffd" node) that a resource @pd reaches
  * "request"s.  Requests with no "request" edge are served by the kernel,
  * which is not listed.

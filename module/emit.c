@@ -7,6 +7,7 @@
 #include <linux/dcache.h>
 #include <linux/err.h>
 #include <linux/kernel.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/path.h>
 #include <linux/slab.h>
@@ -16,9 +17,10 @@
 /*
  * Node type names (uapi strings), whether the type is a PD, and whether
  * osm_node_begin() must look its ids up: a public id (a tid, an nsfs
- * inode, a cgroup id) can be met twice in one walk.  Processes and
- * regions are met once by construction; ids named by an address, and
- * inodes, are resolved by ident.c before their node is begun.
+ * inode, a cgroup id) can be met twice in one walk.  Processes,
+ * regions and SysV objects (one pass per IPC namespace) are met once by
+ * construction; ids named by an address, and inodes, are resolved by
+ * ident.c before their node is begun.
  */
 static const struct {
 	const char *name;
@@ -46,6 +48,10 @@ static const struct {
 	[OSM_T_TIME_NS]		= { OSM_NODE_TIME_NS, false, true },
 	[OSM_T_CRED]		= { OSM_NODE_CRED, false, false },
 	[OSM_T_SECCOMP]		= { OSM_NODE_SECCOMP, false, false },
+	[OSM_T_SHM]		= { OSM_NODE_SHM, false, false },
+	[OSM_T_SEM]		= { OSM_NODE_SEM, false, false },
+	[OSM_T_MSG]		= { OSM_NODE_MSG, false, false },
+	[OSM_T_SEMUNDO]		= { OSM_NODE_SEMUNDO, false, false },
 	[OSM_T_FUSE]		= { OSM_NODE_FUSE, false, false },
 	[OSM_T_UFFD]		= { OSM_NODE_UFFD, false, false },
 };
@@ -150,6 +156,106 @@ void osm_printf(struct osm_reader *r, const char *fmt, ...)
 	va_end(args);
 }
 
+/*
+ * Plain bytes, numbers and ids are written without vsnprintf(): a graph
+ * is mostly ids, and formatting them through vsnprintf() cost more than
+ * the rest of the walk (tools/bench_graph.c against its floor).
+ */
+static bool osm_room(struct osm_reader *r, size_t n)
+{
+	struct osm_buf *buf = &r->out;
+
+	if (r->err)
+		return false;
+	if (buf->len + n + 1 <= buf->cap)
+		return true;
+	r->err = osm_buf_reserve(buf, n);
+	return !r->err;
+}
+
+/**
+ * osm_put_mem_slow() - osm_put_mem() when the chunk must grow first.
+ * @r: the reader.
+ * @s: the bytes.
+ * @n: how many.
+ */
+void osm_put_mem_slow(struct osm_reader *r, const char *s, size_t n)
+{
+	if (!osm_room(r, n))
+		return;
+	memcpy(r->out.data + r->out.len, s, n);
+	r->out.len += n;
+}
+
+/**
+ * osm_put_num() - append @v in base 8, 10 or 16 (lower case, no prefix)
+ * with at least @width digits.
+ * @r: the reader.
+ * @v: the number.
+ * @base: 8, 10 or 16.
+ * @width: minimum number of digits, zero-padded (at most 22).
+ */
+void osm_put_num(struct osm_reader *r, u64 v, unsigned int base,
+		 unsigned int width)
+{
+	char tmp[24];
+	int i = sizeof(tmp);
+
+	do {
+		if (base == 10) {
+			tmp[--i] = '0' + do_div(v, 10);
+		} else {
+			tmp[--i] = hex_asc_lo(v & (base - 1));
+			v = base == 16 ? v >> 4 : v >> 3;
+		}
+	} while (v);
+	while (sizeof(tmp) - i < width && i > 0)
+		tmp[--i] = '0';
+	osm_put_mem(r, tmp + i, sizeof(tmp) - i);
+}
+
+/**
+ * osm_attr_u64() - append " key=<decimal>".
+ * @r: the reader.
+ * @key: attribute name.
+ * @v: the value.
+ */
+void osm_attr_u64(struct osm_reader *r, const char *key, u64 v)
+{
+	osm_put_mem(r, " ", 1);
+	osm_puts(r, key);
+	osm_put_mem(r, "=", 1);
+	osm_put_num(r, v, 10, 0);
+}
+
+/**
+ * osm_attr_hex() - append " key=0x<hex>".
+ * @r: the reader.
+ * @key: attribute name.
+ * @v: the value.
+ */
+void osm_attr_hex(struct osm_reader *r, const char *key, u64 v)
+{
+	osm_put_mem(r, " ", 1);
+	osm_puts(r, key);
+	osm_put_mem(r, "=0x", 3);
+	osm_put_num(r, v, 16, 0);
+}
+
+/**
+ * osm_attr_devino() - append " dev=<maj>:<min> ino=<ino>".
+ * @r: the reader.
+ * @dev: the device.
+ * @ino: the inode number.
+ */
+void osm_attr_devino(struct osm_reader *r, dev_t dev, u64 ino)
+{
+	osm_attr_u64(r, "dev", MAJOR(dev));
+	osm_put_mem(r, ":", 1);
+	osm_put_num(r, MINOR(dev), 10, 0);
+	osm_attr_u64(r, "ino", ino);
+}
+
 /**
  * osm_put_escaped() - append a value, escaping what the format forbids.
  * @r: the reader.
@@ -180,34 +286,50 @@ void osm_put_escaped(struct osm_reader *r, const char *s)
 
 static void osm_put_id(struct osm_reader *r, const struct osm_id *id)
 {
-	const char *name = osm_types[id->type].name;
-
+	osm_puts(r, osm_types[id->type].name);
+	osm_put_mem(r, ":", 1);
 	switch (id->type) {
 	case OSM_T_KERNEL:
 	case OSM_T_PROCESS:
 	case OSM_T_THREAD:
 	case OSM_T_CGROUP:
 	case OSM_T_MNT_NS ... OSM_T_TIME_NS:
-		osm_printf(r, "%s:%llu", name, id->a);
+		osm_put_num(r, id->a, 10, 0);
 		break;
 	case OSM_T_VMA:
-		osm_printf(r, "%s:%016llx:%llx", name, id->a, id->b);
+		osm_put_num(r, id->a, 16, 16);
+		osm_put_mem(r, ":", 1);
+		osm_put_num(r, id->b, 16, 0);
+		break;
+	case OSM_T_SHM ... OSM_T_MSG:
+		osm_put_num(r, id->a, 10, 0);
+		osm_put_mem(r, ":", 1);
+		osm_put_num(r, id->b, 10, 0);
 		break;
 	case OSM_T_INODE:
-		osm_printf(r, "%s:%u:%u:%llu", name, MAJOR((u32)id->a),
-			   MINOR((u32)id->a), id->b);
+		osm_put_num(r, MAJOR((u32)id->a), 10, 0);
+		osm_put_mem(r, ":", 1);
+		osm_put_num(r, MINOR((u32)id->a), 10, 0);
+		osm_put_mem(r, ":", 1);
+		osm_put_num(r, id->b, 10, 0);
 		/* Not the first inode object under this name (ident.c). */
-		if (id->a >> 32)
-			osm_printf(r, ":%08x", (u32)(id->a >> 32));
+		if (id->a >> 32) {
+			osm_put_mem(r, ":", 1);
+			osm_put_num(r, (u32)(id->a >> 32), 16, 8);
+		}
 		break;
 	case OSM_T_FUSE:
-		osm_printf(r, "%s:%u:%u", name, MAJOR((u32)id->a),
-			   MINOR((u32)id->a));
-		if (id->a >> 32)
-			osm_printf(r, ":%08x", (u32)(id->a >> 32));
+		osm_put_num(r, MAJOR((u32)id->a), 10, 0);
+		osm_put_mem(r, ":", 1);
+		osm_put_num(r, MINOR((u32)id->a), 10, 0);
+		/* Not the first superblock under this name (ident.c). */
+		if (id->a >> 32) {
+			osm_put_mem(r, ":", 1);
+			osm_put_num(r, (u32)(id->a >> 32), 16, 8);
+		}
 		break;
 	default:
-		osm_printf(r, "%s:%016llx", name, id->a);
+		osm_put_num(r, id->a, 16, 16);
 		break;
 	}
 }
@@ -237,10 +359,10 @@ bool osm_node_begin(struct osm_reader *r, const struct osm_id *id)
 			return false;
 		}
 	}
-	osm_printf(r, OSM_REC_NODE " ");
+	osm_puts(r, OSM_REC_NODE " ");
 	osm_put_id(r, id);
-	osm_printf(r, " %s", osm_types[id->type].pd ? OSM_CLASS_PD :
-		   OSM_CLASS_RES);
+	osm_puts(r, osm_types[id->type].pd ? " " OSM_CLASS_PD :
+		    " " OSM_CLASS_RES);
 	r->nodes++;
 	return true;
 }
@@ -257,9 +379,11 @@ bool osm_node_begin(struct osm_reader *r, const struct osm_id *id)
 void osm_edge_begin(struct osm_reader *r, const struct osm_id *src,
 		    const char *kind, const struct osm_id *dst)
 {
-	osm_printf(r, OSM_REC_EDGE " ");
+	osm_puts(r, OSM_REC_EDGE " ");
 	osm_put_id(r, src);
-	osm_printf(r, " %s ", kind);
+	osm_put_mem(r, " ", 1);
+	osm_puts(r, kind);
+	osm_put_mem(r, " ", 1);
 	osm_put_id(r, dst);
 	r->edges++;
 }
@@ -272,7 +396,9 @@ void osm_edge_begin(struct osm_reader *r, const struct osm_id *src,
  */
 void osm_attr_str(struct osm_reader *r, const char *key, const char *val)
 {
-	osm_printf(r, " %s=", key);
+	osm_put_mem(r, " ", 1);
+	osm_puts(r, key);
+	osm_put_mem(r, "=", 1);
 	osm_put_escaped(r, val);
 }
 
@@ -312,5 +438,5 @@ bool osm_chunk_full(const struct osm_reader *r)
  */
 void osm_end_line(struct osm_reader *r)
 {
-	osm_printf(r, "\n");
+	osm_put_mem(r, "\n", 1);
 }

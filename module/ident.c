@@ -48,6 +48,7 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sem.h>
 #include <linux/sched/task.h>
 
 #include "osmosis.h"
@@ -101,6 +102,10 @@ static bool osm_task_has(struct task_struct *t, u32 type, const void *obj,
 		return rcu_access_pointer(t->real_cred) == obj;
 	case OSM_T_SECCOMP:
 		return READ_ONCE(t->seccomp.filter) == obj;
+#ifdef CONFIG_SYSVIPC
+	case OSM_T_SEMUNDO:
+		return READ_ONCE(t->sysvsem.undo_list) == obj;
+#endif
 	}
 	return false;
 }
@@ -143,8 +148,9 @@ static bool osm_holder_has(const struct osm_idslot *slot, u32 type,
  * osm_object_id() - the id of an object named by its address.
  * @r: the reader.
  * @type: OSM_T_MM, OSM_T_FILES, OSM_T_FS, OSM_T_SIGHAND, OSM_T_FILE,
- *	OSM_T_CRED or OSM_T_SECCOMP.
- * @obj: the object, kept alive by the caller for the whole call.
+ *	OSM_T_CRED, OSM_T_SECCOMP or OSM_T_SEMUNDO.
+ * @obj: the object, kept alive by the caller for the whole call (a
+ *	semaphore undo list cannot be: see res_sysvipc.c).
  * @holder: the task it was reached from.
  * @fd: for OSM_T_FILE, the descriptor of @holder that refers to it.
  * @id: out: its id.
@@ -372,4 +378,35 @@ int osm_inode_id(struct osm_reader *r, const struct inode *inode,
 
 	id->b = inode->i_ino;
 	return osm_named_id(r, OSM_T_INODE, inode->i_sb->s_dev, print, id);
+}
+
+/**
+ * osm_inode_rendered() - the id of an inode this walk rendered, if any.
+ * @r: the reader.
+ * @inode: the inode, kept alive by the caller.
+ * @id: out: its id, when it was rendered.
+ *
+ * Unlike osm_inode_id() this adds nothing: it answers whether a file or
+ * region of a PD in the walk led to this very inode object.
+ *
+ * Context: any; does not allocate.
+ * Return: true if the walk rendered @inode's node under @id.
+ */
+bool osm_inode_rendered(struct osm_reader *r, const struct inode *inode,
+			struct osm_id *id)
+{
+	u32 print = osm_hash_print(inode, inode->i_generation,
+				   (u64)(unsigned long)inode->i_sb);
+	struct osm_idslot *slot;
+
+	*id = (struct osm_id){ .type = OSM_T_INODE, .a = inode->i_sb->s_dev,
+			       .b = inode->i_ino };
+	slot = osm_idset_find(&r->ids, id);
+	if (slot && slot->print == print)
+		return true;
+	if (!slot)
+		return false;
+	id->a |= (u64)print << 32;
+	slot = osm_idset_find(&r->ids, id);
+	return slot && slot->print == print;
 }

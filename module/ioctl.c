@@ -104,7 +104,10 @@ static long osm_ioc_set_scope(struct osm_reader *r, void __user *uarg)
 	BUILD_BUG_ON(sizeof(struct osm_scope) != OSM_SCOPE_SIZE_VER0);
 	BUILD_BUG_ON(OSM_RES_SECCOMP != 1ULL << (OSM_T_SECCOMP - OSM_T_MM));
 	BUILD_BUG_ON(OSM_RES_TIME_NS != 1ULL << (OSM_T_TIME_NS - OSM_T_MM));
-	BUILD_BUG_ON(OSM_RES_ALL != (1ULL << (OSM_T_NR - OSM_T_MM)) - 1);
+	BUILD_BUG_ON(OSM_RES_SYSVIPC != 1ULL << (OSM_T_SHM - OSM_T_MM));
+	BUILD_BUG_ON(OSM_RES_FUSE != OSM_RES_SYSVIPC << 1);
+	BUILD_BUG_ON(OSM_RES_UFFD != OSM_RES_FUSE << 1);
+	BUILD_BUG_ON(OSM_RES_ALL != (OSM_RES_UFFD << 1) - 1);
 
 	err = osm_copy_struct_in(&sc, sizeof(sc), OSM_SCOPE_SIZE_VER0, uarg,
 				 &usize);

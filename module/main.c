@@ -7,7 +7,7 @@
  * uapi/graph-format.md:
  *
  *	$ head -3 /dev/osmosis
- *	osmosis-graph 1.3 epoch=... pid_ns=4026531836 view=full
+ *	osmosis-graph 1.5 epoch=... pid_ns=4026531836 view=full
  *	node kernel:0 pd name=kernel
  *	node thread:2 pd tid=2 tgid=2 comm=kthreadd kthread=1
  *
@@ -132,6 +132,7 @@ static int __init osm_init(void)
 		pr_err("cannot register /dev/osmosis: %d\n", err);
 		return err;
 	}
+	osm_floor_init();
 	pr_info("graph format %d.%d on /dev/osmosis\n", OSM_GRAPH_MAJOR,
 		OSM_GRAPH_MINOR);
 	return 0;
@@ -140,6 +141,7 @@ static int __init osm_init(void)
 /* Open files pin the module (fops owner), so no reader outlives this. */
 static void __exit osm_exit(void)
 {
+	osm_floor_exit();
 	misc_deregister(&osm_misc);
 }
 

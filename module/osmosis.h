@@ -14,6 +14,7 @@
 #include <linux/types.h>
 #include <linux/limits.h>
 #include <linux/mutex.h>
+#include <linux/string.h>
 #include <linux/osmosis.h>
 
 struct file;
@@ -49,6 +50,10 @@ enum osm_type {
 	OSM_T_TIME_NS,
 	OSM_T_CRED,
 	OSM_T_SECCOMP,
+	OSM_T_SHM,	/* to OSM_T_SEMUNDO: all under OSM_RES_SYSVIPC */
+	OSM_T_SEM,
+	OSM_T_MSG,
+	OSM_T_SEMUNDO,
 	OSM_T_FUSE,
 	OSM_T_UFFD,
 	OSM_T_NR,
@@ -119,6 +124,7 @@ struct osm_buf {
 enum osm_stage {
 	OSM_STAGE_HEADER,
 	OSM_STAGE_PROCESSES,
+	OSM_STAGE_SYSVIPC,	/* SysV objects of the IPC namespaces met */
 	OSM_STAGE_PEERS,	/* edges that wait for both ends (res_sock.c) */
 	OSM_STAGE_END,
 	OSM_STAGE_DONE,
@@ -203,6 +209,26 @@ struct osm_peers {
 	size_t next;
 };
 
+struct ipc_namespace;
+
+/**
+ * struct osm_ipcns_list - IPC namespaces whose objects the walk renders
+ * @ns: kvmalloc()ed array of @cap namespaces, each referenced.
+ * @nr: entries in use.
+ * @cap: entries allocated.
+ * @next: the namespace being rendered.
+ * @kind: 0, 1, 2: its shm, sem or msg objects are being rendered.
+ * @idx: the next index to look at in that kind's idr.
+ */
+struct osm_ipcns_list {
+	struct ipc_namespace **ns;
+	size_t nr;
+	size_t cap;
+	size_t next;
+	int kind;
+	int idx;
+};
+
 /**
  * struct osm_reader - per-open state of /dev/osmosis
  * @lock: serialises read(2) calls on this open file; protects all below.
@@ -219,6 +245,7 @@ struct osm_peers {
  * @out_pos: see @out.
  * @ids: ids of the threads and resources this walk has emitted.
  * @peers: socket peers to draw at the end of the walk.
+ * @ipcns: IPC namespaces whose SysV objects are drawn at the end.
  * @scope_pid: the one process a scoped walk renders (referenced), or NULL.
  * @scope_done: that process has been rendered.
  * @types: OSM_RES_* types the walk renders (all unless scoped).
@@ -244,6 +271,7 @@ struct osm_reader {
 	size_t out_pos;
 	struct osm_idset ids;
 	struct osm_peers peers;
+	struct osm_ipcns_list ipcns;
 	struct pid *scope_pid;
 	bool scope_done;
 	u64 types;
@@ -280,6 +308,8 @@ int osm_object_id(struct osm_reader *r, enum osm_type type, const void *obj,
 		  struct osm_id *id);
 int osm_inode_id(struct osm_reader *r, const struct inode *inode,
 		 struct osm_id *id);
+bool osm_inode_rendered(struct osm_reader *r, const struct inode *inode,
+			struct osm_id *id);
 int osm_named_id(struct osm_reader *r, enum osm_type type, u64 name,
 		 u32 print, struct osm_id *id);
 #define OSM_FD_NONE	UINT_MAX	/* osm_uffd_id(): met through a region */
@@ -297,6 +327,40 @@ void osm_buf_free(struct osm_buf *buf);
 int osm_buf_prepare(struct osm_buf *buf);
 __printf(2, 3) void osm_printf(struct osm_reader *r, const char *fmt, ...);
 void osm_put_escaped(struct osm_reader *r, const char *s);
+void osm_put_mem_slow(struct osm_reader *r, const char *s, size_t n);
+void osm_put_num(struct osm_reader *r, u64 v, unsigned int base,
+		 unsigned int width);
+
+/**
+ * osm_put_mem() - append @n plain bytes to the chunk.
+ * @r: the reader.
+ * @s: the bytes; the caller makes sure they need no escaping.
+ * @n: how many.
+ *
+ * Inline: most of a graph is short pieces, and the buffer is allocated
+ * at its working size before the walk (emit.c), so the slow path is rare.
+ */
+static inline void osm_put_mem(struct osm_reader *r, const char *s, size_t n)
+{
+	struct osm_buf *buf = &r->out;
+
+	if (likely(!r->err && buf->len + n + 1 <= buf->cap)) {
+		memcpy(buf->data + buf->len, s, n);
+		buf->len += n;
+		return;
+	}
+	osm_put_mem_slow(r, s, n);
+}
+
+/* Append a NUL-terminated string that needs no escaping. */
+static inline void osm_puts(struct osm_reader *r, const char *s)
+{
+	osm_put_mem(r, s, strlen(s));
+}
+
+void osm_attr_u64(struct osm_reader *r, const char *key, u64 v);
+void osm_attr_hex(struct osm_reader *r, const char *key, u64 v);
+void osm_attr_devino(struct osm_reader *r, dev_t dev, u64 ino);
 bool osm_node_begin(struct osm_reader *r, const struct osm_id *id);
 void osm_edge_begin(struct osm_reader *r, const struct osm_id *src,
 		    const char *kind, const struct osm_id *dst);
@@ -409,9 +473,27 @@ void osm_fuse_sb_info(struct osm_reader *r, struct super_block *sb,
 bool osm_fuse_dev_sb(struct osm_reader *r, struct file *file,
 		     struct osm_fuse_sb *info);
 
+/* res_sysvipc.c */
+void osm_sysvipc_note(struct osm_reader *r, struct ipc_namespace *ns);
+void osm_ipcns_put(struct ipc_namespace *ns);
+bool osm_emit_sysvipc(struct osm_reader *r);
+void osm_sysvipc_free(struct osm_ipcns_list *l);
+void osm_emit_semundo(struct osm_reader *r, struct task_struct *task,
+		      const struct osm_id *holder);
+
+/* ipc_layout.c */
+struct kern_ipc_perm;
+struct ipc_ids *osm_ipc_ids(struct ipc_namespace *ns, int kind);
+const struct inode *osm_shm_peek(struct kern_ipc_perm *perm,
+				 unsigned long *size, unsigned long *nattch);
+
 /* mntns_layout.c */
 int osm_mntns_layout_init(void);
 struct ns_common *osm_mnt_ns_common(struct task_struct *task);
+
+/* bench_floor.c */
+void osm_floor_init(void);
+void osm_floor_exit(void);
 
 /* ioctl.c */
 long osm_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
@@ -427,7 +509,16 @@ static inline bool osm_want(const struct osm_reader *r, enum osm_type type)
 {
 	if (type < OSM_T_MM)
 		return true;
-	return r->types & (1ULL << (type - OSM_T_MM));
+	switch (type) {
+	case OSM_T_SHM ... OSM_T_SEMUNDO:
+		return r->types & OSM_RES_SYSVIPC;
+	case OSM_T_FUSE:
+		return r->types & OSM_RES_FUSE;
+	case OSM_T_UFFD:
+		return r->types & OSM_RES_UFFD;
+	default:
+		return r->types & (1ULL << (type - OSM_T_MM));
+	}
 }
 
 #endif /* _OSMOSIS_INTERNAL_H */

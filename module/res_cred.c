@@ -20,7 +20,7 @@ static void osm_emit_hold_r(struct osm_reader *r, const struct osm_id *holder,
 			    const struct osm_id *id)
 {
 	osm_edge_begin(r, holder, OSM_EDGE_HOLD, id);
-	osm_printf(r, " mode=r\n");
+	osm_puts(r, " mode=r\n");
 }
 
 /* The supplementary groups, comma-separated, as /proc/PID/status lists. */
@@ -32,10 +32,22 @@ static void osm_attr_groups(struct osm_reader *r, const struct cred *cred,
 
 	if (!gi || !gi->ngroups)
 		return;
-	osm_printf(r, " groups=");
-	for (i = 0; i < gi->ngroups; i++)
-		osm_printf(r, "%s%u", i ? "," : "",
-			   from_kgid_munged(uns, gi->gid[i]));
+	osm_puts(r, " groups=");
+	for (i = 0; i < gi->ngroups; i++) {
+		if (i)
+			osm_puts(r, ",");
+		osm_put_num(r, from_kgid_munged(uns, gi->gid[i]), 10, 0);
+	}
+}
+
+/* A capability set as /proc/PID/status prints it: 16 hex digits. */
+static void osm_attr_cap(struct osm_reader *r, const char *key,
+			 kernel_cap_t cap)
+{
+	osm_puts(r, " ");
+	osm_puts(r, key);
+	osm_puts(r, "=");
+	osm_put_num(r, osm_cap_u64(cap), 16, 16);
 }
 
 static void osm_emit_cred_node(struct osm_reader *r, const struct osm_id *id,
@@ -45,25 +57,23 @@ static void osm_emit_cred_node(struct osm_reader *r, const struct osm_id *id,
 
 	if (!osm_node_begin(r, id))
 		return;
-	osm_printf(r, " uid=%u euid=%u suid=%u fsuid=%u",
-		   from_kuid_munged(uns, cred->uid),
-		   from_kuid_munged(uns, cred->euid),
-		   from_kuid_munged(uns, cred->suid),
-		   from_kuid_munged(uns, cred->fsuid));
-	osm_printf(r, " gid=%u egid=%u sgid=%u fsgid=%u",
-		   from_kgid_munged(uns, cred->gid),
-		   from_kgid_munged(uns, cred->egid),
-		   from_kgid_munged(uns, cred->sgid),
-		   from_kgid_munged(uns, cred->fsgid));
+	osm_attr_u64(r, "uid", from_kuid_munged(uns, cred->uid));
+	osm_attr_u64(r, "euid", from_kuid_munged(uns, cred->euid));
+	osm_attr_u64(r, "suid", from_kuid_munged(uns, cred->suid));
+	osm_attr_u64(r, "fsuid", from_kuid_munged(uns, cred->fsuid));
+	osm_attr_u64(r, "gid", from_kgid_munged(uns, cred->gid));
+	osm_attr_u64(r, "egid", from_kgid_munged(uns, cred->egid));
+	osm_attr_u64(r, "sgid", from_kgid_munged(uns, cred->sgid));
+	osm_attr_u64(r, "fsgid", from_kgid_munged(uns, cred->fsgid));
 	osm_attr_groups(r, cred, uns);
-	osm_printf(r, " cap_inh=%016llx cap_prm=%016llx cap_eff=%016llx",
-		   osm_cap_u64(cred->cap_inheritable),
-		   osm_cap_u64(cred->cap_permitted),
-		   osm_cap_u64(cred->cap_effective));
-	osm_printf(r, " cap_bnd=%016llx cap_amb=%016llx securebits=0x%x",
-		   osm_cap_u64(cred->cap_bset), osm_cap_u64(cred->cap_ambient),
-		   cred->securebits);
-	osm_printf(r, " userns=%u\n", cred->user_ns->ns.inum);
+	osm_attr_cap(r, "cap_inh", cred->cap_inheritable);
+	osm_attr_cap(r, "cap_prm", cred->cap_permitted);
+	osm_attr_cap(r, "cap_eff", cred->cap_effective);
+	osm_attr_cap(r, "cap_bnd", cred->cap_bset);
+	osm_attr_cap(r, "cap_amb", cred->cap_ambient);
+	osm_attr_hex(r, "securebits", cred->securebits);
+	osm_attr_u64(r, "userns", cred->user_ns->ns.inum);
+	osm_end_line(r);
 }
 
 /**

@@ -59,11 +59,15 @@ static void osm_emit_fd(struct osm_reader *r, struct task_struct *holder,
 	if (ret)
 		has_inode = osm_emit_inode_of(r, file, &inode_id);
 	if (ret && osm_node_begin(r, &id)) {
-		osm_printf(r, " mode=%s flags=0%o pos=%lld",
-			   osm_fmode(file->f_mode), file->f_flags,
-			   (long long)file->f_pos);
+		osm_attr_str(r, "mode", osm_fmode(file->f_mode));
+		osm_puts(r, " flags=0");
+		osm_put_num(r, file->f_flags, 8, 0);
+		if (file->f_pos >= 0)
+			osm_attr_u64(r, "pos", file->f_pos);
+		else	/* a few devices use negative offsets */
+			osm_printf(r, " pos=%lld", (long long)file->f_pos);
 		if (osm_file_is_anon(file)) {
-			osm_printf(r, " ftype=anon");
+			osm_puts(r, " ftype=anon");
 			osm_attr_str(r, "anon", file->f_path.dentry->d_name.name);
 		} else {
 			osm_attr_str(r, "ftype",
@@ -79,7 +83,9 @@ static void osm_emit_fd(struct osm_reader *r, struct task_struct *holder,
 		osm_emit_serve(r, file, &id, holder, fd);
 	}
 	osm_edge_begin(r, files_id, OSM_EDGE_MAP, &id);
-	osm_printf(r, " fd=%u mode=%s\n", fd, osm_fmode(file->f_mode));
+	osm_attr_u64(r, "fd", fd);
+	osm_attr_str(r, "mode", osm_fmode(file->f_mode));
+	osm_end_line(r);
 }
 
 /* Does @task hold the table being rendered? */
@@ -146,10 +152,12 @@ static bool osm_files_open(struct osm_reader *r, struct task_struct *task)
 		return false;
 	}
 	c->fd = 0;
-	if (ret && osm_node_begin(r, &c->res))
-		osm_printf(r, " fds=%u\n", nr_open);
-	else
+	if (ret && osm_node_begin(r, &c->res)) {
+		osm_attr_u64(r, "fds", nr_open);
+		osm_end_line(r);
+	} else {
 		c->fd = UINT_MAX;	/* rendered already: no descriptors */
+	}
 	if (!osm_want(r, OSM_T_FILE))
 		c->fd = UINT_MAX;
 	return true;
@@ -198,7 +206,7 @@ bool osm_emit_files(struct osm_reader *r, struct task_struct *task)
 		put_task_struct(holder);
 
 	osm_edge_begin(r, &c->thread, OSM_EDGE_HOLD, &c->res);
-	osm_printf(r, " mode=rw\n");
+	osm_puts(r, " mode=rw\n");
 	osm_cursor_close_res(c);
 	return true;
 }

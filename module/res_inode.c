@@ -70,8 +70,7 @@ bool osm_emit_inode_of(struct osm_reader *r, struct file *file,
 		return false;
 	}
 	if (ret && osm_node_begin(r, id)) {
-		osm_printf(r, " dev=%u:%u ino=%lu", MAJOR(inode->i_sb->s_dev),
-			   MINOR(inode->i_sb->s_dev), inode->i_ino);
+		osm_attr_devino(r, inode->i_sb->s_dev, inode->i_ino);
 		osm_attr_str(r, "ftype", osm_ftype(inode->i_mode));
 		osm_attr_path(r, "path", osm_file_user_path(file));
 		if (S_ISSOCK(inode->i_mode))

@@ -42,25 +42,28 @@ static void osm_emit_vma(struct osm_reader *r, struct vm_area_struct *vma,
 	struct osm_id inode_id;
 	bool has_inode = false;
 	const char *name;
+	char perm[4];
 
 	if (file)	/* pinned by the region, under mmap_lock */
 		has_inode = osm_emit_inode_of(r, file, &inode_id);
 	if (!osm_node_begin(r, &id))
 		return;
-	osm_printf(r, " start=0x%lx end=0x%lx perm=%c%c%c%c", vma->vm_start,
-		   vma->vm_end, flags & VM_READ ? 'r' : '-',
-		   flags & VM_WRITE ? 'w' : '-', flags & VM_EXEC ? 'x' : '-',
-		   flags & VM_MAYSHARE ? 's' : 'p');
+	perm[0] = flags & VM_READ ? 'r' : '-';
+	perm[1] = flags & VM_WRITE ? 'w' : '-';
+	perm[2] = flags & VM_EXEC ? 'x' : '-';
+	perm[3] = flags & VM_MAYSHARE ? 's' : 'p';
+	osm_attr_hex(r, "start", vma->vm_start);
+	osm_attr_hex(r, "end", vma->vm_end);
+	osm_puts(r, " perm=");
+	osm_put_mem(r, perm, sizeof(perm));
 	if (file) {
 		const struct inode *inode = osm_file_user_inode(file);
 
-		osm_printf(r, " pgoff=0x%llx dev=%u:%u ino=%lu",
-			   (unsigned long long)vma->vm_pgoff << PAGE_SHIFT,
-			   MAJOR(inode->i_sb->s_dev), MINOR(inode->i_sb->s_dev),
-			   inode->i_ino);
+		osm_attr_hex(r, "pgoff", (u64)vma->vm_pgoff << PAGE_SHIFT);
+		osm_attr_devino(r, inode->i_sb->s_dev, inode->i_ino);
 		osm_attr_path(r, "name", osm_file_user_path(file));
 	} else {
-		osm_printf(r, " pgoff=0x0 dev=0:0 ino=0");
+		osm_puts(r, " pgoff=0x0 dev=0:0 ino=0");
 		name = osm_vma_special_name(vma);
 		if (name)
 			osm_attr_str(r, "name", name);
@@ -154,11 +157,13 @@ static bool osm_mm_open(struct osm_reader *r, struct task_struct *task)
 	mmgrab(mm);
 	c->mm = mm;
 	c->addr = 0;
-	if (ret && osm_node_begin(r, &c->res))
-		osm_printf(r, " vmas=%d dumpable=%d\n",
-			   READ_ONCE(mm->map_count), get_dumpable(mm));
-	else
+	if (ret && osm_node_begin(r, &c->res)) {
+		osm_attr_u64(r, "vmas", READ_ONCE(mm->map_count));
+		osm_attr_u64(r, "dumpable", get_dumpable(mm));
+		osm_end_line(r);
+	} else {
 		c->addr = ULONG_MAX;	/* rendered already: no regions */
+	}
 	if (!osm_want(r, OSM_T_VMA))
 		c->addr = ULONG_MAX;
 	mmput(mm);
@@ -195,7 +200,7 @@ bool osm_emit_mm(struct osm_reader *r, struct task_struct *task)
 		return false;
 
 	osm_edge_begin(r, &c->thread, OSM_EDGE_HOLD, &c->res);
-	osm_printf(r, " mode=rw\n");
+	osm_puts(r, " mode=rw\n");
 	osm_cursor_close_res(c);
 	return true;
 }

@@ -55,10 +55,31 @@ static void osm_ns_take(struct osm_ns_ref *ref, struct ns_common *ns,
 				 ns->ops->owner(ns));
 }
 
-/* Read the namespaces of @task: under task_lock for the nsproxy. */
-static void osm_ns_collect(struct task_struct *task,
+/*
+ * The IPC namespace of @nsp, referenced, if the walk will render its
+ * SysV objects and has not met it yet; else NULL.
+ */
+static struct ipc_namespace *osm_ipcns_get(struct osm_reader *r,
+					   struct nsproxy *nsp)
+{
+	struct osm_id id = { .type = OSM_T_IPC_NS,
+			     .a = nsp->ipc_ns->ns.inum };
+
+	if (!osm_want(r, OSM_T_IPC_NS) || !osm_want(r, OSM_T_SHM) ||
+	    osm_idset_find(&r->ids, &id))
+		return NULL;
+	return get_ipc_ns(nsp->ipc_ns);
+}
+
+/*
+ * Read the namespaces of @task: under task_lock for the nsproxy.  *@ipcns
+ * is set to a reference on its IPC namespace when osm_ipcns_get() wants
+ * one.
+ */
+static void osm_ns_collect(struct osm_reader *r, struct task_struct *task,
 			   struct osm_ns_ref refs[OSM_NR_NS],
-			   struct osm_ns_ref kids[OSM_NR_KIDS])
+			   struct osm_ns_ref kids[OSM_NR_KIDS],
+			   struct ipc_namespace **ipcns)
 {
 	struct nsproxy *nsp;
 	struct pid_namespace *pidns;
@@ -66,6 +87,7 @@ static void osm_ns_collect(struct task_struct *task,
 	task_lock(task);
 	nsp = task->nsproxy;
 	if (nsp) {
+		*ipcns = osm_ipcns_get(r, nsp);
 		pidns = nsp->pid_ns_for_children;
 		osm_ns_take(&kids[0], pidns ? &pidns->ns : NULL, false);
 		if (pidns)
@@ -97,8 +119,12 @@ static void osm_ns_collect(struct task_struct *task,
 	rcu_read_unlock();
 }
 
-/* A namespace's node (once per walk), with its place in the trees. */
-static void osm_emit_ns_node(struct osm_reader *r, const struct osm_id *id,
+/*
+ * A namespace's node (once per walk), with its place in the trees.
+ * Returns true when a node other than a user or pid namespace was
+ * rendered now for the first time.
+ */
+static bool osm_emit_ns_node(struct osm_reader *r, const struct osm_id *id,
 			     const struct osm_ns_ref *ref)
 {
 	if (id->type == OSM_T_USER_NS) {
@@ -106,9 +132,12 @@ static void osm_emit_ns_node(struct osm_reader *r, const struct osm_id *id,
 	} else if (id->type == OSM_T_PID_NS) {
 		osm_emit_pidns(r, ref->pidns);
 	} else if (osm_node_begin(r, id)) {
-		osm_printf(r, " inum=%u\n", ref->inum);
+		osm_attr_u64(r, "inum", ref->inum);
+		osm_end_line(r);
 		osm_emit_owner(r, id, ref->owner);
+		return true;
 	}
+	return false;
 }
 
 /* Drop the references; the inode number stays for comparisons. */
@@ -159,10 +188,11 @@ void osm_emit_namespaces(struct osm_reader *r, struct task_struct *task,
 			 const struct osm_id *holder)
 {
 	struct osm_ns_ref refs[OSM_NR_NS] = {}, kids[OSM_NR_KIDS] = {};
+	struct ipc_namespace *ipcns = NULL;
 	const struct cred *cred;
 	int i;
 
-	osm_ns_collect(task, refs, kids);
+	osm_ns_collect(r, task, refs, kids, &ipcns);
 	cred = get_task_cred(task);
 	for (i = 0; i < OSM_NR_NS; i++) {
 		struct osm_id id = { .type = OSM_T_MNT_NS + i,
@@ -174,12 +204,19 @@ void osm_emit_namespaces(struct osm_reader *r, struct task_struct *task,
 			continue;
 		}
 		admin = osm_cred_has_cap(cred, refs[i].owner, CAP_SYS_ADMIN);
-		osm_emit_ns_node(r, &id, &refs[i]);
+		/* Its SysV objects are rendered at the end (res_sysvipc.c). */
+		if (osm_emit_ns_node(r, &id, &refs[i]) &&
+		    id.type == OSM_T_IPC_NS && ipcns) {
+			osm_sysvipc_note(r, ipcns);
+			ipcns = NULL;
+		}
 		osm_ns_put(&refs[i]);
 		osm_edge_begin(r, holder, OSM_EDGE_HOLD, &id);
-		osm_printf(r, " mode=%s\n", admin ? "rw" : "r");
+		osm_puts(r, admin ? " mode=rw\n" : " mode=r\n");
 	}
 	put_cred(cred);
+	if (ipcns)
+		osm_ipcns_put(ipcns);
 	for (i = 0; i < OSM_NR_KIDS; i++)
 		osm_emit_for_children(r, holder, &kids[i], osm_kid_types[i],
 				      refs[osm_kid_types[i] - OSM_T_MNT_NS].inum);
@@ -212,5 +249,5 @@ void osm_emit_cgroup(struct osm_reader *r, struct task_struct *task,
 	cgroup_put(cgrp);
 
 	osm_edge_begin(r, holder, OSM_EDGE_HOLD, &id);
-	osm_printf(r, " mode=r\n");
+	osm_puts(r, " mode=r\n");
 }

@@ -19,7 +19,7 @@ static void osm_emit_hold_rw(struct osm_reader *r, const struct osm_id *holder,
 			     const struct osm_id *id)
 {
 	osm_edge_begin(r, holder, OSM_EDGE_HOLD, id);
-	osm_printf(r, " mode=rw\n");
+	osm_puts(r, " mode=rw\n");
 }
 
 /* Lookups from a root or cwd on FUSE go to its server (res_request.c). */

@@ -48,9 +48,13 @@ static void osm_emit_process_node(struct osm_reader *r,
 
 	if (!osm_node_begin(r, id))
 		return;
-	osm_printf(r, " pid=%llu ppid=%d", id->a, ppid);
+	osm_attr_u64(r, "pid", id->a);
+	osm_attr_u64(r, "ppid", ppid);
 	osm_attr_str(r, "comm", comm);
-	osm_printf(r, " uid=%u euid=%u gid=%u egid=%u", uid, euid, gid, egid);
+	osm_attr_u64(r, "uid", uid);
+	osm_attr_u64(r, "euid", euid);
+	osm_attr_u64(r, "gid", gid);
+	osm_attr_u64(r, "egid", egid);
 	osm_end_line(r);
 }
 
@@ -87,13 +91,14 @@ static bool osm_emit_thread_node(struct osm_reader *r,
 	get_task_comm(comm, task);
 	if (!osm_node_begin(r, &c->thread))
 		return false;
-	osm_printf(r, " tid=%d tgid=%d", tid, tgid);
+	osm_attr_u64(r, "tid", tid);
+	osm_attr_u64(r, "tgid", tgid);
 	osm_attr_str(r, "comm", comm);
 	if (task->flags & PF_KTHREAD)
-		osm_printf(r, " kthread=1");
-	osm_printf(r, " no_new_privs=%d seccomp=%d tracer=%d",
-		   task_no_new_privs(task), READ_ONCE(task->seccomp.mode),
-		   osm_tracer(r, task));
+		osm_puts(r, " kthread=1");
+	osm_attr_u64(r, "no_new_privs", task_no_new_privs(task));
+	osm_attr_u64(r, "seccomp", READ_ONCE(task->seccomp.mode));
+	osm_attr_u64(r, "tracer", osm_tracer(r, task));
 	osm_end_line(r);
 	osm_edge_begin(r, &c->thread, OSM_EDGE_MEMBER, &c->group);
 	osm_end_line(r);
@@ -130,6 +135,8 @@ static bool osm_thread_stages(struct osm_reader *r, struct task_struct *task)
 			osm_emit_cred(r, task, &c->thread);
 		if (osm_want(r, OSM_T_SECCOMP))
 			osm_emit_seccomp(r, task, &c->thread);
+		if (osm_want(r, OSM_T_SEMUNDO))
+			osm_emit_semundo(r, task, &c->thread);
 		osm_emit_namespaces(r, task, &c->thread);
 		if (osm_want(r, OSM_T_CGROUP))
 			osm_emit_cgroup(r, task, &c->thread);

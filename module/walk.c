@@ -4,7 +4,8 @@
  * (by number, as kernel/bpf/task_iter.c does, so no lock is held across
  * the walk, and while control is in user space the walk holds references
  * only: one task, one pinned mm, and the pids in its id set), then the
- * end record.  Each step renders about OSM_CHUNK_SOFT bytes into the
+ * SysV objects of the IPC namespaces met (res_sysvipc.c), the socket
+ * peers, and the end record.  Each step renders about OSM_CHUNK_SOFT bytes into the
  * chunk buffer, which read(2) drains before the next step; a step may
  * stop inside a process (see struct osm_cursor).
  */
@@ -87,7 +88,7 @@ static void osm_walk_processes(struct osm_reader *r)
 		}
 		task = osm_next_leader(r, &tgid);
 		if (!task) {
-			r->stage = OSM_STAGE_PEERS;
+			r->stage = OSM_STAGE_SYSVIPC;
 			break;
 		}
 		/* As in osm_thread_step(): the check holds while it renders. */
@@ -116,6 +117,10 @@ static void osm_walk_step(struct osm_reader *r)
 	case OSM_STAGE_PROCESSES:
 		osm_walk_processes(r);
 		break;
+	case OSM_STAGE_SYSVIPC:
+		if (osm_emit_sysvipc(r))
+			r->stage = OSM_STAGE_PEERS;
+		break;
 	case OSM_STAGE_PEERS:
 		if (osm_emit_peers(r))
 			r->stage = OSM_STAGE_END;
@@ -140,6 +145,7 @@ void osm_walk_release(struct osm_reader *r)
 {
 	osm_process_end(r);
 	osm_peers_free(&r->peers);
+	osm_sysvipc_free(&r->ipcns);
 	osm_idset_free(&r->ids);
 }
 

@@ -173,8 +173,10 @@ static const struct {
 	{ OSM_NODE_PID_NS, false }, { OSM_NODE_NET_NS, false },
 	{ OSM_NODE_USER_NS, false }, { OSM_NODE_CGROUP_NS, false },
 	{ OSM_NODE_TIME_NS, false }, { OSM_NODE_CRED, false },
-	{ OSM_NODE_SECCOMP, false }, { OSM_NODE_FUSE, false },
-	{ OSM_NODE_UFFD, false },
+	{ OSM_NODE_SECCOMP, false }, { OSM_NODE_SHM, false },
+	{ OSM_NODE_SEM, false }, { OSM_NODE_MSG, false },
+	{ OSM_NODE_SEMUNDO, false },
+	{ OSM_NODE_FUSE, false }, { OSM_NODE_UFFD, false },
 };
 
 #define MAX_FIELDS 256

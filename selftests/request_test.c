@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The resource directory (graph 1.4): who serves a PD's requests.
+ * The resource directory (graph 1.5): who serves a PD's requests.
  *
  * FUSE, without libfuse: a child opens /dev/fuse, mounts it and answers
  * INIT, LOOKUP, GETATTR, OPEN and READ of one file from a thread; a

@@ -21,9 +21,12 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -32,6 +35,14 @@
 #include "osm.h"
 
 #define BENCH_MAX_ITER	100
+#define BENCH_FLOOR_PATH	"/sys/kernel/debug/osmosis/floor"
+
+/* What each extra child of the load has. */
+struct bench_shape {
+	int threads;
+	int regions;
+	int fds;
+};
 
 struct bench_load {
 	pid_t *pids;
@@ -196,21 +207,37 @@ static void *idle_thread(void *arg)
 	return NULL;
 }
 
-/* A child with @threads threads and a few open files, waiting on @fd. */
-static void child_main(int fd, int threads)
+/*
+ * A child as the benchmark's load: @threads threads, @regions memory
+ * regions (pages of alternating protection, so they do not merge) and
+ * @fds descriptors (a pipe, a socketpair and files), waiting on @fd.
+ */
+static void child_main(int fd, const struct bench_shape *shape)
 {
+	long page = sysconf(_SC_PAGESIZE);
+	int pipefd[2], sockfd[2], i;
 	pthread_t tid;
-	int i;
+	char *mem;
 
-	for (i = 0; i < 4; i++)
-		open("/proc/self/status", O_RDONLY);
-	for (i = 1; i < threads; i++)
+	mem = mmap(NULL, page * shape->regions, PROT_READ,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (i = 1; mem != MAP_FAILED && i < shape->regions; i += 2)
+		mprotect(mem + i * page, page, PROT_READ | PROT_WRITE);
+	if (shape->fds >= 4 && !pipe(pipefd) &&
+	    !socketpair(AF_UNIX, SOCK_STREAM, 0, sockfd))
+		i = 4;
+	else
+		i = 0;
+	for (; i < shape->fds; i++)
+		open(i % 2 ? "/proc/self/status" : "/dev/null", O_RDONLY);
+	for (i = 1; i < shape->threads; i++)
 		pthread_create(&tid, NULL, idle_thread, &fd);
 	idle_thread(&fd);
 	_exit(0);
 }
 
-static int spawn_load(struct bench_load *load, int nr, int threads)
+static int spawn_load(struct bench_load *load, int nr,
+		      const struct bench_shape *shape)
 {
 	int pipefd[2], i;
 
@@ -224,7 +251,7 @@ static int spawn_load(struct bench_load *load, int nr, int threads)
 			break;
 		if (!pid) {
 			close(pipefd[1]);
-			child_main(pipefd[0], threads);
+			child_main(pipefd[0], shape);
 		}
 		load->pids[i] = pid;
 	}
@@ -244,16 +271,55 @@ static void reap_load(struct bench_load *load)
 	free(load->pids);
 }
 
+/*
+ * One read of the module's floor file: the bare in-kernel walk (no ids,
+ * no text).  Returns the wall time in ms and the walk's own time in
+ * *walk_ms, or a negative value when the file cannot be read.
+ */
+static double read_floor(const char *path, double *walk_ms, char *line,
+			 size_t len)
+{
+	unsigned long long ns;
+	double t0 = now_ms(), t;
+	const char *w;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, line, len - 1);
+	close(fd);
+	t = now_ms() - t0;
+	if (n <= 0)
+		return -1;
+	line[n] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	w = strstr(line, "walk_ns=");
+	if (!w || sscanf(w, "walk_ns=%llu", &ns) != 1)
+		return -1;
+	*walk_ms = ns / 1e6;
+	return t;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: osm-bench [-i ITER] [-s CHILDREN] [-t THREADS] [-d DEVICE]\n"
+		"Usage: osm-bench [-i ITER] [-s CHILDREN] [-t THREADS] [-r REGIONS] [-f FDS]\n"
+		"                 [-d DEVICE] [--floor PATH] [--read-only]\n"
 		"Compare getting the isolation graph from /dev/osmosis with scraping\n"
-		"the same facts from /proc, side by side, and print the ratios.\n"
+		"the same facts from /proc and with the module's bare in-kernel walk\n"
+		"(the floor: the same structures, no ids, no text), side by side, and\n"
+		"print the ratios.\n"
 		"  -i, --iterations N  runs of each method, median reported (default 5)\n"
 		"  -s, --spawn N       extra child processes to create first (default 0)\n"
 		"  -t, --threads N     threads per extra child (default 2)\n"
-		"  -d, --device PATH   device to read (default " OSM_DEVICE_PATH ")\n");
+		"  -r, --regions N     memory regions per extra child (default 24)\n"
+		"  -f, --fds N         open descriptors per extra child (default 16)\n"
+		"  -d, --device PATH   device to read (default " OSM_DEVICE_PATH ")\n"
+		"      --floor PATH    the floor file (default " BENCH_FLOOR_PATH ";\n"
+		"                      needs root and debugfs mounted; skipped if absent)\n"
+		"      --read-only     only read the device ITER times (to profile it)\n");
 }
 
 int main(int argc, char **argv)
@@ -262,34 +328,49 @@ int main(int argc, char **argv)
 		{ "iterations", required_argument, NULL, 'i' },
 		{ "spawn", required_argument, NULL, 's' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "regions", required_argument, NULL, 'r' },
+		{ "fds", required_argument, NULL, 'f' },
 		{ "device", required_argument, NULL, 'd' },
+		{ "floor", required_argument, NULL, 'F' },
+		{ "read-only", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	double t_dev[BENCH_MAX_ITER], t_parse[BENCH_MAX_ITER];
-	double t_proc[BENCH_MAX_ITER], m_dev, m_parse, m_proc, t0;
-	int iter = 5, spawn = 0, threads = 2, nproc = 0, c, i;
+	double t_proc[BENCH_MAX_ITER], t_floor[BENCH_MAX_ITER];
+	double t_fwalk[BENCH_MAX_ITER], m_dev, m_parse, m_proc, m_floor, t0;
+	struct bench_shape shape = { .threads = 2, .regions = 24, .fds = 16 };
+	int iter = 5, spawn = 0, nproc = 0, c, i;
+	const char *floor_path = BENCH_FLOOR_PATH;
 	const char *device = OSM_DEVICE_PATH;
 	long dev_bytes = 0, proc_bytes = 0;
 	size_t nodes = 0, edges = 0;
 	struct bench_load load = {};
+	bool have_floor = true, read_only = false;
+	char floor_line[256];
 
-	while ((c = getopt_long(argc, argv, "i:s:t:d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:s:t:r:f:d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': iter = atoi(optarg); break;
 		case 's': spawn = atoi(optarg); break;
-		case 't': threads = atoi(optarg); break;
+		case 't': shape.threads = atoi(optarg); break;
+		case 'r': shape.regions = atoi(optarg); break;
+		case 'f': shape.fds = atoi(optarg); break;
 		case 'd': device = optarg; break;
+		case 'F': floor_path = optarg; break;
+		case 'R': read_only = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}
 	}
-	if (iter < 1 || iter > BENCH_MAX_ITER || spawn < 0 || threads < 1) {
-		fprintf(stderr, "Error: iterations must be 1..%d, spawn >= 0, threads >= 1\n",
+	if (iter < 1 || iter > BENCH_MAX_ITER || spawn < 0 ||
+	    shape.threads < 1 || shape.regions < 1 || shape.regions > 4096 ||
+	    shape.fds < 0 || shape.fds > 1000) {
+		fprintf(stderr, "Error: iterations must be 1..%d, spawn >= 0, threads >= 1, regions 1..4096, fds 0..1000\n",
 			BENCH_MAX_ITER);
 		return 1;
 	}
-	if (spawn_load(&load, spawn, threads)) {
+	if (spawn_load(&load, spawn, &shape)) {
 		perror("Error: spawning the load");
 		return 1;
 	}
@@ -301,6 +382,8 @@ int main(int argc, char **argv)
 		t0 = now_ms();
 		dev_bytes = slurp(AT_FDCWD, device);
 		t_dev[i] = now_ms() - t0;
+		if (read_only && dev_bytes >= 0)
+			continue;
 
 		t0 = now_ms();
 		g = osm_graph__load(&gopts);
@@ -318,22 +401,46 @@ int main(int argc, char **argv)
 		t0 = now_ms();
 		proc_bytes = scrape_proc(&nproc);
 		t_proc[i] = now_ms() - t0;
+
+		if (have_floor) {
+			t_floor[i] = read_floor(floor_path, &t_fwalk[i],
+						floor_line, sizeof(floor_line));
+			have_floor = t_floor[i] >= 0;
+		}
 	}
 	reap_load(&load);
 
 	m_dev = median(t_dev, iter);
+	if (read_only) {
+		printf("osm-bench: %d extra processes, %d reads of %s: median %.2f ms, %ld bytes\n",
+		       load.nr, iter, device, m_dev, dev_bytes);
+		return 0;
+	}
 	m_parse = median(t_parse, iter);
 	m_proc = median(t_proc, iter);
-	printf("osm-bench: %d processes, %d iterations, medians\n", nproc, iter);
-	printf("  %-32s %9.2f ms  %ld bytes\n", "/dev/osmosis read", m_dev,
+	printf("osm-bench: %d processes (%d extra: %d threads, %d regions, %d fds each), %d iterations, medians\n",
+	       nproc, load.nr, shape.threads, shape.regions, shape.fds, iter);
+	printf("  %-34s %9.2f ms  %ld bytes\n", "(a) /dev/osmosis read", m_dev,
 	       dev_bytes);
-	printf("  %-32s %9.2f ms  %zu nodes, %zu edges\n",
-	       "/dev/osmosis read + libosm parse", m_parse, nodes, edges);
-	printf("  %-32s %9.2f ms  %ld bytes\n", "/proc scrape (same facts)",
+	printf("  %-34s %9.2f ms  %zu nodes, %zu edges\n",
+	       "    /dev/osmosis read + libosm parse", m_parse, nodes, edges);
+	printf("  %-34s %9.2f ms  %ld bytes\n", "(b) /proc scrape (same facts)",
 	       m_proc, proc_bytes);
-	printf("  ratio /proc scrape : osmosis read          = %.1fx\n",
+	if (have_floor) {
+		m_floor = median(t_floor, iter);
+		printf("  %-34s %9.2f ms  (in-kernel walk %.2f ms) %s\n",
+		       "(c) bare in-kernel walk (floor)", m_floor,
+		       median(t_fwalk, iter), floor_line);
+	} else {
+		printf("  %-34s unavailable: %s unreadable (root, debugfs mounted?)\n",
+		       "(c) bare in-kernel walk (floor)", floor_path);
+	}
+	printf("  ratio (b) /proc scrape : (a) osmosis read  = %.1fx\n",
 	       m_proc / m_dev);
-	printf("  ratio /proc scrape : osmosis read + parse  = %.1fx\n",
+	printf("  ratio (b) /proc scrape : (a) read + parse  = %.1fx\n",
 	       m_proc / m_parse);
+	if (have_floor)
+		printf("  ratio (a) osmosis read : (c) floor         = %.1fx\n",
+		       m_dev / m_floor);
 	return 0;
 }

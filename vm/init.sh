@@ -54,6 +54,8 @@ mounts() {
 	mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
 	mount -t tmpfs tmpfs /dev/shm
 	mount -t cgroup2 cgroup2 /sys/fs/cgroup
+	# osm-bench's floor lives in debugfs (module/bench_floor.c).
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	mount -t tmpfs tmpfs /tmp
 	mount -t tmpfs tmpfs /run
 	hostname osmosis-vm
@@ -292,10 +294,28 @@ dmesg_scan() {
 }
 
 # Informational, not a test: speed is a ratio measured side by side.
+# osm.bench_spawn= sets the extra processes (default 100; 0 = no bench).
 benchmark() {
 	command -v osm-bench >/dev/null || return 0
-	echo "### osm-bench -s 100 -t 2 -i 5 (informational)"
-	osm-bench -s 100 -t 2 -i 5 2>&1 | sed 's/^/# /'
+	numeric_arg osm.bench_spawn 100
+	[ "$num" -gt 0 ] || return 0
+	echo "### osm-bench -s $num -t 2 -i 5 (informational)"
+	osm-bench -s "$num" -t 2 -i 5 2>&1 | sed 's/^/# /'
+	[ "$(cmdline_arg osm.profile 0)" = 1 ] && command -v perf >/dev/null ||
+		return 0
+	# Where the time goes: kernel symbols of a graph read, whole system.
+	echo "### perf: osm-bench -s $num -i 5 --read-only (profile)"
+	perf record -q -g -o /tmp/perf.data -- \
+		osm-bench -s "$num" -t 2 -i 5 --read-only 2>&1 | sed 's/^/# /'
+	echo "### perf: self time"
+	perf report -i /tmp/perf.data --stdio --no-children --sort sym \
+		-g none --percent-limit 0.3 2>/dev/null | grep -v '^#' |
+		sed 's/^/# /' | head -n 60
+	echo "### perf: time in and under the read path"
+	perf report -i /tmp/perf.data --stdio --children --sort sym \
+		-g none --percent-limit 0.3 2>/dev/null | grep -v '^#' |
+		grep -E 'osm_|ksys_read|vfs_read|d_path|printf|siphash|copy_to_user|_capable|creds|security_|mmap_read|lock_vma|idset|ident|cgroup_path' |
+		sed 's/^/# /' | head -n 80
 }
 
 mode_test() {

@@ -287,13 +287,13 @@ static void test_peer_edges(void)
 }
 
 /*
- * The resource directory (1.4): process 1 reads a FUSE file served by
+ * The resource directory (1.5): process 1 reads a FUSE file served by
  * process 2's /dev/fuse and has a region that its own uffd serves;
  * process 3 requests nothing.  request and serve edges are not followed
  * by reachability: nobody shares the channels.
  */
 static const char servers_text[] =
-	"osmosis-graph 1.4 view=full\n"
+	"osmosis-graph 1.5 view=full\n"
 	"node process:1 pd pid=1\n"
 	"node thread:1 pd tid=1\n"
 	"edge thread:1 member process:1\n"

@@ -72,8 +72,9 @@ struct osm_api {
 
 /*
  * Resource types a scoped walk may keep (struct osm_scope.types): one bit
- * per node type of the graph format.  PDs (kernel, process, thread) are
- * always kept.  Bits are never reused.
+ * per node type of the graph format, and one for the four SysV IPC types
+ * (shm, sem, msg, semundo).  PDs (kernel, process, thread) are always
+ * kept.  Bits are never reused.
  */
 #define OSM_RES_MM		_BITULL(0)
 #define OSM_RES_VMA		_BITULL(1)	/* needs OSM_RES_MM */
@@ -93,9 +94,10 @@ struct osm_api {
 #define OSM_RES_TIME_NS		_BITULL(15)
 #define OSM_RES_CRED		_BITULL(16)
 #define OSM_RES_SECCOMP		_BITULL(17)
-#define OSM_RES_FUSE		_BITULL(18)	/* with the inodes, fs, files */
-#define OSM_RES_UFFD		_BITULL(19)	/* with regions and files */
-#define OSM_RES_ALL		(_BITULL(20) - 1)
+#define OSM_RES_SYSVIPC		_BITULL(18)	/* semundo; shm, sem, msg need IPC_NS (1.4) */
+#define OSM_RES_FUSE		_BITULL(19)	/* with the inodes, fs, files (1.5) */
+#define OSM_RES_UFFD		_BITULL(20)	/* with regions and files (1.5) */
+#define OSM_RES_ALL		(_BITULL(21) - 1)
 
 /* struct osm_scope.flags */
 #define OSM_SCOPE_PID		_BITULL(0)	/* @pid is set */
@@ -160,7 +162,7 @@ struct osm_scope {
  */
 #define OSM_GRAPH_MAGIC		"osmosis-graph"
 #define OSM_GRAPH_MAJOR		1
-#define OSM_GRAPH_MINOR		4
+#define OSM_GRAPH_MINOR		5
 
 #define OSM_REC_NODE		"node"
 #define OSM_REC_EDGE		"edge"
@@ -193,8 +195,12 @@ struct osm_scope {
 #define OSM_NODE_TIME_NS	"time_ns"
 #define OSM_NODE_CRED		"cred"		/* cred:<hash> credentials (1.2) */
 #define OSM_NODE_SECCOMP	"seccomp"	/* seccomp:<hash> filter (1.2) */
-#define OSM_NODE_FUSE		"fuse"		/* fuse:<maj>:<min>[:<hex>] (1.4) */
-#define OSM_NODE_UFFD		"uffd"		/* uffd:<hash> userfaultfd (1.4) */
+#define OSM_NODE_SHM		"shm"		/* shm:<ipc_ns>:<shmid> (1.4) */
+#define OSM_NODE_SEM		"sem"		/* sem:<ipc_ns>:<semid> (1.4) */
+#define OSM_NODE_MSG		"msg"		/* msg:<ipc_ns>:<msqid> (1.4) */
+#define OSM_NODE_SEMUNDO	"semundo"	/* semundo:<hash> undo list (1.4) */
+#define OSM_NODE_FUSE		"fuse"		/* fuse:<maj>:<min>[:<hex>] (1.5) */
+#define OSM_NODE_UFFD		"uffd"		/* uffd:<hash> userfaultfd (1.5) */
 
 /* Edge kinds; an edge reads as a sentence: "<src> <kind> <dst>". */
 #define OSM_EDGE_HOLD		"hold"		/* PD uses a resource */
@@ -204,7 +210,8 @@ struct osm_scope {
 #define OSM_EDGE_OWNER		"owner"		/* namespace -> its user ns (1.2) */
 #define OSM_EDGE_PEER		"peer"		/* socket -> the one it talks to (1.3) */
 #define OSM_EDGE_FOR_CHILDREN	"for_children"	/* thread -> ns its children get (1.3) */
-#define OSM_EDGE_REQUEST	"request"	/* resource -> who serves it (1.4) */
-#define OSM_EDGE_SERVE		"serve"		/* server's file -> channel (1.4) */
+#define OSM_EDGE_IN		"in"		/* SysV object -> its ipc_ns (1.4) */
+#define OSM_EDGE_REQUEST	"request"	/* resource -> who serves it (1.5) */
+#define OSM_EDGE_SERVE		"serve"		/* server's file -> channel (1.5) */
 
 #endif /* _UAPI_LINUX_OSMOSIS_H */
