@@ -52,12 +52,14 @@ OSM_API int osm_ioc_get_api(int fd, struct osm_api *api);
 
 /**
  * osm_ioc_set_scope() - OSM_IOC_SET_SCOPE on an open /dev/osmosis
- * descriptor, before its first read: one process, some resource types.
+ * descriptor, before its first read: one process, some resource types,
+ * physical memory (OSM_SCOPE_PHYS: phys nodes, for CAP_SYS_ADMIN).
  * @fd: descriptor of the device.
  * @scope: flags, pid and types (size is set by the call).
  *
  * Return: 0, or a negative errno (-EINVAL bad fields, -ESRCH no such
- * visible process, -EBUSY already read or scoped).
+ * visible process, -EBUSY already read or scoped, -EPERM physical
+ * memory asked by an opener without CAP_SYS_ADMIN).
  */
 OSM_API int osm_ioc_set_scope(int fd, const struct osm_scope *scope);
 

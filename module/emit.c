@@ -20,7 +20,8 @@
  * inode, a cgroup id) can be met twice in one walk.  Processes,
  * regions and SysV objects (one pass per IPC namespace) are met once by
  * construction; ids named by an address, and inodes, are resolved by
- * ident.c before their node is begun.
+ * ident.c before their node is begun.  Frame intervals are drawn once
+ * each by construction (res_phys.c).
  */
 static const struct {
 	const char *name;
@@ -52,6 +53,7 @@ static const struct {
 	[OSM_T_SEM]		= { OSM_NODE_SEM, false, false },
 	[OSM_T_MSG]		= { OSM_NODE_MSG, false, false },
 	[OSM_T_SEMUNDO]		= { OSM_NODE_SEMUNDO, false, false },
+	[OSM_T_PHYS]		= { OSM_NODE_PHYS, false, false },
 	[OSM_T_FUSE]		= { OSM_NODE_FUSE, false, false },
 	[OSM_T_UFFD]		= { OSM_NODE_UFFD, false, false },
 };
@@ -305,6 +307,11 @@ static void osm_put_id(struct osm_reader *r, const struct osm_id *id)
 		osm_put_num(r, id->a, 10, 0);
 		osm_put_mem(r, ":", 1);
 		osm_put_num(r, id->b, 10, 0);
+		break;
+	case OSM_T_PHYS:	/* first and last frame */
+		osm_put_num(r, id->a, 16, 0);
+		osm_put_mem(r, "-", 1);
+		osm_put_num(r, id->b, 16, 0);
 		break;
 	case OSM_T_INODE:
 		osm_put_num(r, MAJOR((u32)id->a), 10, 0);

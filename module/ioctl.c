@@ -13,6 +13,7 @@
 #include <linux/sched/task.h>
 #include <linux/threads.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 
 #include "osmosis.h"
 
@@ -125,6 +126,10 @@ static long osm_ioc_set_scope(struct osm_reader *r, void __user *uarg)
 		return -EINVAL;
 	if (sc.types & ~OSM_RES_ALL)
 		return -EINVAL;
+	/* Frame numbers are for those pagemap gives them to. */
+	if ((sc.flags & OSM_SCOPE_PHYS) &&
+	    !osm_opener_capable(r, &init_user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
 
 	if (mutex_lock_killable(&r->lock))
 		return -EINTR;
@@ -140,6 +145,7 @@ static long osm_ioc_set_scope(struct osm_reader *r, void __user *uarg)
 	r->scope_pid = pid;
 	if (sc.flags & OSM_SCOPE_TYPES)
 		r->types = sc.types;
+	r->phys_on = sc.flags & OSM_SCOPE_PHYS;
 	r->scoped = true;
 	err = 0;
 out_unlock:

@@ -50,10 +50,11 @@ enum osm_type {
 	OSM_T_TIME_NS,
 	OSM_T_CRED,
 	OSM_T_SECCOMP,
-	OSM_T_SHM,	/* to OSM_T_SEMUNDO: all under OSM_RES_SYSVIPC */
+	OSM_T_SHM,	/* SHM to SEMUNDO: all under OSM_RES_SYSVIPC */
 	OSM_T_SEM,
 	OSM_T_MSG,
 	OSM_T_SEMUNDO,
+	OSM_T_PHYS,	/* not a scope type: OSM_SCOPE_PHYS turns it on */
 	OSM_T_FUSE,
 	OSM_T_UFFD,
 	OSM_T_NR,
@@ -126,6 +127,7 @@ enum osm_stage {
 	OSM_STAGE_PROCESSES,
 	OSM_STAGE_SYSVIPC,	/* SysV objects of the IPC namespaces met */
 	OSM_STAGE_PEERS,	/* edges that wait for both ends (res_sock.c) */
+	OSM_STAGE_PHYS,		/* frames, once every region is met (res_phys.c) */
 	OSM_STAGE_END,
 	OSM_STAGE_DONE,
 };
@@ -163,6 +165,10 @@ enum osm_thread_stage {
  * @files: the descriptor table of @res; compared, never dereferenced.
  * @addr: next region address of @mm.
  * @fd: next descriptor of @files.
+ * @phys_start: start of the region whose frames are being read.
+ * @phys_addr: where reading them resumes; below @phys_end while a
+ *	region's frames are read in pieces.
+ * @phys_end: the region's end, as its node was rendered.
  *
  * Threads are looked up by number one at a time, as
  * kernel/bpf/task_iter.c does, so a paused reader pins one task and one
@@ -183,6 +189,9 @@ struct osm_cursor {
 	const void *files;
 	unsigned long addr;
 	unsigned int fd;
+	unsigned long phys_start;
+	unsigned long phys_addr;
+	unsigned long phys_end;
 };
 
 /**
@@ -230,6 +239,48 @@ struct osm_ipcns_list {
 };
 
 /**
+ * struct osm_run - frames one region maps at consecutive addresses
+ * @mm: the region's node: &struct osm_id.a of its mm ...
+ * @start: ... and its start address (&struct osm_id.b).
+ * @pfn: the first frame.
+ * @va: the address that maps @pfn.
+ * @pages: how many frames, contiguous both physically and virtually.
+ */
+struct osm_run {
+	u64 mm;
+	u64 start;
+	u64 pfn;
+	u64 va;
+	u32 pages;
+};
+
+/**
+ * struct osm_phys - frame runs noted during a walk, drawn at its end
+ * @runs: kvmalloc()ed array of @cap runs; while drawn, sorted by @pfn,
+ *	the runs covering @pos first (@nact of them), then spent ones,
+ *	then those not reached yet (from @next).
+ * @nr: runs in use.
+ * @cap: runs allocated.
+ * @sorted: the drawing has begun.
+ * @next: the first run not reached yet.
+ * @nact: the runs that cover @pos.
+ * @pos: the first frame of the interval being drawn.
+ * @iend: the frame after it, once its node is drawn (else 0).
+ * @edge: the next of the @nact runs to draw an edge for.
+ */
+struct osm_phys {
+	struct osm_run *runs;
+	size_t nr;
+	size_t cap;
+	bool sorted;
+	size_t next;
+	size_t nact;
+	u64 pos;
+	u64 iend;
+	size_t edge;
+};
+
+/**
  * struct osm_reader - per-open state of /dev/osmosis
  * @lock: serialises read(2) calls on this open file; protects all below.
  * @file: the open file; its f_cred is the reader's identity.
@@ -246,6 +297,8 @@ struct osm_ipcns_list {
  * @ids: ids of the threads and resources this walk has emitted.
  * @peers: socket peers to draw at the end of the walk.
  * @ipcns: IPC namespaces whose SysV objects are drawn at the end.
+ * @phys: frame runs to draw at the end of the walk.
+ * @phys_on: the walk renders physical memory (OSM_SCOPE_PHYS).
  * @scope_pid: the one process a scoped walk renders (referenced), or NULL.
  * @scope_done: that process has been rendered.
  * @types: OSM_RES_* types the walk renders (all unless scoped).
@@ -272,6 +325,8 @@ struct osm_reader {
 	struct osm_idset ids;
 	struct osm_peers peers;
 	struct osm_ipcns_list ipcns;
+	struct osm_phys phys;
+	bool phys_on;
 	struct pid *scope_pid;
 	bool scope_done;
 	u64 types;
@@ -418,6 +473,17 @@ void osm_note_peer(struct osm_reader *r, struct file *file,
 bool osm_emit_peers(struct osm_reader *r);
 void osm_peers_free(struct osm_peers *p);
 
+/* res_phys.c */
+struct vm_area_struct;
+bool osm_phys_wanted(const struct osm_reader *r,
+		     const struct vm_area_struct *vma);
+bool osm_phys_reserve(struct osm_reader *r);
+bool osm_phys_read(struct osm_reader *r, struct vm_area_struct *vma,
+		   const struct osm_id *region, unsigned long *addr,
+		   unsigned long end);
+bool osm_emit_phys(struct osm_reader *r);
+void osm_phys_free(struct osm_phys *p);
+
 /* res_cred.c */
 void osm_emit_cred(struct osm_reader *r, struct task_struct *task,
 		   const struct osm_id *holder);
@@ -503,13 +569,16 @@ long osm_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
  * @r: the reader.
  * @type: an enum osm_type.
  *
- * Return: true for PDs and for the resource types of the walk's scope.
+ * Return: true for PDs and for the resource types of the walk's scope;
+ * for frames, when the walk was asked for them and renders regions.
  */
 static inline bool osm_want(const struct osm_reader *r, enum osm_type type)
 {
 	if (type < OSM_T_MM)
 		return true;
 	switch (type) {
+	case OSM_T_PHYS:	/* frames hang off regions */
+		return r->phys_on && (r->types & OSM_RES_VMA);
 	case OSM_T_SHM ... OSM_T_SEMUNDO:
 		return r->types & OSM_RES_SYSVIPC;
 	case OSM_T_FUSE:

@@ -86,53 +86,106 @@ static void osm_emit_vma(struct osm_reader *r, struct vm_area_struct *vma,
 #define OSM_VMA_IDS		3
 #define OSM_VMA_RESERVE		256
 
+enum osm_regions {
+	OSM_REGIONS_DONE,	/* the last region is rendered */
+	OSM_REGIONS_FULL,	/* the chunk is full: hand it out */
+	OSM_REGIONS_PAUSE,	/* drop the lock, make room, go on */
+};
+
 /*
- * Render the regions of @mm from r->cur.addr on, until the chunk is full.
- * When a writer waits for the lock, or the id set needs to grow (which
- * must not happen under the lock), drop the lock and resume after the
- * last region rendered, as fs/proc/task_mmu.c and kernel/bpf/task_iter.c
- * do.  A region that starts below the resume address was rendered
- * already, or grew or merged into one that was (brk, mprotect, an mmap
- * beside it) while the lock was dropped: its id, the start address,
- * would be declared twice, so the walk goes on with the next one.
- * Returns true when the last region is rendered.
+ * Go on reading the frames of the region being read in pieces, if it is
+ * still there: the region that holds r->cur.phys_addr has the start its
+ * node was rendered with.  A region that changed while the lock was
+ * dropped (unmapped, split, replaced) is left with what was read of it.
  */
-static bool osm_emit_regions(struct osm_reader *r, struct mm_struct *mm)
+static bool osm_phys_resume(struct osm_reader *r, struct mm_struct *mm)
+{
+	struct osm_cursor *c = &r->cur;
+	struct osm_id id = { .type = OSM_T_VMA, .a = c->res.a,
+			     .b = c->phys_start };
+	struct vm_area_struct *vma = find_vma(mm, c->phys_addr);
+
+	if (vma && vma->vm_start == c->phys_start &&
+	    vma->vm_start <= c->phys_addr && osm_phys_wanted(r, vma) &&
+	    !osm_phys_read(r, vma, &id, &c->phys_addr,
+			   min(c->phys_end, vma->vm_end)))
+		return false;
+	c->phys_end = 0;
+	return true;
+}
+
+/*
+ * The regions from r->cur.addr on, under the mmap_lock, until the chunk
+ * is full or the lock should be dropped; with the walk's frames, each
+ * region's read as it is rendered (res_phys.c).
+ */
+static enum osm_regions osm_regions_locked(struct osm_reader *r,
+					   struct mm_struct *mm)
 {
 	VMA_ITERATOR(vmi, mm, r->cur.addr);
 	struct osm_cursor *c = &r->cur;
 	struct vm_area_struct *vma;
+	struct osm_id id;
 
-	if (!osm_ids_reserve(r, OSM_VMA_RESERVE))
-		return true;
-	if (mmap_read_lock_killable(mm)) {
-		r->err = -EINTR;
-		return true;
-	}
+	if (c->phys_addr < c->phys_end && !osm_phys_resume(r, mm))
+		return OSM_REGIONS_PAUSE;
 	for_each_vma(vmi, vma) {
-		if (osm_chunk_full(r)) {
-			mmap_read_unlock(mm);
-			return !!r->err;
-		}
+		if (osm_chunk_full(r))
+			return OSM_REGIONS_FULL;
 		if (vma->vm_start < c->addr)
 			continue;
 		osm_emit_vma(r, vma, &c->res);
 		c->addr = vma->vm_end;
-		if (!mmap_lock_is_contended(mm) &&
-		    osm_idset_room(&r->ids, OSM_VMA_IDS))
-			continue;
-		mmap_read_unlock(mm);
-		cond_resched();
-		if (!osm_ids_reserve(r, OSM_VMA_RESERVE))
+		if (osm_phys_wanted(r, vma)) {
+			id = (struct osm_id){ .type = OSM_T_VMA, .a = c->res.a,
+					      .b = vma->vm_start };
+			c->phys_start = vma->vm_start;
+			c->phys_addr = vma->vm_start;
+			c->phys_end = vma->vm_end;
+			if (!osm_phys_read(r, vma, &id, &c->phys_addr,
+					   c->phys_end))
+				return OSM_REGIONS_PAUSE;
+			c->phys_end = 0;
+		}
+		if (mmap_lock_is_contended(mm) ||
+		    !osm_idset_room(&r->ids, OSM_VMA_IDS))
+			return OSM_REGIONS_PAUSE;
+	}
+	return OSM_REGIONS_DONE;
+}
+
+/*
+ * Render the regions of @mm from r->cur.addr on, until the chunk is full.
+ * When a writer waits for the lock, or the id set or the frame runs need
+ * to grow (which must not happen under the lock), drop the lock and
+ * resume after the last region rendered, as fs/proc/task_mmu.c and
+ * kernel/bpf/task_iter.c do; a region whose frames were being read
+ * resumes where the reading stopped.  A region that starts below the
+ * resume address was rendered already, or grew or merged into one that
+ * was (brk, mprotect, an mmap beside it) while the lock was dropped: its
+ * id, the start address, would be declared twice, so the walk goes on
+ * with the next one.  Returns true when the last region is rendered.
+ */
+static bool osm_emit_regions(struct osm_reader *r, struct mm_struct *mm)
+{
+	enum osm_regions ret;
+
+	for (;;) {
+		if (!osm_ids_reserve(r, OSM_VMA_RESERVE) ||
+		    !osm_phys_reserve(r))
 			return true;
 		if (mmap_read_lock_killable(mm)) {
 			r->err = -EINTR;
 			return true;
 		}
-		vma_iter_init(&vmi, mm, c->addr);
+		ret = osm_regions_locked(r, mm);
+		mmap_read_unlock(mm);
+		if (ret == OSM_REGIONS_DONE)
+			return true;
+		if (ret == OSM_REGIONS_FULL || r->err)
+			return !!r->err;
+		cond_resched();
 	}
-	mmap_read_unlock(mm);
-	return true;
 }
 
 /* Start rendering @task's address space; false when it has none. */
@@ -157,6 +210,7 @@ static bool osm_mm_open(struct osm_reader *r, struct task_struct *task)
 	mmgrab(mm);
 	c->mm = mm;
 	c->addr = 0;
+	c->phys_end = 0;
 	if (ret && osm_node_begin(r, &c->res)) {
 		osm_attr_u64(r, "vmas", READ_ONCE(mm->map_count));
 		osm_attr_u64(r, "dumpable", get_dumpable(mm));

@@ -29,6 +29,8 @@ static void osm_emit_header(struct osm_reader *r)
 		osm_printf(r, " scope=%d", pid_nr_ns(r->scope_pid, r->pid_ns));
 	if (r->types != OSM_RES_ALL)
 		osm_printf(r, " types=0x%llx", r->types);
+	if (osm_want(r, OSM_T_PHYS))
+		osm_printf(r, " phys=1");
 	osm_end_line(r);
 	if (osm_node_begin(r, &kernel)) {
 		osm_attr_str(r, "name", "kernel");
@@ -123,6 +125,10 @@ static void osm_walk_step(struct osm_reader *r)
 		break;
 	case OSM_STAGE_PEERS:
 		if (osm_emit_peers(r))
+			r->stage = OSM_STAGE_PHYS;
+		break;
+	case OSM_STAGE_PHYS:
+		if (osm_emit_phys(r))
 			r->stage = OSM_STAGE_END;
 		break;
 	case OSM_STAGE_END:
@@ -146,6 +152,7 @@ void osm_walk_release(struct osm_reader *r)
 	osm_process_end(r);
 	osm_peers_free(&r->peers);
 	osm_sysvipc_free(&r->ipcns);
+	osm_phys_free(&r->phys);
 	osm_idset_free(&r->ids);
 }
 

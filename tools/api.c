@@ -13,6 +13,7 @@
 static const char *const feature_names[64] = {
 	[0] = "graph_read",		/* OSM_FEAT_GRAPH_READ */
 	[1] = "scope",			/* OSM_FEAT_SCOPE */
+	[2] = "phys",			/* OSM_FEAT_PHYS */
 };
 
 /* By _IOC_NR of the command. */

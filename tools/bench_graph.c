@@ -88,6 +88,76 @@ static long slurp(int dirfd, const char *path)
 	return n < 0 ? -1 : total;
 }
 
+/*
+ * With physical memory on, the scrape also reads every region's frames
+ * from pagemap (root only, as the graph's frames are), as a careful
+ * program would: one pread() per region (per 64 KiB of entries).
+ */
+static bool scrape_phys;
+
+static long scrape_pagemap(int piddir, const char *maps)
+{
+	static unsigned long long ent[8192];
+	unsigned long start, end, page = sysconf(_SC_PAGESIZE), n;
+	const char *line;
+	long bytes = 0;
+	ssize_t got;
+	int fd;
+
+	fd = openat(piddir, "pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	for (line = maps; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		if (sscanf(line, "%lx-%lx", &start, &end) != 2)
+			continue;
+		for (; start < end; start += n * page) {
+			n = (end - start) / page;
+			if (n > sizeof(ent) / sizeof(ent[0]))
+				n = sizeof(ent) / sizeof(ent[0]);
+			got = pread(fd, ent, n * sizeof(ent[0]),
+				    start / page * sizeof(ent[0]));
+			if (got <= 0)
+				break;
+			bytes += got;
+		}
+	}
+	close(fd);
+	return bytes;
+}
+
+/* maps, and with physical memory on the frames of each region. */
+static long scrape_maps(int piddir)
+{
+	static char *buf;
+	static size_t cap;
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	fd = openat(piddir, "maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	for (;;) {
+		if (cap - len < 65536) {
+			char *p = realloc(buf, cap + 262144);
+
+			if (!p)
+				break;
+			buf = p;
+			cap += 262144;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	if (!buf)
+		return 0;
+	buf[len] = '\0';
+	return len + (scrape_phys ? scrape_pagemap(piddir, buf) : 0);
+}
+
 /* What /proc gives for one thread: namespaces, root and cwd. */
 static long scrape_task(int taskdir)
 {
@@ -147,15 +217,14 @@ static long scrape_fds(int piddir)
 static long scrape_process(int procfd, const char *pid)
 {
 	struct dirent *de;
-	long bytes = 0, n;
+	long bytes = 0;
 	int piddir, tdir, t;
 	DIR *tasks;
 
 	piddir = openat(procfd, pid, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (piddir < 0)
 		return 0;
-	n = slurp(piddir, "maps");
-	bytes += n > 0 ? n : 0;
+	bytes += scrape_maps(piddir);
 	bytes += scrape_fds(piddir);
 	tdir = openat(piddir, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	tasks = tdir >= 0 ? fdopendir(tdir) : NULL;
@@ -221,8 +290,10 @@ static void child_main(int fd, const struct bench_shape *shape)
 
 	mem = mmap(NULL, page * shape->regions, PROT_READ,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* Written pages are private frames, for --phys. */
 	for (i = 1; mem != MAP_FAILED && i < shape->regions; i += 2)
-		mprotect(mem + i * page, page, PROT_READ | PROT_WRITE);
+		if (!mprotect(mem + i * page, page, PROT_READ | PROT_WRITE))
+			mem[i * page] = 1;
 	if (shape->fds >= 4 && !pipe(pipefd) &&
 	    !socketpair(AF_UNIX, SOCK_STREAM, 0, sockfd))
 		i = 4;
@@ -302,11 +373,33 @@ static double read_floor(const char *path, double *walk_ms, char *line,
 	return t;
 }
 
+/* A walk with physical memory: OSM_SCOPE_PHYS, then read it all. */
+static long read_phys(const char *device)
+{
+	struct osm_scope sc = { .size = sizeof(sc), .flags = OSM_SCOPE_PHYS };
+	char buf[65536];
+	long total = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(device, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (osm_ioc_set_scope(fd, &sc)) {
+		close(fd);
+		return -1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		total += n;
+	close(fd);
+	return n < 0 ? -1 : total;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: osm-bench [-i ITER] [-s CHILDREN] [-t THREADS] [-r REGIONS] [-f FDS]\n"
-		"                 [-d DEVICE] [--floor PATH] [--read-only]\n"
+		"                 [-d DEVICE] [--floor PATH] [--read-only] [--phys]\n"
 		"Compare getting the isolation graph from /dev/osmosis with scraping\n"
 		"the same facts from /proc and with the module's bare in-kernel walk\n"
 		"(the floor: the same structures, no ids, no text), side by side, and\n"
@@ -319,7 +412,9 @@ static void usage(FILE *out)
 		"  -d, --device PATH   device to read (default " OSM_DEVICE_PATH ")\n"
 		"      --floor PATH    the floor file (default " BENCH_FLOOR_PATH ";\n"
 		"                      needs root and debugfs mounted; skipped if absent)\n"
-		"      --read-only     only read the device ITER times (to profile it)\n");
+		"      --read-only     only read the device ITER times (to profile it)\n"
+		"      --phys          with physical memory: the walk with OSM_SCOPE_PHYS,\n"
+		"                      the scrape also reads each region's pagemap (root)\n");
 }
 
 int main(int argc, char **argv)
@@ -333,6 +428,7 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "floor", required_argument, NULL, 'F' },
 		{ "read-only", no_argument, NULL, 'R' },
+		{ "phys", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -346,7 +442,7 @@ int main(int argc, char **argv)
 	long dev_bytes = 0, proc_bytes = 0;
 	size_t nodes = 0, edges = 0;
 	struct bench_load load = {};
-	bool have_floor = true, read_only = false;
+	bool have_floor = true, read_only = false, phys = false;
 	char floor_line[256];
 
 	while ((c = getopt_long(argc, argv, "i:s:t:r:f:d:h", opts, NULL)) != -1) {
@@ -359,6 +455,7 @@ int main(int argc, char **argv)
 		case 'd': device = optarg; break;
 		case 'F': floor_path = optarg; break;
 		case 'R': read_only = true; break;
+		case 'P': phys = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}
@@ -370,6 +467,7 @@ int main(int argc, char **argv)
 			BENCH_MAX_ITER);
 		return 1;
 	}
+	scrape_phys = phys;
 	if (spawn_load(&load, spawn, &shape)) {
 		perror("Error: spawning the load");
 		return 1;
@@ -380,8 +478,12 @@ int main(int argc, char **argv)
 		struct osm_graph *g;
 
 		t0 = now_ms();
-		dev_bytes = slurp(AT_FDCWD, device);
+		dev_bytes = phys ? read_phys(device) : slurp(AT_FDCWD, device);
 		t_dev[i] = now_ms() - t0;
+		if (phys && dev_bytes >= 0) {	/* libosm loads only whole walks */
+			t_parse[i] = t_dev[i];
+			goto scrape;
+		}
 		if (read_only && dev_bytes >= 0)
 			continue;
 
@@ -398,6 +500,7 @@ int main(int argc, char **argv)
 		edges = osm_graph__edge_count(g);
 		osm_graph__free(g);
 
+scrape:
 		t0 = now_ms();
 		proc_bytes = scrape_proc(&nproc);
 		t_proc[i] = now_ms() - t0;
@@ -418,13 +521,17 @@ int main(int argc, char **argv)
 	}
 	m_parse = median(t_parse, iter);
 	m_proc = median(t_proc, iter);
-	printf("osm-bench: %d processes (%d extra: %d threads, %d regions, %d fds each), %d iterations, medians\n",
-	       nproc, load.nr, shape.threads, shape.regions, shape.fds, iter);
+	printf("osm-bench: %d processes (%d extra: %d threads, %d regions, %d fds each), %d iterations, medians%s\n",
+	       nproc, load.nr, shape.threads, shape.regions, shape.fds, iter,
+	       phys ? ", with physical memory" : "");
 	printf("  %-34s %9.2f ms  %ld bytes\n", "(a) /dev/osmosis read", m_dev,
 	       dev_bytes);
-	printf("  %-34s %9.2f ms  %zu nodes, %zu edges\n",
-	       "    /dev/osmosis read + libosm parse", m_parse, nodes, edges);
-	printf("  %-34s %9.2f ms  %ld bytes\n", "(b) /proc scrape (same facts)",
+	if (!phys)
+		printf("  %-34s %9.2f ms  %zu nodes, %zu edges\n",
+		       "    /dev/osmosis read + libosm parse", m_parse, nodes,
+		       edges);
+	printf("  %-34s %9.2f ms  %ld bytes\n",
+	       phys ? "(b) /proc scrape + pagemap" : "(b) /proc scrape (same facts)",
 	       m_proc, proc_bytes);
 	if (have_floor) {
 		m_floor = median(t_floor, iter);
@@ -437,10 +544,11 @@ int main(int argc, char **argv)
 	}
 	printf("  ratio (b) /proc scrape : (a) osmosis read  = %.1fx\n",
 	       m_proc / m_dev);
-	printf("  ratio (b) /proc scrape : (a) read + parse  = %.1fx\n",
-	       m_proc / m_parse);
-	if (have_floor)
-		printf("  ratio (a) osmosis read : (c) floor         = %.1fx\n",
-		       m_dev / m_floor);
+	if (!phys)
+		printf("  ratio (b) /proc scrape : (a) read + parse  = %.1fx\n",
+		       m_proc / m_parse);
+	if (have_floor)	/* the floor reads no page tables */
+		printf("  ratio (a) osmosis read : (c) floor         = %.1fx%s\n",
+		       m_dev / m_floor, phys ? " (floor without frames)" : "");
 	return 0;
 }

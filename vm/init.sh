@@ -301,6 +301,8 @@ benchmark() {
 	[ "$num" -gt 0 ] || return 0
 	echo "### osm-bench -s $num -t 2 -i 5 (informational)"
 	osm-bench -s "$num" -t 2 -i 5 2>&1 | sed 's/^/# /'
+	echo "### osm-bench -s $num -t 2 -i 3 --phys (informational)"
+	osm-bench -s "$num" -t 2 -i 3 --phys 2>&1 | sed 's/^/# /'
 	[ "$(cmdline_arg osm.profile 0)" = 1 ] && command -v perf >/dev/null ||
 		return 0
 	# Where the time goes: kernel symbols of a graph read, whole system.

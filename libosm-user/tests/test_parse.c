@@ -377,6 +377,57 @@ static void test_servers(void)
 	check_reach(servers_text, "process:2", 2, "files:2 file:3");
 }
 
+/*
+ * 1.4: two processes whose regions map one frame interval both reach it
+ * (region -> phys is a map edge, followed forward), and share it; an
+ * interval only one of them maps is not shared.
+ */
+static void test_phys_edges(void)
+{
+	static const char text[] =
+		"osmosis-graph 1.4 view=full phys=1\n"
+		"node process:1 pd pid=1\n"
+		"node thread:1 pd tid=1\n"
+		"edge thread:1 member process:1\n"
+		"node process:2 pd pid=2\n"
+		"node thread:2 pd tid=2\n"
+		"edge thread:2 member process:2\n"
+		"node mm:1 res vmas=1\n"
+		"node vma:1:1000 res start=0x1000 end=0x4000\n"
+		"edge vma:1:1000 subset mm:1\n"
+		"node mm:2 res vmas=1\n"
+		"node vma:2:7000 res start=0x7000 end=0x9000\n"
+		"edge vma:2:7000 subset mm:2\n"
+		"edge thread:1 hold mm:1 mode=rw\n"
+		"edge thread:2 hold mm:2 mode=rw\n"
+		"node phys:10-10 res first=0x10 pages=1\n"
+		"node phys:11-12 res first=0x11 pages=2\n"
+		"edge vma:1:1000 map phys:10-10 va=0x1000\n"
+		"edge vma:1:1000 map phys:11-12 va=0x2000\n"
+		"edge vma:2:7000 map phys:11-12 va=0x7000\n"
+		"end nodes=10 edges=9\n";
+	struct osm_share *sh = NULL;
+	struct osm_graph *g;
+	int n;
+
+	check_reach(text, "process:1", 4,
+		    "mm:1 vma:1:1000 phys:10-10 phys:11-12");
+	check_reach(text, "process:2", 3, "mm:2 vma:2:7000 phys:11-12");
+	g = parse_str(text);
+	CHECK(g);
+	if (!g)
+		return;
+	n = osm_query__shared(g, osm_graph__find(g, "process:1"), NULL, &sh);
+	CHECK(n == 1);
+	if (n == 1) {
+		CHECK_STR(osm_node__id(sh[0].pd), "process:2");
+		CHECK_STR(ids(sh[0].res, sh[0].nres), "phys:11-12");
+	}
+	if (n > 0)
+		osm_shares__free(sh, n);
+	osm_graph__free(g);
+}
+
 static void test_shared(void)
 {
 	const char *net[] = { "net_ns", NULL };
@@ -676,6 +727,7 @@ int main(int argc, char **argv)
 		{ "reachable", test_reachable },
 		{ "tree edges are not followed", test_tree_edges },
 		{ "peer edges join two sockets", test_peer_edges },
+		{ "phys intervals join two regions", test_phys_edges },
 		{ "shared", test_shared },
 		{ "servers: request and serve edges", test_servers },
 		{ "bad files", test_bad_files },

@@ -27,7 +27,7 @@
 #define OSM_DEVICE_PATH		"/dev/osmosis"
 
 #define OSM_API_MAJOR		1
-#define OSM_API_MINOR		1
+#define OSM_API_MINOR		2
 
 /* ioctl type byte: 0xB9, unused in Documentation/.../ioctl-number.rst. */
 #define OSM_IOC_MAGIC		0xB9
@@ -38,7 +38,9 @@
  */
 #define OSM_FEAT_GRAPH_READ	_BITULL(0)	/* read(2) returns the graph */
 #define OSM_FEAT_SCOPE		_BITULL(1)	/* OSM_IOC_SET_SCOPE (api 1.1) */
-#define OSM_FEAT_ALL		(OSM_FEAT_GRAPH_READ | OSM_FEAT_SCOPE)
+#define OSM_FEAT_PHYS		_BITULL(2)	/* OSM_SCOPE_PHYS (api 1.2) */
+#define OSM_FEAT_ALL		(OSM_FEAT_GRAPH_READ | OSM_FEAT_SCOPE | \
+				 OSM_FEAT_PHYS)
 
 /**
  * struct osm_api - API handshake, the argument of OSM_IOC_GET_API
@@ -102,7 +104,9 @@ struct osm_api {
 /* struct osm_scope.flags */
 #define OSM_SCOPE_PID		_BITULL(0)	/* @pid is set */
 #define OSM_SCOPE_TYPES		_BITULL(1)	/* @types is set */
-#define OSM_SCOPE_ALL		(OSM_SCOPE_PID | OSM_SCOPE_TYPES)
+#define OSM_SCOPE_PHYS		_BITULL(2)	/* physical memory (api 1.2) */
+#define OSM_SCOPE_ALL		(OSM_SCOPE_PID | OSM_SCOPE_TYPES | \
+				 OSM_SCOPE_PHYS)
 
 /**
  * struct osm_scope - what one walk renders, the argument of
@@ -111,6 +115,9 @@ struct osm_api {
  *		struct osm_api: below OSM_SCOPE_SIZE_VER0 -EINVAL, above a
  *		page -E2BIG, unknown non-zero tail -E2BIG).
  * @flags:	In: OSM_SCOPE_* bits; unknown bits are -EINVAL.
+ *		OSM_SCOPE_PHYS adds the physical frames each region maps
+ *		(phys nodes, off by default); it needs CAP_SYS_ADMIN in the
+ *		initial user namespace (the opener's), else -EPERM.
  * @pid:	In: with OSM_SCOPE_PID, a process (a pid in the opener's pid
  *		namespace): the walk renders it, its threads and what they
  *		reach, and no other process.  -ESRCH if there is no such
@@ -122,7 +129,8 @@ struct osm_api {
  *
  * Set once, before the first read(2) of the open file (later: -EBUSY).
  * Without it a walk renders every process the opener may see and every
- * type.  The graph's header says what was scoped (scope=, types=).
+ * type, and no physical memory.  The graph's header says what was scoped
+ * (scope=, types=, phys=).
  */
 struct osm_scope {
 	__u32 size;
@@ -199,6 +207,7 @@ struct osm_scope {
 #define OSM_NODE_SEM		"sem"		/* sem:<ipc_ns>:<semid> (1.4) */
 #define OSM_NODE_MSG		"msg"		/* msg:<ipc_ns>:<msqid> (1.4) */
 #define OSM_NODE_SEMUNDO	"semundo"	/* semundo:<hash> undo list (1.4) */
+#define OSM_NODE_PHYS		"phys"		/* phys:<first>-<last> frames (1.4) */
 #define OSM_NODE_FUSE		"fuse"		/* fuse:<maj>:<min>[:<hex>] (1.5) */
 #define OSM_NODE_UFFD		"uffd"		/* uffd:<hash> userfaultfd (1.5) */
 
