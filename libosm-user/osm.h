@@ -259,6 +259,115 @@ OSM_API int osm_query__servers(const struct osm_graph *g,
 			       const struct osm_query_opts *opts,
 			       struct osm_share **out);
 
+/*
+ * PD creation (uapi/spawn.md): a program in a new PD whose resources are
+ * shared with the caller, copied or new, one by one.
+ */
+
+/**
+ * struct osm_spawn_opts - the PD osm_spawn() creates
+ * @sz: sizeof(struct osm_spawn_opts), set by OSM_OPTS().
+ * @file: the program; looked up in PATH when it has no '/'.  NULL
+ *	means @argv[0].
+ * @argv: its arguments, NULL-terminated; @argv[0] is required.
+ * @envp: its environment; NULL means the caller's.
+ * @mode: OSM_SPAWN_* per OSM_SPAWN_R_* resource, as struct
+ *	osm_spawn_req.mode (0: what fork(2) does).  Sharing the address
+ *	space, the signal handlers or the file table is -EOPNOTSUPP: a
+ *	program replaces its address space at execve(2), and execve gives
+ *	it a copy of a shared file table.
+ * @ns_pidfd: for a namespace in mode OSM_SPAWN_JOIN, a pidfd of the
+ *	process whose namespace to join (from OSM_SPAWN_R_NS0).  -EBADF
+ *	if it is not a pidfd, -ESRCH if its process is gone.
+ * @flags: OSM_SPAWN_NO_NEW_PRIVS or 0.
+ * @cgroup_parent: with cgroup mode OSM_SPAWN_NEW, the cgroup2
+ *	directory to create the PD's cgroup in (a delegated subtree);
+ *	NULL means the caller's own cgroup.  The controllers the limits
+ *	need are enabled in its cgroup.subtree_control.
+ * @memory_max: the new cgroup's memory.max in bytes (0: max).
+ * @pids_max: its pids.max (0: max).
+ */
+struct osm_spawn_opts {
+	size_t sz;
+	const char *file;
+	char *const *argv;
+	char *const *envp;
+	unsigned char mode[OSM_SPAWN_NR];
+	int ns_pidfd[OSM_SPAWN_NR_NS];
+	unsigned int flags;
+	const char *cgroup_parent;
+	unsigned long long memory_max;
+	unsigned long long pids_max;
+	size_t :0;
+};
+#define osm_spawn_opts__last_field pids_max
+
+/**
+ * struct osm_spawned - a PD osm_spawn() created
+ * @pidfd: a pidfd of the PD (close-on-exec).
+ * @pid: its pid.
+ * @cgroup_dirfd: the directory its own cgroup was made in, or -1.
+ * @cgroup_name: the name of that cgroup, or "".
+ * @mismatch: when osm_spawn() failed with -EXDEV, the resources
+ *	(bit 1 << OSM_SPAWN_R_*) the child did not get as asked.
+ */
+struct osm_spawned {
+	int pidfd;
+	int pid;
+	int cgroup_dirfd;
+	char cgroup_name[32];
+	unsigned long long mismatch;
+};
+
+/**
+ * osm_spawn() - run a program in a new PD, as @opts asks.
+ * @opts: the PD; a preset (osm_spawn_preset()) plus changes.
+ * @pd: filled in on success; give it to osm_spawn_wait().
+ *
+ * Needs /dev/osmosis: the module checks the request and, from the child
+ * before it execs, that the child's resources are the ones asked for.
+ * A child that fails any step is killed and reaped, its cgroup removed.
+ *
+ * Return: the PD's pidfd (also in @pd), or a negative errno: those of
+ * OSM_IOC_SPAWN_PREPARE (uapi/linux/osmosis.h), -EXDEV when the child's
+ * resources were not as asked (@pd->mismatch says which), the errno of
+ * setns(2) or execve(2) in the child, -ECHILD if it died before exec.
+ */
+OSM_API int osm_spawn(const struct osm_spawn_opts *opts,
+		      struct osm_spawned *pd);
+
+/**
+ * osm_spawn_wait() - wait for a spawned PD to end, then remove its
+ * cgroup and close its descriptors.
+ * @pd: from osm_spawn().
+ * @wstatus: if not NULL, the status as waitpid(2) gives it.
+ *
+ * Return: 0, or a negative errno (then @pd is left as it was).
+ */
+OSM_API int osm_spawn_wait(struct osm_spawned *pd, int *wstatus);
+
+/**
+ * osm_spawn_preset() - fill in @opts->mode and @opts->flags for a kind
+ * of PD; the other fields are left alone.
+ * @name: "process" (as fork(2)), "pir" (a process with a new cgroup for
+ *	its memory.max and pids.max), "container" (new user, pid, mnt,
+ *	uts, ipc, net and cgroup namespaces, own fs), "sandbox" (a
+ *	container with no_new_privs).
+ * @opts: the options to fill in.
+ *
+ * Return: 0, -ENOENT for an unknown name, -EINVAL for bad arguments.
+ */
+OSM_API int osm_spawn_preset(const char *name, struct osm_spawn_opts *opts);
+
+/** osm_spawn_preset_name() - the @i-th preset name, NULL past the last. */
+OSM_API const char *osm_spawn_preset_name(unsigned int i);
+
+/** osm_spawn_res_name() - "mm", "net", ... for OSM_SPAWN_R_*; NULL if none. */
+OSM_API const char *osm_spawn_res_name(unsigned int r);
+
+/** osm_spawn_mode_name() - "share", "new", ... for OSM_SPAWN_*; or NULL. */
+OSM_API const char *osm_spawn_mode_name(unsigned int mode);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,14 +20,23 @@
 /* The command without its size bits: direction, type and number. */
 #define OSM_IOC_NOSIZE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
 
-/*
- * Read a size-versioned struct: its leading size is checked against VER0
- * (-EINVAL) and a page (-E2BIG), then copy_struct_from_user() zero-fills
- * a shorter struct and wants a longer one's tail zero.  *@usize is the
- * caller's size, for copying results back.
+/**
+ * osm_copy_struct_in() - read a size-versioned struct from user space.
+ * @dst: the kernel's struct.
+ * @ksize: its size.
+ * @ver0: the size of its first published version.
+ * @uarg: the user's struct, starting with its __u32 size.
+ * @usize: out: the caller's size, for copying results back.
+ *
+ * The leading size is checked against @ver0 (-EINVAL) and a page
+ * (-E2BIG), then copy_struct_from_user() zero-fills a shorter struct and
+ * wants a longer one's tail zero (-E2BIG).
+ *
+ * Context: process context, may fault.
+ * Return: 0, -EFAULT, -EINVAL or -E2BIG.
  */
-static int osm_copy_struct_in(void *dst, size_t ksize, size_t ver0,
-			      const void __user *uarg, u32 *usize)
+int osm_copy_struct_in(void *dst, size_t ksize, size_t ver0,
+		       const void __user *uarg, u32 *usize)
 {
 	if (get_user(*usize, (const u32 __user *)uarg))
 		return -EFAULT;
@@ -60,7 +69,9 @@ static long osm_ioc_get_api(void __user *uarg)
 	api.graph_minor = OSM_GRAPH_MINOR;
 	api.features = OSM_FEAT_ALL;
 	api.ioctls = 1ULL << _IOC_NR(OSM_IOC_GET_API) |
-		     1ULL << _IOC_NR(OSM_IOC_SET_SCOPE);
+		     1ULL << _IOC_NR(OSM_IOC_SET_SCOPE) |
+		     1ULL << _IOC_NR(OSM_IOC_SPAWN_PREPARE) |
+		     1ULL << _IOC_NR(OSM_IOC_SPAWN_COMMIT);
 	/* A longer user struct has a zero tail already (checked above). */
 	if (copy_to_user(uarg, &api, min_t(size_t, usize, sizeof(api))))
 		return -EFAULT;
@@ -179,6 +190,15 @@ long osm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (OSM_IOC_NOSIZE(cmd) != OSM_IOC_NOSIZE(OSM_IOC_SET_SCOPE))
 			return -ENOTTY;
 		return osm_ioc_set_scope(file->private_data, uarg);
+	case _IOC_NR(OSM_IOC_SPAWN_PREPARE):
+		if (OSM_IOC_NOSIZE(cmd) !=
+		    OSM_IOC_NOSIZE(OSM_IOC_SPAWN_PREPARE))
+			return -ENOTTY;
+		return osm_ioc_spawn_prepare(uarg);
+	case _IOC_NR(OSM_IOC_SPAWN_COMMIT):
+		if (OSM_IOC_NOSIZE(cmd) != OSM_IOC_NOSIZE(OSM_IOC_SPAWN_COMMIT))
+			return -ENOTTY;
+		return osm_ioc_spawn_commit(file, uarg);
 	default:
 		return -ENOTTY;
 	}

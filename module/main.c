@@ -143,6 +143,7 @@ static void __exit osm_exit(void)
 {
 	osm_floor_exit();
 	misc_deregister(&osm_misc);
+	osm_spawn_exit();
 }
 
 module_init(osm_init);

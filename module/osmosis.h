@@ -563,6 +563,43 @@ void osm_floor_exit(void);
 
 /* ioctl.c */
 long osm_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+int osm_copy_struct_in(void *dst, size_t ksize, size_t ver0,
+		       const void __user *uarg, u32 *usize);
+
+/**
+ * struct osm_spawn_spec - what a spawned PD was asked to be
+ * @mode: OSM_SPAWN_* per OSM_SPAWN_R_* resource, defaults resolved.
+ * @flags: OSM_SPAWN_NO_NEW_PRIVS or 0.
+ * @join_inum: for each joined namespace, its nsfs inode number.
+ * @cgroup_id: the new cgroup, with cgroup mode OSM_SPAWN_NEW.
+ * @memory_max: its memory.max as the caller set it (0: max).
+ * @pids_max: its pids.max (0: max).
+ */
+struct osm_spawn_spec {
+	u8 mode[OSM_SPAWN_NR];
+	u32 flags;
+	unsigned int join_inum[OSM_SPAWN_NR_NS];
+	u64 cgroup_id;
+	u64 memory_max;
+	u64 pids_max;
+};
+
+/* spawn.c */
+long osm_ioc_spawn_prepare(void __user *uarg);
+long osm_ioc_spawn_commit(struct file *file, void __user *uarg);
+void osm_spawn_exit(void);
+
+/* spawn_plan.c */
+struct osm_spawn_req;
+int osm_spawn_plan(struct osm_spawn_req *req, struct osm_spawn_spec *spec);
+
+/* spawn_ns.c */
+u64 osm_spawn_ns_flag(unsigned int i);
+u64 osm_spawn_ns_mask(void);
+void osm_spawn_ns_inums(struct task_struct *task, bool for_children,
+			unsigned int inum[OSM_SPAWN_NR_NS]);
+int osm_spawn_nsfd(int fd, unsigned int i, unsigned int *inum,
+		   struct user_namespace **admin);
 
 /**
  * osm_want() - does this walk render nodes of @type?

@@ -14,12 +14,15 @@ static const char *const feature_names[64] = {
 	[0] = "graph_read",		/* OSM_FEAT_GRAPH_READ */
 	[1] = "scope",			/* OSM_FEAT_SCOPE */
 	[2] = "phys",			/* OSM_FEAT_PHYS */
+	[3] = "spawn",			/* OSM_FEAT_SPAWN */
 };
 
 /* By _IOC_NR of the command. */
 static const char *const ioctl_names[64] = {
 	[0] = "get_api",		/* OSM_IOC_GET_API */
 	[1] = "set_scope",		/* OSM_IOC_SET_SCOPE */
+	[2] = "spawn_prepare",		/* OSM_IOC_SPAWN_PREPARE */
+	[3] = "spawn_commit",		/* OSM_IOC_SPAWN_COMMIT */
 };
 
 /* A mask as a list of names; bits this osm does not know as "bitN". */

@@ -91,7 +91,7 @@ static int do_help(int argc, char **argv)
 	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
 	       "       %s version\n"
 	       "\n"
-	       "       OBJECT := { api | graph | query }\n"
+	       "       OBJECT := { api | graph | query | spawn }\n"
 	       "       " HELP_SPEC_OPTIONS "\n"
 	       "\n"
 	       "Reads /dev/osmosis unless --file names a saved graph.\n"
@@ -126,6 +126,7 @@ static const struct cmd main_cmds[] = {
 	{ "api",	do_api },
 	{ "graph",	do_graph },
 	{ "query",	do_query },
+	{ "spawn",	do_spawn },
 	{ "version",	do_version },
 	{ 0 }
 };

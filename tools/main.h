@@ -58,5 +58,6 @@ const char *node_label(const struct osm_node *n);
 int do_api(int argc, char **argv);
 int do_graph(int argc, char **argv);
 int do_query(int argc, char **argv);
+int do_spawn(int argc, char **argv);
 
 #endif /* __OSM_MAIN_H */

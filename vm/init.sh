@@ -236,6 +236,35 @@ holds_device() {
 	return 1
 }
 
+# Does process $1 have /dev/osmosis open?
+has_device() {
+	for fd in /proc/"$1"/fd/*; do
+		[ "$(readlink "$fd")" = /dev/osmosis ] && return 0
+	done
+	return 1
+}
+
+# Wait until osm spawn ($spawner) has its PD recorded and running sleep,
+# and neither of them holds /dev/osmosis any more.
+spawn_settled() {
+	n=0
+	while [ $n -lt 100 ]; do
+		kid=$(cat /proc/"$spawner"/task/*/children 2>/dev/null)
+		kid=${kid%% *}	# the file ends in a space
+		if [ -n "$kid" ] &&
+		   [ "$(cat /proc/"$kid"/comm 2>/dev/null)" = sleep ] &&
+		   ! has_device "$spawner" && ! has_device "$kid" &&
+		   [ "$(cat /sys/module/osmosis/parameters/spawn_records)" -ge 1 ]
+		then
+			return 0
+		fi
+		n=$((n + 1))
+		sleep 0.1
+	done
+	echo "spawner $spawner, child '$kid' ($(cat /proc/"$kid"/comm 2>&1)), records $(cat /sys/module/osmosis/parameters/spawn_records)"
+	return 1
+}
+
 graph_header() {
 	head -n 1 /dev/osmosis | grep -q '^osmosis-graph '
 }
@@ -274,10 +303,25 @@ lifecycle() {
 	kill $holder
 	wait $holder 2>/dev/null
 
+	# A PD spawned through the module outlives it: rmmod drops its record.
+	spawner=
+	if command -v osm >/dev/null; then
+		osm spawn -- sleep 3600 &
+		spawner=$!
+		check "osm spawn: the PD runs, recorded, device closed" \
+			spawn_settled
+	fi
 	check "rmmod after the reader closed" rmmod osmosis
 	check "/dev/osmosis gone after rmmod" test ! -e /dev/osmosis
 	check "insmod again" insmod /osmosis.ko
 	check "read after re-insmod starts with osmosis-graph" graph_header
+	if [ -n "$spawner" ]; then
+		# shellcheck disable=SC2046 # the pids of its children
+		kill $(cat /proc/"$spawner"/task/*/children) 2>/dev/null
+		wait "$spawner"
+		check "osm spawn passes the PD's death by SIGTERM on (exit 143)" \
+			test $? -eq 143
+	fi
 }
 
 # Any oops, warning or sanitizer report fails the run.

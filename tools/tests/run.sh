@@ -132,7 +132,7 @@ out_has "version names libosm" "libosm 0.1.0"
 expect 0 "-V" -V
 expect 0 "-j version" -j version
 json_check "-j version" "j['version'] == '0.1.0' and j['graph_major'] == 1"
-for obj in api graph query; do
+for obj in api graph query spawn; do
 	expect 0 "$obj help" $obj help
 	out_has "$obj help: usage" "Usage: osm $obj"
 	expect 0 "$obj --help" $obj --help
@@ -310,6 +310,62 @@ else
 	json_check "-j api" "j['api_major'] == 1 and 'graph_read' in j['features']"
 	expect 0 "graph from the device" -j graph show
 	json_valid "graph from the device: valid JSON"
+fi
+
+# --- spawn: --explain and argument errors (running needs the module) ------
+expect 0 "spawn --explain (process)" spawn --explain -- true
+out_has "explain: preset" "^preset  *process$"
+out_has "explain: mm copied" "^mm  *copy$"
+out_has "explain: sysvsem new" "^sysvsem  *new$"
+out_has "explain: net shared" "^net  *share$"
+out_has "explain: command" "^command  *true$"
+expect 0 "-j spawn container, net shared, --mem" \
+	-j spawn --preset container --share net --mem 64M --explain -- sh -c 'exit 3'
+json_check "container: namespaces" \
+	"j['preset'] == 'container' and j['modes']['net'] == 'share' and all(j['modes'][n] == 'new' for n in ['user', 'pid', 'mnt', 'uts', 'ipc', 'cgroupns']) and j['modes']['time'] == 'share'"
+json_check "container: --mem makes a new cgroup" \
+	"j['modes']['cgroup'] == 'new' and j['memory_max'] == 67108864 and j['pids_max'] == 'max' and 'cgroup_parent' not in j"
+json_check "container: argv and no_new_privs" \
+	"j['argv'] == ['sh', '-c', 'exit 3'] and j['no_new_privs'] is False"
+expect 0 "-j spawn sandbox --explain" -j spawn --preset sandbox --explain -- x
+json_check "sandbox: no_new_privs" "j['no_new_privs'] is True and j['modes']['net'] == 'new'"
+expect 0 "-j spawn pir, --pids, --cgroup-parent, --join, --new" \
+	-j spawn --preset pir --pids 10 --cgroup-parent /sys/fs/cgroup/d \
+	--join net=1 --new uts,ipc --copy fs --share sysvsem --explain -- x
+json_check "pir: limits, parent, join, lists" \
+	"j['pids_max'] == 10 and j['memory_max'] == 'max' and j['cgroup_parent'] == '/sys/fs/cgroup/d' and j['join'] == {'net': 1} and j['modes']['net'] == 'join' and j['modes']['uts'] == j['modes']['ipc'] == 'new' and j['modes']['sysvsem'] == 'share'"
+expect 0 "spawn --explain --no-new-privs" spawn --no-new-privs --explain -- x
+out_has "--no-new-privs" "^no_new_privs  *yes$"
+expect 1 "spawn without a command" spawn --preset process
+err_has "no command: message" "no command"
+expect 1 "spawn -- without a command" spawn --
+expect 1 "spawn: command without --" spawn true
+err_has "command without --: message" "what is 'true'"
+expect 1 "spawn: unknown preset" spawn --preset nope -- x
+err_has "unknown preset: message" "unknown preset 'nope'"
+expect 1 "spawn: unknown resource" spawn --new netns -- x
+err_has "unknown resource: message" "unknown resource 'netns'"
+expect 1 "spawn: empty resource list" spawn --share '' -- x
+expect 1 "spawn: bad --mem" spawn --mem 12Q -- x
+err_has "bad --mem: message" "bad size '12Q'"
+expect 1 "spawn: --mem 0" spawn --mem 0 -- x
+expect 1 "spawn: --pids too many" spawn --pids 9999999 -- x
+expect 1 "spawn: --join without =" spawn --join net -- x
+expect 1 "spawn: --join a resource" spawn --join mm=1 -- x
+err_has "--join mm: message" "'mm' is not a namespace"
+expect 1 "spawn: --join bad pid" spawn --join net=abc -- x
+expect 1 "spawn: option without value" spawn --mem
+err_has "option without value: message" "needs a value"
+expect 1 "spawn: unknown option" spawn --frob x -- x
+expect 1 "spawn: --share mm" spawn --share mm -- x
+err_has "--share mm: message" "cannot share the caller's mm"
+expect 1 "spawn: --share files" spawn --share files -- x
+err_has "--share files: message" "sighand or files"
+expect 1 "-j spawn error" -j spawn --preset nope -- x
+json_check "-j spawn error is JSON" "'error' in j"
+if [ ! -e /dev/osmosis ]; then
+	expect 1 "no device: spawn" spawn -- true
+	err_has "no device: spawn hint" "module loaded"
 fi
 
 # --- queries ----------------------------------------------------------------

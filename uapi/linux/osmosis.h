@@ -27,7 +27,7 @@
 #define OSM_DEVICE_PATH		"/dev/osmosis"
 
 #define OSM_API_MAJOR		1
-#define OSM_API_MINOR		2
+#define OSM_API_MINOR		3
 
 /* ioctl type byte: 0xB9, unused in Documentation/.../ioctl-number.rst. */
 #define OSM_IOC_MAGIC		0xB9
@@ -39,8 +39,9 @@
 #define OSM_FEAT_GRAPH_READ	_BITULL(0)	/* read(2) returns the graph */
 #define OSM_FEAT_SCOPE		_BITULL(1)	/* OSM_IOC_SET_SCOPE (api 1.1) */
 #define OSM_FEAT_PHYS		_BITULL(2)	/* OSM_SCOPE_PHYS (api 1.2) */
+#define OSM_FEAT_SPAWN		_BITULL(3)	/* OSM_IOC_SPAWN_* (api 1.3) */
 #define OSM_FEAT_ALL		(OSM_FEAT_GRAPH_READ | OSM_FEAT_SCOPE | \
-				 OSM_FEAT_PHYS)
+				 OSM_FEAT_PHYS | OSM_FEAT_SPAWN)
 
 /**
  * struct osm_api - API handshake, the argument of OSM_IOC_GET_API
@@ -142,6 +143,149 @@ struct osm_scope {
 #define OSM_SCOPE_SIZE_VER0	24	/* sizeof first published struct */
 
 /*
+ * PD creation (api 1.3; uapi/spawn.md tells the whole story).  User space
+ * creates the task with clone3(2), so seccomp, audit and LSMs see it; the
+ * module validates the request and turns it into a plan
+ * (OSM_IOC_SPAWN_PREPARE), and the child, before it execs, asks the
+ * module to verify that its real resources are the ones requested and to
+ * record it (OSM_IOC_SPAWN_COMMIT).
+ *
+ * A request holds one mode per resource, indexed by OSM_SPAWN_R_*.  Zero
+ * (OSM_SPAWN_DEFAULT) is what fork(2) does for that resource, so a zeroed
+ * request is a plain process, and a field added by a later version means
+ * "as fork(2)" to a caller that does not know it.
+ */
+#define OSM_SPAWN_DEFAULT	0	/* as fork(2): see each resource */
+#define OSM_SPAWN_SHARE		1	/* the caller's object itself */
+#define OSM_SPAWN_COPY		2	/* a copy of the caller's */
+#define OSM_SPAWN_NEW		3	/* a new one */
+#define OSM_SPAWN_JOIN		4	/* namespaces: the one of ns_fd[] */
+
+/* Resources: index in struct osm_spawn_req.mode.  Default in brackets. */
+#define OSM_SPAWN_R_MM		0	/* share / [copy] (CLONE_VM) */
+#define OSM_SPAWN_R_FILES	1	/* share / [copy] / new: fds 0-2 only */
+#define OSM_SPAWN_R_FS		2	/* share / [copy] root, cwd, umask */
+#define OSM_SPAWN_R_SIGHAND	3	/* share / [copy] signal handlers */
+#define OSM_SPAWN_R_SYSVSEM	4	/* share / [new] SysV semaphore undo */
+#define OSM_SPAWN_R_CGROUP	5	/* [share] / new: the cgroup of cgroup_fd */
+/* 6 and 7 are reserved and must be zero. */
+#define OSM_SPAWN_R_MNT_NS	8	/* namespaces: [share] / new / join */
+#define OSM_SPAWN_R_UTS_NS	9
+#define OSM_SPAWN_R_IPC_NS	10
+#define OSM_SPAWN_R_PID_NS	11
+#define OSM_SPAWN_R_NET_NS	12
+#define OSM_SPAWN_R_USER_NS	13
+#define OSM_SPAWN_R_CGROUP_NS	14
+#define OSM_SPAWN_R_TIME_NS	15
+#define OSM_SPAWN_R_NS0		OSM_SPAWN_R_MNT_NS
+#define OSM_SPAWN_NR_NS		8
+#define OSM_SPAWN_NR		16
+
+/* struct osm_spawn_req.flags */
+#define OSM_SPAWN_NO_NEW_PRIVS	_BITULL(0)	/* set no_new_privs at commit */
+#define OSM_SPAWN_FLAGS_ALL	OSM_SPAWN_NO_NEW_PRIVS
+
+/* struct osm_spawn_req.actions: what the child does before it commits. */
+#define OSM_SPAWN_ACT_CLOSE_FDS	_BITULL(0)	/* close fds >= 3 (files new) */
+
+/**
+ * struct osm_spawn_req - a PD to create, the argument of
+ * OSM_IOC_SPAWN_PREPARE
+ * @size:	In: the size of this struct as the caller knows it (as for
+ *		struct osm_api: below OSM_SPAWN_REQ_SIZE_VER0 -EINVAL, above
+ *		a page -E2BIG, unknown non-zero tail -E2BIG).
+ * @flags:	In: OSM_SPAWN_NO_NEW_PRIVS and nothing else (-EINVAL).
+ * @mode:	In: an OSM_SPAWN_* mode per OSM_SPAWN_R_* resource; a mode
+ *		a resource does not have, or a non-zero reserved entry, is
+ *		-EINVAL.  Out: OSM_SPAWN_DEFAULT replaced by what it means.
+ * @ns_fd:	In: for a namespace in mode OSM_SPAWN_JOIN, a descriptor of
+ *		the namespace to join: an nsfs file such as /proc/PID/ns/net
+ *		(-EBADF if it is not one, -EINVAL if of another type).
+ *		libosm's osm_spawn() takes pidfds and opens these.  Indexed
+ *		from OSM_SPAWN_R_NS0.  Must be zero in every other mode.
+ * @cgroup_fd:	In: with cgroup mode OSM_SPAWN_NEW, a descriptor of the new
+ *		cgroup2 directory the child starts in: not the caller's
+ *		cgroup, no process in it (-EBUSY otherwise; -EBADF if it is
+ *		not a cgroup2 directory).  Must be zero otherwise.
+ * @__reserved0: must be zero (-EINVAL).
+ * @memory_max:	In: cgroup new: the memory.max the caller wrote to the new
+ *		cgroup, in bytes; 0 for "max".  Recorded with the spec.
+ * @pids_max:	In: cgroup new: its pids.max; 0 for "max"; at most
+ *		4194304 (-EINVAL).  Both limits must be zero without a new
+ *		cgroup (-EINVAL).
+ * @clone_flags: Out: the CLONE_* flags to give clone3(2) (the caller adds
+ *		CLONE_PIDFD, CLONE_VFORK and the like as it needs).
+ * @setns_flags: Out: CLONE_NEW* types the child joins with setns(2) on
+ *		@ns_fd before it commits.
+ * @parent_setns_flags: Out: CLONE_NEWPID when the pid namespace is
+ *		joined: a task never changes its own pid namespace, so the
+ *		caller's thread enters it (setns) for the clone3() and goes
+ *		back to its own after.
+ * @actions:	Out: OSM_SPAWN_ACT_* the child does before it commits.
+ * @token:	Out: names this request to OSM_IOC_SPAWN_COMMIT.  Valid
+ *		for a child of the calling thread, once, for 60 seconds.
+ * @__reserved:	must be zero (-EINVAL).
+ *
+ * Out fields must be zero on input (-EINVAL).  Combinations clone(2) or
+ * setns(2) would refuse, or that would not give the child what is asked,
+ * are -EINVAL: shared signal handlers without a shared address space; a
+ * shared fs with a new or joined mount or user namespace; shared
+ * semaphore undo with a new or joined ipc namespace; a new or joined time
+ * namespace with a shared address space; joining a namespace other than a
+ * user namespace together with a new user namespace.  A new namespace
+ * other than a user namespace, without a new user namespace, needs
+ * CAP_SYS_ADMIN in the caller's user namespace; joining one needs
+ * CAP_SYS_ADMIN over its owner too (as setns(2)): else -EPERM.
+ */
+struct osm_spawn_req {
+	__u32 size;
+	__u32 flags;
+	__u8 mode[OSM_SPAWN_NR];
+	__s32 ns_fd[OSM_SPAWN_NR_NS];
+	__s32 cgroup_fd;
+	__u32 __reserved0;
+	__aligned_u64 memory_max;
+	__aligned_u64 pids_max;
+	__aligned_u64 clone_flags;
+	__aligned_u64 setns_flags;
+	__aligned_u64 parent_setns_flags;
+	__aligned_u64 actions;
+	__aligned_u64 token;
+	__aligned_u64 __reserved[4];
+};
+
+#define OSM_SPAWN_REQ_SIZE_VER0	152	/* sizeof first published struct */
+
+/**
+ * struct osm_spawn_commit - the argument of OSM_IOC_SPAWN_COMMIT, made
+ * by the new child on itself before it execs
+ * @size:	In: as for struct osm_api (OSM_SPAWN_COMMIT_SIZE_VER0).
+ * @flags:	In: must be zero (-EINVAL).
+ * @token:	In: struct osm_spawn_req.token.  -ENOENT if no such request
+ *		is pending, -EPERM if the caller is not a child of the thread
+ *		that prepared it.
+ * @mismatch:	Out: on -EXDEV, bit (1 << OSM_SPAWN_R_*) set for every
+ *		resource that is not as requested.  Must be zero on input.
+ *
+ * The module compares the caller's resources with its parent's: shared
+ * means the same object, copied or new a different one, joined the
+ * namespace of ns_fd, a new file table one whose descriptors from 3 up
+ * are only the /dev/osmosis one this call is made on, a new cgroup the
+ * one of cgroup_fd.  Any difference is -EXDEV and nothing is recorded;
+ * then the caller must not run the program (libosm kills it).  On
+ * success no_new_privs is set if requested, and the PD is recorded with
+ * its spec until it is reaped.
+ */
+struct osm_spawn_commit {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 token;
+	__aligned_u64 mismatch;
+};
+
+#define OSM_SPAWN_COMMIT_SIZE_VER0	24	/* sizeof first published struct */
+
+/*
  * Commands.  The module dispatches on _IOC_NR and takes the struct size
  * from its leading @size field, so a struct can grow without a new
  * command; direction and type must still match.  Unknown commands fail
@@ -149,6 +293,9 @@ struct osm_scope {
  */
 #define OSM_IOC_GET_API		_IOWR(OSM_IOC_MAGIC, 0x00, struct osm_api)
 #define OSM_IOC_SET_SCOPE	_IOW(OSM_IOC_MAGIC, 0x01, struct osm_scope)
+#define OSM_IOC_SPAWN_PREPARE	_IOWR(OSM_IOC_MAGIC, 0x02, struct osm_spawn_req)
+#define OSM_IOC_SPAWN_COMMIT	_IOWR(OSM_IOC_MAGIC, 0x03, \
+				      struct osm_spawn_commit)
 
 /*
  * The graph format (read(2) of /dev/osmosis), summarised; the full

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * osm_spawn() without the module: presets, option checks, names, and a
+ * clean failure when /dev/osmosis is absent (run under valgrind).  The
+ * spawning itself is tested in the VM (selftests/spawn_test.c).
+ *
+ * Usage: test_spawn    (output is TAP)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "osm.h"
+
+static int failures, checks;
+
+#define CHECK(cond)							\
+	do {								\
+		checks++;						\
+		if (!(cond)) {						\
+			failures++;					\
+			printf("#   %s:%d: check failed: %s\n",		\
+			       __FILE__, __LINE__, #cond);		\
+		}							\
+	} while (0)
+
+static char *argv_true[] = { "true", NULL };
+
+static void test_presets(void)
+{
+	OSM_OPTS(osm_spawn_opts, o, .argv = argv_true);
+	unsigned int i, r;
+
+	CHECK(osm_spawn_preset("process", &o) == 0);
+	CHECK(o.mode[OSM_SPAWN_R_MM] == OSM_SPAWN_COPY);
+	CHECK(o.mode[OSM_SPAWN_R_SYSVSEM] == OSM_SPAWN_NEW);
+	CHECK(o.mode[OSM_SPAWN_R_CGROUP] == OSM_SPAWN_SHARE);
+	for (i = 0; i < OSM_SPAWN_NR_NS; i++)
+		CHECK(o.mode[OSM_SPAWN_R_NS0 + i] == OSM_SPAWN_SHARE);
+	CHECK(o.argv == argv_true);	/* left alone */
+	CHECK(o.flags == 0);
+
+	CHECK(osm_spawn_preset("pir", &o) == 0);
+	CHECK(o.mode[OSM_SPAWN_R_CGROUP] == OSM_SPAWN_NEW);
+
+	CHECK(osm_spawn_preset("container", &o) == 0);
+	for (r = OSM_SPAWN_R_NS0; r < OSM_SPAWN_NR; r++)
+		CHECK(o.mode[r] == (r == OSM_SPAWN_R_TIME_NS ?
+				    OSM_SPAWN_SHARE : OSM_SPAWN_NEW));
+	CHECK(o.mode[OSM_SPAWN_R_FS] == OSM_SPAWN_COPY);
+	CHECK(o.flags == 0);
+
+	CHECK(osm_spawn_preset("sandbox", &o) == 0);
+	CHECK(o.mode[OSM_SPAWN_R_NET_NS] == OSM_SPAWN_NEW);
+	CHECK(o.flags == OSM_SPAWN_NO_NEW_PRIVS);
+
+	CHECK(osm_spawn_preset("thread", &o) == -ENOENT);
+	CHECK(osm_spawn_preset(NULL, &o) == -EINVAL);
+	CHECK(osm_spawn_preset("process", NULL) == -EINVAL);
+	for (i = 0; osm_spawn_preset_name(i); i++)
+		CHECK(osm_spawn_preset(osm_spawn_preset_name(i), &o) == 0);
+	CHECK(i == 4);
+}
+
+static void test_names(void)
+{
+	CHECK(!strcmp(osm_spawn_res_name(OSM_SPAWN_R_MM), "mm"));
+	CHECK(!strcmp(osm_spawn_res_name(OSM_SPAWN_R_CGROUP_NS), "cgroupns"));
+	CHECK(osm_spawn_res_name(6) == NULL);
+	CHECK(osm_spawn_res_name(OSM_SPAWN_NR) == NULL);
+	CHECK(!strcmp(osm_spawn_mode_name(OSM_SPAWN_JOIN), "join"));
+	CHECK(osm_spawn_mode_name(5) == NULL);
+}
+
+static void test_bad_options(void)
+{
+	struct {
+		struct osm_spawn_opts o;
+		char tail[8];
+	} big;
+	OSM_OPTS(osm_spawn_opts, o, .argv = argv_true);
+	struct osm_spawned pd;
+
+	CHECK(osm_spawn(NULL, &pd) == -EINVAL && errno == EINVAL);
+	CHECK(osm_spawn(&o, NULL) == -EINVAL);
+	o.argv = NULL;
+	CHECK(osm_spawn(&o, &pd) == -EINVAL);
+	CHECK(pd.pidfd == -1 && pd.cgroup_dirfd == -1);
+	o.argv = argv_true;
+	o.mode[OSM_SPAWN_R_MM] = OSM_SPAWN_SHARE;
+	CHECK(osm_spawn(&o, &pd) == -EOPNOTSUPP);
+	o.mode[OSM_SPAWN_R_MM] = 0;
+	o.mode[OSM_SPAWN_R_SIGHAND] = OSM_SPAWN_SHARE;
+	CHECK(osm_spawn(&o, &pd) == -EOPNOTSUPP);
+	o.mode[OSM_SPAWN_R_SIGHAND] = 0;
+	o.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_SHARE;
+	CHECK(osm_spawn(&o, &pd) == -EOPNOTSUPP);
+	o.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
+	o.mode[OSM_SPAWN_R_NET_NS] = 9;
+	CHECK(osm_spawn(&o, &pd) == -EINVAL);
+	o.mode[OSM_SPAWN_R_NET_NS] = 0;
+	o.flags = 2;
+	CHECK(osm_spawn(&o, &pd) == -EINVAL);
+	o.flags = 0;
+
+	/* A newer caller's larger struct: fine if its tail is zero. */
+	memset(&big, 0, sizeof(big));
+	big.o = o;
+	big.o.sz = sizeof(big);
+	big.tail[3] = 1;
+	CHECK(osm_spawn(&big.o, &pd) == -EINVAL);
+	CHECK(osm_spawn_wait(&pd, NULL) == -EINVAL);
+}
+
+/* Without the module: a clean -ENOENT and nothing held. */
+static void test_no_device(void)
+{
+	OSM_OPTS(osm_spawn_opts, o, .argv = argv_true);
+	struct osm_spawned pd;
+
+	if (!access(OSM_DEVICE_PATH, F_OK)) {
+		printf("# %s present: no-device case not run\n",
+		       OSM_DEVICE_PATH);
+		return;
+	}
+	CHECK(osm_spawn(&o, &pd) == -ENOENT);
+	CHECK(pd.pidfd == -1 && pd.cgroup_dirfd == -1 && !pd.cgroup_name[0]);
+	osm_spawn_preset("pir", &o);
+	o.pids_max = 4;
+	CHECK(osm_spawn(&o, &pd) == -ENOENT);
+	CHECK(pd.pidfd == -1 && pd.cgroup_dirfd == -1);
+}
+
+int main(void)
+{
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+	} tests[] = {
+		{ "presets", test_presets },
+		{ "names", test_names },
+		{ "bad options", test_bad_options },
+		{ "no device", test_no_device },
+	};
+	size_t i, n = sizeof(tests) / sizeof(tests[0]);
+	int failed_tests = 0;
+
+	printf("1..%zu\n", n);
+	for (i = 0; i < n; i++) {
+		int before = failures;
+
+		tests[i].fn();
+		if (failures != before)
+			failed_tests++;
+		printf("%s %zu - spawn: %s\n", failures == before ? "ok" : "not ok",
+		       i + 1, tests[i].name);
+	}
+	printf("# %d checks, %d failed\n", checks, failures);
+	return failed_tests ? 1 : 0;
+}

@@ -1,0 +1,1179 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * PD creation: OSM_IOC_SPAWN_PREPARE's checks and plan, OSM_IOC_SPAWN_COMMIT's
+ * verification, and osm_spawn() with its presets.  Every spawned child is
+ * checked against independent ground truth: kcmp(2) for the address
+ * space, file table, fs, signal handlers and semaphore undo list,
+ * the inodes of /proc/PID/ns/, /proc/PID/cgroup and the cgroup's limit files,
+ * /proc/PID/status NoNewPrivs and /proc/PID/fd; then the graph.
+ *
+ * Children that must not exec (to compare resources exec would replace)
+ * are made with clone(2) from the module's plan and commit on their own;
+ * programs are spawned with osm_spawn() as the test binary in wait mode,
+ * its socket on fd 0, so it reports once its new image runs.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/sem.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/kcmp.h>
+#include <linux/sched.h>
+
+#include "kselftest_harness.h"
+#include "osm_test_util.h"
+
+#define RECORDS_PARAM	"/sys/module/osmosis/parameters/spawn_records"
+#define NOBODY		65534
+
+static const char *const ns_names[OSM_SPAWN_NR_NS] = {
+	"mnt", "uts", "ipc", "pid", "net", "user", "cgroup", "time",
+};
+
+/* kcmp type of each of the first five resources. */
+static const int kcmp_type[OSM_SPAWN_R_CGROUP] = {
+	[OSM_SPAWN_R_MM] = KCMP_VM, [OSM_SPAWN_R_FILES] = KCMP_FILES,
+	[OSM_SPAWN_R_FS] = KCMP_FS, [OSM_SPAWN_R_SIGHAND] = KCMP_SIGHAND,
+	[OSM_SPAWN_R_SYSVSEM] = KCMP_SYSVSEM,
+};
+
+static const unsigned long long share_flag[OSM_SPAWN_R_CGROUP] = {
+	CLONE_VM, CLONE_FILES, CLONE_FS, CLONE_SIGHAND, CLONE_SYSVSEM,
+};
+
+static int dev_open(void)
+{
+	return open(OSM_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
+}
+
+static void req_init(struct osm_spawn_req *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->size = sizeof(*r);
+}
+
+static int prepare(int fd, struct osm_spawn_req *r)
+{
+	return ioctl(fd, OSM_IOC_SPAWN_PREPARE, r) ? -errno : 0;
+}
+
+static int records(void)
+{
+	char buf[32] = "";
+	int fd = open(RECORDS_PARAM, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoi(buf) : -1;
+}
+
+/* Give this process a SysV semaphore undo list, so kcmp can tell. */
+static int make_undo_list(void)
+{
+	struct sembuf op = { .sem_num = 0, .sem_op = 1, .sem_flg = SEM_UNDO };
+	int id = semget(IPC_PRIVATE, 1, 0600);
+
+	if (id < 0)
+		return -1;
+	if (semop(id, &op, 1)) {
+		semctl(id, 0, IPC_RMID);
+		return -1;
+	}
+	return semctl(id, 0, IPC_RMID);
+}
+
+/* "0::/path" of /proc/PID/cgroup, the path; -1 on failure. */
+static int cgroup_of(pid_t pid, char *buf, size_t len)
+{
+	char path[64], line[512];
+	FILE *f;
+	int ret = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			if (strlen(line + 3) >= len)
+				break;
+			memcpy(buf, line + 3, strlen(line + 3) + 1);
+			ret = 0;
+		}
+	fclose(f);
+	return ret;
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* Directories osm-spawn-* in this process's cgroup; -1 on failure. */
+static int osm_spawn_cgroups_left(void)
+{
+	char mine[256], path[300];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	if (cgroup_of(getpid(), mine, sizeof(mine)))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/fs/cgroup%s", mine);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir)))
+		n += !strncmp(d->d_name, "osm-spawn-", 10);
+	closedir(dir);
+	return n;
+}
+
+/* ---- children made from the plan with clone(2), not exec'ing ---- */
+
+struct raw_shared {
+	unsigned long long token;
+	int osmfd;
+	int close_fds;		/* close fds >= 3 but osmfd first */
+	int done;
+	int release;
+	long ret;
+	int err;
+	unsigned long long mismatch;
+};
+
+static void nap(void)
+{
+	struct timespec ts = { 0, 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Raw system calls only: with CLONE_VM this runs beside the parent. */
+static int raw_fn(void *arg)
+{
+	struct raw_shared *s = arg;
+	struct osm_spawn_commit c = { .size = sizeof(c), .token = s->token };
+
+	if (s->close_fds) {
+		if (s->osmfd > 3)
+			syscall(SYS_close_range, 3, s->osmfd - 1, 0);
+		syscall(SYS_close_range, s->osmfd + 1, ~0U, 0);
+	}
+	s->ret = syscall(SYS_ioctl, s->osmfd, OSM_IOC_SPAWN_COMMIT, &c);
+	s->err = s->ret ? errno : 0;
+	s->mismatch = c.mismatch;
+	__atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&s->release, __ATOMIC_ACQUIRE))
+		nap();
+	return 0;
+}
+
+struct raw_child {
+	pid_t pid;
+	void *stack;
+	struct raw_shared *s;
+};
+
+#define RAW_STACK	(256 * 1024)
+
+/* clone(2) with @flags; returns once the child has committed (or not). */
+static int raw_start(struct raw_child *rc, unsigned long flags, int osmfd,
+		     unsigned long long token, bool close_fds)
+{
+	rc->s = mmap(NULL, sizeof(*rc->s), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	rc->stack = mmap(NULL, RAW_STACK, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (rc->s == MAP_FAILED || rc->stack == MAP_FAILED)
+		return -1;
+	rc->s->token = token;
+	rc->s->osmfd = osmfd;
+	rc->s->close_fds = close_fds;
+	rc->pid = clone(raw_fn, (char *)rc->stack + RAW_STACK,
+			flags | SIGCHLD, rc->s);
+	if (rc->pid < 0)
+		return -1;
+	while (!__atomic_load_n(&rc->s->done, __ATOMIC_ACQUIRE))
+		nap();
+	return 0;
+}
+
+static int raw_finish(struct raw_child *rc)
+{
+	int status = -1;
+
+	__atomic_store_n(&rc->s->release, 1, __ATOMIC_RELEASE);
+	while (waitpid(rc->pid, &status, __WALL) < 0 && errno == EINTR)
+		;
+	munmap(rc->s, sizeof(*rc->s));
+	munmap(rc->stack, RAW_STACK);
+	return status;
+}
+
+/* ---- programs spawned with osm_spawn() ---- */
+
+struct lib_child {
+	struct osm_spawned pd;
+	int sock;
+};
+
+/*
+ * osm_spawn() the test binary in wait mode, its socket on fd 0 (which a
+ * new file table keeps), and wait until its new image reports.
+ * 0, or a negative errno (osm_spawn()'s, or -EPROTO: no report).
+ */
+static int lib_start(struct osm_spawn_opts *o, struct lib_child *lc)
+{
+	static char *argv[] = { "/proc/self/exe", OSM_TEST_WAIT_ARG, "0",
+				NULL };
+	struct pollfd pfd;
+	int sv[2], saved, ret;
+	char m = 0;
+
+	lc->sock = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	saved = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	if (saved < 0 || dup2(sv[1], 0) < 0)
+		return -errno;
+	o->argv = argv;
+	ret = osm_spawn(o, &lc->pd);
+	dup2(saved, 0);
+	close(saved);
+	close(sv[1]);
+	if (ret < 0) {
+		close(sv[0]);
+		return ret;
+	}
+	lc->sock = sv[0];
+	pfd.fd = lc->sock;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 60000) != 1 || recv(lc->sock, &m, 1, 0) != 1 ||
+	    m != 'R')
+		return -EPROTO;
+	return 0;
+}
+
+/* Release the child and reap it; its wait status, or -1. */
+static int lib_finish(struct lib_child *lc)
+{
+	int status = -1;
+	char m = 'X';
+
+	if (lc->sock >= 0) {
+		send(lc->sock, &m, 1, MSG_NOSIGNAL);
+		close(lc->sock);
+		lc->sock = -1;
+	}
+	if (osm_spawn_wait(&lc->pd, &status))
+		return -1;
+	return status;
+}
+
+/* The namespaces of @pid that differ from this process's, as a mask. */
+static unsigned int ns_differ(pid_t pid)
+{
+	unsigned int i, mask = 0;
+
+	for (i = 0; i < OSM_SPAWN_NR_NS; i++)
+		if (osm_test_ns_ino(pid, ns_names[i]) !=
+		    osm_test_ns_ino(getpid(), ns_names[i]))
+			mask |= 1U << i;
+	return mask;
+}
+
+static unsigned int ns_mask_of(const unsigned char *mode, unsigned int want)
+{
+	unsigned int i, mask = 0;
+
+	for (i = 0; i < OSM_SPAWN_NR_NS; i++)
+		if (mode[OSM_SPAWN_R_NS0 + i] == want)
+			mask |= 1U << i;
+	return mask;
+}
+
+FIXTURE(spawn) {
+	int fd;
+};
+
+FIXTURE_SETUP(spawn)
+{
+	self->fd = dev_open();
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %m", OSM_DEVICE_PATH);
+}
+
+FIXTURE_TEARDOWN(spawn)
+{
+	close(self->fd);
+}
+
+/* The module says it can spawn: feature bit, both ioctls, api 1.2. */
+TEST_F_TIMEOUT(spawn, api_lists_spawn, OSM_TIMEOUT)
+{
+	struct osm_api a;
+
+	ASSERT_EQ(0, osm_ioc_get_api(self->fd, &a));
+	EXPECT_LE(2U, a.api_minor);
+	EXPECT_TRUE(a.features & OSM_FEAT_SPAWN);
+	EXPECT_TRUE(a.ioctls & 1ULL << _IOC_NR(OSM_IOC_SPAWN_PREPARE));
+	EXPECT_TRUE(a.ioctls & 1ULL << _IOC_NR(OSM_IOC_SPAWN_COMMIT));
+}
+
+/* The size rules of struct clone_args, as for every osmosis ioctl. */
+TEST_F_TIMEOUT(spawn, prepare_size, OSM_TIMEOUT)
+{
+	struct { struct osm_spawn_req r; unsigned long long tail[2]; } big;
+
+	memset(&big, 0, sizeof(big));
+	big.r.size = OSM_SPAWN_REQ_SIZE_VER0 - 8;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &big.r));
+	big.r.size = 4096 + 8;
+	EXPECT_EQ(-E2BIG, prepare(self->fd, &big.r));
+	big.r.size = sizeof(big);
+	EXPECT_EQ(0, prepare(self->fd, &big.r));
+	EXPECT_NE(0, big.r.token);
+	memset(&big, 0, sizeof(big));
+	big.r.size = sizeof(big);
+	big.tail[1] = 1;
+	EXPECT_EQ(-E2BIG, prepare(self->fd, &big.r));
+}
+
+/* One bad field at a time on an otherwise valid request: -EINVAL. */
+TEST_F_TIMEOUT(spawn, prepare_rejects_bad_fields, OSM_TIMEOUT)
+{
+	static const struct {
+		const char *what;
+		unsigned int off;	/* byte to set */
+		unsigned char val;
+	} cases[] = {
+#define AT(f) offsetof(struct osm_spawn_req, f)
+		{ "unknown flag", AT(flags), 2 },
+		{ "top flag", AT(flags) + 3, 0x80 },
+		{ "mode past join", AT(mode) + OSM_SPAWN_R_NET_NS, 5 },
+		{ "mm new", AT(mode) + OSM_SPAWN_R_MM, OSM_SPAWN_NEW },
+		{ "fs join", AT(mode) + OSM_SPAWN_R_FS, OSM_SPAWN_JOIN },
+		{ "sysvsem copy", AT(mode) + OSM_SPAWN_R_SYSVSEM, OSM_SPAWN_COPY },
+		{ "cgroup copy", AT(mode) + OSM_SPAWN_R_CGROUP, OSM_SPAWN_COPY },
+		{ "reserved mode 6", AT(mode) + 6, OSM_SPAWN_SHARE },
+		{ "reserved mode 7", AT(mode) + 7, OSM_SPAWN_NEW },
+		{ "ns_fd without join", AT(ns_fd) + 4 * 4, 3 },
+		{ "cgroup_fd without new", AT(cgroup_fd), 3 },
+		{ "memory_max without new cgroup", AT(memory_max), 1 },
+		{ "pids_max without new cgroup", AT(pids_max), 1 },
+		{ "reserved0", AT(__reserved0), 1 },
+		{ "reserved[0]", AT(__reserved), 1 },
+		{ "reserved[3]", AT(__reserved) + 31, 1 },
+		{ "out clone_flags", AT(clone_flags), 1 },
+		{ "out setns_flags", AT(setns_flags), 1 },
+		{ "out parent_setns_flags", AT(parent_setns_flags), 1 },
+		{ "out actions", AT(actions), 1 },
+		{ "out token", AT(token) + 7, 1 },
+#undef AT
+	};
+	struct osm_spawn_req r;
+	unsigned int i;
+
+	req_init(&r);
+	ASSERT_EQ(0, prepare(self->fd, &r)) TH_LOG("a zeroed request");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		req_init(&r);
+		((unsigned char *)&r)[cases[i].off] = cases[i].val;
+		EXPECT_EQ(-EINVAL, prepare(self->fd, &r))
+			TH_LOG("%s", cases[i].what);
+	}
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+	r.cgroup_fd = -1;
+	r.pids_max = 4194305;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("pids_max too big");
+}
+
+/* What clone(2) and setns(2) refuse, refused up front. */
+TEST_F_TIMEOUT(spawn, prepare_rejects_impossible_combinations, OSM_TIMEOUT)
+{
+	static const struct {
+		const char *what;
+		unsigned int r1, m1, r2, m2;
+	} cases[] = {
+		{ "sighand share, mm copy", OSM_SPAWN_R_SIGHAND, OSM_SPAWN_SHARE,
+		  OSM_SPAWN_R_MM, OSM_SPAWN_COPY },
+		{ "fs share, new mnt", OSM_SPAWN_R_FS, OSM_SPAWN_SHARE,
+		  OSM_SPAWN_R_MNT_NS, OSM_SPAWN_NEW },
+		{ "fs share, new user", OSM_SPAWN_R_FS, OSM_SPAWN_SHARE,
+		  OSM_SPAWN_R_USER_NS, OSM_SPAWN_NEW },
+		{ "sysvsem share, new ipc", OSM_SPAWN_R_SYSVSEM, OSM_SPAWN_SHARE,
+		  OSM_SPAWN_R_IPC_NS, OSM_SPAWN_NEW },
+		{ "mm share, new time", OSM_SPAWN_R_MM, OSM_SPAWN_SHARE,
+		  OSM_SPAWN_R_TIME_NS, OSM_SPAWN_NEW },
+		{ "new user, join net", OSM_SPAWN_R_USER_NS, OSM_SPAWN_NEW,
+		  OSM_SPAWN_R_NET_NS, OSM_SPAWN_JOIN },
+	};
+	struct osm_spawn_req r;
+	unsigned int i;
+	int nsfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	ASSERT_LE(0, nsfd);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		req_init(&r);
+		r.mode[cases[i].r1] = cases[i].m1;
+		r.mode[cases[i].r2] = cases[i].m2;
+		if (cases[i].m2 == OSM_SPAWN_JOIN)
+			r.ns_fd[cases[i].r2 - OSM_SPAWN_R_NS0] = nsfd;
+		EXPECT_EQ(-EINVAL, prepare(self->fd, &r))
+			TH_LOG("%s", cases[i].what);
+		/* The same modes one at a time are fine (as root). */
+		req_init(&r);
+		r.mode[cases[i].r1] = cases[i].m1;
+		if (cases[i].r1 == OSM_SPAWN_R_SIGHAND)
+			r.mode[OSM_SPAWN_R_MM] = OSM_SPAWN_SHARE;
+		EXPECT_EQ(0, prepare(self->fd, &r)) TH_LOG("%s alone",
+							   cases[i].what);
+	}
+	close(nsfd);
+}
+
+/* Namespaces to join are nsfs descriptors of the right type. */
+TEST_F_TIMEOUT(spawn, prepare_bad_descriptors, OSM_TIMEOUT)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int uts = open("/proc/self/ns/uts", O_RDONLY | O_CLOEXEC);
+	int tmp = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int own = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int closed = dup(null);
+	struct osm_spawn_req r;
+
+	ASSERT_LE(0, null);
+	ASSERT_LE(0, uts);
+	ASSERT_LE(0, tmp);
+	ASSERT_LE(0, closed);
+	close(closed);
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_NET_NS] = OSM_SPAWN_JOIN;
+	r.ns_fd[OSM_SPAWN_R_NET_NS - OSM_SPAWN_R_NS0] = closed;
+	EXPECT_EQ(-EBADF, prepare(self->fd, &r)) TH_LOG("closed fd");
+	r.ns_fd[OSM_SPAWN_R_NET_NS - OSM_SPAWN_R_NS0] = -1;
+	EXPECT_EQ(-EBADF, prepare(self->fd, &r)) TH_LOG("fd -1");
+	r.ns_fd[OSM_SPAWN_R_NET_NS - OSM_SPAWN_R_NS0] = null;
+	EXPECT_EQ(-EBADF, prepare(self->fd, &r)) TH_LOG("/dev/null");
+	r.ns_fd[OSM_SPAWN_R_NET_NS - OSM_SPAWN_R_NS0] = uts;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("a uts ns for net");
+	r.mode[OSM_SPAWN_R_NET_NS] = OSM_SPAWN_SHARE;
+	r.ns_fd[OSM_SPAWN_R_NET_NS - OSM_SPAWN_R_NS0] = 0;
+	r.mode[OSM_SPAWN_R_UTS_NS] = OSM_SPAWN_JOIN;
+	r.ns_fd[OSM_SPAWN_R_UTS_NS - OSM_SPAWN_R_NS0] = uts;
+	EXPECT_EQ(0, prepare(self->fd, &r)) TH_LOG("a uts ns for uts");
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+	r.cgroup_fd = tmp;
+	EXPECT_EQ(-EBADF, prepare(self->fd, &r)) TH_LOG("/tmp as a cgroup");
+	if (own >= 0) {
+		/* This process lives there: not a new cgroup. */
+		char path[256], full[300];
+
+		close(own);
+		ASSERT_EQ(0, cgroup_of(getpid(), path, sizeof(path)));
+		snprintf(full, sizeof(full), "/sys/fs/cgroup%s", path);
+		own = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		ASSERT_LE(0, own) TH_LOG("%s: %m", full);
+		r.cgroup_fd = own;
+		EXPECT_EQ(-EBUSY, prepare(self->fd, &r)) TH_LOG("own cgroup");
+		close(own);
+	}
+	close(null);
+	close(uts);
+	close(tmp);
+}
+
+/* The plan: clone3 flags, namespaces to join, actions, modes resolved. */
+TEST_F_TIMEOUT(spawn, prepare_plan, OSM_TIMEOUT)
+{
+	int net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	unsigned int i;
+	struct osm_spawn_req r;
+
+	ASSERT_LE(0, net);
+	ASSERT_LE(0, pid);
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_MM] = OSM_SPAWN_SHARE;
+	r.mode[OSM_SPAWN_R_SIGHAND] = OSM_SPAWN_SHARE;
+	r.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
+	r.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_SHARE;
+	r.mode[OSM_SPAWN_R_UTS_NS] = OSM_SPAWN_NEW;
+	r.mode[OSM_SPAWN_R_IPC_NS] = OSM_SPAWN_NEW;
+	r.mode[OSM_SPAWN_R_NET_NS] = OSM_SPAWN_JOIN;
+	r.ns_fd[OSM_SPAWN_R_NET_NS - OSM_SPAWN_R_NS0] = net;
+	r.mode[OSM_SPAWN_R_PID_NS] = OSM_SPAWN_JOIN;
+	r.ns_fd[OSM_SPAWN_R_PID_NS - OSM_SPAWN_R_NS0] = pid;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	EXPECT_EQ(CLONE_VM | CLONE_SIGHAND | CLONE_FS | CLONE_NEWUTS |
+		  CLONE_NEWIPC, r.clone_flags);
+	EXPECT_EQ(CLONE_NEWNET, r.setns_flags);
+	EXPECT_EQ(CLONE_NEWPID, r.parent_setns_flags);
+	EXPECT_EQ(OSM_SPAWN_ACT_CLOSE_FDS, r.actions);
+	EXPECT_NE(0, r.token);
+	/* Defaults resolved: what fork(2) does. */
+	EXPECT_EQ(OSM_SPAWN_NEW, r.mode[OSM_SPAWN_R_SYSVSEM]);
+	EXPECT_EQ(OSM_SPAWN_SHARE, r.mode[OSM_SPAWN_R_CGROUP]);
+	EXPECT_EQ(OSM_SPAWN_SHARE, r.mode[OSM_SPAWN_R_MNT_NS]);
+	EXPECT_EQ(0, r.mode[6]);
+
+	/* Every namespace new: their eight CLONE_NEW* flags. */
+	req_init(&r);
+	for (i = 0; i < OSM_SPAWN_NR_NS; i++)
+		r.mode[OSM_SPAWN_R_NS0 + i] = OSM_SPAWN_NEW;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	EXPECT_EQ(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
+		  CLONE_NEWNET | CLONE_NEWUSER | CLONE_NEWCGROUP |
+		  CLONE_NEWTIME, r.clone_flags);
+	EXPECT_EQ(0, r.setns_flags);
+	close(net);
+	close(pid);
+}
+
+/* Fork, become nobody (no capability), run @fn; its exit code. */
+static int as_nobody(int (*fn)(int fd, void *arg), void *arg)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd;
+
+		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(90);
+		fd = dev_open();
+		if (fd < 0)
+			_exit(91);
+		_exit(fn(fd, arg));
+	}
+	if (pid < 0)
+		return -1;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+}
+
+/* Codes: 10 + case that failed. */
+static int unprivileged_prepare(int fd, void *arg)
+{
+	int nsfd = *(int *)arg;
+	struct osm_spawn_req r;
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_NET_NS] = OSM_SPAWN_NEW;
+	if (prepare(fd, &r) != -EPERM)
+		return 10;	/* a new net ns in the initial user ns */
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_NET_NS] = OSM_SPAWN_NEW;
+	r.mode[OSM_SPAWN_R_USER_NS] = OSM_SPAWN_NEW;
+	if (prepare(fd, &r) != 0)
+		return 11;	/* ... owned by a new user ns: fine */
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_MNT_NS] = OSM_SPAWN_NEW;
+	if (prepare(fd, &r) != -EPERM)
+		return 12;
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_NET_NS] = OSM_SPAWN_JOIN;
+	r.ns_fd[OSM_SPAWN_R_NET_NS - OSM_SPAWN_R_NS0] = nsfd;
+	if (prepare(fd, &r) != -EPERM)
+		return 13;	/* joining init's net ns */
+	req_init(&r);
+	if (prepare(fd, &r) != 0)
+		return 14;	/* a plain process */
+	return 0;
+}
+
+TEST_F_TIMEOUT(spawn, prepare_unprivileged_needs_cap_sys_admin, OSM_TIMEOUT)
+{
+	int nsfd = open("/proc/1/ns/net", O_RDONLY | O_CLOEXEC);
+
+	ASSERT_LE(0, nsfd);
+	EXPECT_EQ(0, as_nobody(unprivileged_prepare, &nsfd));
+	close(nsfd);
+}
+
+static unsigned long long plan_flags(const unsigned char *mode)
+{
+	unsigned long long f = 0;
+	unsigned int r;
+
+	for (r = 0; r < OSM_SPAWN_R_CGROUP; r++)
+		if (mode[r] == OSM_SPAWN_SHARE)
+			f |= share_flag[r];
+	return f;
+}
+
+/*
+ * Each of the five task resources shared, copied or new, on a child
+ * made from the plan that commits and stays: COMMIT succeeds and
+ * kcmp(2) says "same object" exactly for the shared ones.
+ */
+TEST_F_TIMEOUT(spawn, commit_task_resources_match_kcmp, OSM_TIMEOUT)
+{
+	enum { S = OSM_SPAWN_SHARE, C = OSM_SPAWN_COPY, N = OSM_SPAWN_NEW };
+	static const struct {
+		const char *what;
+		unsigned char m[OSM_SPAWN_R_CGROUP];	/* mm files fs sighand sysvsem */
+	} cases[] = {
+		{ "thread: all shared", { S, S, S, S, S } },
+		{ "process: all copied, new undo", { C, C, C, C, N } },
+		{ "tif: mm shared, own files and fs", { S, C, C, C, N } },
+		{ "files and fs shared", { C, S, S, C, S } },
+		{ "new file table", { C, N, C, C, N } },
+		{ "mm and sighand shared", { S, C, S, S, N } },
+	};
+	struct osm_spawn_req r;
+	struct raw_child rc;
+	unsigned int i, k;
+	int before;
+
+	ASSERT_EQ(0, make_undo_list()) TH_LOG("semop SEM_UNDO: %m");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		req_init(&r);
+		memcpy(r.mode, cases[i].m, sizeof(cases[i].m));
+		ASSERT_EQ(0, prepare(self->fd, &r)) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(plan_flags(cases[i].m), r.clone_flags)
+			TH_LOG("%s", cases[i].what);
+		ASSERT_EQ(0, raw_start(&rc, r.clone_flags, self->fd, r.token,
+				       r.actions & OSM_SPAWN_ACT_CLOSE_FDS))
+			TH_LOG("%s: clone: %m", cases[i].what);
+		EXPECT_EQ(0, rc.s->ret)
+			TH_LOG("%s: commit: %s, mismatch %#llx", cases[i].what,
+			       strerror(rc.s->err), rc.s->mismatch);
+		for (k = 0; k < OSM_SPAWN_R_CGROUP; k++) {
+			int same = osm_test_kcmp(getpid(), rc.pid, kcmp_type[k],
+						 0, 0);
+
+			ASSERT_LE(0, same) TH_LOG("kcmp: %m");
+			EXPECT_EQ(cases[i].m[k] == S, same == 0)
+				TH_LOG("%s: %s per kcmp", cases[i].what,
+				       osm_spawn_res_name(k));
+		}
+		before = records();
+		EXPECT_LE(1, before) TH_LOG("%s: not recorded", cases[i].what);
+		EXPECT_EQ(0, raw_finish(&rc));
+		EXPECT_EQ(before - 1, records())
+			TH_LOG("%s: record kept after the child was reaped",
+			       cases[i].what);
+	}
+}
+
+/* A child that is not what was asked is refused, naming what differs. */
+TEST_F_TIMEOUT(spawn, commit_refuses_mismatch, OSM_TIMEOUT)
+{
+	struct osm_spawn_req r;
+	struct raw_child rc;
+	int before = records(), extra;
+
+	/* Asked to share the file table, made without CLONE_FILES. */
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_SHARE;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, false));
+	EXPECT_EQ(EXDEV, rc.s->err);
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_FILES, rc.s->mismatch);
+	raw_finish(&rc);
+
+	/* A new file table that still holds another descriptor. */
+	extra = open("/dev/null", O_RDONLY);
+	ASSERT_LE(3, extra);
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, false));
+	EXPECT_EQ(EXDEV, rc.s->err);
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_FILES, rc.s->mismatch);
+	raw_finish(&rc);
+	close(extra);
+
+	/* Asked for a new net namespace, made in ours; and shared fs. */
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_NET_NS] = OSM_SPAWN_NEW;
+	r.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_SHARE;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, false));
+	EXPECT_EQ(EXDEV, rc.s->err);
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_NET_NS | 1ULL << OSM_SPAWN_R_FS,
+		  rc.s->mismatch);
+	raw_finish(&rc);
+	EXPECT_EQ(before, records()) TH_LOG("a refused child was recorded");
+}
+
+TEST_F_TIMEOUT(spawn, commit_errors, OSM_TIMEOUT)
+{
+	struct osm_spawn_commit c = { .size = sizeof(c) };
+	struct osm_spawn_req r;
+	struct raw_child rc;
+
+	c.token = 0x1234;
+	EXPECT_EQ(-1, ioctl(self->fd, OSM_IOC_SPAWN_COMMIT, &c));
+	EXPECT_EQ(ENOENT, errno) TH_LOG("unknown token");
+	req_init(&r);
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	c.token = r.token;
+	c.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, OSM_IOC_SPAWN_COMMIT, &c));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("flags");
+	c.flags = 0;
+	c.size = OSM_SPAWN_COMMIT_SIZE_VER0 - 8;
+	EXPECT_EQ(-1, ioctl(self->fd, OSM_IOC_SPAWN_COMMIT, &c));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("short size");
+	c.size = sizeof(c);
+	/* Not a child of the preparer: the preparer itself. */
+	EXPECT_EQ(-1, ioctl(self->fd, OSM_IOC_SPAWN_COMMIT, &c));
+	EXPECT_EQ(EPERM, errno) TH_LOG("the preparer commits");
+	/* The token is still good for a child, once. */
+	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, false));
+	EXPECT_EQ(0, rc.s->err);
+	raw_finish(&rc);
+	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, false));
+	EXPECT_EQ(ENOENT, rc.s->err) TH_LOG("a token commits once");
+	raw_finish(&rc);
+}
+
+/* Presets through osm_spawn(), against /proc and kcmp. */
+TEST_F_TIMEOUT(spawn, presets_match_ground_truth, OSM_TIMEOUT)
+{
+	static const char *const presets[] = {
+		"process", "pir", "container", "sandbox",
+	};
+	char mine[256], theirs[256], path[600], buf[64];
+	struct lib_child lc;
+	unsigned int i, differ;
+	int before, ret;
+
+	ASSERT_EQ(0, make_undo_list());
+	ASSERT_EQ(0, cgroup_of(getpid(), mine, sizeof(mine)));
+	for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
+		OSM_OPTS(osm_spawn_opts, o);
+
+		ASSERT_EQ(0, osm_spawn_preset(presets[i], &o));
+		if (!strcmp(presets[i], "pir")) {
+			o.memory_max = 64 << 20;
+			o.pids_max = 32;
+		}
+		before = records();
+		ret = lib_start(&o, &lc);
+		ASSERT_EQ(0, ret) TH_LOG("%s: %s", presets[i], strerror(-ret));
+
+		/* Own address space, file table, fs, handlers, undo list. */
+		EXPECT_LT(0, osm_test_kcmp(getpid(), lc.pd.pid, KCMP_VM, 0, 0));
+		EXPECT_LT(0, osm_test_kcmp(getpid(), lc.pd.pid, KCMP_FILES, 0, 0));
+		EXPECT_LT(0, osm_test_kcmp(getpid(), lc.pd.pid, KCMP_FS, 0, 0));
+		EXPECT_LT(0, osm_test_kcmp(getpid(), lc.pd.pid, KCMP_SIGHAND, 0, 0));
+		EXPECT_LT(0, osm_test_kcmp(getpid(), lc.pd.pid, KCMP_SYSVSEM, 0, 0));
+
+		differ = ns_differ(lc.pd.pid);
+		EXPECT_EQ(ns_mask_of(o.mode, OSM_SPAWN_NEW), differ)
+			TH_LOG("%s: namespaces new", presets[i]);
+		if (!strcmp(presets[i], "container") ||
+		    !strcmp(presets[i], "sandbox")) {
+			EXPECT_EQ(0x7fU, differ) TH_LOG("all but time");
+		}
+
+		ASSERT_EQ(0, cgroup_of(lc.pd.pid, theirs, sizeof(theirs)));
+		if (!strcmp(presets[i], "pir")) {
+			snprintf(path, sizeof(path), "%s%s%s",
+				 strcmp(mine, "/") ? mine : "", "/",
+				 lc.pd.cgroup_name);
+			EXPECT_STREQ(path, theirs);
+			snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.max",
+				 theirs);
+			ASSERT_EQ(0, read_file(path, buf, sizeof(buf)));
+			EXPECT_STREQ("67108864", buf);
+			snprintf(path, sizeof(path), "/sys/fs/cgroup%s/pids.max",
+				 theirs);
+			ASSERT_EQ(0, read_file(path, buf, sizeof(buf)));
+			EXPECT_STREQ("32", buf);
+			snprintf(path, sizeof(path), "/sys/fs/cgroup%s", theirs);
+		} else {
+			EXPECT_STREQ(mine, theirs) TH_LOG("%s", presets[i]);
+		}
+
+		ASSERT_EQ(0, osm_test_status_field(lc.pd.pid, "NoNewPrivs", buf,
+						   sizeof(buf)));
+		EXPECT_STREQ(strcmp(presets[i], "sandbox") ? "0" : "1", buf);
+		EXPECT_EQ(before + 1, records());
+
+		EXPECT_EQ(0, lib_finish(&lc)) TH_LOG("%s: exit status",
+						     presets[i]);
+		EXPECT_EQ(before, records()) TH_LOG("%s: record left behind",
+						    presets[i]);
+		if (!strcmp(presets[i], "pir")) {
+			EXPECT_EQ(-1, access(path, F_OK))
+				TH_LOG("cgroup %s left behind", path);
+			EXPECT_EQ(0, osm_spawn_cgroups_left());
+		}
+	}
+}
+
+/* Each namespace new on its own: that one differs, no other. */
+TEST_F_TIMEOUT(spawn, each_namespace_new_alone, OSM_TIMEOUT)
+{
+	struct lib_child lc;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < OSM_SPAWN_NR_NS; i++) {
+		OSM_OPTS(osm_spawn_opts, o);
+
+		o.mode[OSM_SPAWN_R_NS0 + i] = OSM_SPAWN_NEW;
+		ret = lib_start(&o, &lc);
+		ASSERT_EQ(0, ret) TH_LOG("new %s: %s", ns_names[i],
+					 strerror(-ret));
+		EXPECT_EQ(1U << i, ns_differ(lc.pd.pid))
+			TH_LOG("new %s", ns_names[i]);
+		EXPECT_EQ(0, lib_finish(&lc));
+	}
+}
+
+/* A helper that unshares the namespaces of *@arg and waits. */
+static int unshared_child(int sock, void *arg)
+{
+	if (unshare(*(int *)arg))
+		osm_child_fail(sock, "unshare: %m");
+	return osm_child_ready(sock, NULL, 0) ? 1 : 0;
+}
+
+/* A helper whose child (reported) is in a new pid and time namespace. */
+static int pidns_child(int sock, void *arg)
+{
+	pid_t kid;
+
+	(void)arg;
+	if (unshare(CLONE_NEWPID | CLONE_NEWTIME))
+		osm_child_fail(sock, "unshare: %m");
+	kid = fork();
+	if (kid == 0) {
+		pause();
+		_exit(0);
+	}
+	if (kid < 0)
+		osm_child_fail(sock, "fork: %m");
+	if (osm_child_ready(sock, &kid, sizeof(kid)))
+		return 1;
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
+	return 0;
+}
+
+/* Joined namespaces are the target's, the others the caller's. */
+TEST_F_TIMEOUT(spawn, join_namespaces_by_pidfd, OSM_TIMEOUT)
+{
+	static const unsigned int joined[] = { 1, 2, 4 };	/* uts ipc net */
+	int flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET;
+	struct osm_child helper, pidh;
+	struct lib_child lc;
+	unsigned int i, k;
+	pid_t kid;
+	int pidfd, ret;
+
+	ASSERT_EQ(0, osm_child_start(&helper, OSM_SPAWN_FORK, 0,
+				     unshared_child, &flags, NULL, 0))
+		TH_LOG("%s", helper.err);
+	pidfd = syscall(SYS_pidfd_open, helper.pid, 0);
+	ASSERT_LE(0, pidfd);
+	{
+		OSM_OPTS(osm_spawn_opts, o);
+
+		for (k = 0; k < 3; k++) {
+			o.mode[OSM_SPAWN_R_NS0 + joined[k]] = OSM_SPAWN_JOIN;
+			o.ns_pidfd[joined[k]] = pidfd;
+		}
+		ret = lib_start(&o, &lc);
+		ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+		for (i = 0; i < OSM_SPAWN_NR_NS; i++) {
+			bool join = i == 1 || i == 2 || i == 4;
+
+			EXPECT_EQ(osm_test_ns_ino(join ? helper.pid : getpid(),
+						  ns_names[i]),
+				  osm_test_ns_ino(lc.pd.pid, ns_names[i]))
+				TH_LOG("%s", ns_names[i]);
+		}
+		EXPECT_EQ(0, lib_finish(&lc));
+	}
+	close(pidfd);
+	EXPECT_EQ(0, osm_child_finish(&helper));
+
+	/* pid (entered by the caller for the clone) and time. */
+	ASSERT_EQ(0, osm_child_start(&pidh, OSM_SPAWN_FORK, 0, pidns_child,
+				     NULL, &kid, sizeof(kid)))
+		TH_LOG("%s", pidh.err);
+	pidfd = syscall(SYS_pidfd_open, kid, 0);
+	ASSERT_LE(0, pidfd);
+	{
+		OSM_OPTS(osm_spawn_opts, o);
+
+		o.mode[OSM_SPAWN_R_PID_NS] = OSM_SPAWN_JOIN;
+		o.ns_pidfd[OSM_SPAWN_R_PID_NS - OSM_SPAWN_R_NS0] = pidfd;
+		o.mode[OSM_SPAWN_R_TIME_NS] = OSM_SPAWN_JOIN;
+		o.ns_pidfd[OSM_SPAWN_R_TIME_NS - OSM_SPAWN_R_NS0] = pidfd;
+		ret = lib_start(&o, &lc);
+		ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+		EXPECT_EQ(osm_test_ns_ino(kid, "pid"),
+			  osm_test_ns_ino(lc.pd.pid, "pid"));
+		EXPECT_NE(osm_test_ns_ino(getpid(), "pid"),
+			  osm_test_ns_ino(lc.pd.pid, "pid"));
+		EXPECT_EQ(osm_test_ns_ino(kid, "time"),
+			  osm_test_ns_ino(lc.pd.pid, "time"));
+		/* And this thread is back in its own pid namespace. */
+		EXPECT_EQ(osm_test_ns_ino(getpid(), "pid"),
+			  osm_test_ns_ino(getpid(), "pid_for_children"));
+		EXPECT_EQ(0, lib_finish(&lc));
+	}
+	close(pidfd);
+	EXPECT_EQ(0, osm_child_finish(&pidh));
+}
+
+/* A new file table holds stdio only once the program runs. */
+TEST_F_TIMEOUT(spawn, new_file_table_is_stdio_only, OSM_TIMEOUT)
+{
+	OSM_OPTS(osm_spawn_opts, o);
+	int extra = open("/dev/null", O_RDONLY), *fds, n, i, ret;
+	struct lib_child lc;
+
+	ASSERT_LE(3, extra);
+	o.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
+	ret = lib_start(&o, &lc);
+	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+	n = osm_test_proc_fds(lc.pd.pid, &fds);
+	ASSERT_LE(0, n);
+	for (i = 0; i < n; i++)
+		EXPECT_GT(3, fds[i]) TH_LOG("fd %d open in the child", fds[i]);
+	free(fds);
+	EXPECT_LT(0, osm_test_kcmp(getpid(), lc.pd.pid, KCMP_FILES, 0, 0));
+	EXPECT_EQ(0, lib_finish(&lc));
+	close(extra);
+}
+
+/* osm_spawn()'s own errors; nothing is left behind by any of them. */
+TEST_F_TIMEOUT(spawn, spawn_errors, OSM_TIMEOUT)
+{
+	char *argv[] = { "/nonexistent/program", NULL };
+	struct osm_spawned pd;
+	int null, pidfd, before = records();
+	pid_t kid;
+	OSM_OPTS(osm_spawn_opts, o, .argv = argv);
+
+	o.mode[OSM_SPAWN_R_MM] = OSM_SPAWN_SHARE;
+	EXPECT_EQ(-EOPNOTSUPP, osm_spawn(&o, &pd)) TH_LOG("mm share");
+	o.mode[OSM_SPAWN_R_MM] = 0;
+	o.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_SHARE;
+	EXPECT_EQ(-EOPNOTSUPP, osm_spawn(&o, &pd)) TH_LOG("files share");
+	o.mode[OSM_SPAWN_R_FILES] = 0;
+	o.mode[OSM_SPAWN_R_FS] = 9;
+	EXPECT_EQ(-EINVAL, osm_spawn(&o, &pd)) TH_LOG("mode 9");
+	o.mode[OSM_SPAWN_R_FS] = 0;
+	o.memory_max = 1 << 20;
+	EXPECT_EQ(-EINVAL, osm_spawn(&o, &pd)) TH_LOG("limit, no new cgroup");
+	o.memory_max = 0;
+
+	EXPECT_EQ(-ENOENT, osm_spawn(&o, &pd)) TH_LOG("no such program");
+
+	/* The same with a new cgroup: no directory left. */
+	o.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+	o.pids_max = 8;
+	EXPECT_EQ(-ENOENT, osm_spawn(&o, &pd));
+	EXPECT_EQ(0, osm_spawn_cgroups_left());
+	o.mode[OSM_SPAWN_R_CGROUP] = 0;
+	o.pids_max = 0;
+
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, null);
+	o.mode[OSM_SPAWN_R_NET_NS] = OSM_SPAWN_JOIN;
+	o.ns_pidfd[OSM_SPAWN_R_NET_NS - OSM_SPAWN_R_NS0] = null;
+	EXPECT_EQ(-EBADF, osm_spawn(&o, &pd)) TH_LOG("not a pidfd");
+	close(null);
+
+	kid = fork();
+	if (kid == 0)
+		_exit(0);
+	ASSERT_LT(0, kid);
+	pidfd = syscall(SYS_pidfd_open, kid, 0);
+	ASSERT_LE(0, pidfd);
+	waitpid(kid, NULL, 0);
+	o.ns_pidfd[OSM_SPAWN_R_NET_NS - OSM_SPAWN_R_NS0] = pidfd;
+	EXPECT_EQ(-ESRCH, osm_spawn(&o, &pd)) TH_LOG("stale pidfd");
+	close(pidfd);
+	EXPECT_EQ(before, records());
+}
+
+/* As nobody: codes 20 + the case that failed. */
+static int unprivileged_spawn(int fd, void *arg)
+{
+	char *argv[] = { "/proc/self/exe", "--osm-test-wait", NULL };
+	struct osm_spawned pd;
+	OSM_OPTS(osm_spawn_opts, o, .argv = argv);
+
+	(void)fd;
+	(void)arg;
+	o.mode[OSM_SPAWN_R_NET_NS] = OSM_SPAWN_NEW;
+	if (osm_spawn(&o, &pd) != -EPERM)
+		return 20;
+	o.mode[OSM_SPAWN_R_NET_NS] = 0;
+	o.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+	o.cgroup_parent = "/sys/fs/cgroup";
+	if (osm_spawn(&o, &pd) != -EACCES)
+		return 21;	/* a cgroup in a tree not delegated to us */
+	return 0;
+}
+
+TEST_F_TIMEOUT(spawn, unprivileged_spawn_refused, OSM_TIMEOUT)
+{
+	EXPECT_EQ(0, as_nobody(unprivileged_spawn, NULL));
+}
+
+/* The exit status comes back through osm_spawn_wait(). */
+TEST_F_TIMEOUT(spawn, exit_status_passes_through, OSM_TIMEOUT)
+{
+	/* The wait mode without its descriptor exits 2. */
+	char *argv[] = { "/proc/self/exe", OSM_TEST_WAIT_ARG, NULL };
+	OSM_OPTS(osm_spawn_opts, o, .argv = argv);
+	struct osm_spawned pd;
+	int status = -1;
+
+	ASSERT_LE(0, osm_spawn(&o, &pd));
+	ASSERT_EQ(0, osm_spawn_wait(&pd, &status));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(2, WEXITSTATUS(status));
+	EXPECT_EQ(-1, pd.pidfd);
+}
+
+/* The program starts with the caller's signal mask, not all blocked. */
+TEST_F_TIMEOUT(spawn, signal_mask_is_the_callers, OSM_TIMEOUT)
+{
+	OSM_OPTS(osm_spawn_opts, o);
+	char mine[64], theirs[64];
+	struct lib_child lc;
+	sigset_t set;
+	int ret;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &set, NULL));
+	ret = lib_start(&o, &lc);
+	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+	ASSERT_EQ(0, osm_test_status_field(getpid(), "SigBlk", mine,
+					   sizeof(mine)));
+	ASSERT_EQ(0, osm_test_status_field(lc.pd.pid, "SigBlk", theirs,
+					   sizeof(theirs)));
+	EXPECT_STREQ(mine, theirs);
+	EXPECT_TRUE(strtoull(theirs, NULL, 16) & 1ULL << (SIGUSR2 - 1));
+	EXPECT_EQ(0, lib_finish(&lc));
+}
+
+/*
+ * The spawned PD in the graph: its thread holds the same fs and uts
+ * namespace node as this one, and other mm, files, sighand and net
+ * namespace nodes, as asked.
+ */
+TEST_F_TIMEOUT(spawn, graph_shows_the_requested_sharing, OSM_TIMEOUT)
+{
+	OSM_OPTS(osm_spawn_opts, o);
+	struct lib_child lc;
+	struct osm_graph *g;
+	pid_t me = getpid();
+	int ret;
+
+	o.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_SHARE;
+	o.mode[OSM_SPAWN_R_NET_NS] = OSM_SPAWN_NEW;
+	ret = lib_start(&o, &lc);
+	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+	EXPECT_EQ(0, osm_test_kcmp(me, lc.pd.pid, KCMP_FS, 0, 0));
+	g = osm_test_load();
+	ASSERT_NE(NULL, g) TH_LOG("load: %m");
+	ASSERT_NE(NULL, osm_test_process(g, lc.pd.pid));
+	OSM_EXPECT_HELD_SAME(g, me, lc.pd.pid, "fs", true);
+	OSM_EXPECT_HELD_SAME(g, me, lc.pd.pid, "uts_ns", true);
+	OSM_EXPECT_HELD_SAME(g, me, lc.pd.pid, "mnt_ns", true);
+	OSM_EXPECT_HELD_SAME(g, me, lc.pd.pid, "cgroup", true);
+	OSM_EXPECT_HELD_SAME(g, me, lc.pd.pid, "mm", false);
+	OSM_EXPECT_HELD_SAME(g, me, lc.pd.pid, "files", false);
+	OSM_EXPECT_HELD_SAME(g, me, lc.pd.pid, "sighand", false);
+	OSM_EXPECT_HELD_SAME(g, me, lc.pd.pid, "net_ns", false);
+	osm_graph__free(g);
+	EXPECT_EQ(0, lib_finish(&lc));
+}
+
+/* Run osm with @args; its exit code, or -1. */
+static int run_osm(char *const args[])
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execv("/usr/bin/osm", args);
+		_exit(127);
+	}
+	if (pid < 0)
+		return -1;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* osm spawn, as unshare(1): the command's exit status is osm's. */
+TEST_F_TIMEOUT(spawn, cli_passes_exit_status, OSM_TIMEOUT)
+{
+	char self_path[256] = "";
+	/* The wait mode without its descriptor exits 2. */
+	char *sandbox[] = { "osm", "spawn", "--preset", "sandbox", "--share",
+			    "net", "--mem", "64M", "--pids", "16", "--",
+			    self_path, OSM_TEST_WAIT_ARG, NULL };
+	char *plain[] = { "osm", "spawn", "--", self_path, OSM_TEST_WAIT_ARG,
+			  NULL };
+	char *bad[] = { "osm", "spawn", "--share", "mm", "--", self_path,
+			NULL };
+	char *missing[] = { "osm", "spawn", "--", "/nonexistent", NULL };
+	int before = records();
+
+	if (access("/usr/bin/osm", X_OK))
+		SKIP(return, "no /usr/bin/osm in this image");
+	ASSERT_LT(0, readlink("/proc/self/exe", self_path,
+			      sizeof(self_path) - 1));
+	EXPECT_EQ(2, run_osm(plain));
+	EXPECT_EQ(2, run_osm(sandbox));
+	EXPECT_EQ(1, run_osm(bad));
+	EXPECT_EQ(1, run_osm(missing));
+	EXPECT_EQ(0, osm_spawn_cgroups_left());
+	EXPECT_EQ(before, records());
+}
+
+OSM_TEST_MAIN

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * osm spawn: run a command in a new PD, resource by resource, in the
+ * style of unshare(1): the command's exit status is osm's.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "main.h"
+
+static int do_help(void)
+{
+	unsigned int i;
+
+	if (help_json())
+		return 0;
+	printf("Usage: %s spawn [--preset P] [--share RES] [--copy RES] [--new RES]\n"
+	       "                 [--join NS=PID] [--mem BYTES] [--pids N]\n"
+	       "                 [--cgroup-parent DIR] [--no-new-privs] [--explain]\n"
+	       "                 -- CMD [ARGS...]\n"
+	       "       %s spawn help\n"
+	       "\n"
+	       "Runs CMD in a new PD (clone3, checked by the module before CMD\n"
+	       "runs) and exits with its status (128+N if killed by signal N).\n"
+	       "RES := { mm | files | fs | sighand | sysvsem | cgroup | NS }\n"
+	       "NS  := { mnt | uts | ipc | pid | net | user | cgroupns | time }\n"
+	       "RES may be a comma-separated list.  --mem and --pids imply\n"
+	       "--new cgroup (BYTES may end in K, M, G).  --explain prints the\n"
+	       "request and runs nothing.  Presets:",
+	       bin_name, bin_name);
+	for (i = 0; osm_spawn_preset_name(i); i++)
+		printf(" %s", osm_spawn_preset_name(i));
+	printf(" (default: process).\n");
+	return 0;
+}
+
+static int res_index(const char *name)
+{
+	unsigned int r;
+
+	for (r = 0; r < OSM_SPAWN_NR; r++)
+		if (osm_spawn_res_name(r) && !strcmp(osm_spawn_res_name(r), name))
+			return r;
+	return -1;
+}
+
+/* Set @mode for every resource in the comma-separated @list. */
+static int set_modes(struct osm_spawn_opts *o, const char *list, int mode)
+{
+	char *copy, *tok, *save;
+	int r, ret = 0;
+
+	copy = strdup(list);
+	if (!copy) {
+		p_err("out of memory");
+		return -1;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		r = res_index(tok);
+		if (r < 0) {
+			p_err("unknown resource '%s'; try '%s spawn help'",
+			      tok, bin_name);
+			ret = -1;
+			break;
+		}
+		o->mode[r] = mode;
+	}
+	if (!*list) {
+		p_err("empty resource list");
+		ret = -1;
+	}
+	free(copy);
+	return ret;
+}
+
+/* --join NS=PID: a pidfd of PID for that namespace. */
+static int set_join(struct osm_spawn_opts *o, const char *arg, int *pids)
+{
+	char name[16], *end;
+	const char *eq;
+	long pid;
+	int r;
+
+	eq = strchr(arg, '=');
+	if (!eq || (size_t)(eq - arg) >= sizeof(name)) {
+		p_err("--join wants NS=PID, not '%s'", arg);
+		return -1;
+	}
+	memcpy(name, arg, eq - arg);
+	name[eq - arg] = '\0';
+	r = res_index(name);
+	if (r < OSM_SPAWN_R_NS0) {
+		p_err("--join: '%s' is not a namespace", name);
+		return -1;
+	}
+	errno = 0;
+	pid = strtol(eq + 1, &end, 10);
+	if (errno || end == eq + 1 || *end || pid <= 0 || pid > INT_MAX) {
+		p_err("--join: bad pid '%s'", eq + 1);
+		return -1;
+	}
+	o->mode[r] = OSM_SPAWN_JOIN;
+	pids[r - OSM_SPAWN_R_NS0] = pid;
+	return 0;
+}
+
+static int parse_size(const char *arg, unsigned long long *val)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *arg == '-')
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': mul = 1ULL << 10; end++; break;
+	case 'm': case 'M': mul = 1ULL << 20; end++; break;
+	case 'g': case 'G': mul = 1ULL << 30; end++; break;
+	case 't': case 'T': mul = 1ULL << 40; end++; break;
+	}
+	if (*end || !v || v > ~0ULL / mul)
+		return -1;
+	*val = v * mul;
+	return 0;
+}
+
+static void explain(const struct osm_spawn_opts *o, const char *preset,
+		    const int *pids, char **cmd)
+{
+	unsigned int r;
+
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "preset", "preset        %s\n", preset);
+	open_json_object("modes");
+	for (r = 0; r < OSM_SPAWN_NR; r++) {
+		const char *name = osm_spawn_res_name(r);
+
+		if (!name)
+			continue;
+		print_text("%-13s ", name);
+		print_string(PRINT_ANY, name, "%s",
+			     osm_spawn_mode_name(o->mode[r]));
+		if (o->mode[r] == OSM_SPAWN_JOIN)
+			print_text(" pid %d", pids[r - OSM_SPAWN_R_NS0]);
+		print_text("\n");
+	}
+	close_json_object();
+	open_json_object("join");
+	for (r = OSM_SPAWN_R_NS0; r < OSM_SPAWN_NR; r++)
+		if (o->mode[r] == OSM_SPAWN_JOIN)
+			print_uint(PRINT_JSON, osm_spawn_res_name(r), NULL,
+				   pids[r - OSM_SPAWN_R_NS0]);
+	close_json_object();
+	if (o->mode[OSM_SPAWN_R_CGROUP] == OSM_SPAWN_NEW) {
+		if (o->cgroup_parent)
+			print_string(PRINT_ANY, "cgroup_parent",
+				     "cgroup_parent %s\n", o->cgroup_parent);
+		else
+			print_text("cgroup_parent (own cgroup)\n");
+		if (o->memory_max)
+			print_uint(PRINT_ANY, "memory_max", "memory.max    %llu\n",
+				   o->memory_max);
+		else
+			print_string(PRINT_ANY, "memory_max", "memory.max    %s\n",
+				     "max");
+		if (o->pids_max)
+			print_uint(PRINT_ANY, "pids_max", "pids.max      %llu\n",
+				   o->pids_max);
+		else
+			print_string(PRINT_ANY, "pids_max", "pids.max      %s\n",
+				     "max");
+	}
+	if (json_output) {
+		jsonw_name(json_wtr, "no_new_privs");
+		jsonw_bool(json_wtr, o->flags & OSM_SPAWN_NO_NEW_PRIVS);
+	} else
+		printf("no_new_privs  %s\n",
+		       o->flags & OSM_SPAWN_NO_NEW_PRIVS ? "yes" : "no");
+	open_json_array("argv");
+	print_text("command      ");
+	for (; *cmd; cmd++)
+		print_string(PRINT_ANY, NULL, " %s", *cmd);
+	print_text("\n");
+	close_json_array();
+	close_json_object();
+}
+
+/* Run it; exit with its status.  Returns only on failure. */
+static int run(const struct osm_spawn_opts *o)
+{
+	struct osm_spawned pd;
+	unsigned int r;
+	int err, status;
+
+	err = osm_spawn(o, &pd);
+	if (err < 0) {
+		if (err == -EXDEV) {
+			char list[256] = "";
+
+			for (r = 0; r < OSM_SPAWN_NR; r++)
+				if ((pd.mismatch >> r) & 1 &&
+				    osm_spawn_res_name(r)) {
+					strcat(list, " ");
+					strcat(list, osm_spawn_res_name(r));
+				}
+			p_err("the child's resources are not as asked:%s",
+			      list);
+		} else if (err == -EOPNOTSUPP) {
+			p_err("a program cannot share the caller's mm, sighand or files: execve replaces the address space and copies a shared file table");
+		} else {
+			p_err("cannot spawn %s: %s%s", o->argv[0],
+			      strerror(-err),
+			      err == -ENOENT && access(OSM_DEVICE_PATH, F_OK) ?
+			      " (is the osmosis module loaded?)" : "");
+		}
+		return -1;
+	}
+	err = osm_spawn_wait(&pd, &status);
+	if (err) {
+		p_err("waiting for %s: %s", o->argv[0], strerror(-err));
+		return -1;
+	}
+	fflush(stdout);
+	if (WIFSIGNALED(status))
+		exit(128 + WTERMSIG(status));
+	exit(WEXITSTATUS(status));
+}
+
+int do_spawn(int argc, char **argv)
+{
+	int pids[OSM_SPAWN_NR_NS] = { 0 };
+	int pidfds[OSM_SPAWN_NR_NS];
+	const char *preset = "process";
+	bool do_explain = false, nnp = false;
+	OSM_OPTS(osm_spawn_opts, o);
+	unsigned int i;
+	int ret;
+
+	if (argc && is_help(argv[0]))
+		return do_help();
+	/* The preset first: the other options change it. */
+	for (i = 0; i + 1 < (unsigned int)argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--preset"))
+			preset = argv[i + 1];
+	ret = osm_spawn_preset(preset, &o);
+	if (ret) {
+		p_err("unknown preset '%s'; try '%s spawn help'", preset,
+		      bin_name);
+		return -1;
+	}
+
+	while (argc && strcmp(*argv, "--")) {
+		const char *opt = *argv;
+
+		if (is_help(opt))
+			return do_help();
+		if (!strcmp(opt, "--explain") || !strcmp(opt, "--no-new-privs")) {
+			if (opt[2] == 'e')
+				do_explain = true;
+			else
+				nnp = true;
+			NEXT_ARG();
+			continue;
+		}
+		if (strncmp(opt, "--", 2) || argc < 2) {
+			if (!strncmp(opt, "--", 2))
+				p_err("%s needs a value", opt);
+			else
+				p_err("what is '%s'? (the command goes after --)",
+				      opt);
+			return -1;
+		}
+		NEXT_ARG();
+		if (!strcmp(opt, "--preset")) {
+			;	/* applied above */
+		} else if (!strcmp(opt, "--share")) {
+			ret = set_modes(&o, *argv, OSM_SPAWN_SHARE);
+		} else if (!strcmp(opt, "--copy")) {
+			ret = set_modes(&o, *argv, OSM_SPAWN_COPY);
+		} else if (!strcmp(opt, "--new")) {
+			ret = set_modes(&o, *argv, OSM_SPAWN_NEW);
+		} else if (!strcmp(opt, "--join")) {
+			ret = set_join(&o, *argv, pids);
+		} else if (!strcmp(opt, "--mem")) {
+			ret = parse_size(*argv, &o.memory_max);
+			if (ret)
+				p_err("--mem: bad size '%s'", *argv);
+			o.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+		} else if (!strcmp(opt, "--pids")) {
+			ret = parse_size(*argv, &o.pids_max);
+			if (ret || o.pids_max > 4194304) {
+				p_err("--pids: bad count '%s'", *argv);
+				ret = -1;
+			}
+			o.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+		} else if (!strcmp(opt, "--cgroup-parent")) {
+			o.cgroup_parent = *argv;
+		} else {
+			p_err("unknown option '%s'; try '%s spawn help'", opt,
+			      bin_name);
+			return -1;
+		}
+		if (ret)
+			return -1;
+		NEXT_ARG();
+	}
+	if (!argc || argc < 2) {
+		p_err("no command; usage: %s spawn [OPTIONS] -- CMD [ARGS...]",
+		      bin_name);
+		return -1;
+	}
+	NEXT_ARG();
+	if (nnp)
+		o.flags |= OSM_SPAWN_NO_NEW_PRIVS;
+	if (o.cgroup_parent && o.mode[OSM_SPAWN_R_CGROUP] != OSM_SPAWN_NEW)
+		o.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+	o.argv = argv;
+
+	if (do_explain) {
+		explain(&o, preset, pids, argv);
+		return 0;
+	}
+
+	for (i = 0; i < OSM_SPAWN_NR_NS; i++) {
+		pidfds[i] = -1;
+		if (!pids[i])
+			continue;
+		pidfds[i] = syscall(SYS_pidfd_open, pids[i], 0);
+		if (pidfds[i] < 0) {
+			p_err("--join %s=%d: %s",
+			      osm_spawn_res_name(OSM_SPAWN_R_NS0 + i), pids[i],
+			      strerror(errno));
+			return -1;
+		}
+		o.ns_pidfd[i] = pidfds[i];
+	}
+	return run(&o);
+}
