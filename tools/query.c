@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * osm query: what a PD reaches, and whom it shares resources with.
+ * osm query: what a PD reaches, whom it shares resources with, and who
+ * serves its requests.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -161,6 +162,40 @@ static int show_shared(const struct query_ctx *q)
 	return 0;
 }
 
+static int show_servers(const struct query_ctx *q)
+{
+	struct osm_share *sv;
+	int i, n;
+
+	n = osm_query__servers(q->g, q->pd, &q->opts, &sv);
+	if (n < 0)
+		return n;
+
+	open_json_object(NULL);
+	print_pd(q->pd);
+	print_uint(PRINT_ANY, "count",
+		   " is served by %llu PDs besides the kernel\n", n);
+	if (n)
+		print_nl();
+	open_json_array("servers");
+	for (i = 0; i < n; i++) {
+		open_json_object(NULL);
+		print_pd(sv[i].pd);
+		print_uint(PRINT_ANY, "count", ": %llu channels\n", sv[i].nres);
+		print_resources(sv[i].res, sv[i].nres);
+		close_json_object();
+	}
+	close_json_array();
+	close_json_object();
+	osm_shares__free(sv, n);
+	return 0;
+}
+
+static int do_servers(int argc, char **argv)
+{
+	return run_query(argc, argv, show_servers);
+}
+
 static int do_reachable(int argc, char **argv)
 {
 	return run_query(argc, argv, show_reachable);
@@ -179,6 +214,7 @@ static int do_help(int argc, char **argv)
 		return 0;
 	printf("Usage: %s query shared    PD [--types TYPES] [--file FILE]\n"
 	       "       %s query reachable PD [--types TYPES] [--file FILE]\n"
+	       "       %s query servers   PD [--types TYPES] [--file FILE]\n"
 	       "       %s query help\n"
 	       "\n"
 	       "       PD    := { PID | kernel | NODE-ID }  e.g. 1234, thread:42\n"
@@ -188,17 +224,23 @@ static int do_help(int argc, char **argv)
 	       "             of its threads, the kernel of its kthreads\n"
 	       "  shared     the other processes (and the kernel) that reach\n"
 	       "             some of those resources, with the shared ones\n"
+	       "  servers    the processes that serve PD's requests (FUSE\n"
+	       "             daemons, userfaultfd handlers), with the channels;\n"
+	       "             the kernel serves the rest\n"
 	       "\n"
 	       "JSON: reachable {\"pd\", \"label\", \"count\", \"resources\": [{\"id\",\n"
 	       "      \"type\", \"label\"}]}; shared {\"pd\", \"label\", \"count\",\n"
-	       "      \"shares\": [{\"pd\", \"label\", \"count\", \"resources\"}]}\n",
-	       bin_name, bin_name, bin_name);
+	       "      \"shares\": [{\"pd\", \"label\", \"count\", \"resources\"}]};\n"
+	       "      servers {\"pd\", \"label\", \"count\", \"servers\": [{\"pd\",\n"
+	       "      \"label\", \"count\", \"resources\"}]}\n",
+	       bin_name, bin_name, bin_name, bin_name);
 	return 0;
 }
 
 static const struct cmd cmds[] = {
 	{ "shared",	do_shared },
 	{ "reachable",	do_reachable },
+	{ "servers",	do_servers },
 	{ "help",	do_help },
 	{ 0 }
 };
