@@ -200,12 +200,17 @@ out:
 #else
 long osm_spawn_clone3_fn(struct clone_args *args, struct osm_spawn_ctx *c)
 {
+	(void)args;
+	(void)c;
 	return -EOPNOTSUPP;
 }
 
 int osm_spawn_fn(const struct osm_spawn_opts *opts, int (*fn)(void *arg),
 		 void *arg, struct osm_spawned *pd)
 {
+	(void)opts;
+	(void)fn;
+	(void)arg;
 	if (pd)
 		*pd = (struct osm_spawned){ .pidfd = -1, .cgroup_dirfd = -1 };
 	return osm_err(-EOPNOTSUPP);	/* the clone is x86-64 assembly */

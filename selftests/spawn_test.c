@@ -1265,9 +1265,16 @@ TEST_F_TIMEOUT(spawn, fn_presets_match_ground_truth, OSM_TIMEOUT)
 		/* Its umask: ours exactly when the fs is shared. */
 		EXPECT_EQ(fs_shared ? 077 : 022, umask(022))
 			TH_LOG("%s: umask", what);
-		/* Ours: an fd opened now is in its table exactly when shared. */
-		s->late_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
-		ASSERT_LE(0, s->late_fd);
+		/*
+		 * Ours: an fd opened now is in its table exactly when shared.
+		 * A number free in both tables (the lowest free one may be
+		 * the PD's own /dev/null in its copy).
+		 */
+		ret = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, ret);
+		s->late_fd = fcntl(ret, F_DUPFD_CLOEXEC, 900);
+		close(ret);
+		ASSERT_LE(900, s->late_fd);
 		__atomic_store_n(&s->release, 1, __ATOMIC_RELEASE);
 		ASSERT_EQ(0, fn_wait_ready(s, 2)) TH_LOG("%s: no report", what);
 		EXPECT_EQ(files_shared, s->sees_late_fd >= 0)
