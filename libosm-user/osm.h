@@ -262,6 +262,8 @@ OSM_API void osm_shares__free(struct osm_share *shares, size_t n);
  * @stack_size: for osm_spawn_fn(), the size of the function's stack,
  *	mapped by the library below a guard page (0: 2 MiB; less than
  *	16 KiB is -EINVAL).  Must be 0 for osm_spawn().
+ * @fn_flags: for osm_spawn_fn(): OSM_SPAWN_FN_PRIVATE_STACK or 0.
+ *	Must be 0 for osm_spawn().
  */
 struct osm_spawn_opts {
 	size_t sz;
@@ -275,9 +277,19 @@ struct osm_spawn_opts {
 	unsigned long long memory_max;
 	unsigned long long pids_max;
 	size_t stack_size;
+	unsigned int fn_flags;
 	size_t :0;
 };
-#define osm_spawn_opts__last_field stack_size
+#define osm_spawn_opts__last_field fn_flags
+
+/*
+ * The function's stack is its own (the "tis" kind): tagged with a new
+ * memory protection key that the calling thread denies itself, so it
+ * faults (SIGSEGV, SEGV_PKUERR) on any access.  Needs a shared address
+ * space (-EINVAL otherwise) and a CPU with protection keys (x86 PKU:
+ * -EOPNOTSUPP without).
+ */
+#define OSM_SPAWN_FN_PRIVATE_STACK	0x1U
 
 /* The smallest and the default stack of osm_spawn_fn(). */
 #define OSM_SPAWN_STACK_MIN	(16UL << 10)
@@ -294,6 +306,8 @@ struct osm_spawn_opts {
  * @stack: osm_spawn_fn()'s stack mapping (guard page included), unmapped
  *	by osm_spawn_wait() once the PD is reaped; NULL for a program.
  * @stack_len: its length.
+ * @stack_pkey: the protection key of a private stack, freed with it; 0
+ *	for none.
  */
 struct osm_spawned {
 	int pidfd;
@@ -303,6 +317,7 @@ struct osm_spawned {
 	unsigned long long mismatch;
 	void *stack;
 	size_t stack_len;
+	int stack_pkey;
 };
 
 /**
@@ -371,7 +386,9 @@ OSM_API int osm_spawn_wait(struct osm_spawned *pd, int *wstatus);
  *	container with no_new_privs); for osm_spawn_fn() only: "thread"
  *	(shares the address space, file table, fs, signal handlers and
  *	SysV semaphore undo list) and "tif" (a thread with its own copy of
- *	the file table and of the fs: root, cwd, umask).
+ *	the file table and of the fs: root, cwd, umask), "tis" (a thread
+ *	whose stack is its own: OSM_SPAWN_FN_PRIVATE_STACK in @opts->fn_flags,
+ *	which the other presets clear).
  * @opts: the options to fill in.
  *
  * Return: 0, -ENOENT for an unknown name, -EINVAL for bad arguments.

@@ -109,7 +109,7 @@ int osm_spawn_preset(const char *name, struct osm_spawn_opts *opts)
 		OSM_SPAWN_R_UTS_NS, OSM_SPAWN_R_IPC_NS, OSM_SPAWN_R_NET_NS,
 		OSM_SPAWN_R_CGROUP_NS,
 	};
-	bool pir, container, sandbox, thread, tif;
+	bool pir, container, sandbox, thread, tif, tis;
 	unsigned int i;
 
 	if (!name || !opts || !OPTS_VALID(opts, osm_spawn_opts) ||
@@ -120,8 +120,13 @@ int osm_spawn_preset(const char *name, struct osm_spawn_opts *opts)
 	container = sandbox || !strcmp(name, "container");
 	thread = !strcmp(name, "thread");
 	tif = !strcmp(name, "tif");
-	if (!pir && !container && !thread && !tif && strcmp(name, "process"))
+	tis = !strcmp(name, "tis");
+	if (!pir && !container && !thread && !tif && !tis &&
+	    strcmp(name, "process"))
 		return osm_err(-ENOENT);
+	if (tis && !OPTS_HAS(opts, fn_flags))
+		return osm_err(-EINVAL);
+	thread |= tis;
 
 	/* A process: what fork(2) does, spelt out. */
 	memset(opts->mode, 0, sizeof(opts->mode));
@@ -149,6 +154,8 @@ int osm_spawn_preset(const char *name, struct osm_spawn_opts *opts)
 		opts->mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_SHARE;
 		opts->mode[OSM_SPAWN_R_FS] = OSM_SPAWN_SHARE;
 	}
+	if (OPTS_HAS(opts, fn_flags))
+		opts->fn_flags = tis ? OSM_SPAWN_FN_PRIVATE_STACK : 0;
 	return 0;
 }
 
@@ -439,8 +446,11 @@ void osm_spawned_release(struct osm_spawned *pd)
 {
 	if (pd->stack)
 		munmap(pd->stack, pd->stack_len);
+	if (pd->stack_pkey > 0)
+		pkey_free(pd->stack_pkey);
 	pd->stack = NULL;
 	pd->stack_len = 0;
+	pd->stack_pkey = 0;
 	if (pd->cgroup_dirfd >= 0) {
 		if (pd->cgroup_name[0])
 			unlinkat(pd->cgroup_dirfd, pd->cgroup_name,
@@ -473,11 +483,16 @@ static int osm_spawn_opts_get(struct osm_spawn_ctx *c,
 			return -EINVAL;
 	if (c->fn) {
 		if (c->o.argv || c->o.file || c->o.envp ||
-		    (c->o.stack_size && c->o.stack_size < OSM_SPAWN_STACK_MIN))
+		    (c->o.stack_size && c->o.stack_size < OSM_SPAWN_STACK_MIN) ||
+		    (c->o.fn_flags & ~OSM_SPAWN_FN_PRIVATE_STACK))
+			return -EINVAL;
+		/* A private stack is private from a shared address space. */
+		if ((c->o.fn_flags & OSM_SPAWN_FN_PRIVATE_STACK) &&
+		    c->o.mode[OSM_SPAWN_R_MM] != OSM_SPAWN_SHARE)
 			return -EINVAL;
 		return 0;
 	}
-	if (!c->o.argv || !c->o.argv[0] || c->o.stack_size)
+	if (!c->o.argv || !c->o.argv[0] || c->o.stack_size || c->o.fn_flags)
 		return -EINVAL;
 	/*
 	 * A program replaces its address space at execve(2): it cannot

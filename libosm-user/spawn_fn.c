@@ -18,6 +18,7 @@
  * write errno, and the child makes system calls only.
  */
 #define _GNU_SOURCE
+#include <cpuid.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -107,6 +108,31 @@ long osm_spawn_clone3_fn(struct clone_args *args, struct osm_spawn_ctx *c)
 }
 
 /*
+ * A private stack (OSM_SPAWN_FN_PRIVATE_STACK): a new protection key on
+ * it.  PKRU is per thread and a clone inherits it, so the child may use
+ * the key and the caller denies it to itself after the clone (threads
+ * start with every key but 0 denied, so other threads deny it too unless
+ * they enabled it by hand).  The key is freed with the stack.
+ */
+static int osm_fn_pkey(struct osm_spawn_ctx *c, struct osm_spawned *pd)
+{
+	unsigned int a, b, cx, d;
+
+	/* CPUID.7.0:ECX.OSPKE: the CPU has keys and the kernel enabled them. */
+	if (!__get_cpuid_count(7, 0, &a, &b, &cx, &d) || !(cx & (1U << 4)))
+		return -EOPNOTSUPP;
+	pd->stack_pkey = pkey_alloc(0, 0);
+	if (pd->stack_pkey < 0) {
+		pd->stack_pkey = 0;
+		return errno == EINVAL || errno == ENOSYS ? -EOPNOTSUPP : -errno;
+	}
+	if (pkey_mprotect(c->stack, c->stack_size, PROT_READ | PROT_WRITE,
+			  pd->stack_pkey))
+		return -errno;
+	return 0;
+}
+
+/*
  * Wait, with raw system calls, until the child runs fn or fails.  A
  * child killed before it reports is seen through its pidfd.
  */
@@ -170,12 +196,20 @@ int osm_spawn_fn(const struct osm_spawn_opts *opts, int (*fn)(void *arg),
 		goto out;
 	}
 	c.stack = (char *)pd->stack + page;
+	if (c.o.fn_flags & OSM_SPAWN_FN_PRIVATE_STACK) {
+		err = osm_fn_pkey(&c, pd);
+		if (err)
+			goto out;
+	}
 
 	pid = osm_spawn_clone(&c, &pidfd);
 	if (pid < 0) {
 		err = pid;
 		goto out;
 	}
+	/* The child has its PKRU: from now on only it may use its stack. */
+	if (pd->stack_pkey)
+		pkey_set(pd->stack_pkey, PKEY_DISABLE_ACCESS);
 	osm_fn_wait(c.st, pidfd);
 	if (c.st->stage != OSM_STAGE_RUN || c.st->err) {
 		err = c.st->err ? -c.st->err : -ECHILD;

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -1174,12 +1175,12 @@ static int fn_body(void *arg)
 	return 7;
 }
 
-static int fn_wait_ready(struct fn_shared *s, int want)
+static int fn_wait_ready(int *ready, int want)
 {
 	int i;
 
 	for (i = 0; i < 60000; i++) {
-		if (__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) >= want)
+		if (__atomic_load_n(ready, __ATOMIC_ACQUIRE) >= want)
 			return 0;
 		nap();
 	}
@@ -1244,7 +1245,7 @@ TEST_F_TIMEOUT(spawn, fn_presets_match_ground_truth, OSM_TIMEOUT)
 		ASSERT_LE(0, ret) TH_LOG("%s: osm_spawn_fn: %s, mismatch %#llx",
 					 what, strerror(-ret), pd.mismatch);
 		EXPECT_EQ(before + 1, records()) TH_LOG("%s: not recorded", what);
-		ASSERT_EQ(0, fn_wait_ready(s, 1)) TH_LOG("%s: no report", what);
+		ASSERT_EQ(0, fn_wait_ready(&s->ready, 1)) TH_LOG("%s: no report", what);
 
 		for (k = 0; k < OSM_SPAWN_R_CGROUP; k++) {
 			int same = osm_test_kcmp(me, pd.pid, kcmp_type[k], 0, 0);
@@ -1276,7 +1277,7 @@ TEST_F_TIMEOUT(spawn, fn_presets_match_ground_truth, OSM_TIMEOUT)
 		close(ret);
 		ASSERT_LE(900, s->late_fd);
 		__atomic_store_n(&s->release, 1, __ATOMIC_RELEASE);
-		ASSERT_EQ(0, fn_wait_ready(s, 2)) TH_LOG("%s: no report", what);
+		ASSERT_EQ(0, fn_wait_ready(&s->ready, 2)) TH_LOG("%s: no report", what);
 		EXPECT_EQ(files_shared, s->sees_late_fd >= 0)
 			TH_LOG("%s: our late fd in its table", what);
 
@@ -1354,6 +1355,132 @@ TEST_F_TIMEOUT(spawn, fn_stack_and_errors, OSM_TIMEOUT)
 	/* A program cannot share the address space. */
 	o.argv = argv;
 	EXPECT_EQ(-EOPNOTSUPP, osm_spawn(&o, &pd));
+}
+
+/* ---- tis: a private stack under a protection key ---- */
+
+struct tis_shared {
+	int ready;
+	int release;
+	volatile int *local;	/* on the PD's stack */
+};
+
+static int fn_tis_body(void *arg)
+{
+	struct tis_shared *s = arg;
+	struct timespec ts = { 0, 1000000 };
+	volatile int local = 42;
+
+	s->local = &local;
+	__atomic_store_n(&s->ready, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&s->release, __ATOMIC_ACQUIRE))
+		syscall(SYS_nanosleep, &ts, NULL);
+	local++;			/* its own stack: allowed */
+	return local == 43 ? 5 : 6;
+}
+
+/* Does /proc/cpuinfo list "pku" and "ospke" for the first CPU? */
+static bool cpu_has_pku(void)
+{
+	char line[4096];
+	bool pku = false, ospke = false;
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5)) {
+			pku = strstr(line, " pku") != NULL;
+			ospke = strstr(line, " ospke") != NULL;
+			break;
+		}
+	fclose(f);
+	return pku && ospke;
+}
+
+/* "ProtectionKey:" of the mapping of @pid holding @addr; -1 if none. */
+static int smaps_pkey(pid_t pid, const void *addr)
+{
+	unsigned long lo, hi, a = (unsigned long)addr;
+	char path[64], line[512];
+	bool in = false;
+	int key = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			in = a >= lo && a < hi;
+		else if (in && sscanf(line, "ProtectionKey: %d", &key) == 1)
+			break;
+	}
+	fclose(f);
+	return key;
+}
+
+static sigjmp_buf pku_jmp;
+static volatile int pku_code;
+
+static void pku_segv(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	pku_code = si->si_code;
+	siglongjmp(pku_jmp, 1);
+}
+
+/*
+ * tis: the PD's stack has a key of its own (smaps ProtectionKey), the
+ * PD uses it, and this thread, sharing the address space (kcmp), faults
+ * with SEGV_PKUERR when it reads it.  Without PKU: -EOPNOTSUPP.
+ */
+TEST_F_TIMEOUT(spawn, fn_tis_stack_is_private, OSM_TIMEOUT)
+{
+	OSM_OPTS(osm_spawn_opts, o);
+	struct sigaction sa = { .sa_sigaction = pku_segv,
+				.sa_flags = SA_SIGINFO }, old;
+	struct tis_shared *s;
+	struct osm_spawned pd;
+	int ret, status = -1, key;
+
+	ASSERT_EQ(0, osm_spawn_preset("tis", &o));
+	EXPECT_EQ(OSM_SPAWN_FN_PRIVATE_STACK, o.fn_flags);
+	EXPECT_EQ(OSM_SPAWN_SHARE, o.mode[OSM_SPAWN_R_MM]);
+	s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, s);
+	ret = osm_spawn_fn(&o, fn_tis_body, s, &pd);
+	if (!cpu_has_pku()) {
+		EXPECT_EQ(-EOPNOTSUPP, ret);
+		SKIP(return, "no protection keys on this CPU");
+	}
+	ASSERT_LE(0, ret) TH_LOG("osm_spawn_fn: %s", strerror(-ret));
+	ASSERT_LT(0, pd.stack_pkey);
+	ASSERT_EQ(0, fn_wait_ready(&s->ready, 1));
+	EXPECT_EQ(0, osm_test_kcmp(getpid(), pd.pid, KCMP_VM, 0, 0));
+	key = smaps_pkey(pd.pid, (const void *)s->local);
+	EXPECT_EQ(pd.stack_pkey, key) TH_LOG("smaps ProtectionKey");
+	EXPECT_EQ(0, smaps_pkey(getpid(), &ret)) TH_LOG("our own stack");
+
+	ASSERT_EQ(0, sigaction(SIGSEGV, &sa, &old));
+	pku_code = 0;
+	if (!sigsetjmp(pku_jmp, 1)) {
+		ret = *s->local;	/* must fault */
+		pku_code = -1;
+	}
+	sigaction(SIGSEGV, &old, NULL);
+	EXPECT_EQ(SEGV_PKUERR, pku_code) TH_LOG("read of its stack: code %d",
+						pku_code);
+
+	__atomic_store_n(&s->release, 1, __ATOMIC_RELEASE);
+	EXPECT_EQ(0, osm_spawn_wait(&pd, &status));
+	EXPECT_EQ(5 << 8, status) TH_LOG("the PD could not use its stack");
+	EXPECT_EQ(0, pd.stack_pkey);
+	munmap(s, sizeof(*s));
 }
 
 /* Run osm with @args; its exit code, or -1. */

@@ -253,7 +253,8 @@ int do_spawn(int argc, char **argv)
 		if (!strcmp(argv[i], "--preset"))
 			preset = argv[i + 1];
 	/* A function cannot be given on a command line. */
-	if (!strcmp(preset, "thread") || !strcmp(preset, "tif")) {
+	if (!strcmp(preset, "thread") || !strcmp(preset, "tif") ||
+	    !strcmp(preset, "tis")) {
 		p_err("preset '%s' runs a function, not a program: it is for osm_spawn_fn() in libosm",
 		      preset);
 		return -1;

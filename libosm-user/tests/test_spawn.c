@@ -7,6 +7,7 @@
  * Usage: test_spawn    (output is TAP)
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,7 +69,18 @@ static void test_presets(void)
 	CHECK(o.mode[OSM_SPAWN_R_SYSVSEM] == OSM_SPAWN_SHARE);
 	for (i = 0; i < OSM_SPAWN_NR_NS; i++)
 		CHECK(o.mode[OSM_SPAWN_R_NS0 + i] == OSM_SPAWN_SHARE);
-	CHECK(osm_spawn_preset("tis", &o) == -ENOENT);
+	CHECK(o.fn_flags == 0);
+	CHECK(osm_spawn_preset("tis", &o) == 0);
+	CHECK(o.fn_flags == OSM_SPAWN_FN_PRIVATE_STACK);
+	CHECK(o.mode[OSM_SPAWN_R_FILES] == OSM_SPAWN_SHARE);
+	CHECK(osm_spawn_preset("thread", &o) == 0);
+	CHECK(o.fn_flags == 0);
+	/* A caller built before fn_flags cannot have tis. */
+	o.sz = offsetof(struct osm_spawn_opts, fn_flags);
+	CHECK(osm_spawn_preset("tis", &o) == -EINVAL);
+	CHECK(osm_spawn_preset("thread", &o) == 0);
+	o.sz = sizeof(o);
+	CHECK(osm_spawn_preset("nope", &o) == -ENOENT);
 	CHECK(osm_spawn_preset(NULL, &o) == -EINVAL);
 	CHECK(osm_spawn_preset("process", NULL) == -EINVAL);
 	for (i = 0; osm_spawn_preset_name(i); i++)
@@ -150,11 +162,21 @@ static void test_fn_bad_options(void)
 	o.mode[OSM_SPAWN_R_FS] = 7;
 	CHECK(osm_spawn_fn(&o, fn_zero, NULL, &pd) == -EINVAL);
 	o.mode[OSM_SPAWN_R_FS] = 0;
+	o.fn_flags = 2;
+	CHECK(osm_spawn_fn(&o, fn_zero, NULL, &pd) == -EINVAL);
+	/* A private stack needs a shared address space. */
+	o.fn_flags = OSM_SPAWN_FN_PRIVATE_STACK;
+	CHECK(osm_spawn_fn(&o, fn_zero, NULL, &pd) == -EINVAL);
+	CHECK(pd.stack == NULL && pd.stack_pkey == 0);
+	o.fn_flags = 0;
 	/* A stack is for a function, a program has its own. */
 	o.argv = argv_true;
 	o.stack_size = OSM_SPAWN_STACK_MIN;
 	CHECK(osm_spawn(&o, &pd) == -EINVAL);
 	o.stack_size = 0;
+	o.fn_flags = OSM_SPAWN_FN_PRIVATE_STACK;
+	CHECK(osm_spawn(&o, &pd) == -EINVAL);
+	o.fn_flags = 0;
 	/* A program cannot share the address space: the function presets. */
 	CHECK(osm_spawn_preset("thread", &o) == 0);
 	CHECK(osm_spawn(&o, &pd) == -EOPNOTSUPP);
