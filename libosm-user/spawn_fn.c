@@ -53,7 +53,8 @@ static long osm_raw6(long nr, long a, long b, long c, long d, long e, long f)
 	return ret;
 }
 
-static __attribute__((noreturn, used)) void osm_fn_child(struct osm_spawn_ctx *c)
+static __attribute__((noreturn, used)) void
+osm_fn_child(struct osm_spawn_ctx *c)
 {
 	struct osm_child_status *st = c->st;
 	int (*fn)(void *arg) = c->fn;
