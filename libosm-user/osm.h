@@ -286,6 +286,11 @@ OSM_API int osm_query__servers(const struct osm_graph *g,
  *	need are enabled in its cgroup.subtree_control.
  * @memory_max: the new cgroup's memory.max in bytes (0: max).
  * @pids_max: its pids.max (0: max).
+ * @stack_size: for osm_spawn_fn(), the size of the function's stack,
+ *	mapped by the library below a guard page (0: 2 MiB; less than
+ *	16 KiB is -EINVAL).  Must be 0 for osm_spawn().
+ * @fn_flags: for osm_spawn_fn(): OSM_SPAWN_FN_PRIVATE_STACK or 0.
+ *	Must be 0 for osm_spawn().
  */
 struct osm_spawn_opts {
 	size_t sz;
@@ -298,9 +303,24 @@ struct osm_spawn_opts {
 	const char *cgroup_parent;
 	unsigned long long memory_max;
 	unsigned long long pids_max;
+	size_t stack_size;
+	unsigned int fn_flags;
 	size_t :0;
 };
-#define osm_spawn_opts__last_field pids_max
+#define osm_spawn_opts__last_field fn_flags
+
+/*
+ * The function's stack is its own (the "tis" kind): tagged with a new
+ * memory protection key that the calling thread denies itself, so it
+ * faults (SIGSEGV, SEGV_PKUERR) on any access.  Needs a shared address
+ * space (-EINVAL otherwise) and a CPU with protection keys (x86 PKU:
+ * -EOPNOTSUPP without).
+ */
+#define OSM_SPAWN_FN_PRIVATE_STACK	0x1U
+
+/* The smallest and the default stack of osm_spawn_fn(). */
+#define OSM_SPAWN_STACK_MIN	(16UL << 10)
+#define OSM_SPAWN_STACK_DEFAULT	(2UL << 20)
 
 /**
  * struct osm_spawned - a PD osm_spawn() created
@@ -310,6 +330,11 @@ struct osm_spawn_opts {
  * @cgroup_name: the name of that cgroup, or "".
  * @mismatch: when osm_spawn() failed with -EXDEV, the resources
  *	(bit 1 << OSM_SPAWN_R_*) the child did not get as asked.
+ * @stack: osm_spawn_fn()'s stack mapping (guard page included), unmapped
+ *	by osm_spawn_wait() once the PD is reaped; NULL for a program.
+ * @stack_len: its length.
+ * @stack_pkey: the protection key of a private stack, freed with it; 0
+ *	for none.
  */
 struct osm_spawned {
 	int pidfd;
@@ -317,6 +342,9 @@ struct osm_spawned {
 	int cgroup_dirfd;
 	char cgroup_name[32];
 	unsigned long long mismatch;
+	void *stack;
+	size_t stack_len;
+	int stack_pkey;
 };
 
 /**
@@ -337,6 +365,36 @@ OSM_API int osm_spawn(const struct osm_spawn_opts *opts,
 		      struct osm_spawned *pd);
 
 /**
+ * osm_spawn_fn() - run @fn(@arg) in a new PD on a new stack, as @opts asks.
+ * @opts: the PD, usually the "thread" or "tif" preset plus changes;
+ *	@opts->argv, @opts->file and @opts->envp must be NULL.  Every mode
+ *	the module supports may be asked, sharing the address space too.
+ * @fn: the function; its return value is the PD's exit status.
+ * @arg: its argument.
+ * @pd: filled in on success; give it to osm_spawn_wait(), which also
+ *	unmaps the stack.
+ *
+ * The PD is made with clone3(2) (the plan's flags, CLONE_PIDFD, a stack
+ * the library maps, exit signal SIGCHLD; never CLONE_THREAD: a thread
+ * sharing everything is still its own thread group, with its own pid,
+ * reaped by osm_spawn_wait()).  It commits itself with the module before
+ * @fn runs, so osm_spawn_fn() returns once the PD is verified.
+ *
+ * @fn runs with the TLS of the calling thread (there is no way to give
+ * a thread its own glibc TLS outside pthread_create()) and every signal
+ * blocked.  Like a vfork(2) child it must not call malloc(), stdio,
+ * pthread or other functions that take locks or use per-thread state,
+ * and errno is the calling thread's: use system calls and memory.
+ * x86-64 only (-EOPNOTSUPP elsewhere).
+ *
+ * Return: the PD's pidfd (also in @pd), or a negative errno as
+ * osm_spawn(), -ECHILD if it died before committing.
+ */
+OSM_API int osm_spawn_fn(const struct osm_spawn_opts *opts,
+			 int (*fn)(void *arg), void *arg,
+			 struct osm_spawned *pd);
+
+/**
  * osm_spawn_wait() - wait for a spawned PD to end, then remove its
  * cgroup and close its descriptors.
  * @pd: from osm_spawn().
@@ -352,7 +410,12 @@ OSM_API int osm_spawn_wait(struct osm_spawned *pd, int *wstatus);
  * @name: "process" (as fork(2)), "pir" (a process with a new cgroup for
  *	its memory.max and pids.max), "container" (new user, pid, mnt,
  *	uts, ipc, net and cgroup namespaces, own fs), "sandbox" (a
- *	container with no_new_privs).
+ *	container with no_new_privs); for osm_spawn_fn() only: "thread"
+ *	(shares the address space, file table, fs, signal handlers and
+ *	SysV semaphore undo list) and "tif" (a thread with its own copy of
+ *	the file table and of the fs: root, cwd, umask), "tis" (a thread
+ *	whose stack is its own: OSM_SPAWN_FN_PRIVATE_STACK in @opts->fn_flags,
+ *	which the other presets clear).
  * @opts: the options to fill in.
  *
  * Return: 0, -ENOENT for an unknown name, -EINVAL for bad arguments.

@@ -35,9 +35,11 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/futex.h>
 #include <linux/sched.h>
 
 #include "libosm_internal.h"
+#include "spawn_internal.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -107,7 +109,7 @@ int osm_spawn_preset(const char *name, struct osm_spawn_opts *opts)
 		OSM_SPAWN_R_UTS_NS, OSM_SPAWN_R_IPC_NS, OSM_SPAWN_R_NET_NS,
 		OSM_SPAWN_R_CGROUP_NS,
 	};
-	bool pir, container, sandbox;
+	bool pir, container, sandbox, thread, tif, tis;
 	unsigned int i;
 
 	if (!name || !opts || !OPTS_VALID(opts, osm_spawn_opts) ||
@@ -116,8 +118,15 @@ int osm_spawn_preset(const char *name, struct osm_spawn_opts *opts)
 	pir = !strcmp(name, "pir");
 	sandbox = !strcmp(name, "sandbox");
 	container = sandbox || !strcmp(name, "container");
-	if (!pir && !container && strcmp(name, "process"))
+	thread = !strcmp(name, "thread");
+	tif = !strcmp(name, "tif");
+	tis = !strcmp(name, "tis");
+	if (!pir && !container && !thread && !tif && !tis &&
+	    strcmp(name, "process"))
 		return osm_err(-ENOENT);
+	if (tis && !OPTS_HAS(opts, fn_flags))
+		return osm_err(-EINVAL);
+	thread |= tis;
 
 	/* A process: what fork(2) does, spelt out. */
 	memset(opts->mode, 0, sizeof(opts->mode));
@@ -135,48 +144,37 @@ int osm_spawn_preset(const char *name, struct osm_spawn_opts *opts)
 		     i++)
 			opts->mode[container_ns[i]] = OSM_SPAWN_NEW;
 	opts->flags = sandbox ? OSM_SPAWN_NO_NEW_PRIVS : 0;
+	/* Function presets: one address space, handlers and undo list. */
+	if (thread || tif) {
+		opts->mode[OSM_SPAWN_R_MM] = OSM_SPAWN_SHARE;
+		opts->mode[OSM_SPAWN_R_SIGHAND] = OSM_SPAWN_SHARE;
+		opts->mode[OSM_SPAWN_R_SYSVSEM] = OSM_SPAWN_SHARE;
+	}
+	if (thread) {
+		opts->mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_SHARE;
+		opts->mode[OSM_SPAWN_R_FS] = OSM_SPAWN_SHARE;
+	}
+	if (OPTS_HAS(opts, fn_flags))
+		opts->fn_flags = tis ? OSM_SPAWN_FN_PRIVATE_STACK : 0;
 	return 0;
 }
 
-/* What the child leaves in the shared page when it fails. */
-enum osm_child_stage {
-	OSM_STAGE_STARTED = 1,
-	OSM_STAGE_SETNS,
-	OSM_STAGE_CLOSE,
-	OSM_STAGE_COMMIT,
-	OSM_STAGE_EXEC,
-};
-
-struct osm_child_status {
-	int stage;
-	int err;
-	unsigned long long mismatch;
-};
-
-/* Everything osm_spawn() works with, so failure paths free one thing. */
-struct osm_spawn_ctx {
-	struct osm_spawn_opts o;
-	struct osm_spawn_req req;
-	int osmfd;
-	int nsfd[OSM_SPAWN_NR_NS];
-	int cgfd;
-	struct osm_child_status *st;
-	sigset_t oldmask;
-};
-
-static __attribute__((noreturn)) void
-osm_child_fail(struct osm_child_status *st, int stage, int err)
+void osm_spawn_child_fail(struct osm_child_status *st, int stage, int err)
 {
-	st->stage = stage;
 	st->err = err ? err : EIO;
+	__atomic_store_n(&st->stage, stage, __ATOMIC_RELEASE);
+	/* osm_spawn_fn()'s caller waits on the stage (a shared page). */
+	syscall(SYS_futex, &st->stage, FUTEX_WAKE, 1, NULL, NULL, 0);
 	_exit(127);
 }
 
 /*
- * The child, on a copy of the caller's memory: system calls only, no
- * allocation (another thread of the caller may have held a lock).
+ * The child's steps before its own code runs: setns() per plan, close
+ * descriptors for a new file table, COMMIT.  On a copy of the caller's
+ * memory or in it: system calls only, no allocation (another thread of
+ * the caller may hold a lock).  Returns only on success.
  */
-static __attribute__((noreturn)) void osm_child(struct osm_spawn_ctx *c)
+void osm_spawn_child_commit(struct osm_spawn_ctx *c)
 {
 	struct osm_spawn_commit commit = { .size = sizeof(commit) };
 	unsigned long long setns_flags = c->req.setns_flags;
@@ -188,24 +186,33 @@ static __attribute__((noreturn)) void osm_child(struct osm_spawn_ctx *c)
 	if ((setns_flags & CLONE_NEWUSER) &&
 	    setns(c->nsfd[OSM_SPAWN_R_USER_NS - OSM_SPAWN_R_NS0],
 		  CLONE_NEWUSER))
-		osm_child_fail(st, OSM_STAGE_SETNS, errno);
+		osm_spawn_child_fail(st, OSM_STAGE_SETNS, errno);
 	for (i = 0; i < OSM_SPAWN_NR_NS; i++)
 		if (osm_ns_flag[i] != CLONE_NEWUSER &&
 		    (setns_flags & osm_ns_flag[i]) &&
 		    setns(c->nsfd[i], osm_ns_flag[i]))
-			osm_child_fail(st, OSM_STAGE_SETNS, errno);
+			osm_spawn_child_fail(st, OSM_STAGE_SETNS, errno);
 	if (c->req.actions & OSM_SPAWN_ACT_CLOSE_FDS) {
 		if (c->osmfd > 3 &&
 		    syscall(SYS_close_range, 3, c->osmfd - 1, 0))
-			osm_child_fail(st, OSM_STAGE_CLOSE, errno);
+			osm_spawn_child_fail(st, OSM_STAGE_CLOSE, errno);
 		if (syscall(SYS_close_range, c->osmfd + 1, ~0U, 0))
-			osm_child_fail(st, OSM_STAGE_CLOSE, errno);
+			osm_spawn_child_fail(st, OSM_STAGE_CLOSE, errno);
 	}
 	commit.token = c->req.token;
 	if (ioctl(c->osmfd, OSM_IOC_SPAWN_COMMIT, &commit)) {
 		st->mismatch = commit.mismatch;
-		osm_child_fail(st, OSM_STAGE_COMMIT, errno);
+		osm_spawn_child_fail(st, OSM_STAGE_COMMIT, errno);
 	}
+}
+
+/* The child of osm_spawn(), on a copy of the caller's memory. */
+static __attribute__((noreturn)) void osm_child(struct osm_spawn_ctx *c)
+{
+	struct osm_child_status *st = c->st;
+	unsigned int i;
+
+	osm_spawn_child_commit(c);
 	/*
 	 * As posix_spawn: the caller's handlers must not run here, so
 	 * signals stayed blocked since before the clone; reset caught ones
@@ -224,7 +231,7 @@ static __attribute__((noreturn)) void osm_child(struct osm_spawn_ctx *c)
 	st->stage = OSM_STAGE_EXEC;
 	execvpe(c->o.file ? c->o.file : c->o.argv[0], c->o.argv,
 		c->o.envp ? c->o.envp : environ);
-	osm_child_fail(st, OSM_STAGE_EXEC, errno);
+	osm_spawn_child_fail(st, OSM_STAGE_EXEC, errno);
 }
 
 /*
@@ -435,8 +442,15 @@ static int osm_cg_create(struct osm_spawn_ctx *c, struct osm_spawned *pd)
 }
 
 /* Remove the PD's cgroup (once it is empty) and close what it holds. */
-static void osm_spawned_release(struct osm_spawned *pd)
+void osm_spawned_release(struct osm_spawned *pd)
 {
+	if (pd->stack)
+		munmap(pd->stack, pd->stack_len);
+	if (pd->stack_pkey > 0)
+		pkey_free(pd->stack_pkey);
+	pd->stack = NULL;
+	pd->stack_len = 0;
+	pd->stack_pkey = 0;
 	if (pd->cgroup_dirfd >= 0) {
 		if (pd->cgroup_name[0])
 			unlinkat(pd->cgroup_dirfd, pd->cgroup_name,
@@ -462,19 +476,29 @@ static int osm_spawn_opts_get(struct osm_spawn_ctx *c,
 	memset(&c->o, 0, sizeof(c->o));
 	memcpy(&c->o, opts, opts->sz < sizeof(c->o) ? opts->sz : sizeof(c->o));
 	c->o.sz = sizeof(c->o);
-	if (!c->o.argv || !c->o.argv[0])
-		return -EINVAL;
 	if (c->o.flags & ~OSM_SPAWN_FLAGS_ALL)
 		return -EINVAL;
 	for (r = 0; r < OSM_SPAWN_NR; r++)
 		if (c->o.mode[r] > OSM_SPAWN_JOIN)
 			return -EINVAL;
+	if (c->fn) {
+		if (c->o.argv || c->o.file || c->o.envp ||
+		    (c->o.stack_size && c->o.stack_size < OSM_SPAWN_STACK_MIN) ||
+		    (c->o.fn_flags & ~OSM_SPAWN_FN_PRIVATE_STACK))
+			return -EINVAL;
+		/* A private stack is private from a shared address space. */
+		if ((c->o.fn_flags & OSM_SPAWN_FN_PRIVATE_STACK) &&
+		    c->o.mode[OSM_SPAWN_R_MM] != OSM_SPAWN_SHARE)
+			return -EINVAL;
+		return 0;
+	}
+	if (!c->o.argv || !c->o.argv[0] || c->o.stack_size || c->o.fn_flags)
+		return -EINVAL;
 	/*
 	 * A program replaces its address space at execve(2): it cannot
 	 * go on sharing the caller's, nor the handlers that need it, and
 	 * execve gives it a copy of a shared file table (unshare_files()
-	 * in begin_new_exec()).  Function entry on a new stack (the
-	 * thread-like kinds) is not part of osm_spawn() yet.
+	 * in begin_new_exec()).  osm_spawn_fn() runs a function instead.
 	 */
 	if (c->o.mode[OSM_SPAWN_R_MM] == OSM_SPAWN_SHARE ||
 	    c->o.mode[OSM_SPAWN_R_SIGHAND] == OSM_SPAWN_SHARE ||
@@ -483,7 +507,7 @@ static int osm_spawn_opts_get(struct osm_spawn_ctx *c,
 	return 0;
 }
 
-static void osm_spawn_ctx_free(struct osm_spawn_ctx *c)
+void osm_spawn_ctx_free(struct osm_spawn_ctx *c)
 {
 	unsigned int i;
 
@@ -499,12 +523,15 @@ static void osm_spawn_ctx_free(struct osm_spawn_ctx *c)
 }
 
 /* clone3(2) the child; in the parent, the pid (or -errno) and *pidfd. */
-static long osm_spawn_clone(struct osm_spawn_ctx *c, int *pidfd)
+long osm_spawn_clone(struct osm_spawn_ctx *c, int *pidfd)
 {
 	struct clone_args args = {
-		.flags = c->req.clone_flags | CLONE_PIDFD | CLONE_VFORK,
+		.flags = c->req.clone_flags | CLONE_PIDFD |
+			 (c->fn ? 0 : CLONE_VFORK),
 		.pidfd = (unsigned long long)(uintptr_t)pidfd,
 		.exit_signal = SIGCHLD,
+		.stack = (unsigned long long)(uintptr_t)c->stack,
+		.stack_size = c->stack_size,
 		.cgroup = c->cgfd >= 0 ? (unsigned long long)c->cgfd : 0,
 	};
 	int pidns = OSM_SPAWN_R_PID_NS - OSM_SPAWN_R_NS0, back = -1;
@@ -525,11 +552,15 @@ static long osm_spawn_clone(struct osm_spawn_ctx *c, int *pidfd)
 	}
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &c->oldmask);
-	pid = syscall(SYS_clone3, &args, sizeof(args));
-	if (pid == 0)
-		osm_child(c);
-	if (pid < 0)
-		pid = -errno;
+	if (c->fn) {
+		pid = osm_spawn_clone3_fn(&args, c);	/* the child never returns */
+	} else {
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+		if (pid == 0)
+			osm_child(c);
+		if (pid < 0)
+			pid = -errno;
+	}
 	pthread_sigmask(SIG_SETMASK, &c->oldmask, NULL);
 	if (back >= 0) {
 		/* Back to our own: always allowed (it is our active one). */
@@ -546,12 +577,64 @@ static long osm_spawn_clone(struct osm_spawn_ctx *c, int *pidfd)
 	return pid;
 }
 
+/*
+ * Everything before the clone, for osm_spawn() and osm_spawn_fn(): the
+ * options, the descriptors of namespaces to join, a new cgroup, PREPARE
+ * and the status page.  0 or -errno; @c is freed by osm_spawn_ctx_free().
+ */
+int osm_spawn_setup(struct osm_spawn_ctx *c,
+		    const struct osm_spawn_opts *opts, struct osm_spawned *pd)
+{
+	unsigned int i, r;
+	int err;
+
+	err = osm_spawn_opts_get(c, opts);
+	if (err)
+		return err;
+
+	c->req.size = sizeof(c->req);
+	c->req.flags = c->o.flags;
+	memcpy(c->req.mode, c->o.mode, sizeof(c->req.mode));
+	c->osmfd = open(OSM_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
+	if (c->osmfd < 0)
+		return -errno;
+	for (i = 0; i < OSM_SPAWN_NR_NS; i++) {
+		r = OSM_SPAWN_R_NS0 + i;
+		if (c->o.mode[r] != OSM_SPAWN_JOIN)
+			continue;
+		c->nsfd[i] = osm_pidfd_ns(c->o.ns_pidfd[i], i);
+		if (c->nsfd[i] < 0)
+			return c->nsfd[i];
+		c->req.ns_fd[i] = c->nsfd[i];
+	}
+	if (c->o.mode[OSM_SPAWN_R_CGROUP] == OSM_SPAWN_NEW) {
+		err = osm_cg_create(c, pd);
+		if (err)
+			return err;
+		c->req.cgroup_fd = c->cgfd;
+		c->req.memory_max = c->o.memory_max;
+		c->req.pids_max = c->o.pids_max;
+	} else if (c->o.memory_max || c->o.pids_max || c->o.cgroup_parent) {
+		return -EINVAL;	/* limits are for a new cgroup */
+	}
+	if (OSM_NO_INTR(ioctl(c->osmfd, OSM_IOC_SPAWN_PREPARE, &c->req)) < 0)
+		return -errno;
+
+	c->st = mmap(NULL, sizeof(*c->st), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (c->st == MAP_FAILED) {
+		c->st = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
 int osm_spawn(const struct osm_spawn_opts *opts, struct osm_spawned *pd)
 {
 	struct osm_spawn_ctx c = { .osmfd = -1, .cgfd = -1 };
-	unsigned int i, r;
 	unsigned long long mismatch = 0;
 	int err, pidfd = -1;
+	unsigned int i;
 	long pid;
 
 	for (i = 0; i < OSM_SPAWN_NR_NS; i++)
@@ -559,52 +642,9 @@ int osm_spawn(const struct osm_spawn_opts *opts, struct osm_spawned *pd)
 	if (!pd)
 		return osm_err(-EINVAL);
 	*pd = (struct osm_spawned){ .pidfd = -1, .cgroup_dirfd = -1 };
-	err = osm_spawn_opts_get(&c, opts);
+	err = osm_spawn_setup(&c, opts, pd);
 	if (err)
-		return osm_err(err);
-
-	c.req.size = sizeof(c.req);
-	c.req.flags = c.o.flags;
-	memcpy(c.req.mode, c.o.mode, sizeof(c.req.mode));
-	c.osmfd = open(OSM_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
-	if (c.osmfd < 0) {
-		err = -errno;
 		goto out;
-	}
-	for (i = 0; i < OSM_SPAWN_NR_NS; i++) {
-		r = OSM_SPAWN_R_NS0 + i;
-		if (c.o.mode[r] != OSM_SPAWN_JOIN)
-			continue;
-		c.nsfd[i] = osm_pidfd_ns(c.o.ns_pidfd[i], i);
-		if (c.nsfd[i] < 0) {
-			err = c.nsfd[i];
-			goto out;
-		}
-		c.req.ns_fd[i] = c.nsfd[i];
-	}
-	if (c.o.mode[OSM_SPAWN_R_CGROUP] == OSM_SPAWN_NEW) {
-		err = osm_cg_create(&c, pd);
-		if (err)
-			goto out;
-		c.req.cgroup_fd = c.cgfd;
-		c.req.memory_max = c.o.memory_max;
-		c.req.pids_max = c.o.pids_max;
-	} else if (c.o.memory_max || c.o.pids_max || c.o.cgroup_parent) {
-		err = -EINVAL;	/* limits are for a new cgroup */
-		goto out;
-	}
-	if (OSM_NO_INTR(ioctl(c.osmfd, OSM_IOC_SPAWN_PREPARE, &c.req)) < 0) {
-		err = -errno;
-		goto out;
-	}
-
-	c.st = mmap(NULL, sizeof(*c.st), PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (c.st == MAP_FAILED) {
-		c.st = NULL;
-		err = -errno;
-		goto out;
-	}
 	pid = osm_spawn_clone(&c, &pidfd);
 	if (pid < 0) {
 		err = pid;

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -1127,6 +1128,359 @@ TEST_F_TIMEOUT(spawn, graph_shows_the_requested_sharing, OSM_TIMEOUT)
 	OSM_EXPECT_HELD_SAME(g, me, lc.pd.pid, "net_ns", false);
 	osm_graph__free(g);
 	EXPECT_EQ(0, lib_finish(&lc));
+}
+
+/* ---- functions spawned with osm_spawn_fn() ---- */
+
+/* Written by a function PD: seen by the caller only with mm shared. */
+static volatile int fn_mark;
+
+/* What a function PD and the test share: always a MAP_SHARED page. */
+struct fn_shared {
+	int ready;		/* the PD did its part */
+	int release;		/* the test is done with it */
+	int new_fd;		/* an fd the PD opened */
+	long closed;		/* close(2) of the caller's pipe end */
+	long sees_late_fd;	/* fcntl(F_GETFD) of an fd opened after spawn */
+	int late_fd;
+	int pipe_rd;
+	mode_t old_umask;
+};
+
+/*
+ * The PD's function: system calls only (it runs with the caller's TLS).
+ * Marks memory, opens /dev/null, closes the read end of the caller's
+ * pipe, sets its umask, then waits for the test to look; checks that an
+ * fd the caller opened meanwhile is (not) in its table; returns 7.
+ */
+static int fn_body(void *arg)
+{
+	struct fn_shared *s = arg;
+	struct timespec ts = { 0, 1000000 };
+
+	fn_mark = 0x5eed;
+	s->new_fd = syscall(SYS_openat, AT_FDCWD, "/dev/null",
+			    O_RDONLY | O_CLOEXEC, 0);
+	s->closed = syscall(SYS_close, s->pipe_rd);
+	s->old_umask = syscall(SYS_umask, 077);
+	__atomic_store_n(&s->ready, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&s->release, __ATOMIC_ACQUIRE) == 0)
+		syscall(SYS_nanosleep, &ts, NULL);
+	s->sees_late_fd = syscall(SYS_fcntl, s->late_fd, F_GETFD);
+	__atomic_store_n(&s->ready, 2, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&s->release, __ATOMIC_ACQUIRE) == 1)
+		syscall(SYS_nanosleep, &ts, NULL);
+	if (s->new_fd >= 0)
+		syscall(SYS_close, s->new_fd);
+	return 7;
+}
+
+static int fn_wait_ready(int *ready, int want)
+{
+	int i;
+
+	for (i = 0; i < 60000; i++) {
+		if (__atomic_load_n(ready, __ATOMIC_ACQUIRE) >= want)
+			return 0;
+		nap();
+	}
+	return -1;
+}
+
+/*
+ * The function presets against ground truth: kcmp(2) says "same" for
+ * exactly the resources the preset shares; the PD's memory write is seen
+ * exactly when it shares the address space; with its own file table,
+ * opening and closing in either does not change the other's (fcntl and
+ * fstat); with its own fs, its umask is its own; and the graph shows
+ * its thread holding the same mm node and, for tif, other files and fs
+ * nodes.  "process" runs the same function in a copy, for contrast.
+ */
+TEST_F_TIMEOUT(spawn, fn_presets_match_ground_truth, OSM_TIMEOUT)
+{
+	enum { S = OSM_SPAWN_SHARE, C = OSM_SPAWN_COPY, N = OSM_SPAWN_NEW };
+	static const struct {
+		const char *preset;
+		unsigned char m[OSM_SPAWN_R_CGROUP];	/* mm files fs sighand sysvsem */
+	} cases[] = {
+		{ "thread", { S, S, S, S, S } },
+		{ "tif", { S, C, C, S, S } },
+		{ "process", { C, C, C, C, N } },
+	};
+	static const char *const held[OSM_SPAWN_R_SYSVSEM] = {
+		"mm", "files", "fs", "sighand",
+	};
+	struct fn_shared *s;
+	unsigned int i, k;
+	pid_t me = getpid();
+	int ret, status, pfd[2], before;
+
+	ASSERT_EQ(0, make_undo_list()) TH_LOG("semop SEM_UNDO: %m");
+	s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, s);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		OSM_OPTS(osm_spawn_opts, o, .stack_size = 64 << 10);
+		const char *what = cases[i].preset;
+		bool files_shared = cases[i].m[OSM_SPAWN_R_FILES] == S;
+		bool mm_shared = cases[i].m[OSM_SPAWN_R_MM] == S;
+		bool fs_shared = cases[i].m[OSM_SPAWN_R_FS] == S;
+		struct osm_spawned pd;
+		struct osm_graph *g;
+		struct stat st;
+		mode_t mask;
+
+		memset(s, 0, sizeof(*s));
+		fn_mark = 0;
+		ASSERT_EQ(0, pipe2(pfd, O_CLOEXEC));
+		s->pipe_rd = pfd[0];
+		s->late_fd = -1;
+		mask = umask(022);
+		ASSERT_EQ(0, osm_spawn_preset(what, &o));
+		for (k = 0; k < OSM_SPAWN_R_CGROUP; k++)
+			EXPECT_EQ(cases[i].m[k], o.mode[k])
+				TH_LOG("%s: %s mode", what, osm_spawn_res_name(k));
+		before = records();
+		ret = osm_spawn_fn(&o, fn_body, s, &pd);
+		ASSERT_LE(0, ret) TH_LOG("%s: osm_spawn_fn: %s, mismatch %#llx",
+					 what, strerror(-ret), pd.mismatch);
+		EXPECT_EQ(before + 1, records()) TH_LOG("%s: not recorded", what);
+		ASSERT_EQ(0, fn_wait_ready(&s->ready, 1)) TH_LOG("%s: no report", what);
+
+		for (k = 0; k < OSM_SPAWN_R_CGROUP; k++) {
+			int same = osm_test_kcmp(me, pd.pid, kcmp_type[k], 0, 0);
+
+			ASSERT_LE(0, same) TH_LOG("kcmp: %m");
+			EXPECT_EQ(cases[i].m[k] == S, same == 0)
+				TH_LOG("%s: %s per kcmp", what,
+				       osm_spawn_res_name(k));
+		}
+		EXPECT_EQ(mm_shared, fn_mark == 0x5eed) TH_LOG("%s: memory", what);
+		/* Its open and close: in our table exactly when shared. */
+		ASSERT_LE(0, s->new_fd) TH_LOG("%s: open in the PD", what);
+		EXPECT_EQ(0, s->closed) TH_LOG("%s: close in the PD", what);
+		EXPECT_EQ(files_shared, fcntl(s->new_fd, F_GETFD) >= 0)
+			TH_LOG("%s: its fd %d in our table", what, s->new_fd);
+		EXPECT_EQ(files_shared, fstat(pfd[0], &st) != 0)
+			TH_LOG("%s: our pipe closed by the PD", what);
+		/* Its umask: ours exactly when the fs is shared. */
+		EXPECT_EQ(fs_shared ? 077 : 022, umask(022))
+			TH_LOG("%s: umask", what);
+		/*
+		 * Ours: an fd opened now is in its table exactly when shared.
+		 * A number free in both tables (the lowest free one may be
+		 * the PD's own /dev/null in its copy).
+		 */
+		ret = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, ret);
+		s->late_fd = fcntl(ret, F_DUPFD_CLOEXEC, 900);
+		close(ret);
+		ASSERT_LE(900, s->late_fd);
+		__atomic_store_n(&s->release, 1, __ATOMIC_RELEASE);
+		ASSERT_EQ(0, fn_wait_ready(&s->ready, 2)) TH_LOG("%s: no report", what);
+		EXPECT_EQ(files_shared, s->sees_late_fd >= 0)
+			TH_LOG("%s: our late fd in its table", what);
+
+		g = osm_test_load();
+		ASSERT_NE(NULL, g) TH_LOG("load: %m");
+		ASSERT_NE(NULL, osm_test_thread(g, pd.pid)) TH_LOG("%s", what);
+		for (k = 0; k < OSM_SPAWN_R_SYSVSEM; k++)
+			OSM_EXPECT_HELD_SAME(g, me, pd.pid, held[k],
+					     cases[i].m[k] == S);
+		osm_graph__free(g);
+
+		__atomic_store_n(&s->release, 2, __ATOMIC_RELEASE);
+		status = -1;
+		EXPECT_EQ(0, osm_spawn_wait(&pd, &status));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 7)
+			TH_LOG("%s: status %#x", what, status);
+		EXPECT_EQ(NULL, pd.stack) TH_LOG("%s: stack kept", what);
+		EXPECT_EQ(before, records()) TH_LOG("%s: record kept", what);
+		close(s->late_fd);
+		if (!files_shared)	/* else the PD closed it for us */
+			close(pfd[0]);
+		close(pfd[1]);
+		umask(mask);
+	}
+	munmap(s, sizeof(*s));
+}
+
+/* The stack: mapped for the PD, unmapped once it is reaped. */
+static int fn_exit_3(void *arg)
+{
+	*(volatile char *)arg = 1;	/* the stack is writable */
+	return 3;
+}
+
+TEST_F_TIMEOUT(spawn, fn_stack_and_errors, OSM_TIMEOUT)
+{
+	char *argv[] = { "true", NULL };
+	OSM_OPTS(osm_spawn_opts, o);
+	struct osm_spawned pd;
+	char local = 0;
+	int status = -1, ret;
+	void *stack;
+
+	ASSERT_EQ(0, osm_spawn_preset("thread", &o));
+	ret = osm_spawn_fn(&o, fn_exit_3, &local, &pd);
+	ASSERT_LE(0, ret) TH_LOG("%s", strerror(-ret));
+	ASSERT_NE(NULL, pd.stack);
+	EXPECT_EQ((size_t)OSM_SPAWN_STACK_DEFAULT + getpagesize(), pd.stack_len);
+	stack = pd.stack;
+	EXPECT_EQ(0, osm_spawn_wait(&pd, &status));
+	EXPECT_EQ(3 << 8, status);
+	EXPECT_EQ(1, local) TH_LOG("the thread's write to our stack");
+	/* mincore() on an unmapped range is -ENOMEM: the stack is gone. */
+	{
+		unsigned char vec[1];
+
+		EXPECT_EQ(-1, mincore(stack, getpagesize(), vec));
+		EXPECT_EQ(ENOMEM, errno);
+	}
+
+	/* Not a program; a function; a sane stack. */
+	o.argv = argv;
+	EXPECT_EQ(-EINVAL, osm_spawn_fn(&o, fn_exit_3, &local, &pd));
+	o.argv = NULL;
+	EXPECT_EQ(-EINVAL, osm_spawn_fn(&o, NULL, &local, &pd));
+	o.stack_size = 4096;
+	EXPECT_EQ(-EINVAL, osm_spawn_fn(&o, fn_exit_3, &local, &pd));
+	o.stack_size = 0;
+	/* A thread cannot have its own time namespace (the module says). */
+	o.mode[OSM_SPAWN_R_TIME_NS] = OSM_SPAWN_NEW;
+	EXPECT_EQ(-EINVAL, osm_spawn_fn(&o, fn_exit_3, &local, &pd));
+	EXPECT_EQ(-1, pd.pidfd);
+	EXPECT_EQ(NULL, pd.stack);
+	o.mode[OSM_SPAWN_R_TIME_NS] = 0;
+	/* A program cannot share the address space. */
+	o.argv = argv;
+	EXPECT_EQ(-EOPNOTSUPP, osm_spawn(&o, &pd));
+}
+
+/* ---- tis: a private stack under a protection key ---- */
+
+struct tis_shared {
+	int ready;
+	int release;
+	volatile int *local;	/* on the PD's stack */
+};
+
+static int fn_tis_body(void *arg)
+{
+	struct tis_shared *s = arg;
+	struct timespec ts = { 0, 1000000 };
+	volatile int local = 42;
+
+	s->local = &local;
+	__atomic_store_n(&s->ready, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&s->release, __ATOMIC_ACQUIRE))
+		syscall(SYS_nanosleep, &ts, NULL);
+	local++;			/* its own stack: allowed */
+	return local == 43 ? 5 : 6;
+}
+
+/* Does /proc/cpuinfo list "pku" and "ospke" for the first CPU? */
+static bool cpu_has_pku(void)
+{
+	char line[4096];
+	bool pku = false, ospke = false;
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5)) {
+			pku = strstr(line, " pku") != NULL;
+			ospke = strstr(line, " ospke") != NULL;
+			break;
+		}
+	fclose(f);
+	return pku && ospke;
+}
+
+/* "ProtectionKey:" of the mapping of @pid holding @addr; -1 if none. */
+static int smaps_pkey(pid_t pid, const void *addr)
+{
+	unsigned long lo, hi, a = (unsigned long)addr;
+	char path[64], line[512];
+	bool in = false;
+	int key = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			in = a >= lo && a < hi;
+		else if (in && sscanf(line, "ProtectionKey: %d", &key) == 1)
+			break;
+	}
+	fclose(f);
+	return key;
+}
+
+static sigjmp_buf pku_jmp;
+static volatile int pku_code;
+
+static void pku_segv(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	pku_code = si->si_code;
+	siglongjmp(pku_jmp, 1);
+}
+
+/*
+ * tis: the PD's stack has a key of its own (smaps ProtectionKey), the
+ * PD uses it, and this thread, sharing the address space (kcmp), faults
+ * with SEGV_PKUERR when it reads it.  Without PKU: -EOPNOTSUPP.
+ */
+TEST_F_TIMEOUT(spawn, fn_tis_stack_is_private, OSM_TIMEOUT)
+{
+	OSM_OPTS(osm_spawn_opts, o);
+	struct sigaction sa = { .sa_sigaction = pku_segv,
+				.sa_flags = SA_SIGINFO }, old;
+	struct tis_shared *s;
+	struct osm_spawned pd;
+	int ret, status = -1, key;
+
+	ASSERT_EQ(0, osm_spawn_preset("tis", &o));
+	EXPECT_EQ(OSM_SPAWN_FN_PRIVATE_STACK, o.fn_flags);
+	EXPECT_EQ(OSM_SPAWN_SHARE, o.mode[OSM_SPAWN_R_MM]);
+	s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, s);
+	ret = osm_spawn_fn(&o, fn_tis_body, s, &pd);
+	if (!cpu_has_pku()) {
+		EXPECT_EQ(-EOPNOTSUPP, ret);
+		SKIP(return, "no protection keys on this CPU");
+	}
+	ASSERT_LE(0, ret) TH_LOG("osm_spawn_fn: %s", strerror(-ret));
+	ASSERT_LT(0, pd.stack_pkey);
+	ASSERT_EQ(0, fn_wait_ready(&s->ready, 1));
+	EXPECT_EQ(0, osm_test_kcmp(getpid(), pd.pid, KCMP_VM, 0, 0));
+	key = smaps_pkey(pd.pid, (const void *)s->local);
+	EXPECT_EQ(pd.stack_pkey, key) TH_LOG("smaps ProtectionKey");
+	EXPECT_EQ(0, smaps_pkey(getpid(), &ret)) TH_LOG("our own stack");
+
+	ASSERT_EQ(0, sigaction(SIGSEGV, &sa, &old));
+	pku_code = 0;
+	if (!sigsetjmp(pku_jmp, 1)) {
+		ret = *s->local;	/* must fault */
+		pku_code = -1;
+	}
+	sigaction(SIGSEGV, &old, NULL);
+	EXPECT_EQ(SEGV_PKUERR, pku_code) TH_LOG("read of its stack: code %d",
+						pku_code);
+
+	__atomic_store_n(&s->release, 1, __ATOMIC_RELEASE);
+	EXPECT_EQ(0, osm_spawn_wait(&pd, &status));
+	EXPECT_EQ(5 << 8, status) TH_LOG("the PD could not use its stack");
+	EXPECT_EQ(0, pd.stack_pkey);
+	munmap(s, sizeof(*s));
 }
 
 /* Run osm with @args; its exit code, or -1. */

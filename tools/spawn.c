@@ -252,6 +252,13 @@ int do_spawn(int argc, char **argv)
 	for (i = 0; i + 1 < (unsigned int)argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--preset"))
 			preset = argv[i + 1];
+	/* A function cannot be given on a command line. */
+	if (!strcmp(preset, "thread") || !strcmp(preset, "tif") ||
+	    !strcmp(preset, "tis")) {
+		p_err("preset '%s' runs a function, not a program: it is for osm_spawn_fn() in libosm",
+		      preset);
+		return -1;
+	}
 	ret = osm_spawn_preset(preset, &o);
 	if (ret) {
 		p_err("unknown preset '%s'; try '%s spawn help'", preset,

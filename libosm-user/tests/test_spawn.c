@@ -7,6 +7,7 @@
  * Usage: test_spawn    (output is TAP)
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,12 +56,36 @@ static void test_presets(void)
 	CHECK(o.mode[OSM_SPAWN_R_NET_NS] == OSM_SPAWN_NEW);
 	CHECK(o.flags == OSM_SPAWN_NO_NEW_PRIVS);
 
-	CHECK(osm_spawn_preset("thread", &o) == -ENOENT);
+	CHECK(osm_spawn_preset("thread", &o) == 0);
+	for (r = OSM_SPAWN_R_MM; r <= OSM_SPAWN_R_SYSVSEM; r++)
+		CHECK(o.mode[r] == OSM_SPAWN_SHARE);
+	CHECK(o.mode[OSM_SPAWN_R_CGROUP] == OSM_SPAWN_SHARE);
+	CHECK(o.flags == 0);
+	CHECK(osm_spawn_preset("tif", &o) == 0);
+	CHECK(o.mode[OSM_SPAWN_R_MM] == OSM_SPAWN_SHARE);
+	CHECK(o.mode[OSM_SPAWN_R_FILES] == OSM_SPAWN_COPY);
+	CHECK(o.mode[OSM_SPAWN_R_FS] == OSM_SPAWN_COPY);
+	CHECK(o.mode[OSM_SPAWN_R_SIGHAND] == OSM_SPAWN_SHARE);
+	CHECK(o.mode[OSM_SPAWN_R_SYSVSEM] == OSM_SPAWN_SHARE);
+	for (i = 0; i < OSM_SPAWN_NR_NS; i++)
+		CHECK(o.mode[OSM_SPAWN_R_NS0 + i] == OSM_SPAWN_SHARE);
+	CHECK(o.fn_flags == 0);
+	CHECK(osm_spawn_preset("tis", &o) == 0);
+	CHECK(o.fn_flags == OSM_SPAWN_FN_PRIVATE_STACK);
+	CHECK(o.mode[OSM_SPAWN_R_FILES] == OSM_SPAWN_SHARE);
+	CHECK(osm_spawn_preset("thread", &o) == 0);
+	CHECK(o.fn_flags == 0);
+	/* A caller built before fn_flags cannot have tis. */
+	o.sz = offsetof(struct osm_spawn_opts, fn_flags);
+	CHECK(osm_spawn_preset("tis", &o) == -EINVAL);
+	CHECK(osm_spawn_preset("thread", &o) == 0);
+	o.sz = sizeof(o);
+	CHECK(osm_spawn_preset("nope", &o) == -ENOENT);
 	CHECK(osm_spawn_preset(NULL, &o) == -EINVAL);
 	CHECK(osm_spawn_preset("process", NULL) == -EINVAL);
 	for (i = 0; osm_spawn_preset_name(i); i++)
 		CHECK(osm_spawn_preset(osm_spawn_preset_name(i), &o) == 0);
-	CHECK(i == 4);
+	CHECK(i == 4);		/* programs only: what osm spawn offers */
 }
 
 static void test_names(void)
@@ -113,6 +138,52 @@ static void test_bad_options(void)
 	CHECK(osm_spawn_wait(&pd, NULL) == -EINVAL);
 }
 
+static int fn_zero(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static void test_fn_bad_options(void)
+{
+	OSM_OPTS(osm_spawn_opts, o);
+	struct osm_spawned pd;
+
+	CHECK(osm_spawn_fn(NULL, fn_zero, NULL, &pd) == -EINVAL);
+	CHECK(osm_spawn_fn(&o, fn_zero, NULL, NULL) == -EINVAL);
+	CHECK(osm_spawn_fn(&o, NULL, NULL, &pd) == -EINVAL);
+	CHECK(pd.pidfd == -1 && pd.stack == NULL);
+	o.argv = argv_true;
+	CHECK(osm_spawn_fn(&o, fn_zero, NULL, &pd) == -EINVAL);
+	o.argv = NULL;
+	o.stack_size = OSM_SPAWN_STACK_MIN - 1;
+	CHECK(osm_spawn_fn(&o, fn_zero, NULL, &pd) == -EINVAL);
+	o.stack_size = 0;
+	o.mode[OSM_SPAWN_R_FS] = 7;
+	CHECK(osm_spawn_fn(&o, fn_zero, NULL, &pd) == -EINVAL);
+	o.mode[OSM_SPAWN_R_FS] = 0;
+	o.fn_flags = 2;
+	CHECK(osm_spawn_fn(&o, fn_zero, NULL, &pd) == -EINVAL);
+	/* A private stack needs a shared address space. */
+	o.fn_flags = OSM_SPAWN_FN_PRIVATE_STACK;
+	CHECK(osm_spawn_fn(&o, fn_zero, NULL, &pd) == -EINVAL);
+	CHECK(pd.stack == NULL && pd.stack_pkey == 0);
+	o.fn_flags = 0;
+	/* A stack is for a function, a program has its own. */
+	o.argv = argv_true;
+	o.stack_size = OSM_SPAWN_STACK_MIN;
+	CHECK(osm_spawn(&o, &pd) == -EINVAL);
+	o.stack_size = 0;
+	o.fn_flags = OSM_SPAWN_FN_PRIVATE_STACK;
+	CHECK(osm_spawn(&o, &pd) == -EINVAL);
+	o.fn_flags = 0;
+	/* A program cannot share the address space: the function presets. */
+	CHECK(osm_spawn_preset("thread", &o) == 0);
+	CHECK(osm_spawn(&o, &pd) == -EOPNOTSUPP);
+	CHECK(osm_spawn_preset("tif", &o) == 0);
+	CHECK(osm_spawn(&o, &pd) == -EOPNOTSUPP);
+}
+
 /* Without the module: a clean -ENOENT and nothing held. */
 static void test_no_device(void)
 {
@@ -130,6 +201,11 @@ static void test_no_device(void)
 	o.pids_max = 4;
 	CHECK(osm_spawn(&o, &pd) == -ENOENT);
 	CHECK(pd.pidfd == -1 && pd.cgroup_dirfd == -1);
+
+	osm_spawn_preset("thread", &o);
+	o.argv = NULL;
+	CHECK(osm_spawn_fn(&o, fn_zero, NULL, &pd) == -ENOENT);
+	CHECK(pd.pidfd == -1 && pd.stack == NULL && pd.cgroup_dirfd == -1);
 }
 
 int main(void)
@@ -141,6 +217,7 @@ int main(void)
 		{ "presets", test_presets },
 		{ "names", test_names },
 		{ "bad options", test_bad_options },
+		{ "function: bad options", test_fn_bad_options },
 		{ "no device", test_no_device },
 	};
 	size_t i, n = sizeof(tests) / sizeof(tests[0]);

@@ -343,6 +343,9 @@ expect 1 "spawn: command without --" spawn true
 err_has "command without --: message" "what is 'true'"
 expect 1 "spawn: unknown preset" spawn --preset nope -- x
 err_has "unknown preset: message" "unknown preset 'nope'"
+expect 1 "spawn: function preset" spawn --preset thread -- x
+err_has "function preset: message" "preset 'thread' runs a function, not a program"
+expect 1 "spawn: tis preset" spawn --preset tis -- x
 expect 1 "spawn: unknown resource" spawn --new netns -- x
 err_has "unknown resource: message" "unknown resource 'netns'"
 expect 1 "spawn: empty resource list" spawn --share '' -- x

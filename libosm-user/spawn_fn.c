@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * osm_spawn_fn(): a function in a new PD, on a stack the library maps
+ * (uapi/spawn.md, "Functions").
+ *
+ *   parent                               child (on the new stack)
+ *   PREPARE, cgroup (spawn.c)
+ *   clone3(plan | CLONE_PIDFD, stack) ---> setns(), close, COMMIT
+ *   waits on the status page (futex)  <--- stage RUN (or an error), wake
+ *   returns the pidfd                      fn(arg), then exit(2)
+ *
+ * glibc has no clone3() wrapper that runs a function, so the clone is a
+ * few lines of assembly: the child starts on its own stack and must not
+ * return into C code that ran on the parent's.
+ *
+ * The child may share the caller's memory, and always shares its TLS:
+ * until it reports, the caller waits with raw system calls that do not
+ * write errno, and the child makes system calls only.
+ */
+#define _GNU_SOURCE
+#include <cpuid.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/futex.h>
+#include <linux/sched.h>
+
+#include "libosm_internal.h"
+#include "spawn_internal.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+#ifdef __x86_64__
+/* A system call that leaves errno alone: the child shares it. */
+static long osm_raw6(long nr, long a, long b, long c, long d, long e, long f)
+{
+	register long r10 asm("r10") = d;
+	register long r8 asm("r8") = e;
+	register long r9 asm("r9") = f;
+	long ret;
+
+	asm volatile("syscall"
+		     : "=a"(ret)
+		     : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
+		       "r"(r9)
+		     : "rcx", "r11", "memory");
+	return ret;
+}
+
+static __attribute__((noreturn, used)) void
+osm_fn_child(struct osm_spawn_ctx *c)
+{
+	struct osm_child_status *st = c->st;
+	int (*fn)(void *arg) = c->fn;
+	void *arg = c->arg;
+	unsigned int i;
+
+	osm_spawn_child_commit(c);
+	/* Our copy of the library's descriptors, not the caller's. */
+	if (c->o.mode[OSM_SPAWN_R_FILES] != OSM_SPAWN_SHARE) {
+		osm_raw6(SYS_close, c->osmfd, 0, 0, 0, 0, 0);
+		if (c->cgfd >= 0)
+			osm_raw6(SYS_close, c->cgfd, 0, 0, 0, 0, 0);
+		for (i = 0; i < OSM_SPAWN_NR_NS; i++)
+			if (c->nsfd[i] >= 0)
+				osm_raw6(SYS_close, c->nsfd[i], 0, 0, 0, 0, 0);
+	}
+	/* After this the caller may free @c: use only fn and arg. */
+	__atomic_store_n(&st->stage, OSM_STAGE_RUN, __ATOMIC_RELEASE);
+	osm_raw6(SYS_futex, (long)&st->stage, FUTEX_WAKE, 1, 0, 0, 0);
+	osm_raw6(SYS_exit, fn(arg) & 0xff, 0, 0, 0, 0, 0);
+	__builtin_unreachable();
+}
+
+long osm_spawn_clone3_fn(struct clone_args *args, struct osm_spawn_ctx *c)
+{
+	register long r12 asm("r12") = (long)osm_fn_child;
+	register long r13 asm("r13") = (long)c;
+	long ret;
+
+	/*
+	 * The child has the parent's registers on a new stack: align it,
+	 * clear the frame pointer, call osm_fn_child(c), which never
+	 * returns (exit(2) if it did).
+	 */
+	asm volatile("syscall\n\t"
+		     "test %%rax, %%rax\n\t"
+		     "jnz 1f\n\t"
+		     "xor %%ebp, %%ebp\n\t"
+		     "and $-16, %%rsp\n\t"
+		     "mov %%r13, %%rdi\n\t"
+		     "call *%%r12\n\t"
+		     "mov $127, %%edi\n\t"
+		     "mov %[exit], %%eax\n\t"
+		     "syscall\n\t"
+		     "hlt\n"
+		     "1:"
+		     : "=a"(ret)
+		     : "a"((long)SYS_clone3), "D"(args), "S"(sizeof(*args)),
+		       "r"(r12), "r"(r13), [exit] "i"(SYS_exit)
+		     : "rcx", "r11", "memory");
+	return ret;
+}
+
+/*
+ * A private stack (OSM_SPAWN_FN_PRIVATE_STACK): a new protection key on
+ * it.  PKRU is per thread and a clone inherits it, so the child may use
+ * the key and the caller denies it to itself after the clone (threads
+ * start with every key but 0 denied, so other threads deny it too unless
+ * they enabled it by hand).  The key is freed with the stack.
+ */
+static int osm_fn_pkey(struct osm_spawn_ctx *c, struct osm_spawned *pd)
+{
+	unsigned int a, b, cx, d;
+
+	/* CPUID.7.0:ECX.OSPKE: the CPU has keys and the kernel enabled them. */
+	if (!__get_cpuid_count(7, 0, &a, &b, &cx, &d) || !(cx & (1U << 4)))
+		return -EOPNOTSUPP;
+	pd->stack_pkey = pkey_alloc(0, 0);
+	if (pd->stack_pkey < 0) {
+		pd->stack_pkey = 0;
+		return errno == EINVAL || errno == ENOSYS ? -EOPNOTSUPP : -errno;
+	}
+	if (pkey_mprotect(c->stack, c->stack_size, PROT_READ | PROT_WRITE,
+			  pd->stack_pkey))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Wait, with raw system calls, until the child runs fn or fails.  A
+ * child killed before it reports is seen through its pidfd.
+ */
+static void osm_fn_wait(struct osm_child_status *st, int pidfd)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	siginfo_t si;
+	int stage;
+
+	for (;;) {
+		stage = __atomic_load_n(&st->stage, __ATOMIC_ACQUIRE);
+		if (stage == OSM_STAGE_RUN || st->err)
+			return;
+		osm_raw6(SYS_futex, (long)&st->stage, FUTEX_WAIT, stage,
+			 (long)&ts, 0, 0);
+		si.si_pid = 0;
+		if (!osm_raw6(SYS_waitid, P_PIDFD, pidfd, (long)&si,
+			      WEXITED | WNOHANG | WNOWAIT, 0, 0) && si.si_pid &&
+		    __atomic_load_n(&st->stage, __ATOMIC_ACQUIRE) !=
+		    OSM_STAGE_RUN)
+			return;
+	}
+}
+
+int osm_spawn_fn(const struct osm_spawn_opts *opts, int (*fn)(void *arg),
+		 void *arg, struct osm_spawned *pd)
+{
+	struct osm_spawn_ctx c = { .osmfd = -1, .cgfd = -1, .fn = fn,
+				   .arg = arg };
+	const size_t page = sysconf(_SC_PAGESIZE);
+	unsigned long long mismatch = 0;
+	int err, pidfd = -1;
+	unsigned int i;
+	long pid;
+
+	for (i = 0; i < OSM_SPAWN_NR_NS; i++)
+		c.nsfd[i] = -1;
+	if (!pd)
+		return osm_err(-EINVAL);
+	*pd = (struct osm_spawned){ .pidfd = -1, .cgroup_dirfd = -1 };
+	if (!fn)
+		return osm_err(-EINVAL);
+	err = osm_spawn_setup(&c, opts, pd);
+	if (err)
+		goto out;
+
+	/* The stack, above a guard page; unmapped once the PD is reaped. */
+	c.stack_size = c.o.stack_size ? c.o.stack_size : OSM_SPAWN_STACK_DEFAULT;
+	c.stack_size = (c.stack_size + page - 1) / page * page;
+	pd->stack_len = c.stack_size + page;
+	pd->stack = mmap(NULL, pd->stack_len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK |
+			 MAP_NORESERVE, -1, 0);
+	if (pd->stack == MAP_FAILED) {
+		pd->stack = NULL;
+		err = -errno;
+		goto out;
+	}
+	if (mprotect(pd->stack, page, PROT_NONE)) {
+		err = -errno;
+		goto out;
+	}
+	c.stack = (char *)pd->stack + page;
+	if (c.o.fn_flags & OSM_SPAWN_FN_PRIVATE_STACK) {
+		err = osm_fn_pkey(&c, pd);
+		if (err)
+			goto out;
+	}
+
+	pid = osm_spawn_clone(&c, &pidfd);
+	if (pid < 0) {
+		err = pid;
+		goto out;
+	}
+	/* The child has its PKRU: from now on only it may use its stack. */
+	if (pd->stack_pkey)
+		pkey_set(pd->stack_pkey, PKEY_DISABLE_ACCESS);
+	osm_fn_wait(c.st, pidfd);
+	if (c.st->stage != OSM_STAGE_RUN || c.st->err) {
+		err = c.st->err ? -c.st->err : -ECHILD;
+		mismatch = c.st->mismatch;
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		OSM_NO_INTR(waitid(P_PIDFD, pidfd, &(siginfo_t){ 0 }, WEXITED));
+		close(pidfd);
+		goto out;
+	}
+	pd->pidfd = pidfd;
+	pd->pid = pid;
+	err = 0;
+out:
+	osm_spawn_ctx_free(&c);
+	if (err) {
+		osm_spawned_release(pd);
+		pd->mismatch = mismatch;
+		return osm_err(err);
+	}
+	return pd->pidfd;
+}
+#else
+long osm_spawn_clone3_fn(struct clone_args *args, struct osm_spawn_ctx *c)
+{
+	(void)args;
+	(void)c;
+	return -EOPNOTSUPP;
+}
+
+int osm_spawn_fn(const struct osm_spawn_opts *opts, int (*fn)(void *arg),
+		 void *arg, struct osm_spawned *pd)
+{
+	(void)opts;
+	(void)fn;
+	(void)arg;
+	if (pd)
+		*pd = (struct osm_spawned){ .pidfd = -1, .cgroup_dirfd = -1 };
+	return osm_err(-EOPNOTSUPP);	/* the clone is x86-64 assembly */
+}
+#endif

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * What spawn.c (osm_spawn(), the steps both kinds share) and spawn_fn.c
+ * (osm_spawn_fn(), a function on a new stack) share.  Nothing here is ABI.
+ */
+#ifndef __LIBOSM_SPAWN_INTERNAL_H
+#define __LIBOSM_SPAWN_INTERNAL_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <linux/sched.h>
+
+#include "osm.h"
+
+/* What the child leaves in the shared page: its stage, and an error. */
+enum osm_child_stage {
+	OSM_STAGE_STARTED = 1,
+	OSM_STAGE_SETNS,
+	OSM_STAGE_CLOSE,
+	OSM_STAGE_COMMIT,
+	OSM_STAGE_EXEC,
+	OSM_STAGE_RUN,		/* osm_spawn_fn(): committed, fn runs */
+};
+
+struct osm_child_status {
+	int stage;
+	int err;
+	unsigned long long mismatch;
+};
+
+/* Everything a spawn works with, so failure paths free one thing. */
+struct osm_spawn_ctx {
+	struct osm_spawn_opts o;
+	struct osm_spawn_req req;
+	int osmfd;
+	int nsfd[OSM_SPAWN_NR_NS];
+	int cgfd;
+	struct osm_child_status *st;
+	sigset_t oldmask;
+	/* osm_spawn_fn() only: the function and its stack. */
+	int (*fn)(void *arg);
+	void *arg;
+	void *stack;
+	size_t stack_size;
+};
+
+int osm_spawn_setup(struct osm_spawn_ctx *c,
+		    const struct osm_spawn_opts *opts, struct osm_spawned *pd);
+void osm_spawn_ctx_free(struct osm_spawn_ctx *c);
+void osm_spawned_release(struct osm_spawned *pd);
+long osm_spawn_clone(struct osm_spawn_ctx *c, int *pidfd);
+void osm_spawn_child_commit(struct osm_spawn_ctx *c);
+__attribute__((noreturn)) void
+osm_spawn_child_fail(struct osm_child_status *st, int stage, int err);
+
+/* clone3(@args) running osm_spawn_fn()'s child; pid or -errno. */
+long osm_spawn_clone3_fn(struct clone_args *args, struct osm_spawn_ctx *c);
+
+#endif
