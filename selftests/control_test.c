@@ -5,19 +5,46 @@
  * when it is not) and who traces a thread.  The oracles are
  * prctl(PR_GET_DUMPABLE) in the child and TracerPid in
  * /proc/PID/task/TID/status.
+ *
+ * And CanControl itself: osm_query__can_control() on the graph against
+ * what the kernel answers when processes with chosen credentials really
+ * try kill(pid, 0) and PTRACE_ATTACH on each other.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "osm_test_util.h"
+
+/* The rules by which process @by controls process @of, per the library. */
+static unsigned int control_rules(const struct osm_graph *g, pid_t of,
+				  pid_t by, int scope)
+{
+	OSM_OPTS(osm_control_opts, opts, .ptrace_scope = scope);
+	const struct osm_node *who = osm_test_process(g, by);
+	struct osm_control *c;
+	unsigned int r = 0;
+	int i, n;
+
+	n = osm_query__can_control(g, osm_test_process(g, of), &opts, &c);
+	for (i = 0; i < n; i++)
+		if (c[i].pd == who)
+			r = c[i].rules;
+	free(c);
+	return n < 0 ? ~0U : r;
+}
 
 /* Child: set dumpable to *@arg, report what prctl reads back. */
 static int dumpable_child(int sock, void *arg)
@@ -75,10 +102,213 @@ TEST(tracer_is_tracerpid)
 							sizeof(want)));
 		EXPECT_STREQ(want, osm_node__attr(t, "tracer") ?: "(none)");
 		EXPECT_EQ(round ? getpid() : 0, atoi(want));
+		/* CanControl names the tracer once it traces, by that rule. */
+		EXPECT_EQ(round ? OSM_CONTROL_TRACER : 0,
+			  control_rules(g, c.pid, getpid(), 0) &
+			  OSM_CONTROL_TRACER);
+		/* And the test, which forked it, as its parent. */
+		EXPECT_TRUE(control_rules(g, c.pid, getpid(), 0) &
+			    OSM_CONTROL_PARENT);
 		osm_graph__free(g);
 	}
 	/* The tracer is the parent too: it reaps the child as usual. */
 	EXPECT_EQ(0, osm_child_finish(&c));
+}
+
+/* ---- CanControl against real kill(2) and PTRACE_ATTACH -------------- */
+
+/* Credentials a scenario process takes; keep_root leaves them alone. */
+struct cspec {
+	const char *name;
+	bool keep_root;
+	uid_t uid, euid, suid;
+	gid_t gid;
+	uint64_t caps;		/* permitted and effective */
+	int dumpable;		/* -1: as the credential change left it */
+};
+
+#define CAPB(c)		(1ULL << (c))
+#define SPEC(n, u, e, s, g, c, d) { n, false, u, e, s, g, c, d }
+
+/* Targets: uid/gid matches, a gid mismatch, not dumpable, mixed uids. */
+static const struct cspec targets[] = {
+	SPEC("t1000", 1000, 1000, 1000, 1000, 0, 1),
+	SPEC("t1000g1001", 1000, 1000, 1000, 1001, 0, 1),
+	SPEC("t1000nodump", 1000, 1000, 1000, 1000, 0, 0),
+	SPEC("t2000", 2000, 2000, 2000, 2000, 0, 1),
+	SPEC("t3000e1000", 3000, 1000, 3000, 3000, 0, 1),
+	{ "troot", true, 0, 0, 0, 0, 0, -1 },
+};
+
+/* Subjects: plain users, one capability each, root without capabilities. */
+static const struct cspec subjects[] = {
+	SPEC("s1000", 1000, 1000, 1000, 1000, 0, -1),
+	SPEC("s1000g1001", 1000, 1000, 1000, 1001, 0, -1),
+	SPEC("s2000", 2000, 2000, 2000, 2000, 0, -1),
+	SPEC("s2000kill", 2000, 2000, 2000, 2000, CAPB(CAP_KILL), -1),
+	SPEC("s2000ptrace", 2000, 2000, 2000, 2000, CAPB(CAP_SYS_PTRACE), -1),
+	SPEC("s3000", 3000, 3000, 3000, 3000, 0, -1),
+	SPEC("s1000e3000", 1000, 3000, 1000, 1000, 0, -1),
+	SPEC("rootnocaps", 0, 0, 0, 0, 0, -1),
+	{ "root", true, 0, 0, 0, 0, 0, -1 },
+};
+
+#define NT	(sizeof(targets) / sizeof(targets[0]))
+#define NS	(sizeof(subjects) / sizeof(subjects[0]))
+
+#define GOT_KILL	1
+#define GOT_PTRACE	2
+#define GOT_ERROR	0x80
+
+static int take_creds(const struct cspec *c)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+
+	if (!c->keep_root) {
+		if (setgroups(0, NULL) ||
+		    prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) ||
+		    setresgid(c->gid, c->gid, c->gid) ||
+		    setresuid(c->uid, c->euid, c->suid))
+			return -1;
+		memset(d, 0, sizeof(d));
+		d[0].permitted = d[0].effective = (uint32_t)c->caps;
+		d[1].permitted = d[1].effective = (uint32_t)(c->caps >> 32);
+		if (syscall(SYS_capset, &h, d))
+			return -1;
+	}
+	/* A credential change made the mm non-dumpable: set it back. */
+	if (c->dumpable >= 0 && prctl(PR_SET_DUMPABLE, c->dumpable, 0, 0, 0))
+		return -1;
+	return 0;
+}
+
+/* Fork a process that takes @c, writes one byte, then (if @t) tries. */
+static pid_t start(const struct cspec *c, const pid_t *t, size_t nt,
+		   unsigned char *res)
+{
+	unsigned char out[NT + 1];
+	int p[2], st;
+	size_t j;
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		close(p[0]);
+		memset(out, 0, sizeof(out));
+		if (take_creds(c)) {
+			out[0] = GOT_ERROR;
+			_exit(write(p[1], out, nt + 1) == (ssize_t)nt + 1);
+		}
+		for (j = 0; j < nt; j++) {
+			if (!kill(t[j], 0))
+				out[j + 1] |= GOT_KILL;
+			else if (errno != EPERM)
+				out[j + 1] |= GOT_ERROR;
+			if (!ptrace(PTRACE_ATTACH, t[j], 0, 0)) {
+				out[j + 1] |= GOT_PTRACE;
+				if (waitpid(t[j], &st, __WALL) != t[j] ||
+				    ptrace(PTRACE_DETACH, t[j], 0, 0))
+					out[j + 1] |= GOT_ERROR;
+			} else if (errno != EPERM) {
+				out[j + 1] |= GOT_ERROR;
+			}
+		}
+		if (write(p[1], out, nt + 1) != (ssize_t)nt + 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	if (read(p[0], out, nt + 1) != (ssize_t)nt + 1)
+		out[0] = GOT_ERROR;
+	close(p[0]);
+	if (out[0] & GOT_ERROR) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		return -1;
+	}
+	if (res)
+		memcpy(res, out + 1, nt);
+	return pid;
+}
+
+static int yama_scope(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	int v = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * Every subject against every target: the library's signal and ptrace
+ * answers, from the graph read as root, are the kernel's.
+ */
+TEST(can_control_is_kill_and_ptrace_attach)
+{
+	unsigned char got[NS][NT], seen[4] = { 0 };
+	pid_t tp[NT], sp[NS];
+	int scope = yama_scope(), st;
+	struct osm_graph *g;
+	size_t i, j;
+
+	ASSERT_GE(scope, 0);
+	ASSERT_LE(scope, 3);
+	TH_LOG("yama ptrace_scope %d", scope);
+	for (j = 0; j < NT; j++) {
+		tp[j] = start(&targets[j], NULL, 0, NULL);
+		ASSERT_GT(tp[j], 0) TH_LOG("target %s", targets[j].name);
+	}
+	/* One at a time: a target has one tracer at once. */
+	for (i = 0; i < NS; i++) {
+		sp[i] = start(&subjects[i], tp, NT, got[i]);
+		ASSERT_GT(sp[i], 0) TH_LOG("subject %s", subjects[i].name);
+	}
+	g = osm_test_load();
+	ASSERT_NE(NULL, g);
+	for (i = 0; i < NS; i++) {
+		for (j = 0; j < NT; j++) {
+			unsigned int r = control_rules(g, tp[j], sp[i], scope);
+			bool ks = got[i][j] & GOT_KILL;
+			bool ps = got[i][j] & GOT_PTRACE;
+
+			EXPECT_EQ(0, got[i][j] & GOT_ERROR);
+			ASSERT_NE(~0U, r);
+			EXPECT_EQ(ks, !!(r & OSM_CONTROL_SIGNAL))
+				TH_LOG("%s kill %s: kernel %d", subjects[i].name,
+				       targets[j].name, ks);
+			EXPECT_EQ(ps, !!(r & OSM_CONTROL_PTRACE))
+				TH_LOG("%s attach %s: kernel %d",
+				       subjects[i].name, targets[j].name, ps);
+			seen[ks * 2 + ps] = 1;
+		}
+	}
+	/* The scenario exercised both answers of both rules. */
+	EXPECT_TRUE(seen[0]);
+	EXPECT_TRUE(seen[2]);
+	if (scope < 3)
+		EXPECT_TRUE(seen[1] && seen[3]);
+	osm_graph__free(g);
+	for (i = 0; i < NS; i++)
+		kill(sp[i], SIGKILL);
+	for (j = 0; j < NT; j++)
+		kill(tp[j], SIGKILL);
+	for (i = 0; i < NS; i++)
+		waitpid(sp[i], &st, 0);
+	for (j = 0; j < NT; j++)
+		waitpid(tp[j], &st, 0);
 }
 
 OSM_TEST_MAIN
