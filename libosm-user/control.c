@@ -6,7 +6,8 @@
  *
  *  signal  check_kill_permission()/kill_ok_by_cred() in kernel/signal.c
  *  ptrace  __ptrace_may_access() with PTRACE_MODE_ATTACH_REALCREDS in
- *          kernel/ptrace.c, then Yama's ptrace_scope
+ *          kernel/ptrace.c, then the LSMs every Debian kernel runs:
+ *          commoncap's cap_ptrace_access_check() and Yama's ptrace_scope
  *  capability "over user namespace X": cap_capable() in
  *          security/commoncap.c
  *
@@ -31,7 +32,7 @@ struct ctl_thread {
 	const struct osm_node *ns;	/* user_ns node of its cred */
 	unsigned long long tid, tgid;
 	unsigned long long uid, euid, suid, gid, egid, sgid;
-	unsigned long long cap_eff;
+	unsigned long long cap_eff, cap_prm;
 	int dumpable;			/* -1: no mm */
 	bool kthread;
 	bool cred;			/* the cred attributes were all read */
@@ -99,6 +100,7 @@ static void thread_facts(const struct osm_graph *g,
 		attr_ull(cred, "egid", 10, &c->egid) &&
 		attr_ull(cred, "sgid", 10, &c->sgid) &&
 		attr_ull(cred, "cap_eff", 16, &c->cap_eff) &&
+		attr_ull(cred, "cap_prm", 16, &c->cap_prm) &&
 		attr_ull(cred, "userns", 10, &ns);
 	if (c->cred)
 		c->ns = find_fmt(g, "user_ns", ns);
@@ -185,6 +187,13 @@ static bool may_ptrace(const struct osm_graph *g, const struct ctl_thread *s,
 	 * time, so the target's cred namespace stands in for it.
 	 */
 	if (ok && t->dumpable >= 0 && t->dumpable != 1)
+		ok = capable_in(g, s, t->ns, CAP_SYS_PTRACE_BIT);
+	/*
+	 * cap_ptrace_access_check(): in the same user namespace the
+	 * caller's permitted set (REALCREDS) must hold the target's, else
+	 * CAP_SYS_PTRACE over the target's namespace.
+	 */
+	if (ok && !(s->ns == t->ns && !(t->cap_prm & ~s->cap_prm)))
 		ok = capable_in(g, s, t->ns, CAP_SYS_PTRACE_BIT);
 	if (!ok)
 		return false;

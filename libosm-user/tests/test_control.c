@@ -83,13 +83,13 @@ static void test_rules(const struct osm_graph *g)
 	       "process:1=parent,signal,ptrace process:110=signal,ptrace "
 	       "process:200=signal process:210=signal,ptrace "
 	       "process:300=signal process:400=ptrace process:500=tracer "
-	       "process:800=signal,ptrace");
+	       "process:800=signal,ptrace process:820=signal,ptrace");
 	/* The tracer traces thread:100, not thread:101. */
 	EXPECT(g, "thread:101", 0, 0,
 	       "process:1=parent,signal,ptrace process:110=signal,ptrace "
 	       "process:200=signal process:210=signal,ptrace "
 	       "process:300=signal process:400=ptrace "
-	       "process:800=signal,ptrace");
+	       "process:800=signal,ptrace process:820=signal,ptrace");
 	/*
 	 * process:700 in user_ns 2 (child of 1, owner uid 4000): 1 and
 	 * 400 reach it from the parent namespace, 600 has its caps in
@@ -98,17 +98,27 @@ static void test_rules(const struct osm_graph *g)
 	EXPECT(g, "process:700", 0, 0,
 	       "process:1=signal,ptrace process:300=signal "
 	       "process:400=ptrace process:600=parent,signal,ptrace "
-	       "process:900=signal,ptrace");
+	       "process:900=signal,ptrace process:820=signal");
 	/* Not dumpable: the same uid and gid no longer let ptrace. */
 	EXPECT(g, "process:800", 0, 0,
 	       "process:1=parent,signal,ptrace process:100=signal "
 	       "process:110=signal process:200=signal process:210=signal "
-	       "process:300=signal process:400=ptrace");
+	       "process:300=signal process:400=ptrace process:820=signal");
 	/* Per thread: both threads of process:100 may signal 800. */
 	EXPECT(g, "process:800", 0, OSM_CONTROL_THREADS,
 	       "thread:1=parent,signal,ptrace thread:100=signal "
 	       "thread:101=signal thread:110=signal thread:200=signal "
-	       "thread:210=signal thread:300=signal thread:400=ptrace");
+	       "thread:210=signal thread:300=signal thread:400=ptrace "
+	       "thread:820=signal");
+	/*
+	 * process:820 has its uid and gid but CAP_KILL permitted: only a
+	 * caller whose permitted set holds it, or with CAP_SYS_PTRACE, may
+	 * attach (cap_ptrace_access_check()).
+	 */
+	EXPECT(g, "process:820", 0, 0,
+	       "process:1=parent,signal,ptrace process:100=signal "
+	       "process:110=signal process:200=signal process:210=signal "
+	       "process:300=signal process:400=ptrace process:800=signal");
 }
 
 static void test_yama(const struct osm_graph *g)
@@ -118,22 +128,22 @@ static void test_yama(const struct osm_graph *g)
 	       "process:1=signal,ptrace process:100=parent,signal,ptrace "
 	       "process:200=signal process:210=signal,ptrace "
 	       "process:300=signal process:400=ptrace "
-	       "process:800=signal,ptrace");
+	       "process:800=signal,ptrace process:820=signal,ptrace");
 	/* 1: only ancestors (and CAP_SYS_PTRACE holders) may attach. */
 	EXPECT(g, "process:110", 1, 0,
 	       "process:1=signal,ptrace process:100=parent,signal,ptrace "
 	       "process:200=signal process:210=signal process:300=signal "
-	       "process:400=ptrace process:800=signal");
+	       "process:400=ptrace process:800=signal process:820=signal");
 	/* 2: only CAP_SYS_PTRACE. */
 	EXPECT(g, "process:110", 2, 0,
 	       "process:1=signal,ptrace process:100=parent,signal "
 	       "process:200=signal process:210=signal process:300=signal "
-	       "process:400=ptrace process:800=signal");
+	       "process:400=ptrace process:800=signal process:820=signal");
 	/* 3: no attach at all; 400 is left with no rule. */
 	EXPECT(g, "process:110", 3, 0,
 	       "process:1=signal process:100=parent,signal "
 	       "process:200=signal process:210=signal process:300=signal "
-	       "process:800=signal");
+	       "process:800=signal process:820=signal");
 }
 
 static void test_args(const struct osm_graph *g)
@@ -154,12 +164,13 @@ static void test_args(const struct osm_graph *g)
 	CHECK(osm_query__can_control(g, osm_graph__find(g, "process:1"),
 				     NULL, NULL) == -EINVAL);
 	/* A larger struct from a newer caller: unknown bytes must be 0.
-	 * process:500 (uid 3000): 1, 300 (CAP_KILL), 400 (CAP_SYS_PTRACE).
+	 * process:500 (uid 3000): 1, 300 (CAP_KILL), 400 (CAP_SYS_PTRACE),
+	 * 820 (CAP_KILL).
 	 */
 	memset(&big, 0, sizeof(big));
 	big.o.sz = sizeof(big);
 	CHECK(osm_query__can_control(g, osm_graph__find(g, "process:500"),
-				     &big.o, &c) == 3);
+				     &big.o, &c) == 4);
 	CHECK(c && !strcmp(osm_node__id(c[0].pd), "process:1"));
 	free(c);
 	big.extra = 1;
@@ -167,7 +178,7 @@ static void test_args(const struct osm_graph *g)
 				     &big.o, &c) == -EINVAL);
 	/* NULL opts: process granularity, no Yama. */
 	CHECK(osm_query__can_control(g, osm_graph__find(g, "process:700"),
-				     NULL, &c) == 5);
+				     NULL, &c) == 6);
 	free(c);
 	CHECK(!strcmp(osm_control_rule_name(OSM_CONTROL_PTRACE), "ptrace"));
 	CHECK(osm_control_rule_name(3) == NULL);

@@ -394,11 +394,11 @@ json_check "unknown PD and resource types" \
 
 CTL=$FIX/control.graph
 expect 0 "query control 100" query control 100 --ptrace-scope 0 --file "$CTL"
-out_has "control: heading" "process:100 (p100) can be controlled by 8 PDs (ptrace_scope 0)"
+out_has "control: heading" "process:100 (p100) can be controlled by 9 PDs (ptrace_scope 0)"
 out_has "control: by rule" "^tracer: 1"
 expect 0 "-j query control 110 scope 1" -j query control 110 --ptrace-scope=1 --file "$CTL"
 json_check "-j control: rules per PD" \
-	"j['count'] == 7 and j['ptrace_scope'] == 1 and [(c['pd'], c['rules']) for c in j['controllers']] == [('process:1', ['signal', 'ptrace']), ('process:100', ['parent', 'signal', 'ptrace']), ('process:200', ['signal']), ('process:210', ['signal']), ('process:300', ['signal']), ('process:400', ['ptrace']), ('process:800', ['signal'])]"
+	"j['count'] == 8 and j['ptrace_scope'] == 1 and [(c['pd'], c['rules']) for c in j['controllers']] == [('process:1', ['signal', 'ptrace']), ('process:100', ['parent', 'signal', 'ptrace']), ('process:200', ['signal']), ('process:210', ['signal']), ('process:300', ['signal']), ('process:400', ['ptrace']), ('process:800', ['signal']), ('process:820', ['signal'])]"
 expect 0 "-j q control --threads" -j q control process:800 --threads --ptrace-scope 0 --file "$CTL"
 json_check "control --threads: threads" \
 	"[c['pd'] for c in j['controllers']][:3] == ['thread:1', 'thread:100', 'thread:101'] and j['controllers'][0]['type'] == 'thread'"
