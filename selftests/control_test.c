@@ -253,19 +253,18 @@ static int yama_scope(void)
 }
 
 /*
- * Every subject against every target: the library's signal and ptrace
- * answers, from the graph read as root, are the kernel's.
+ * Every subject against every target, under the current Yama scope: the
+ * library's signal and ptrace answers, from the graph read as root, are
+ * the kernel's.
  */
-TEST(can_control_is_kill_and_ptrace_attach)
+static void check_matrix(struct __test_metadata *_metadata, int scope)
 {
 	unsigned char got[NS][NT], seen[4] = { 0 };
 	pid_t tp[NT], sp[NS];
-	int scope = yama_scope(), st;
 	struct osm_graph *g;
 	size_t i, j;
+	int st;
 
-	ASSERT_GE(scope, 0);
-	ASSERT_LE(scope, 3);
 	TH_LOG("yama ptrace_scope %d", scope);
 	for (j = 0; j < NT; j++) {
 		tp[j] = start(&targets[j], NULL, 0, NULL);
@@ -287,11 +286,12 @@ TEST(can_control_is_kill_and_ptrace_attach)
 			EXPECT_EQ(0, got[i][j] & GOT_ERROR);
 			ASSERT_NE(~0U, r);
 			EXPECT_EQ(ks, !!(r & OSM_CONTROL_SIGNAL))
-				TH_LOG("%s kill %s: kernel %d", subjects[i].name,
-				       targets[j].name, ks);
+				TH_LOG("scope %d: %s kill %s: kernel %d", scope,
+				       subjects[i].name, targets[j].name, ks);
 			EXPECT_EQ(ps, !!(r & OSM_CONTROL_PTRACE))
-				TH_LOG("%s attach %s: kernel %d",
-				       subjects[i].name, targets[j].name, ps);
+				TH_LOG("scope %d: %s attach %s: kernel %d",
+				       scope, subjects[i].name, targets[j].name,
+				       ps);
 			seen[ks * 2 + ps] = 1;
 		}
 	}
@@ -309,6 +309,42 @@ TEST(can_control_is_kill_and_ptrace_attach)
 		waitpid(sp[i], &st, 0);
 	for (j = 0; j < NT; j++)
 		waitpid(tp[j], &st, 0);
+}
+
+static int set_yama_scope(int v)
+{
+	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "we");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fprintf(f, "%d\n", v) > 0;
+	return fclose(f) || !ok ? -1 : 0;
+}
+
+/*
+ * The system's own Yama scope, then (where Yama is built in) scopes 0,
+ * 1 and 2 in turn, and the original back.  Scope 3 is never set: it
+ * cannot be undone until reboot.
+ */
+TEST(can_control_is_kill_and_ptrace_attach)
+{
+	int orig = yama_scope(), scope;
+
+	ASSERT_GE(orig, 0);
+	ASSERT_LE(orig, 3);
+	check_matrix(_metadata, orig);
+	if (access("/proc/sys/kernel/yama/ptrace_scope", F_OK) || orig == 3) {
+		TH_LOG("no Yama to switch: only scope %d checked", orig);
+		return;
+	}
+	for (scope = 0; scope <= 2; scope++) {
+		if (scope == orig)
+			continue;
+		ASSERT_EQ(0, set_yama_scope(scope)) TH_LOG("set scope: %m");
+		check_matrix(_metadata, scope);
+		ASSERT_EQ(0, set_yama_scope(orig)) TH_LOG("restore: %m");
+	}
 }
 
 OSM_TEST_MAIN
