@@ -140,11 +140,15 @@ static const struct cspec targets[] = {
 	{ "troot", true, 0, 0, 0, 0, 0, -1 },
 };
 
-/* Subjects: plain users, one capability each, root without capabilities. */
+/*
+ * Subjects: plain users, one capability each, root without capabilities.
+ * Each forks a child of its own; s1000 and s2000 stay dumpable, so that
+ * child is theirs to attach by uid, and under Yama scope 1 only theirs.
+ */
 static const struct cspec subjects[] = {
-	SPEC("s1000", 1000, 1000, 1000, 1000, 0, -1),
+	SPEC("s1000", 1000, 1000, 1000, 1000, 0, 1),
 	SPEC("s1000g1001", 1000, 1000, 1000, 1001, 0, -1),
-	SPEC("s2000", 2000, 2000, 2000, 2000, 0, -1),
+	SPEC("s2000", 2000, 2000, 2000, 2000, 0, 1),
 	SPEC("s2000kill", 2000, 2000, 2000, 2000, CAPB(CAP_KILL), -1),
 	SPEC("s2000ptrace", 2000, 2000, 2000, 2000, CAPB(CAP_SYS_PTRACE), -1),
 	SPEC("s3000", 3000, 3000, 3000, 3000, 0, -1),
@@ -185,11 +189,42 @@ static int take_creds(const struct cspec *c)
 	return 0;
 }
 
-/* Fork a process that takes @c, writes one byte, then (if @t) tries. */
-static pid_t start(const struct cspec *c, const pid_t *t, size_t nt,
-		   unsigned char *res)
+/* What a scenario process reports: its attempts, and its own child. */
+struct report {
+	unsigned char got[NT + 1];	/* the targets, then its child */
+	pid_t child;
+	bool error;
+};
+
+static unsigned char attempt(pid_t t)
 {
-	unsigned char out[NT + 1];
+	unsigned char r = 0;
+	int st;
+
+	if (!kill(t, 0))
+		r |= GOT_KILL;
+	else if (errno != EPERM)
+		r |= GOT_ERROR;
+	if (!ptrace(PTRACE_ATTACH, t, 0, 0)) {
+		r |= GOT_PTRACE;
+		if (waitpid(t, &st, __WALL) != t ||
+		    ptrace(PTRACE_DETACH, t, 0, 0))
+			r |= GOT_ERROR;
+	} else if (errno != EPERM) {
+		r |= GOT_ERROR;
+	}
+	return r;
+}
+
+/*
+ * Fork a process that takes @c.  A subject (@t not NULL) also forks a
+ * child of its own (a descendant, for Yama's scope 1), then tries kill
+ * and PTRACE_ATTACH on the @nt targets and on that child, and reports.
+ */
+static pid_t start(const struct cspec *c, const pid_t *t, size_t nt,
+		   struct report *rep)
+{
+	struct report r;
 	int p[2], st;
 	size_t j;
 	pid_t pid;
@@ -201,41 +236,37 @@ static pid_t start(const struct cspec *c, const pid_t *t, size_t nt,
 		return -1;
 	if (!pid) {
 		close(p[0]);
-		memset(out, 0, sizeof(out));
-		if (take_creds(c)) {
-			out[0] = GOT_ERROR;
-			_exit(write(p[1], out, nt + 1) == (ssize_t)nt + 1);
+		memset(&r, 0, sizeof(r));
+		r.error = take_creds(c) != 0;
+		if (!r.error && t) {
+			r.child = fork();
+			if (!r.child)
+				for (;;)
+					pause();
+			r.error = r.child < 0;
 		}
-		for (j = 0; j < nt; j++) {
-			if (!kill(t[j], 0))
-				out[j + 1] |= GOT_KILL;
-			else if (errno != EPERM)
-				out[j + 1] |= GOT_ERROR;
-			if (!ptrace(PTRACE_ATTACH, t[j], 0, 0)) {
-				out[j + 1] |= GOT_PTRACE;
-				if (waitpid(t[j], &st, __WALL) != t[j] ||
-				    ptrace(PTRACE_DETACH, t[j], 0, 0))
-					out[j + 1] |= GOT_ERROR;
-			} else if (errno != EPERM) {
-				out[j + 1] |= GOT_ERROR;
-			}
-		}
-		if (write(p[1], out, nt + 1) != (ssize_t)nt + 1)
+		for (j = 0; !r.error && t && j < nt; j++)
+			r.got[j] = attempt(t[j]);
+		if (!r.error && t)
+			r.got[NT] = attempt(r.child);
+		if (write(p[1], &r, sizeof(r)) != sizeof(r))
 			_exit(1);
 		for (;;)
 			pause();
 	}
 	close(p[1]);
-	if (read(p[0], out, nt + 1) != (ssize_t)nt + 1)
-		out[0] = GOT_ERROR;
+	if (read(p[0], &r, sizeof(r)) != sizeof(r))
+		r.error = true;
 	close(p[0]);
-	if (out[0] & GOT_ERROR) {
+	if (r.error) {
+		if (r.child > 0)
+			kill(r.child, SIGKILL);
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
 		return -1;
 	}
-	if (res)
-		memcpy(res, out + 1, nt);
+	if (rep)
+		*rep = r;
 	return pid;
 }
 
@@ -259,7 +290,8 @@ static int yama_scope(void)
  */
 static void check_matrix(struct __test_metadata *_metadata, int scope)
 {
-	unsigned char got[NS][NT], seen[4] = { 0 };
+	unsigned char seen[4] = { 0 };
+	struct report rep[NS];
 	pid_t tp[NT], sp[NS];
 	struct osm_graph *g;
 	size_t i, j;
@@ -272,26 +304,28 @@ static void check_matrix(struct __test_metadata *_metadata, int scope)
 	}
 	/* One at a time: a target has one tracer at once. */
 	for (i = 0; i < NS; i++) {
-		sp[i] = start(&subjects[i], tp, NT, got[i]);
+		sp[i] = start(&subjects[i], tp, NT, &rep[i]);
 		ASSERT_GT(sp[i], 0) TH_LOG("subject %s", subjects[i].name);
 	}
 	g = osm_test_load();
 	ASSERT_NE(NULL, g);
 	for (i = 0; i < NS; i++) {
-		for (j = 0; j < NT; j++) {
-			unsigned int r = control_rules(g, tp[j], sp[i], scope);
-			bool ks = got[i][j] & GOT_KILL;
-			bool ps = got[i][j] & GOT_PTRACE;
+		/* The last target is the subject's own child. */
+		for (j = 0; j <= NT; j++) {
+			pid_t tj = j < NT ? tp[j] : rep[i].child;
+			unsigned int r = control_rules(g, tj, sp[i], scope);
+			bool ks = rep[i].got[j] & GOT_KILL;
+			bool ps = rep[i].got[j] & GOT_PTRACE;
+			const char *tn = j < NT ? targets[j].name : "its child";
 
-			EXPECT_EQ(0, got[i][j] & GOT_ERROR);
+			EXPECT_EQ(0, rep[i].got[j] & GOT_ERROR);
 			ASSERT_NE(~0U, r);
 			EXPECT_EQ(ks, !!(r & OSM_CONTROL_SIGNAL))
 				TH_LOG("scope %d: %s kill %s: kernel %d", scope,
-				       subjects[i].name, targets[j].name, ks);
+				       subjects[i].name, tn, ks);
 			EXPECT_EQ(ps, !!(r & OSM_CONTROL_PTRACE))
 				TH_LOG("scope %d: %s attach %s: kernel %d",
-				       scope, subjects[i].name, targets[j].name,
-				       ps);
+				       scope, subjects[i].name, tn, ps);
 			seen[ks * 2 + ps] = 1;
 		}
 	}
@@ -301,8 +335,10 @@ static void check_matrix(struct __test_metadata *_metadata, int scope)
 	if (scope < 3)
 		EXPECT_TRUE(seen[1] && seen[3]);
 	osm_graph__free(g);
-	for (i = 0; i < NS; i++)
+	for (i = 0; i < NS; i++) {
+		kill(rep[i].child, SIGKILL);
 		kill(sp[i], SIGKILL);
+	}
 	for (j = 0; j < NT; j++)
 		kill(tp[j], SIGKILL);
 	for (i = 0; i < NS; i++)
