@@ -329,6 +329,11 @@ static void check_matrix(struct __test_metadata *_metadata, int scope)
 			seen[ks * 2 + ps] = 1;
 		}
 	}
+	/* Under scope 1, s1000 attaches its child and not its peer t1000. */
+	if (scope == 1) {
+		EXPECT_TRUE(rep[0].got[NT] & GOT_PTRACE);
+		EXPECT_FALSE(rep[0].got[0] & GOT_PTRACE);
+	}
 	/* The scenario exercised both answers of both rules. */
 	EXPECT_TRUE(seen[0]);
 	EXPECT_TRUE(seen[2]);
