@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
+#include <sched.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdint.h>
@@ -125,25 +126,34 @@ struct cspec {
 	gid_t gid;
 	uint64_t caps;		/* permitted and effective */
 	int dumpable;		/* -1: as the credential change left it */
+	bool newns;		/* then unshare(CLONE_NEWUSER) */
 };
 
 #define CAPB(c)		(1ULL << (c))
-#define SPEC(n, u, e, s, g, c, d) { n, false, u, e, s, g, c, d }
+#define SPEC(n, u, e, s, g, c, d) { n, false, u, e, s, g, c, d, false }
+#define NSSPEC(n, u, g, d) { n, false, u, u, u, g, 0, d, true }
 
-/* Targets: uid/gid matches, a gid mismatch, not dumpable, mixed uids. */
+/*
+ * Targets: uid/gid matches, a gid mismatch, not dumpable, mixed uids, a
+ * user namespace of its own (owner 3000: s3000 and s1000e3000, by euid,
+ * have every capability in it).
+ */
 static const struct cspec targets[] = {
 	SPEC("t1000", 1000, 1000, 1000, 1000, 0, 1),
 	SPEC("t1000g1001", 1000, 1000, 1000, 1001, 0, 1),
 	SPEC("t1000nodump", 1000, 1000, 1000, 1000, 0, 0),
 	SPEC("t2000", 2000, 2000, 2000, 2000, 0, 1),
 	SPEC("t3000e1000", 3000, 1000, 3000, 3000, 0, 1),
-	{ "troot", true, 0, 0, 0, 0, 0, -1 },
+	NSSPEC("t3000ns", 3000, 3000, 1),
+	{ "troot", true, 0, 0, 0, 0, 0, -1, false },
 };
 
 /*
  * Subjects: plain users, one capability each, root without capabilities.
  * Each forks a child of its own; s1000 and s2000 stay dumpable, so that
  * child is theirs to attach by uid, and under Yama scope 1 only theirs.
+ * s2000ns has every capability, in a user namespace of its own: none
+ * over t2000, whose uid it shares (kill yes, PTRACE_ATTACH no).
  */
 static const struct cspec subjects[] = {
 	SPEC("s1000", 1000, 1000, 1000, 1000, 0, 1),
@@ -154,7 +164,8 @@ static const struct cspec subjects[] = {
 	SPEC("s3000", 3000, 3000, 3000, 3000, 0, -1),
 	SPEC("s1000e3000", 1000, 3000, 1000, 1000, 0, -1),
 	SPEC("rootnocaps", 0, 0, 0, 0, 0, -1),
-	{ "root", true, 0, 0, 0, 0, 0, -1 },
+	NSSPEC("s2000ns", 2000, 2000, 1),
+	{ "root", true, 0, 0, 0, 0, 0, -1, false },
 };
 
 #define NT	(sizeof(targets) / sizeof(targets[0]))
@@ -183,6 +194,9 @@ static int take_creds(const struct cspec *c)
 		if (syscall(SYS_capset, &h, d))
 			return -1;
 	}
+	/* Every capability in a user namespace its own uid owns. */
+	if (c->newns && unshare(CLONE_NEWUSER))
+		return -1;
 	/* A credential change made the mm non-dumpable: set it back. */
 	if (c->dumpable >= 0 && prctl(PR_SET_DUMPABLE, c->dumpable, 0, 0, 0))
 		return -1;
