@@ -168,6 +168,7 @@ static const struct cspec subjects[] = {
 	{ "root", true, 0, 0, 0, 0, 0, -1, false },
 };
 
+/* The checks below name subjects and targets by index. */
 #define NT	(sizeof(targets) / sizeof(targets[0]))
 #define NS	(sizeof(subjects) / sizeof(subjects[0]))
 
@@ -347,6 +348,16 @@ static void check_matrix(struct __test_metadata *_metadata, int scope)
 	if (scope == 1) {
 		EXPECT_TRUE(rep[0].got[NT] & GOT_PTRACE);
 		EXPECT_FALSE(rep[0].got[0] & GOT_PTRACE);
+	}
+	/*
+	 * The user namespace cases happened as planned: s1000e3000 attaches
+	 * t3000ns as the owner of its namespace, s2000ns may kill t2000 but
+	 * not attach it.
+	 */
+	if (scope == 0) {
+		EXPECT_TRUE(rep[6].got[5] & GOT_PTRACE);
+		EXPECT_TRUE(rep[8].got[3] & GOT_KILL);
+		EXPECT_FALSE(rep[8].got[3] & GOT_PTRACE);
 	}
 	/* The scenario exercised both answers of both rules. */
 	EXPECT_TRUE(seen[0]);
