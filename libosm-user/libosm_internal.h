@@ -155,6 +155,7 @@ struct osm_graph {
 
 	/* Interned edge kinds the queries compare against. */
 	const char *k_hold, *k_member, *k_subset, *k_map, *k_peer;
+	const char *k_request, *k_serve;
 };
 
 /* graph_index.c */

@@ -232,6 +232,33 @@ OSM_API int osm_query__shared(const struct osm_graph *g,
 			      struct osm_share **out);
 OSM_API void osm_shares__free(struct osm_share *shares, size_t n);
 
+/**
+ * osm_query__servers() - who serves @pd's requests (the resource
+ * directory, graph 1.5): the PDs that reach a file with a "serve" edge to
+ * a channel (a "fuse" or "uffd" node) that a resource @pd reaches
+ * "request"s.  Requests with no "request" edge are served by the kernel,
+ * which is not listed.
+ * @g: the graph.
+ * @pd: a PD node of @g.
+ * @opts: may be NULL; @opts->types filters the channels ("fuse", "uffd").
+ * @out: on success a malloc()ed array in graph order of the serving PDs
+ *	(processes, or the kernel; @pd's own process too when it serves
+ *	itself, as a userfaultfd handler thread does), each with the
+ *	channels it serves for @pd in graph order, or NULL when there are
+ *	none; free it with osm_shares__free().
+ *
+ * "request" and "serve" edges are not part of reachability: a server is
+ * in @pd's trusted computing base, not a resource @pd shares with it.  A
+ * channel nobody in the graph serves (its server is out of the reader's
+ * view, or gone) shows up in no entry.
+ *
+ * Return: the number of entries in *@out, or a negative errno.
+ */
+OSM_API int osm_query__servers(const struct osm_graph *g,
+			       const struct osm_node *pd,
+			       const struct osm_query_opts *opts,
+			       struct osm_share **out);
+
 /*
  * CanControl(PD) (libosm-user/control.md): who can control a PD, and by
  * which rule.  Bits of struct osm_control.rules.

@@ -9,6 +9,10 @@
  * backward into parts of another type (an mm's regions).  A subset edge between two
  * nodes of one type is a tree (a nested namespace or cgroup): holding the
  * parent does not reach into the child.
+ *
+ * Servers (the resource directory): "request" edges from what a PD
+ * reaches name channels; "serve" edges from files name who answers them.
+ * Neither is followed by reachability.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -377,6 +381,117 @@ int osm_query__shared(const struct osm_graph *g, const struct osm_node *pd,
 out:
 	osm_shares__free(shares, n);
 	free(mine);
+	query_finish(&f, &w);
+	return osm_err(err);
+}
+
+/* Mark in @chan the channels the nodes of w->queue request. */
+static bool mark_requests(const struct walker *w, const struct type_filter *f,
+			  unsigned char *chan)
+{
+	const struct osm_graph *g = w->g;
+	bool any = false;
+	size_t i, j;
+
+	for (i = 0; i < w->tail; i++) {
+		const struct osm_node *n = w->queue[i];
+
+		for (j = 0; !n->is_pd && j < n->nout; j++) {
+			const struct osm_node *c = n->out[j]->dst.ptr;
+
+			if (n->out[j]->kind == g->k_request && !c->is_pd &&
+			    filter_match(f, c)) {
+				chan[c->index] = 1;
+				any = true;
+			}
+		}
+	}
+	return any;
+}
+
+/* Flag in @mine the marked channels that nodes of w->queue serve. */
+static void mark_served(const struct walker *w, const unsigned char *chan,
+			unsigned char *mine)
+{
+	const struct osm_graph *g = w->g;
+	size_t i, j;
+
+	for (i = 0; i < w->tail; i++) {
+		const struct osm_node *n = w->queue[i];
+
+		for (j = 0; !n->is_pd && j < n->nout; j++) {
+			const struct osm_node *c = n->out[j]->dst.ptr;
+
+			if (n->out[j]->kind == g->k_serve && chan[c->index])
+				mine[c->index] = 1;
+		}
+	}
+}
+
+int osm_query__servers(const struct osm_graph *g, const struct osm_node *pd,
+		       const struct osm_query_opts *opts,
+		       struct osm_share **out)
+{
+	const struct osm_node **chans = NULL;
+	unsigned char *chan = NULL, *mine = NULL;
+	struct osm_share *shares = NULL;
+	size_t i, k, n = 0, cap = 0, nch = 0, nn;
+	struct type_filter f;
+	struct walker w;
+	int err;
+
+	if (!out)
+		return osm_err(-EINVAL);
+	*out = NULL;
+	err = query_prepare(g, pd, opts, &f, &w);
+	if (err)
+		return osm_err(err);
+
+	nn = g->nnodes ? g->nnodes : 1;
+	chan = calloc(nn, 1);
+	mine = calloc(nn, 1);
+	chans = malloc(nn * sizeof(*chans));
+	if (!chan || !mine || !chans) {
+		err = -ENOMEM;
+		goto out;
+	}
+	walk(&w, pd);
+	if (!mark_requests(&w, &f, chan))
+		goto done;	/* the kernel serves everything @pd asks */
+	for (i = 0; i < g->nnodes; i++)
+		if (chan[i])
+			chans[nch++] = &g->nodes[i];
+
+	/* One walk per group, as in osm_query__shared(), @pd's own too. */
+	for (i = 0; i < g->nnodes; i++) {
+		const struct osm_node *grp = &g->nodes[i];
+
+		if (!is_group(g, grp))
+			continue;
+		walk(&w, grp);
+		mark_served(&w, chan, mine);
+		/* add_share() keeps the flagged nodes of w.queue. */
+		memcpy(w.queue, chans, nch * sizeof(*chans));
+		w.tail = nch;
+		err = add_share(&w, grp, mine, &shares, &n, &cap);
+		for (k = 0; k < nch; k++)
+			mine[chans[k]->index] = 0;
+		if (err)
+			goto out;
+	}
+done:
+	if (n > INT_MAX) {
+		err = -EOVERFLOW;
+		goto out;
+	}
+	*out = shares;
+	shares = NULL;
+	err = (int)n;
+out:
+	osm_shares__free(shares, n);
+	free(chans);
+	free(mine);
+	free(chan);
 	query_finish(&f, &w);
 	return osm_err(err);
 }

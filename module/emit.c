@@ -54,6 +54,8 @@ static const struct {
 	[OSM_T_MSG]		= { OSM_NODE_MSG, false, false },
 	[OSM_T_SEMUNDO]		= { OSM_NODE_SEMUNDO, false, false },
 	[OSM_T_PHYS]		= { OSM_NODE_PHYS, false, false },
+	[OSM_T_FUSE]		= { OSM_NODE_FUSE, false, false },
+	[OSM_T_UFFD]		= { OSM_NODE_UFFD, false, false },
 };
 
 /**
@@ -318,6 +320,16 @@ static void osm_put_id(struct osm_reader *r, const struct osm_id *id)
 		osm_put_mem(r, ":", 1);
 		osm_put_num(r, id->b, 10, 0);
 		/* Not the first inode object under this name (ident.c). */
+		if (id->a >> 32) {
+			osm_put_mem(r, ":", 1);
+			osm_put_num(r, (u32)(id->a >> 32), 16, 8);
+		}
+		break;
+	case OSM_T_FUSE:
+		osm_put_num(r, MAJOR((u32)id->a), 10, 0);
+		osm_put_mem(r, ":", 1);
+		osm_put_num(r, MINOR((u32)id->a), 10, 0);
+		/* Not the first superblock under this name (ident.c). */
 		if (id->a >> 32) {
 			osm_put_mem(r, ":", 1);
 			osm_put_num(r, (u32)(id->a >> 32), 16, 8);

@@ -2,8 +2,8 @@
 /*
  * When is an object met again the object the walk already rendered?
  *
- * mm, files, fs, sighand, open files, credentials and seccomp filters
- * have no public identifier and
+ * mm, files, fs, sighand, open files, credentials, seccomp filters and
+ * userfaultfd contexts have no public identifier and
  * are named by a keyed hash of their address (ids.c).  A walk lasts as
  * long as its reader likes, and meanwhile an object can be freed and its
  * address handed to a new one (files and sighand caches are even
@@ -28,18 +28,25 @@
  * cannot confirm (no thread of its first holder's process holds it any
  * more), but never merges two.
  *
+ * A userfaultfd context is reached two ways, from the regions registered
+ * with it and from its file; osm_uffd_id() confirms through either.
+ *
  * Inodes have a public name, device and inode number, but it is not
  * unique: btrfs subvolumes share one device and restart inode numbers.
  * An inode keeps the id "inode:<dev>:<ino>" for the first inode object
  * the walk meets under that name; the slot stores a fingerprint of the
  * object (address, generation, superblock), and another object under
- * the same name gets "inode:<dev>:<ino>:<fingerprint>".
+ * the same name gets "inode:<dev>:<ino>:<fingerprint>".  A FUSE
+ * connection is named by its superblock's device the same way.
  */
 #include <linux/fdtable.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sem.h>
 #include <linux/sched/task.h>
@@ -177,6 +184,181 @@ int osm_object_id(struct osm_reader *r, enum osm_type type, const void *obj,
 	return 1;
 }
 
+/* Does @t's descriptor @fd refer to a file whose private_data is @obj? */
+static bool osm_fd_private_is(struct task_struct *t, unsigned int fd,
+			      const void *obj)
+{
+	struct files_struct *files;
+	struct file *file;
+	bool same = false;
+
+	task_lock(t);
+	files = t->files;
+	if (files) {
+		file = files_lookup_fd_raw(files, fd);
+		same = file && READ_ONCE(file->private_data) == obj;
+	}
+	task_unlock(t);
+	return same;
+}
+
+/*
+ * Does @t reach the userfaultfd context @ctx right now?  A context's
+ * regions all lie in the address space that created it (dup_userfaultfd()
+ * gives a child's regions a context of their own), so when the caller
+ * holds @mm's mmap_lock and one of its regions points at @ctx, every task
+ * that holds @mm reaches @ctx.  Otherwise @t may hold its file at @fd.
+ */
+static bool osm_task_has_uffd(struct task_struct *t, const void *ctx,
+			      unsigned int fd, const struct mm_struct *mm)
+{
+	if (mm && READ_ONCE(t->mm) == mm)
+		return true;
+	return fd != OSM_FD_NONE && osm_fd_private_is(t, fd, ctx);
+}
+
+/* Is @ctx, kept alive by the caller, behind a region of @task's mm? */
+static bool osm_mm_has_uffd(struct task_struct *task, const void *ctx)
+{
+	bool found = false;
+#ifdef CONFIG_USERFAULTFD
+	struct vm_area_struct *vma;
+	struct mm_struct *mm;
+
+	mm = get_task_mm(task);
+	if (!mm)
+		return false;
+	if (!mmap_read_lock_killable(mm)) {
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma) {
+			if (vma->vm_userfaultfd_ctx.ctx == ctx) {
+				found = true;
+				break;
+			}
+		}
+		mmap_read_unlock(mm);
+	}
+	mmput(mm);
+#endif
+	return found;
+}
+
+/* osm_holder_has() for a userfaultfd context (see osm_uffd_id()). */
+static bool osm_uffd_holder_has(const struct osm_idslot *slot,
+				const void *ctx, const struct mm_struct *mm)
+{
+	struct task_struct *t, *x;
+	bool same = false;
+
+	rcu_read_lock();
+	t = pid_task(slot->holder, PIDTYPE_PID);
+	if (t) {
+		for_each_thread(t, x) {
+			if (osm_task_has_uffd(x, ctx, slot->fd, mm)) {
+				same = true;
+				break;
+			}
+		}
+	}
+	if (same || mm || slot->fd != OSM_FD_NONE || !t) {
+		rcu_read_unlock();
+		return same;
+	}
+	/* Met first through a region, now through its file: look there. */
+	get_task_struct(t);
+	rcu_read_unlock();
+	same = osm_mm_has_uffd(t, ctx);
+	put_task_struct(t);
+	return same;
+}
+
+/**
+ * osm_uffd_id() - the id of a userfaultfd context.
+ * @r: the reader.
+ * @ctx: the context (never dereferenced), kept alive by the caller: by
+ *	a reference on its file, or by the mmap_lock of @mm while a region
+ *	of @mm points at it.
+ * @holder: the task it was reached from.
+ * @fd: the descriptor of @holder whose file is @ctx's, or OSM_FD_NONE
+ *	when it was reached through a region.
+ * @mm: the address space whose region points at @ctx, its mmap_lock
+ *	held for reading; NULL when reached through a file.
+ * @id: out: its id.
+ *
+ * As osm_object_id(), but a context has two kinds of holders: the
+ * regions registered with it and the file that serves it.  A later
+ * meeting is the same context when the first holder, or another thread
+ * of its process, reaches it now through either.
+ *
+ * Context: may sleep when @mm is NULL (it may take the first holder's
+ * mmap_lock); does not allocate: the caller has reserved room for one id.
+ * Return: as osm_object_id().
+ */
+int osm_uffd_id(struct osm_reader *r, const void *ctx,
+		struct task_struct *holder, unsigned int fd,
+		const struct mm_struct *mm, struct osm_id *id)
+{
+	struct osm_idslot *slot;
+	unsigned int gen;
+
+	for (gen = 0;; gen++) {
+		*id = (struct osm_id){ .type = OSM_T_UFFD,
+				       .a = osm_hash_ptr(ctx, OSM_T_UFFD, gen) };
+		slot = osm_idset_find(&r->ids, id);
+		if (!slot)
+			break;
+		if (osm_uffd_holder_has(slot, ctx, mm))
+			return 0;
+	}
+	slot = osm_idset_insert(&r->ids, id);
+	if (IS_ERR(slot))
+		return PTR_ERR(slot);
+	slot->holder = get_task_pid(holder, PIDTYPE_PID);
+	slot->fd = fd;
+	return 1;
+}
+
+/**
+ * osm_named_id() - the id of an object with a public name that may be
+ * reused (an inode's device and number, a FUSE superblock's device).
+ * @r: the reader.
+ * @type: OSM_T_INODE or OSM_T_FUSE.
+ * @name: the public name, in 32 bits (a device number); @id->a.
+ * @print: a non-zero fingerprint of the object (osm_hash_print()).
+ * @id: out: its id; @id->b is left for the caller to set before the
+ *	call (an inode number, or 0).
+ *
+ * The first object met under a name takes it; another one met under the
+ * same name in this walk gets the name and its fingerprint.
+ *
+ * Context: any; does not allocate: the caller has reserved room for one
+ * id (osm_ids_reserve()).
+ * Return: 1 if @id is new in this walk (render its node), 0 if it was
+ * rendered already, or -E2BIG past max_nodes.
+ */
+int osm_named_id(struct osm_reader *r, enum osm_type type, u64 name,
+		 u32 print, struct osm_id *id)
+{
+	struct osm_idslot *slot;
+
+	id->type = type;
+	id->a = (u32)name;
+	slot = osm_idset_find(&r->ids, id);
+	if (slot && slot->print != print) {
+		/* Another object under the same name: its own id. */
+		id->a |= (u64)print << 32;
+		slot = osm_idset_find(&r->ids, id);
+	}
+	if (slot)
+		return 0;
+	slot = osm_idset_insert(&r->ids, id);
+	if (IS_ERR(slot))
+		return PTR_ERR(slot);
+	slot->print = print;
+	return 1;
+}
+
 /**
  * osm_inode_id() - the id of an inode.
  * @r: the reader.
@@ -193,23 +375,9 @@ int osm_inode_id(struct osm_reader *r, const struct inode *inode,
 {
 	u32 print = osm_hash_print(inode, inode->i_generation,
 				   (u64)(unsigned long)inode->i_sb);
-	struct osm_idslot *slot;
 
-	*id = (struct osm_id){ .type = OSM_T_INODE, .a = inode->i_sb->s_dev,
-			       .b = inode->i_ino };
-	slot = osm_idset_find(&r->ids, id);
-	if (slot && slot->print != print) {
-		/* Another object under the same name: its own id. */
-		id->a |= (u64)print << 32;
-		slot = osm_idset_find(&r->ids, id);
-	}
-	if (slot)
-		return 0;
-	slot = osm_idset_insert(&r->ids, id);
-	if (IS_ERR(slot))
-		return PTR_ERR(slot);
-	slot->print = print;
-	return 1;
+	id->b = inode->i_ino;
+	return osm_named_id(r, OSM_T_INODE, inode->i_sb->s_dev, print, id);
 }
 
 /**

@@ -196,6 +196,7 @@ static bool osm_type_has_holder(u32 type)
 	case OSM_T_SIGHAND:
 	case OSM_T_CRED:
 	case OSM_T_SECCOMP:
+	case OSM_T_UFFD:
 	case OSM_T_SEMUNDO:
 		return true;
 	default:

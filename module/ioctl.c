@@ -117,7 +117,10 @@ static long osm_ioc_set_scope(struct osm_reader *r, void __user *uarg)
 	BUILD_BUG_ON(OSM_RES_SECCOMP != 1ULL << (OSM_T_SECCOMP - OSM_T_MM));
 	BUILD_BUG_ON(OSM_RES_TIME_NS != 1ULL << (OSM_T_TIME_NS - OSM_T_MM));
 	BUILD_BUG_ON(OSM_RES_SYSVIPC != 1ULL << (OSM_T_SHM - OSM_T_MM));
-	BUILD_BUG_ON(OSM_RES_ALL != (OSM_RES_SYSVIPC << 1) - 1);
+	/* The types after the SysV ones take the next bits, in order. */
+	BUILD_BUG_ON(OSM_RES_FUSE != 2 * OSM_RES_SYSVIPC);
+	BUILD_BUG_ON(OSM_RES_UFFD != 2 * OSM_RES_FUSE);
+	BUILD_BUG_ON(OSM_RES_ALL != (OSM_RES_UFFD << 1) - 1);
 
 	err = osm_copy_struct_in(&sc, sizeof(sc), OSM_SCOPE_SIZE_VER0, uarg,
 				 &usize);

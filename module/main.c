@@ -7,7 +7,7 @@
  * uapi/graph-format.md:
  *
  *	$ head -3 /dev/osmosis
- *	osmosis-graph 1.4 epoch=... pid_ns=4026531836 view=full
+ *	osmosis-graph 1.5 epoch=... pid_ns=4026531836 view=full
  *	node kernel:0 pd name=kernel
  *	node thread:2 pd tid=2 tgid=2 comm=kthreadd kthread=1
  *

@@ -12,6 +12,7 @@
 #define _OSMOSIS_INTERNAL_H
 
 #include <linux/types.h>
+#include <linux/limits.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
 #include <linux/osmosis.h>
@@ -54,6 +55,8 @@ enum osm_type {
 	OSM_T_MSG,
 	OSM_T_SEMUNDO,
 	OSM_T_PHYS,	/* not a scope type: OSM_SCOPE_PHYS turns it on */
+	OSM_T_FUSE,
+	OSM_T_UFFD,
 	OSM_T_NR,
 };
 
@@ -76,10 +79,11 @@ struct osm_id {
  * @type: &struct osm_id.type plus one; 0 marks a free slot.
  * @fd: for an open file, the descriptor of @holder it was met at.
  * @holder: for an object named by a hash of its address (mm, files,
- *	fs, sighand, file): the pid of the task it was first met in,
- *	referenced, so a later meeting can confirm the object is still
- *	the same (see ident.c).
- * @print: for an inode: a fingerprint of the inode object (ident.c).
+ *	fs, sighand, file, uffd): the pid of the task it was first met
+ *	in, referenced, so a later meeting can confirm the object is
+ *	still the same (see ident.c).
+ * @print: for an inode or a FUSE connection: a fingerprint of the
+ *	object (ident.c).
  */
 struct osm_idslot {
 	u64 a;
@@ -361,6 +365,12 @@ int osm_inode_id(struct osm_reader *r, const struct inode *inode,
 		 struct osm_id *id);
 bool osm_inode_rendered(struct osm_reader *r, const struct inode *inode,
 			struct osm_id *id);
+int osm_named_id(struct osm_reader *r, enum osm_type type, u64 name,
+		 u32 print, struct osm_id *id);
+#define OSM_FD_NONE	UINT_MAX	/* osm_uffd_id(): met through a region */
+int osm_uffd_id(struct osm_reader *r, const void *ctx,
+		struct task_struct *holder, unsigned int fd,
+		const struct mm_struct *mm, struct osm_id *id);
 
 /* walk_limit.c */
 int osm_walk_limit_get(struct osm_reader *r);
@@ -496,6 +506,39 @@ void osm_emit_pidns(struct osm_reader *r, struct pid_namespace *ns);
 void osm_emit_cgroup_node(struct osm_reader *r, struct cgroup *cgrp,
 			  struct osm_id *id);
 
+/* res_request.c */
+struct super_block;
+struct vm_area_struct;
+void osm_emit_fuse_request(struct osm_reader *r, const struct osm_id *src,
+			   struct super_block *sb, const char *what);
+void osm_emit_uffd_request(struct osm_reader *r, struct vm_area_struct *vma,
+			   const struct osm_id *vma_id);
+void osm_emit_serve(struct osm_reader *r, struct file *file,
+		    const struct osm_id *file_id, struct task_struct *holder,
+		    unsigned int fd);
+
+/* fuse_layout.c */
+bool osm_sb_is_fuse(const struct super_block *sb);
+bool osm_file_is_fuse_dev(struct file *file);
+/**
+ * struct osm_fuse_sb - what the walk shows of a FUSE superblock
+ * @dev: its s_dev.
+ * @print: a fingerprint of the superblock object (osm_hash_print()).
+ * @fstype: "fuse" or "fuseblk" (a static string of the file system).
+ * @subtype: copied into the reader's pathbuf, or false when it has none.
+ */
+struct osm_fuse_sb {
+	dev_t dev;
+	u32 print;
+	const char *fstype;
+	bool subtype;
+};
+
+void osm_fuse_sb_info(struct osm_reader *r, struct super_block *sb,
+		      struct osm_fuse_sb *info);
+bool osm_fuse_dev_sb(struct osm_reader *r, struct file *file,
+		     struct osm_fuse_sb *info);
+
 /* res_sysvipc.c */
 void osm_sysvipc_note(struct osm_reader *r, struct ipc_namespace *ns);
 void osm_ipcns_put(struct ipc_namespace *ns);
@@ -570,11 +613,18 @@ static inline bool osm_want(const struct osm_reader *r, enum osm_type type)
 {
 	if (type < OSM_T_MM)
 		return true;
-	if (type == OSM_T_PHYS)	/* frames hang off regions */
+	switch (type) {
+	case OSM_T_PHYS:	/* frames hang off regions */
 		return r->phys_on && (r->types & OSM_RES_VMA);
-	if (type >= OSM_T_SHM)
+	case OSM_T_SHM ... OSM_T_SEMUNDO:
 		return r->types & OSM_RES_SYSVIPC;
-	return r->types & (1ULL << (type - OSM_T_MM));
+	case OSM_T_FUSE:
+		return r->types & OSM_RES_FUSE;
+	case OSM_T_UFFD:
+		return r->types & OSM_RES_UFFD;
+	default:
+		return r->types & (1ULL << (type - OSM_T_MM));
+	}
 }
 
 #endif /* _OSMOSIS_INTERNAL_H */

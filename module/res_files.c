@@ -48,7 +48,8 @@ static void osm_emit_fd(struct osm_reader *r, struct task_struct *holder,
 	bool has_inode = false;
 	int ret;
 
-	if (!osm_ids_reserve(r, 2))
+	/* The file, its inode, the channel it serves or its inode requests. */
+	if (!osm_ids_reserve(r, 3))
 		return;
 	ret = osm_object_id(r, OSM_T_FILE, file, holder, fd, &id);
 	if (ret < 0) {
@@ -79,6 +80,7 @@ static void osm_emit_fd(struct osm_reader *r, struct task_struct *holder,
 		}
 		if (has_inode && S_ISSOCK(file_inode(file)->i_mode))
 			osm_note_peer(r, file, &inode_id);
+		osm_emit_serve(r, file, &id, holder, fd);
 	}
 	osm_edge_begin(r, files_id, OSM_EDGE_MAP, &id);
 	osm_attr_u64(r, "fd", fd);

@@ -51,7 +51,8 @@ bool osm_file_is_anon(const struct file *file)
  * @id: out: the inode's id, to draw an edge to.
  *
  * Context: may sleep; does not allocate: the caller has reserved room
- * for one id (osm_ids_reserve()), so it may hold a target's mmap_lock.
+ * for two ids (osm_ids_reserve(): the inode and the FUSE connection that
+ * serves it), so it may hold a target's mmap_lock.
  * Return: true if @id names an emitted inode node; false for anonymous
  * inodes or when the walk failed.
  */
@@ -75,6 +76,8 @@ bool osm_emit_inode_of(struct osm_reader *r, struct file *file,
 		if (S_ISSOCK(inode->i_mode))
 			osm_attr_sock(r, file);
 		osm_end_line(r);
+		/* Who serves it, when the kernel does not (res_request.c). */
+		osm_emit_fuse_request(r, id, inode->i_sb, NULL);
 	}
 	return !r->err;
 }

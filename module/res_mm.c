@@ -76,10 +76,14 @@ static void osm_emit_vma(struct osm_reader *r, struct vm_area_struct *vma,
 		osm_edge_begin(r, &id, OSM_EDGE_MAP, &inode_id);
 		osm_end_line(r);
 	}
+	osm_emit_uffd_request(r, vma, &id);
 }
 
-/* Ids one region may add (its inode), reserved before taking the lock. */
-#define OSM_VMA_IDS		1
+/*
+ * Ids one region may add (its inode, the FUSE connection behind that, its
+ * userfaultfd context), reserved before taking the lock.
+ */
+#define OSM_VMA_IDS		3
 #define OSM_VMA_RESERVE		256
 
 enum osm_regions {

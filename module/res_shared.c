@@ -6,6 +6,7 @@
  * the thread's pointer to it while ident.c decides on its id.
  */
 #include <linux/fs_struct.h>
+#include <linux/mount.h>
 #include <linux/path.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -19,6 +20,21 @@ static void osm_emit_hold_rw(struct osm_reader *r, const struct osm_id *holder,
 {
 	osm_edge_begin(r, holder, OSM_EDGE_HOLD, id);
 	osm_puts(r, " mode=rw\n");
+}
+
+/* Lookups from a root or cwd on FUSE go to its server (res_request.c). */
+static void osm_emit_fs_requests(struct osm_reader *r, const struct osm_id *id,
+				 const struct path *root,
+				 const struct path *pwd)
+{
+	struct super_block *rsb = root->mnt->mnt_sb, *csb = pwd->mnt->mnt_sb;
+
+	if (rsb == csb) {
+		osm_emit_fuse_request(r, id, rsb, "root,cwd");
+		return;
+	}
+	osm_emit_fuse_request(r, id, rsb, "root");
+	osm_emit_fuse_request(r, id, csb, "cwd");
 }
 
 /**
@@ -37,7 +53,8 @@ void osm_emit_fs(struct osm_reader *r, struct task_struct *task,
 	struct osm_id id;
 	int ret;
 
-	if (!osm_ids_reserve(r, 1))
+	/* The fs, and the FUSE connections of its root and cwd. */
+	if (!osm_ids_reserve(r, 3))
 		return;
 	/* exit_fs() clears task->fs under task_lock before it frees it. */
 	task_lock(task);
@@ -60,6 +77,7 @@ void osm_emit_fs(struct osm_reader *r, struct task_struct *task,
 			osm_attr_path(r, "root", &root);
 			osm_attr_path(r, "cwd", &pwd);
 			osm_end_line(r);
+			osm_emit_fs_requests(r, &id, &root, &pwd);
 		}
 		path_put(&pwd);
 		path_put(&root);

@@ -176,6 +176,7 @@ static const struct {
 	{ OSM_NODE_SECCOMP, false }, { OSM_NODE_SHM, false },
 	{ OSM_NODE_SEM, false }, { OSM_NODE_MSG, false },
 	{ OSM_NODE_SEMUNDO, false },
+	{ OSM_NODE_FUSE, false }, { OSM_NODE_UFFD, false },
 };
 
 #define MAX_FIELDS 256

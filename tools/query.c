@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * osm query: what a PD reaches, whom it shares resources with, and who
- * can control it.
+ * osm query: what a PD reaches, whom it shares resources with, who
+ * serves its requests, and who can control it.
  */
 #include <errno.h>
 #include <limits.h>
@@ -163,6 +163,40 @@ static int show_shared(const struct query_ctx *q)
 	return 0;
 }
 
+static int show_servers(const struct query_ctx *q)
+{
+	struct osm_share *sv;
+	int i, n;
+
+	n = osm_query__servers(q->g, q->pd, &q->opts, &sv);
+	if (n < 0)
+		return n;
+
+	open_json_object(NULL);
+	print_pd(q->pd);
+	print_uint(PRINT_ANY, "count",
+		   " is served by %llu PDs besides the kernel\n", n);
+	if (n)
+		print_nl();
+	open_json_array("servers");
+	for (i = 0; i < n; i++) {
+		open_json_object(NULL);
+		print_pd(sv[i].pd);
+		print_uint(PRINT_ANY, "count", ": %llu channels\n", sv[i].nres);
+		print_resources(sv[i].res, sv[i].nres);
+		close_json_object();
+	}
+	close_json_array();
+	close_json_object();
+	osm_shares__free(sv, n);
+	return 0;
+}
+
+static int do_servers(int argc, char **argv)
+{
+	return run_query(argc, argv, show_servers);
+}
+
 static int do_reachable(int argc, char **argv)
 {
 	return run_query(argc, argv, show_reachable);
@@ -314,6 +348,7 @@ static int do_help(int argc, char **argv)
 	       "       %s query reachable PD [--types TYPES] [--file FILE]\n"
 	       "       %s query control   PD [--threads] [--ptrace-scope N]\n"
 	       "                             [--file FILE]\n"
+	       "       %s query servers   PD [--types TYPES] [--file FILE]\n"
 	       "       %s query help\n"
 	       "\n"
 	       "       PD    := { PID | kernel | NODE-ID }  e.g. 1234, thread:42\n"
@@ -327,13 +362,18 @@ static int do_help(int argc, char **argv)
 	       "             PD, by rule: parent, tracer, signal (kill(2)),\n"
 	       "             ptrace (PTRACE_ATTACH); N is Yama's ptrace_scope,\n"
 	       "             read from /proc/sys/kernel/yama when not given\n"
+	       "  servers    the processes that serve PD's requests (FUSE\n"
+	       "             daemons, userfaultfd handlers), with the channels;\n"
+	       "             the kernel serves the rest\n"
 	       "\n"
 	       "JSON: reachable {\"pd\", \"label\", \"count\", \"resources\": [{\"id\",\n"
 	       "      \"type\", \"label\"}]}; shared {\"pd\", \"label\", \"count\",\n"
 	       "      \"shares\": [{\"pd\", \"label\", \"count\", \"resources\"}]};\n"
 	       "      control {\"pd\", \"label\", \"count\", \"ptrace_scope\",\n"
-	       "      \"controllers\": [{\"pd\", \"type\", \"label\", \"rules\"}]}\n",
-	       bin_name, bin_name, bin_name, bin_name);
+	       "      \"controllers\": [{\"pd\", \"type\", \"label\", \"rules\"}]};\n"
+	       "      servers {\"pd\", \"label\", \"count\", \"servers\": [{\"pd\",\n"
+	       "      \"label\", \"count\", \"resources\"}]}\n",
+	       bin_name, bin_name, bin_name, bin_name, bin_name);
 	return 0;
 }
 
@@ -341,6 +381,7 @@ static const struct cmd cmds[] = {
 	{ "shared",	do_shared },
 	{ "reachable",	do_reachable },
 	{ "control",	do_control },
+	{ "servers",	do_servers },
 	{ "help",	do_help },
 	{ 0 }
 };

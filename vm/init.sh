@@ -428,6 +428,11 @@ mode_shell() {
 mounts
 mode=$(cmdline_arg osm.mode shell)
 echo "osmosis VM: $(uname -r), mode $mode"
+# In-tree modules the tests need (vm/mkinitramfs), before osmosis.ko.
+for m in /lib/osm-modules/*.ko; do
+	[ -f "$m" ] || continue
+	insmod "$m" || echo "insmod $m failed"
+done
 insmod /osmosis.ko || echo "insmod /osmosis.ko failed"
 case $mode in
 test) mode_test ;;

@@ -287,6 +287,97 @@ static void test_peer_edges(void)
 }
 
 /*
+ * The resource directory (1.5): process 1 reads a FUSE file served by
+ * process 2's /dev/fuse and has a region that its own uffd serves;
+ * process 3 requests nothing.  request and serve edges are not followed
+ * by reachability: nobody shares the channels.
+ */
+static const char servers_text[] =
+	"osmosis-graph 1.5 view=full\n"
+	"node process:1 pd pid=1\n"
+	"node thread:1 pd tid=1\n"
+	"edge thread:1 member process:1\n"
+	"node process:2 pd pid=2\n"
+	"node thread:2 pd tid=2\n"
+	"edge thread:2 member process:2\n"
+	"node process:3 pd pid=3\n"
+	"node thread:3 pd tid=3\n"
+	"edge thread:3 member process:3\n"
+	"node mm:1 res vmas=1\n"
+	"node vma:1:1000 res start=0x1000 end=0x2000\n"
+	"edge vma:1:1000 subset mm:1\n"
+	"node uffd:aa res\n"
+	"edge vma:1:1000 request uffd:aa faults=missing\n"
+	"edge thread:1 hold mm:1 mode=rw\n"
+	"node files:1 res fds=2\n"
+	"node inode:0:40:2 res dev=0:40 ino=2 ftype=reg\n"
+	"node fuse:0:40 res dev=0:40 conn=40 fstype=fuse\n"
+	"edge inode:0:40:2 request fuse:0:40\n"
+	"node file:1 res mode=r\n"
+	"edge file:1 map inode:0:40:2\n"
+	"node file:2 res mode=rw ftype=anon anon=[userfaultfd]\n"
+	"edge file:2 serve uffd:aa\n"
+	"edge files:1 map file:1 fd=3 mode=r\n"
+	"edge files:1 map file:2 fd=4 mode=rw\n"
+	"edge thread:1 hold files:1 mode=rw\n"
+	"node files:2 res fds=1\n"
+	"node file:3 res mode=rw ftype=chr\n"
+	"edge file:3 serve fuse:0:40\n"
+	"edge files:2 map file:3 fd=5 mode=rw\n"
+	"edge thread:2 hold files:2 mode=rw\n"
+	"node files:3 res fds=0\n"
+	"edge thread:3 hold files:3 mode=rw\n"
+	"end nodes=17 edges=16\n";
+
+static void test_servers(void)
+{
+	const char *fuse[] = { "fuse", NULL };
+	struct osm_graph *g = osm_graph__parse(servers_text,
+					       strlen(servers_text));
+	struct osm_share *sh = NULL;
+	int n;
+
+	CHECK(g);
+	if (!g)
+		return;
+	n = osm_query__servers(g, osm_graph__find(g, "process:1"), NULL, &sh);
+	CHECK(n == 2);
+	if (n == 2) {
+		check_share(&sh[0], "process:1", "uffd:aa");
+		check_share(&sh[1], "process:2", "fuse:0:40");
+	}
+	osm_shares__free(sh, n > 0 ? n : 0);
+
+	{
+		OSM_OPTS(osm_query_opts, q, .types = fuse);
+
+		n = osm_query__servers(g, osm_graph__find(g, "thread:1"), &q,
+				       &sh);
+		CHECK(n == 1);
+		if (n == 1)
+			check_share(&sh[0], "process:2", "fuse:0:40");
+		osm_shares__free(sh, n > 0 ? n : 0);
+	}
+
+	/* Nothing requested: the kernel serves, nobody is listed. */
+	n = osm_query__servers(g, osm_graph__find(g, "process:3"), NULL, &sh);
+	CHECK(n == 0 && !sh);
+	/* The server requests nothing either. */
+	n = osm_query__servers(g, osm_graph__find(g, "process:2"), NULL, &sh);
+	CHECK(n == 0 && !sh);
+	CHECK(osm_query__servers(g, osm_graph__find(g, "fuse:0:40"), NULL,
+				 &sh) == -EINVAL);
+
+	/* Channels are not reached, so not shared. */
+	n = osm_query__shared(g, osm_graph__find(g, "process:1"), NULL, &sh);
+	CHECK(n == 0);
+	osm_shares__free(sh, n > 0 ? n : 0);
+	osm_graph__free(g);
+
+	check_reach(servers_text, "process:2", 2, "files:2 file:3");
+}
+
+/*
  * 1.4: two processes whose regions map one frame interval both reach it
  * (region -> phys is a map edge, followed forward), and share it; an
  * interval only one of them maps is not shared.
@@ -638,6 +729,7 @@ int main(int argc, char **argv)
 		{ "peer edges join two sockets", test_peer_edges },
 		{ "phys intervals join two regions", test_phys_edges },
 		{ "shared", test_shared },
+		{ "servers: request and serve edges", test_servers },
 		{ "bad files", test_bad_files },
 		{ "escaped values", test_escaped },
 		{ "unknown records, keys and types", test_unknown },

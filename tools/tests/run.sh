@@ -408,6 +408,21 @@ expect 1 "control: --types refused" query control 100 --types mm --file "$CTL"
 expect 0 "-j control kernel" -j query control kernel --file "$CTL"
 json_check "control kernel: none" "j['count'] == 0 and j['controllers'] == []"
 
+SERVERS=$FIX/servers.graph
+expect 0 "query servers 1" query servers 1 --file "$SERVERS"
+out_has "servers: heading" "process:1 (client) is served by 2 PDs besides the kernel"
+out_has "servers: the FUSE daemon" "process:2 (sshfs): 1 channels"
+expect 0 "-j query servers 1" -j query servers 1 --file "$SERVERS"
+json_check "-j servers: who and what" \
+	"[(s['pd'], [r['id'] for r in s['resources']]) for s in j['servers']] == [('process:1', ['uffd:00000000000000aa']), ('process:2', ['fuse:0:40'])]"
+expect 0 "-j servers --types fuse" -j query servers 1 --types fuse --file "$SERVERS"
+json_check "servers --types filters channels" \
+	"[s['pd'] for s in j['servers']] == ['process:2']"
+expect 0 "-j servers of the daemon" -j query servers 2 --file "$SERVERS"
+json_check "servers: the kernel serves the daemon" "j['count'] == 0 and j['servers'] == []"
+expect 0 "-j shared: channels are not shared" -j query shared 1 --file "$SERVERS"
+json_check "servers: no shares" "j['count'] == 0"
+
 expect 0 "query reachable" query reachable thread:200 --types vma,inode --file "$GOOD"
 out_has "reachable: heading" "thread:200 (sh) reaches 3 resources"
 expect 0 "-j q r kernel" -j q r kernel --file "$GOOD"

@@ -98,7 +98,9 @@ struct osm_api {
 #define OSM_RES_CRED		_BITULL(16)
 #define OSM_RES_SECCOMP		_BITULL(17)
 #define OSM_RES_SYSVIPC		_BITULL(18)	/* semundo; shm, sem, msg need IPC_NS (1.4) */
-#define OSM_RES_ALL		(_BITULL(19) - 1)
+#define OSM_RES_FUSE		_BITULL(19)	/* with the inodes, fs, files (1.5) */
+#define OSM_RES_UFFD		_BITULL(20)	/* with regions and files (1.5) */
+#define OSM_RES_ALL		(_BITULL(21) - 1)
 
 /* struct osm_scope.flags */
 #define OSM_SCOPE_PID		_BITULL(0)	/* @pid is set */
@@ -315,7 +317,7 @@ struct osm_spawn_commit {
  */
 #define OSM_GRAPH_MAGIC		"osmosis-graph"
 #define OSM_GRAPH_MAJOR		1
-#define OSM_GRAPH_MINOR		4
+#define OSM_GRAPH_MINOR		5
 
 #define OSM_REC_NODE		"node"
 #define OSM_REC_EDGE		"edge"
@@ -353,6 +355,8 @@ struct osm_spawn_commit {
 #define OSM_NODE_MSG		"msg"		/* msg:<ipc_ns>:<msqid> (1.4) */
 #define OSM_NODE_SEMUNDO	"semundo"	/* semundo:<hash> undo list (1.4) */
 #define OSM_NODE_PHYS		"phys"		/* phys:<first>-<last> frames (1.4) */
+#define OSM_NODE_FUSE		"fuse"		/* fuse:<maj>:<min>[:<hex>] (1.5) */
+#define OSM_NODE_UFFD		"uffd"		/* uffd:<hash> userfaultfd (1.5) */
 
 /* Edge kinds; an edge reads as a sentence: "<src> <kind> <dst>". */
 #define OSM_EDGE_HOLD		"hold"		/* PD uses a resource */
@@ -363,5 +367,7 @@ struct osm_spawn_commit {
 #define OSM_EDGE_PEER		"peer"		/* socket -> the one it talks to (1.3) */
 #define OSM_EDGE_FOR_CHILDREN	"for_children"	/* thread -> ns its children get (1.3) */
 #define OSM_EDGE_IN		"in"		/* SysV object -> its ipc_ns (1.4) */
+#define OSM_EDGE_REQUEST	"request"	/* resource -> who serves it (1.5) */
+#define OSM_EDGE_SERVE		"serve"		/* server's file -> channel (1.5) */
 
 #endif /* _UAPI_LINUX_OSMOSIS_H */
