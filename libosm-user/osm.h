@@ -260,6 +260,67 @@ OSM_API int osm_query__servers(const struct osm_graph *g,
 			       struct osm_share **out);
 
 /*
+ * CanControl(PD) (libosm-user/control.md): who can control a PD, and by
+ * which rule.  Bits of struct osm_control.rules.
+ */
+#define OSM_CONTROL_PARENT	(1U << 0)	/* its parent process */
+#define OSM_CONTROL_TRACER	(1U << 1)	/* it ptraces the PD now */
+#define OSM_CONTROL_SIGNAL	(1U << 2)	/* kill(2) is allowed */
+#define OSM_CONTROL_PTRACE	(1U << 3)	/* PTRACE_ATTACH is allowed */
+#define OSM_CONTROL_NR_RULES	4
+
+/* osm_control_opts.flags: answer per thread instead of per process. */
+#define OSM_CONTROL_THREADS	(1U << 0)
+
+/**
+ * struct osm_control_opts - options of osm_query__can_control()
+ * @sz: sizeof(struct osm_control_opts), set by OSM_OPTS().
+ * @ptrace_scope: Yama's kernel.yama.ptrace_scope (0 to 3), which the
+ *	graph does not show: read /proc/sys/kernel/yama/ptrace_scope; 0
+ *	(the default) is also right for a kernel without Yama.
+ * @flags: OSM_CONTROL_THREADS or 0.
+ */
+struct osm_control_opts {
+	size_t sz;
+	int ptrace_scope;
+	unsigned int flags;
+	size_t :0;
+};
+#define osm_control_opts__last_field flags
+
+/**
+ * struct osm_control - one PD that can control the queried PD
+ * @pd: a process (by default) or a thread (OSM_CONTROL_THREADS).
+ * @rules: the OSM_CONTROL_* rules that hold for it.
+ */
+struct osm_control {
+	const struct osm_node *pd;
+	unsigned int rules;
+};
+
+/**
+ * osm_query__can_control() - CanControl(PD): the PDs that can control
+ * @pd (a thread, or a process: a controller of any of its threads), each
+ * with the rules that made it true.  The PD's own threads and kernel
+ * threads are never listed.
+ * @g: the graph.
+ * @pd: a PD node of @g.
+ * @opts: may be NULL.
+ * @out: on success a malloc()ed array in graph order, or NULL when there
+ *	are none; free() it.
+ *
+ * Return: the number of entries in *@out, or a negative errno (-EINVAL
+ * for a bad argument or option).
+ */
+OSM_API int osm_query__can_control(const struct osm_graph *g,
+				   const struct osm_node *pd,
+				   const struct osm_control_opts *opts,
+				   struct osm_control **out);
+
+/** osm_control_rule_name() - "parent", "tracer", ... for one bit, or NULL. */
+OSM_API const char *osm_control_rule_name(unsigned int rule);
+
+/*
  * PD creation (uapi/spawn.md): a program in a new PD whose resources are
  * shared with the caller, copied or new, one by one.
  */

@@ -49,6 +49,7 @@ static const struct verb_opt {
 	{ ARG_FILE,  "--file",  offsetof(struct verb_args, file) },
 	{ ARG_TYPES, "--types", offsetof(struct verb_args, types) },
 	{ ARG_DIR,   "--dir",   offsetof(struct verb_args, dir) },
+	{ ARG_SCOPE, "--ptrace-scope", offsetof(struct verb_args, scope) },
 };
 
 /* take_opt() for each of the @allowed options: 1, 0 or -1 as it. */
@@ -90,6 +91,10 @@ int parse_verb_args(int argc, char **argv, unsigned int allowed,
 			return -1;
 		if (r)
 			continue;
+		if ((allowed & ARG_THREADS) && !strcmp(argv[0], "--threads")) {
+			va->threads = true;
+			continue;
+		}
 		if (argv[0][0] == '-' && argv[0][1]) {
 			p_err("unknown option '%s'", argv[0]);
 			return -1;

@@ -39,11 +39,15 @@ void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define ARG_FILE	(1U << 0)
 #define ARG_TYPES	(1U << 1)
 #define ARG_DIR		(1U << 2)
+#define ARG_SCOPE	(1U << 3)	/* --ptrace-scope N */
+#define ARG_THREADS	(1U << 4)	/* --threads */
 
 struct verb_args {
 	const char *file;
 	const char *types;
 	const char *dir;
+	const char *scope;
+	bool threads;
 	const char *pos[2];
 	int npos;
 };

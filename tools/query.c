@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * osm query: what a PD reaches, whom it shares resources with, and who
- * serves its requests.
+ * osm query: what a PD reaches, whom it shares resources with, who
+ * serves its requests, and who can control it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,137 @@ static int do_shared(int argc, char **argv)
 	return run_query(argc, argv, show_shared);
 }
 
+/* Yama's ptrace_scope of this system: 0 when Yama is not there. */
+static int read_ptrace_scope(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	int v = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+static int parse_scope(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < 0 || v > 3) {
+		p_err("bad --ptrace-scope '%s': 0, 1, 2 or 3", s);
+		return -1;
+	}
+	return (int)v;
+}
+
+static void print_controllers(const struct osm_control *c, int n,
+			      unsigned int rule)
+{
+	size_t w = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if ((c[i].rules & rule) && strlen(osm_node__id(c[i].pd)) > w)
+			w = strlen(osm_node__id(c[i].pd));
+	for (i = 0; i < n; i++)
+		if (c[i].rules & rule) {
+			print_node(c[i].pd, w > 40 ? 40 : (int)w);
+			print_nl();
+		}
+}
+
+/* Text: counts first, then the PDs grouped by rule.  JSON: one per PD. */
+static void show_control(const struct osm_node *pd, int scope,
+			 const struct osm_control *c, int n)
+{
+	unsigned int b;
+	int i, k;
+
+	open_json_object(NULL);
+	print_pd(pd);
+	print_uint(PRINT_ANY, "count", " can be controlled by %llu PDs",
+		   n);
+	print_uint(PRINT_ANY, "ptrace_scope", " (ptrace_scope %llu)\n",
+		   scope);
+	for (b = 1; !json_output && b < 1U << OSM_CONTROL_NR_RULES; b <<= 1) {
+		for (i = 0, k = 0; i < n; i++)
+			k += !!(c[i].rules & b);
+		print_text("%s: %d\n", osm_control_rule_name(b), k);
+		print_controllers(c, n, b);
+	}
+	open_json_array("controllers");
+	for (i = 0; json_output && i < n; i++) {
+		open_json_object(NULL);
+		print_string(PRINT_JSON, "pd", NULL, osm_node__id(c[i].pd));
+		print_string(PRINT_JSON, "type", NULL,
+			     osm_node__type(c[i].pd));
+		if (node_label(c[i].pd))
+			print_string(PRINT_JSON, "label", NULL,
+				     node_label(c[i].pd));
+		open_json_array("rules");
+		for (b = 1; b < 1U << OSM_CONTROL_NR_RULES; b <<= 1)
+			if (c[i].rules & b)
+				print_string(PRINT_JSON, NULL, NULL,
+					     osm_control_rule_name(b));
+		close_json_array();
+		close_json_object();
+	}
+	close_json_array();
+	close_json_object();
+}
+
+static int do_control(int argc, char **argv)
+{
+	const struct osm_node *pd;
+	struct osm_control *c;
+	struct verb_args va;
+	struct osm_graph *g;
+	int r, n, scope;
+
+	r = parse_verb_args(argc, argv, ARG_FILE | ARG_SCOPE | ARG_THREADS,
+			    1, &va);
+	if (r)
+		return r > 0 ? do_help(0, NULL) : -1;
+	if (va.npos < 1) {
+		p_err("missing PD: a pid, 'kernel' or a node id "
+		      "(thread:TID, process:PID)");
+		return -1;
+	}
+	scope = va.scope ? parse_scope(va.scope) : read_ptrace_scope();
+	if (scope < 0)
+		return -1;
+	if (scope > 3)
+		scope = 3;	/* a later Yama's stricter mode: assume none */
+	g = load_graph(va.file);
+	if (!g)
+		return -1;
+	pd = find_pd(g, va.pos[0]);
+	if (!pd) {
+		osm_graph__free(g);
+		return -1;
+	}
+	{
+		OSM_OPTS(osm_control_opts, opts, .ptrace_scope = scope,
+			 .flags = va.threads ? OSM_CONTROL_THREADS : 0);
+
+		n = osm_query__can_control(g, pd, &opts, &c);
+	}
+	if (n < 0) {
+		p_err("query failed: %s", strerror(-n));
+		osm_graph__free(g);
+		return -1;
+	}
+	show_control(pd, scope, c, n);
+	free(c);
+	osm_graph__free(g);
+	return 0;
+}
+
 static int do_help(int argc, char **argv)
 {
 	(void)argc;
@@ -214,6 +346,8 @@ static int do_help(int argc, char **argv)
 		return 0;
 	printf("Usage: %s query shared    PD [--types TYPES] [--file FILE]\n"
 	       "       %s query reachable PD [--types TYPES] [--file FILE]\n"
+	       "       %s query control   PD [--threads] [--ptrace-scope N]\n"
+	       "                             [--file FILE]\n"
 	       "       %s query servers   PD [--types TYPES] [--file FILE]\n"
 	       "       %s query help\n"
 	       "\n"
@@ -224,6 +358,10 @@ static int do_help(int argc, char **argv)
 	       "             of its threads, the kernel of its kthreads\n"
 	       "  shared     the other processes (and the kernel) that reach\n"
 	       "             some of those resources, with the shared ones\n"
+	       "  control    the processes (--threads: threads) that can control\n"
+	       "             PD, by rule: parent, tracer, signal (kill(2)),\n"
+	       "             ptrace (PTRACE_ATTACH); N is Yama's ptrace_scope,\n"
+	       "             read from /proc/sys/kernel/yama when not given\n"
 	       "  servers    the processes that serve PD's requests (FUSE\n"
 	       "             daemons, userfaultfd handlers), with the channels;\n"
 	       "             the kernel serves the rest\n"
@@ -231,15 +369,18 @@ static int do_help(int argc, char **argv)
 	       "JSON: reachable {\"pd\", \"label\", \"count\", \"resources\": [{\"id\",\n"
 	       "      \"type\", \"label\"}]}; shared {\"pd\", \"label\", \"count\",\n"
 	       "      \"shares\": [{\"pd\", \"label\", \"count\", \"resources\"}]};\n"
+	       "      control {\"pd\", \"label\", \"count\", \"ptrace_scope\",\n"
+	       "      \"controllers\": [{\"pd\", \"type\", \"label\", \"rules\"}]};\n"
 	       "      servers {\"pd\", \"label\", \"count\", \"servers\": [{\"pd\",\n"
 	       "      \"label\", \"count\", \"resources\"}]}\n",
-	       bin_name, bin_name, bin_name, bin_name);
+	       bin_name, bin_name, bin_name, bin_name, bin_name);
 	return 0;
 }
 
 static const struct cmd cmds[] = {
 	{ "shared",	do_shared },
 	{ "reachable",	do_reachable },
+	{ "control",	do_control },
 	{ "servers",	do_servers },
 	{ "help",	do_help },
 	{ 0 }

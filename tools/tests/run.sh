@@ -395,6 +395,22 @@ expect 0 "-j shared, unknown PD type" -j query shared 5 --file "$FIX/unknown.gra
 json_check "unknown PD and resource types" \
 	"[(s['pd'], s['resources'][0]['type']) for s in j['shares']] == [('sandbox:1', 'io')]"
 
+CTL=$FIX/control.graph
+expect 0 "query control 100" query control 100 --ptrace-scope 0 --file "$CTL"
+out_has "control: heading" "process:100 (p100) can be controlled by 9 PDs (ptrace_scope 0)"
+out_has "control: by rule" "^tracer: 1"
+expect 0 "-j query control 110 scope 1" -j query control 110 --ptrace-scope=1 --file "$CTL"
+json_check "-j control: rules per PD" \
+	"j['count'] == 8 and j['ptrace_scope'] == 1 and [(c['pd'], c['rules']) for c in j['controllers']] == [('process:1', ['signal', 'ptrace']), ('process:100', ['parent', 'signal', 'ptrace']), ('process:200', ['signal']), ('process:210', ['signal']), ('process:300', ['signal']), ('process:400', ['ptrace']), ('process:800', ['signal']), ('process:820', ['signal'])]"
+expect 0 "-j q control --threads" -j q control process:800 --threads --ptrace-scope 0 --file "$CTL"
+json_check "control --threads: threads" \
+	"[c['pd'] for c in j['controllers']][:3] == ['thread:1', 'thread:100', 'thread:101'] and j['controllers'][0]['type'] == 'thread'"
+expect 1 "control: bad --ptrace-scope" query control 100 --ptrace-scope 4 --file "$CTL"
+err_has "bad --ptrace-scope: message" "0, 1, 2 or 3"
+expect 1 "control: --types refused" query control 100 --types mm --file "$CTL"
+expect 0 "-j control kernel" -j query control kernel --file "$CTL"
+json_check "control kernel: none" "j['count'] == 0 and j['controllers'] == []"
+
 SERVERS=$FIX/servers.graph
 expect 0 "query servers 1" query servers 1 --file "$SERVERS"
 out_has "servers: heading" "process:1 (client) is served by 2 PDs besides the kernel"
