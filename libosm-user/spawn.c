@@ -632,7 +632,6 @@ int osm_spawn_setup(struct osm_spawn_ctx *c,
 int osm_spawn(const struct osm_spawn_opts *opts, struct osm_spawned *pd)
 {
 	struct osm_spawn_ctx c = { .osmfd = -1, .cgfd = -1 };
-	unsigned long long mismatch = 0;
 	int err, pidfd = -1;
 	unsigned int i;
 	long pid;
@@ -644,26 +643,40 @@ int osm_spawn(const struct osm_spawn_opts *opts, struct osm_spawned *pd)
 	*pd = (struct osm_spawned){ .pidfd = -1, .cgroup_dirfd = -1 };
 	err = osm_spawn_setup(&c, opts, pd);
 	if (err)
-		goto out;
+		return osm_spawn_settle(&c, pd, err, -1, OSM_STAGE_EXEC);
+	/* CLONE_VFORK: the child has exec'd or exited once this returns. */
 	pid = osm_spawn_clone(&c, &pidfd);
-	if (pid < 0) {
-		err = pid;
-		goto out;
-	}
-	/* CLONE_VFORK: the child has exec'd or exited by now. */
-	if (c.st->stage != OSM_STAGE_EXEC || c.st->err) {
-		err = c.st->err ? -c.st->err : -ECHILD;
-		mismatch = c.st->mismatch;
+	return osm_spawn_settle(&c, pd, pid, pidfd, OSM_STAGE_EXEC);
+}
+
+/**
+ * osm_spawn_settle() - end a spawn: keep the PD if its child reached
+ * @stage without error, else kill and reap the child.
+ * @c: the spawn's context; freed here.
+ * @pd: the PD; released on failure, with the child's mismatch mask.
+ * @pid: the child's pid, or a negative errno from an earlier step.
+ * @pidfd: the child's pidfd when @pid is a pid.
+ * @stage: the stage the child reports once it runs as asked.
+ *
+ * Return: the pidfd, or a negative errno (and errno set).
+ */
+int osm_spawn_settle(struct osm_spawn_ctx *c, struct osm_spawned *pd,
+		     long pid, int pidfd, int stage)
+{
+	unsigned long long mismatch = 0;
+	int err = pid < 0 ? (int)pid : 0;
+
+	if (!err && (c->st->stage != stage || c->st->err)) {
+		err = c->st->err ? -c->st->err : -ECHILD;
+		mismatch = c->st->mismatch;
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		OSM_NO_INTR(waitid(P_PIDFD, pidfd, &(siginfo_t){ 0 }, WEXITED));
 		close(pidfd);
-		goto out;
+	} else if (!err) {
+		pd->pidfd = pidfd;
+		pd->pid = pid;
 	}
-	pd->pidfd = pidfd;
-	pd->pid = pid;
-	err = 0;
-out:
-	osm_spawn_ctx_free(&c);
+	osm_spawn_ctx_free(c);
 	if (err) {
 		osm_spawned_release(pd);
 		pd->mismatch = mismatch;

@@ -164,7 +164,6 @@ int osm_spawn_fn(const struct osm_spawn_opts *opts, int (*fn)(void *arg),
 	struct osm_spawn_ctx c = { .osmfd = -1, .cgfd = -1, .fn = fn,
 				   .arg = arg };
 	const size_t page = sysconf(_SC_PAGESIZE);
-	unsigned long long mismatch = 0;
 	int err, pidfd = -1;
 	unsigned int i;
 	long pid;
@@ -204,33 +203,15 @@ int osm_spawn_fn(const struct osm_spawn_opts *opts, int (*fn)(void *arg),
 	}
 
 	pid = osm_spawn_clone(&c, &pidfd);
-	if (pid < 0) {
-		err = pid;
-		goto out;
+	if (pid >= 0) {
+		/* The child has its PKRU: from now on only it may use its stack. */
+		if (pd->stack_pkey)
+			pkey_set(pd->stack_pkey, PKEY_DISABLE_ACCESS);
+		osm_fn_wait(c.st, pidfd);
 	}
-	/* The child has its PKRU: from now on only it may use its stack. */
-	if (pd->stack_pkey)
-		pkey_set(pd->stack_pkey, PKEY_DISABLE_ACCESS);
-	osm_fn_wait(c.st, pidfd);
-	if (c.st->stage != OSM_STAGE_RUN || c.st->err) {
-		err = c.st->err ? -c.st->err : -ECHILD;
-		mismatch = c.st->mismatch;
-		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-		OSM_NO_INTR(waitid(P_PIDFD, pidfd, &(siginfo_t){ 0 }, WEXITED));
-		close(pidfd);
-		goto out;
-	}
-	pd->pidfd = pidfd;
-	pd->pid = pid;
-	err = 0;
+	return osm_spawn_settle(&c, pd, pid, pidfd, OSM_STAGE_RUN);
 out:
-	osm_spawn_ctx_free(&c);
-	if (err) {
-		osm_spawned_release(pd);
-		pd->mismatch = mismatch;
-		return osm_err(err);
-	}
-	return pd->pidfd;
+	return osm_spawn_settle(&c, pd, err, -1, OSM_STAGE_RUN);
 }
 #else
 long osm_spawn_clone3_fn(struct clone_args *args, struct osm_spawn_ctx *c)

@@ -49,6 +49,8 @@ int osm_spawn_setup(struct osm_spawn_ctx *c,
 void osm_spawn_ctx_free(struct osm_spawn_ctx *c);
 void osm_spawned_release(struct osm_spawned *pd);
 long osm_spawn_clone(struct osm_spawn_ctx *c, int *pidfd);
+int osm_spawn_settle(struct osm_spawn_ctx *c, struct osm_spawned *pd,
+		     long pid, int pidfd, int stage);
 void osm_spawn_child_commit(struct osm_spawn_ctx *c);
 __attribute__((noreturn)) void
 osm_spawn_child_fail(struct osm_child_status *st, int stage, int err);
