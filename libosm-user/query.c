@@ -285,6 +285,21 @@ void osm_shares__free(struct osm_share *shares, size_t n)
 	free(shares);
 }
 
+/*
+ * The end of a query that returns shares: give the caller the array and
+ * its length, or -EOVERFLOW when the length does not fit the return value
+ * (the array is then the caller's to free).
+ */
+static int hand_out_shares(struct osm_share **shares, size_t n,
+			   struct osm_share **out)
+{
+	if (n > INT_MAX)
+		return -EOVERFLOW;
+	*out = *shares;
+	*shares = NULL;
+	return (int)n;
+}
+
 /* Append the share of @group: the nodes of w->queue flagged in @mine. */
 static int add_share(struct walker *w, const struct osm_node *group,
 		     const unsigned char *mine, struct osm_share **sharesp,
@@ -371,13 +386,7 @@ int osm_query__shared(const struct osm_graph *g, const struct osm_node *pd,
 		if (err)
 			goto out;
 	}
-	if (n > INT_MAX) {
-		err = -EOVERFLOW;
-		goto out;
-	}
-	*out = shares;
-	shares = NULL;
-	err = (int)n;
+	err = hand_out_shares(&shares, n, out);
 out:
 	osm_shares__free(shares, n);
 	free(mine);
@@ -480,13 +489,7 @@ int osm_query__servers(const struct osm_graph *g, const struct osm_node *pd,
 			goto out;
 	}
 done:
-	if (n > INT_MAX) {
-		err = -EOVERFLOW;
-		goto out;
-	}
-	*out = shares;
-	shares = NULL;
-	err = (int)n;
+	err = hand_out_shares(&shares, n, out);
 out:
 	osm_shares__free(shares, n);
 	free(chans);
