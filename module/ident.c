@@ -144,46 +144,6 @@ static bool osm_holder_has(const struct osm_idslot *slot, u32 type,
 	return same;
 }
 
-/**
- * osm_object_id() - the id of an object named by its address.
- * @r: the reader.
- * @type: OSM_T_MM, OSM_T_FILES, OSM_T_FS, OSM_T_SIGHAND, OSM_T_FILE,
- *	OSM_T_CRED, OSM_T_SECCOMP or OSM_T_SEMUNDO.
- * @obj: the object, kept alive by the caller for the whole call (a
- *	semaphore undo list cannot be: see res_sysvipc.c).
- * @holder: the task it was reached from.
- * @fd: for OSM_T_FILE, the descriptor of @holder that refers to it.
- * @id: out: its id.
- *
- * Context: any, but for OSM_T_FILE not under task_lock; does not
- * allocate: the caller has reserved room for one id (osm_ids_reserve()).
- * Return: 1 if @id is new in this walk (render its node), 0 if it names
- * the object already rendered, or -E2BIG past max_nodes.
- */
-int osm_object_id(struct osm_reader *r, enum osm_type type, const void *obj,
-		  struct task_struct *holder, unsigned int fd,
-		  struct osm_id *id)
-{
-	struct osm_idslot *slot;
-	unsigned int gen;
-
-	for (gen = 0;; gen++) {
-		*id = (struct osm_id){ .type = type,
-				       .a = osm_hash_ptr(obj, type, gen) };
-		slot = osm_idset_find(&r->ids, id);
-		if (!slot)
-			break;
-		if (osm_holder_has(slot, type, obj))
-			return 0;
-	}
-	slot = osm_idset_insert(&r->ids, id);
-	if (IS_ERR(slot))
-		return PTR_ERR(slot);
-	slot->holder = get_task_pid(holder, PIDTYPE_PID);
-	slot->fd = fd;
-	return 1;
-}
-
 /* Does @t's descriptor @fd refer to a file whose private_data is @obj? */
 static bool osm_fd_private_is(struct task_struct *t, unsigned int fd,
 			      const void *obj)
@@ -273,6 +233,63 @@ static bool osm_uffd_holder_has(const struct osm_idslot *slot,
 	return same;
 }
 
+/*
+ * The id of an object named by a hash of its address: the first
+ * generation whose slot is free, or whose first holder still reaches
+ * @obj (a userfaultfd context through a region of @mm or its file, any
+ * other object as osm_holder_has() checks it).  See osm_object_id().
+ */
+static int osm_hashed_id(struct osm_reader *r, enum osm_type type,
+			 const void *obj, struct task_struct *holder,
+			 unsigned int fd, const struct mm_struct *mm,
+			 struct osm_id *id)
+{
+	struct osm_idslot *slot;
+	unsigned int gen;
+	bool same;
+
+	for (gen = 0;; gen++) {
+		*id = (struct osm_id){ .type = type,
+				       .a = osm_hash_ptr(obj, type, gen) };
+		slot = osm_idset_find(&r->ids, id);
+		if (!slot)
+			break;
+		same = type == OSM_T_UFFD ? osm_uffd_holder_has(slot, obj, mm) :
+					    osm_holder_has(slot, type, obj);
+		if (same)
+			return 0;
+	}
+	slot = osm_idset_insert(&r->ids, id);
+	if (IS_ERR(slot))
+		return PTR_ERR(slot);
+	slot->holder = get_task_pid(holder, PIDTYPE_PID);
+	slot->fd = fd;
+	return 1;
+}
+
+/**
+ * osm_object_id() - the id of an object named by its address.
+ * @r: the reader.
+ * @type: OSM_T_MM, OSM_T_FILES, OSM_T_FS, OSM_T_SIGHAND, OSM_T_FILE,
+ *	OSM_T_CRED, OSM_T_SECCOMP or OSM_T_SEMUNDO.
+ * @obj: the object, kept alive by the caller for the whole call (a
+ *	semaphore undo list cannot be: see res_sysvipc.c).
+ * @holder: the task it was reached from.
+ * @fd: for OSM_T_FILE, the descriptor of @holder that refers to it.
+ * @id: out: its id.
+ *
+ * Context: any, but for OSM_T_FILE not under task_lock; does not
+ * allocate: the caller has reserved room for one id (osm_ids_reserve()).
+ * Return: 1 if @id is new in this walk (render its node), 0 if it names
+ * the object already rendered, or -E2BIG past max_nodes.
+ */
+int osm_object_id(struct osm_reader *r, enum osm_type type, const void *obj,
+		  struct task_struct *holder, unsigned int fd,
+		  struct osm_id *id)
+{
+	return osm_hashed_id(r, type, obj, holder, fd, NULL, id);
+}
+
 /**
  * osm_uffd_id() - the id of a userfaultfd context.
  * @r: the reader.
@@ -299,24 +316,7 @@ int osm_uffd_id(struct osm_reader *r, const void *ctx,
 		struct task_struct *holder, unsigned int fd,
 		const struct mm_struct *mm, struct osm_id *id)
 {
-	struct osm_idslot *slot;
-	unsigned int gen;
-
-	for (gen = 0;; gen++) {
-		*id = (struct osm_id){ .type = OSM_T_UFFD,
-				       .a = osm_hash_ptr(ctx, OSM_T_UFFD, gen) };
-		slot = osm_idset_find(&r->ids, id);
-		if (!slot)
-			break;
-		if (osm_uffd_holder_has(slot, ctx, mm))
-			return 0;
-	}
-	slot = osm_idset_insert(&r->ids, id);
-	if (IS_ERR(slot))
-		return PTR_ERR(slot);
-	slot->holder = get_task_pid(holder, PIDTYPE_PID);
-	slot->fd = fd;
-	return 1;
+	return osm_hashed_id(r, OSM_T_UFFD, ctx, holder, fd, mm, id);
 }
 
 /**
