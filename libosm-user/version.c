@@ -5,7 +5,7 @@
  */
 #include "libosm_internal.h"
 
-#define OSM_VERSION_STR	"0.1.0"
+#define OSM_VERSION_STR	"0.2.0"
 
 const char *osm_version(void)
 {
