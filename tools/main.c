@@ -91,7 +91,8 @@ static int do_help(int argc, char **argv)
 	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
 	       "       %s version\n"
 	       "\n"
-	       "       OBJECT := { api | graph | query | spawn }\n"
+	       "       OBJECT := { api | graph | query | spawn | tcb | ib |\n"
+	       "                   control | compare | holders | bfs }\n"
 	       "       " HELP_SPEC_OPTIONS "\n"
 	       "\n"
 	       "Reads /dev/osmosis unless --file names a saved graph.\n"
@@ -128,6 +129,12 @@ static const struct cmd main_cmds[] = {
 	{ "query",	do_query },
 	{ "spawn",	do_spawn },
 	{ "version",	do_version },
+	{ "tcb",	do_tcb },
+	{ "ib",		do_ib },
+	{ "control",	do_control },
+	{ "compare",	do_compare },
+	{ "holders",	do_holders },
+	{ "bfs",	do_bfs },
 	{ 0 }
 };
 

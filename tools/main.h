@@ -64,4 +64,15 @@ int do_graph(int argc, char **argv);
 int do_query(int argc, char **argv);
 int do_spawn(int argc, char **argv);
 
+/* query.c and query_ext.c: the OSmosis queries, also top-level objects. */
+int do_control(int argc, char **argv);
+int read_ptrace_scope(void);
+int parse_scope(const char *s);
+int do_tcb(int argc, char **argv);
+int do_ib(int argc, char **argv);
+int do_compare(int argc, char **argv);
+int do_holders(int argc, char **argv);
+int do_bfs(int argc, char **argv);
+int do_ext_help(int argc, char **argv);
+
 #endif /* __OSM_MAIN_H */

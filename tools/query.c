@@ -208,7 +208,7 @@ static int do_shared(int argc, char **argv)
 }
 
 /* Yama's ptrace_scope of this system: 0 when Yama is not there. */
-static int read_ptrace_scope(void)
+int read_ptrace_scope(void)
 {
 	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
 	int v = 0;
@@ -221,7 +221,7 @@ static int read_ptrace_scope(void)
 	return v;
 }
 
-static int parse_scope(const char *s)
+int parse_scope(const char *s)
 {
 	char *end;
 	long v;
@@ -291,7 +291,7 @@ static void show_control(const struct osm_node *pd, int scope,
 	close_json_object();
 }
 
-static int do_control(int argc, char **argv)
+int do_control(int argc, char **argv)
 {
 	const struct osm_node *pd;
 	struct osm_control *c;
@@ -349,6 +349,8 @@ static int do_help(int argc, char **argv)
 	       "       %s query control   PD [--threads] [--ptrace-scope N]\n"
 	       "                             [--file FILE]\n"
 	       "       %s query servers   PD [--types TYPES] [--file FILE]\n"
+	       "       %s query { tcb | ib | compare | holders | bfs } ...\n"
+	       "                             (see '%s tcb help')\n"
 	       "       %s query help\n"
 	       "\n"
 	       "       PD    := { PID | kernel | NODE-ID }  e.g. 1234, thread:42\n"
@@ -373,7 +375,8 @@ static int do_help(int argc, char **argv)
 	       "      \"controllers\": [{\"pd\", \"type\", \"label\", \"rules\"}]};\n"
 	       "      servers {\"pd\", \"label\", \"count\", \"servers\": [{\"pd\",\n"
 	       "      \"label\", \"count\", \"resources\"}]}\n",
-	       bin_name, bin_name, bin_name, bin_name, bin_name);
+	       bin_name, bin_name, bin_name, bin_name, bin_name, bin_name,
+	       bin_name);
 	return 0;
 }
 
@@ -382,6 +385,11 @@ static const struct cmd cmds[] = {
 	{ "reachable",	do_reachable },
 	{ "control",	do_control },
 	{ "servers",	do_servers },
+	{ "tcb",	do_tcb },
+	{ "ib",		do_ib },
+	{ "compare",	do_compare },
+	{ "holders",	do_holders },
+	{ "bfs",	do_bfs },
 	{ "help",	do_help },
 	{ 0 }
 };
