@@ -550,6 +550,15 @@ out:
 	return n < 0 ? -1 : 0;
 }
 
+/* Any node by id, or a PD as find_pd() names it (1234, kernel). */
+static const struct osm_node *find_start(const struct osm_graph *g,
+					 const char *arg)
+{
+	const struct osm_node *n = osm_graph__find(g, arg);
+
+	return n ? n : find_pd(g, arg);
+}
+
 int do_holders(int argc, char **argv)
 {
 	struct osm_holder *v = NULL;
@@ -567,10 +576,11 @@ int do_holders(int argc, char **argv)
 	g = load_graph(a.file);
 	if (!g)
 		return -1;
-	res = osm_graph__find(g, a.pos[0]);
+	res = find_start(g, a.pos[0]);
 	if (!res || osm_node__is_pd(res)) {
-		p_err(res ? "'%s' is a PD, not a resource" :
-			    "no node '%s' in the graph", a.pos[0]);
+		if (res)
+			p_err("'%s' is a PD, not a resource",
+			      osm_node__id(res));
 		osm_graph__free(g);
 		return -1;
 	}
@@ -647,15 +657,6 @@ static int parse_depth(const char *s, unsigned int *d)
 	}
 	*d = (unsigned int)v;
 	return 0;
-}
-
-/* The start of a BFS: a PD as find_pd() names it, or any node id. */
-static const struct osm_node *find_start(const struct osm_graph *g,
-					 const char *arg)
-{
-	const struct osm_node *n = osm_graph__find(g, arg);
-
-	return n ? n : find_pd(g, arg);
 }
 
 int do_bfs(int argc, char **argv)

@@ -449,6 +449,76 @@ expect 1 "-j query error" -j query shared 999 --file "$GOOD"
 json_check "-j query error is JSON" "'error' in j"
 expect 1 "query on a bad graph" query shared 100 --file "$FIX/unknown-major.graph"
 
+
+# The OSmosis queries on query.graph (answers worked out in test_query.c).
+QG=$FIX/query.graph
+expect 0 "tcb 200" tcb 200 --ptrace-scope 0 --file "$QG"
+out_has "tcb: counts first" "process:200 (b): TCB of 2 PDs (2 share resources, 2 can control it, 1 serve it)"
+out_has "tcb: by type" "inode      2 PDs, 4 resources"
+out_has "tcb: why" "process:300 (c): shares 2; controls it (signal,ptrace); serves it through 1 channels;"
+expect 0 "-j tcb 200" -j tcb 200 --file "$QG" --ptrace-scope=0
+json_check "-j tcb: entries" \
+	"j['count'] == 2 and j['query'] == 'tcb' and [(p['pd'], p['why'], p['rules'], [c['id'] for c in p['channels']]) for p in j['pds']] == [('process:100', ['shared', 'control'], ['parent'], []), ('process:300', ['shared', 'control', 'server'], ['signal', 'ptrace'], ['fuse:0:40'])] and j['pds'][0]['shared'][0] == {'id': 'inode:0:1:10', 'type': 'inode', 'mine': 'rw', 'theirs': 'rw', 'label': '/dev/shm/x'}"
+expect 0 "query tcb: same under query" -j query tcb 200 --ptrace-scope 0 --file "$QG"
+json_check "query tcb" "j['count'] == 2"
+expect 0 "-j tcb --mode rw" -j tcb 200 --mode rw --ptrace-scope 0 --file "$QG"
+json_check "tcb --mode rw: only writable" \
+	"[r['id'] for r in j['pds'][0]['shared']] == ['inode:0:1:10']"
+expect 0 "-j tcb thread granularity" -j tcb thread:100 --granularity thread --file "$QG"
+json_check "tcb --granularity thread: the sibling thread" \
+	"j['granularity'] == 'thread' and 'thread:101' in [p['pd'] for p in j['pds']] and len([p for p in j['pds'] if p['pd'] == 'thread:101'][0]['shared']) == 8"
+expect 0 "-j tcb --threads" -j tcb thread:100 --threads --file "$QG"
+json_check "--threads is thread granularity" "j['granularity'] == 'thread'"
+expect 0 "ib 300" ib 300 --ptrace-scope 0 --file "$QG"
+out_has "ib: heading" "impact boundary of 3 PDs"
+expect 0 "-j ib 300" -j ib 300 --ptrace-scope 0 --file "$QG"
+json_check "-j ib: PDs" \
+	"j['query'] == 'ib' and [p['pd'] for p in j['pds']] == ['kernel:0', 'process:100', 'process:200'] and j['pds'][2]['rules'] == ['signal', 'ptrace']"
+expect 0 "control as an object" -j control 200 --ptrace-scope 0 --file "$QG"
+json_check "control: same as query control" \
+	"[(c['pd'], c['rules']) for c in j['controllers']] == [('process:100', ['parent']), ('process:300', ['signal', 'ptrace'])]"
+expect 0 "compare two threads" compare thread:100 thread:101 --file "$QG"
+out_has "compare: counts first" "thread:100 (a) vs thread:101 (a): 6 of 7 resource types shared"
+out_has "compare: isolated cred" "cred       0 of 1/1"
+expect 0 "-j compare" -j compare 100 200 --file "$QG"
+json_check "-j compare: per type" \
+	"j['shared_types'] == 1 and j['count'] == 7 and [(t['type'], t['shared'], [n['id'] for n in t['nodes']]) for t in j['types'] if t['shared']] == [('inode', True, ['inode:0:1:10', 'inode:0:1:20'])]"
+expect 0 "-j query compare --mode rw" -j query compare 100 200 --mode rw --file "$QG"
+json_check "compare --mode rw" \
+	"[len(t['nodes']) for t in j['types'] if t['type'] == 'inode'] == [1]"
+expect 1 "compare: one PD" compare 100 --file "$QG"
+expect 0 "holders net_ns:1" holders net_ns:1 --file "$QG"
+out_has "holders: heading" "net_ns:1: 3 holders, 2 can write (granularity process)"
+expect 0 "-j holders thread" -j holders net_ns:1 --granularity thread --file "$QG"
+json_check "-j holders: threads" \
+	"[(h['pd'], h['access']) for h in j['holders']] == [('thread:2', 'rw'), ('thread:100', 'r'), ('thread:101', 'r'), ('thread:300', 'rw')]"
+expect 0 "-j query holders --mode rw" -j query holders net_ns:1 --mode rw --file "$QG"
+json_check "holders --mode rw" "j['count'] == 2 and j['writers'] == 2"
+expect 1 "holders of a PD" holders 100 --file "$QG"
+err_has "holders of a PD: message" "is a PD"
+expect 1 "holders: bad granularity" holders net_ns:1 --granularity bogus --file "$QG"
+expect 0 "bfs in --reach" bfs net_ns:1 --dir in --reach --file "$QG"
+out_has "bfs: counts first" "net_ns:1: 8 nodes (dir in, depth 0: no limit)"
+out_has "bfs: by depth" "depth 2: 3"
+expect 0 "-j bfs" -j bfs thread:100 --kinds hold --file "$QG"
+json_check "-j bfs: hold edges" \
+	"[n['id'] for n in j['nodes']] == ['thread:100', 'mm:a', 'files:a', 'net_ns:1', 'cred:a'] and j['nodes'][1]['via'] == {'src': 'thread:100', 'kind': 'hold', 'dst': 'mm:a'}"
+expect 0 "-j query bfs --depth --classes" -j query bfs 100 --depth 2 --classes res --dir both --file "$QG"
+json_check "bfs --depth 2 from a process" \
+	"max(n['depth'] for n in j['nodes']) == 2 and all(n['class'] == 'res' for n in j['nodes'])"
+expect 0 "-j bfs --mode rw --reach" -j bfs thread:100 --reach --mode rw --classes res --file "$QG"
+json_check "bfs --mode rw: writable reach" \
+	"[n['id'] for n in j['nodes']] == ['mm:a', 'files:a', 'vma:a:1000', 'file:1', 'inode:0:1:10']"
+expect 1 "bfs: bad --dir" bfs net_ns:1 --dir up --file "$QG"
+expect 1 "bfs: bad --depth" bfs net_ns:1 --depth -1 --file "$QG"
+expect 1 "bfs: bad --mode" bfs net_ns:1 --mode x --file "$QG"
+expect 0 "tcb help" tcb help
+out_has "tcb help: usage" "Usage: osm tcb"
+expect 1 "tcb on an empty graph" -j tcb kernel --file "$FIX/empty.graph"
+json_check "empty graph: no kernel" "'no node' in j['error']"
+expect 0 "-j bfs on a one-node walk" -j bfs fuse:0:40 --file "$QG"
+json_check "bfs: only the start" "j['count'] == 1 and 'via' not in j['nodes'][0]"
+
 echo "1..$n"
 [ "$fails" -eq 0 ] || { echo "# $fails of $n failed"; exit 1; }
 echo "# all $n passed"
