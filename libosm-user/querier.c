@@ -37,11 +37,9 @@ struct osm_querier *osm_querier__new(const struct osm_graph *g)
 	q->mark.v = calloc(n, sizeof(uint32_t));
 	q->own.v = calloc(n, sizeof(uint32_t));
 	q->slot = malloc(n * sizeof(*q->slot));
-	q->depth = malloc(n * sizeof(*q->depth));
-	q->via = malloc(n * sizeof(*q->via));
 	q->queue = malloc(n * sizeof(*q->queue));
 	if (!q->visit.v || !q->wvisit.v || !q->mark.v || !q->own.v ||
-	    !q->slot || !q->depth || !q->via || !q->queue) {
+	    !q->slot || !q->queue) {
 		osm_querier__free(q);
 		return osm_err_ptr(-ENOMEM);
 	}
@@ -68,6 +66,10 @@ void osm_querier__free(struct osm_querier *q)
 	free(q->depth);
 	free(q->via);
 	free(q->queue);
+	free(q->roff);
+	free(q->rnode);
+	free(q->redge);
+	free(q->rwr);
 	free(q);
 }
 
@@ -83,7 +85,20 @@ int osm__querier_get(const struct osm_graph *g, struct osm_querier *given,
 		return 0;
 	}
 	*q = osm_querier__new(g);
-	return *q ? 0 : -errno;
+	if (!*q)
+		return -errno;
+	(*q)->single = true;
+	return 0;
+}
+
+/* BFS's depth and parent edge per node, allocated on its first use. */
+int osm__querier_bfs_arrays(struct osm_querier *q)
+{
+	if (!q->depth)
+		q->depth = malloc(q->n * sizeof(*q->depth));
+	if (!q->via)
+		q->via = malloc(q->n * sizeof(*q->via));
+	return q->depth && q->via ? 0 : -ENOMEM;
 }
 
 void osm__querier_put(struct osm_querier *given, struct osm_querier *q)
@@ -193,12 +208,107 @@ static void step_fwd(struct osm_querier *q, struct osm_stamps *s,
 	}
 }
 
+/*
+ * Would the backward walk step from @e's end @n to its other end?  The
+ * steps of step_fwd() reversed: a hold, map or peer edge into a
+ * resource, a member edge between PDs, a subset edge into another type.
+ */
+static const struct osm_node *rev_step(const struct osm_graph *g,
+				       const struct osm_edge *e,
+				       const struct osm_node *n)
+{
+	const struct osm_node *src = e->src.ptr, *dst = e->dst.ptr;
+
+	if (dst == n && is_reach_kind(g, e->kind) && !n->is_pd)
+		return src;
+	if (src == n && e->kind == g->k_member && n->is_pd && dst->is_pd)
+		return dst;
+	if (src == n && e->kind == g->k_subset && !n->is_pd &&
+	    n->type != dst->type)
+		return dst;
+	return NULL;
+}
+
+/*
+ * Index the backward steps of every node once (O(edges)): a walk then
+ * reads only the steps it takes.  Without it a walk scans every in-edge
+ * of an mm (its regions' subset edges) to find the few holds, and every
+ * out-edge of a thread to find its process; a query walking back from
+ * hundreds of resources pays that each time.
+ */
+int osm__querier_rev_index(struct osm_querier *q)
+{
+	const struct osm_graph *g = q->g;
+	size_t ne = osm_graph__edge_count(g), i, k = 0;
+	uint32_t *off;
+
+	if (q->roff)
+		return 0;
+	if (ne > UINT32_MAX / 2)
+		return 0;	/* too large to index: walks scan instead */
+	off = calloc(q->n + 1, sizeof(*off));
+	if (!off)
+		return -ENOMEM;
+	for (i = 0; i < ne; i++) {
+		const struct osm_edge *e = osm_graph__edge(g, i);
+
+		if (rev_step(g, e, e->dst.ptr))
+			off[e->dst.ptr->index + 1]++;
+		else if (rev_step(g, e, e->src.ptr))
+			off[e->src.ptr->index + 1]++;
+	}
+	for (i = 0; i < q->n; i++)
+		off[i + 1] += off[i];
+	q->rnode = malloc((off[q->n] ? off[q->n] : 1) * sizeof(*q->rnode));
+	q->redge = malloc((off[q->n] ? off[q->n] : 1) * sizeof(*q->redge));
+	q->rwr = malloc(off[q->n] ? off[q->n] : 1);
+	if (!q->rnode || !q->redge || !q->rwr) {
+		free(q->rnode);
+		free(q->redge);
+		free(q->rwr);
+		q->rnode = NULL;
+		q->redge = NULL;
+		q->rwr = NULL;
+		free(off);
+		return -ENOMEM;
+	}
+	/* q->slot is free scratch here: the fill cursor of each node. */
+	for (i = 0; i < q->n; i++)
+		q->slot[i] = off[i];
+	for (i = 0; i < ne; i++) {
+		const struct osm_edge *e = osm_graph__edge(g, i);
+		const struct osm_node *at = e->dst.ptr, *to;
+
+		to = rev_step(g, e, at);
+		if (!to) {
+			at = e->src.ptr;
+			to = rev_step(g, e, at);
+		}
+		if (!to)
+			continue;
+		k = q->slot[at->index]++;
+		q->rnode[k] = to;
+		q->redge[k] = e;
+		/* Forward, the step goes from @to to @at. */
+		q->rwr[k] = osm__step_writable(q, e, to, at);
+	}
+	q->roff = off;
+	return 0;
+}
+
 /* The steps of step_fwd() that end at @n, taken backward. */
 static void step_rev(struct osm_querier *q, struct osm_stamps *s,
 		     const struct osm_node *n, bool wr)
 {
 	const struct osm_graph *g = q->g;
 	size_t i;
+
+	if (q->roff) {
+		for (i = q->roff[n->index]; i < q->roff[n->index + 1]; i++)
+			if (!wr || q->rwr[i])
+				push(q, s, q->rnode[i]);
+		return;
+	}
 
 	for (i = 0; i < n->nout; i++) {
 		const struct osm_edge *e = n->out[i];
@@ -328,6 +438,14 @@ static bool is_leaf(const struct osm_graph *g, const struct osm_node *n)
 	return true;
 }
 
+/* Is @n a member of another PD?  The index says it without a scan. */
+static bool has_parent(const struct osm_querier *q, const struct osm_node *n)
+{
+	if (q->roff)	/* a PD's backward steps are its member edges */
+		return q->roff[n->index + 1] > q->roff[n->index];
+	return osm__pd_parent(q->g, n);
+}
+
 /* Is @n a PD of an answer at granularity @gran (OSM_GRAN_*)? */
 bool osm__is_unit(const struct osm_querier *q, const struct osm_node *n,
 		  unsigned int gran)
@@ -342,9 +460,9 @@ bool osm__is_unit(const struct osm_querier *q, const struct osm_node *n,
 	case OSM_GRAN_KERNEL:
 		if (osm__pd_group(g, n)->type == q->t_kernel)
 			return is_leaf(g, n);
-		return !osm__pd_parent(g, n);
+		return !has_parent(q, n);
 	default:
-		return !osm__pd_parent(g, n);
+		return !has_parent(q, n);
 	}
 }
 
@@ -437,6 +555,13 @@ int osm__reach_list(struct osm_querier *q, const struct osm_node *pd,
 }
 
 /* ---- vectors of PD entries ---------------------------------------- */
+
+/*
+ * A query walking back from more resources than this indexes the steps
+ * first; with a querier given by the caller it always does (the index
+ * serves the whole batch).
+ */
+#define REV_INDEX_MIN	64
 
 static void pd_vec_init(struct osm_querier *q, struct pd_vec *pv)
 {
@@ -581,8 +706,12 @@ int osm__sharing_core(struct osm_querier *q, const struct osm_node *pd,
 
 	pd_vec_init(q, pv);
 	err = osm__reach_list(q, pd, f, mine_rw, &mine, &n);
-	if (err)
+	if (!err && (!q->single || n > REV_INDEX_MIN))
+		err = osm__querier_rev_index(q);
+	if (err) {
+		free(mine);
 		return err;
+	}
 	osm__mark_own(q, pd);
 	for (i = 0; i < n; i++) {
 		const struct osm_node *r = mine[i].res;
@@ -671,8 +800,12 @@ int osm__servers_core(struct osm_querier *q, const struct osm_node *pd,
 	if (!there || !back)
 		return 0;	/* a graph before 1.5 */
 	err = channels(q, pd, f, there, &chan, &n);
-	if (err)
+	if (!err && n && !q->single)
+		err = osm__querier_rev_index(q);
+	if (err) {
+		free(chan);
 		return err;
+	}
 	pd_vec_init(q, pv);
 	for (i = 0; !err && i < n; i++) {
 		const struct osm_node *c = chan[i];

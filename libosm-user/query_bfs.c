@@ -194,6 +194,9 @@ int osm_query__bfs(const struct osm_graph *g, const struct osm_node *start,
 	err = osm__querier_get(g, OPTS_GET(opts, querier, NULL), &b.q);
 	if (err)
 		goto out_types;
+	err = osm__querier_bfs_arrays(b.q);
+	if (err)
+		goto out;
 
 	run(&b, start);
 	for (i = 0; i < b.q->tail; i++) {

@@ -29,6 +29,7 @@ struct osm_stamps {
 struct osm_querier {
 	const struct osm_graph *g;
 	size_t n;
+	bool single;			/* made for one query, not reused */
 	struct osm_stamps visit;	/* reached by the last walk */
 	struct osm_stamps wvisit;	/* reached by a writable path */
 	struct osm_stamps mark;
@@ -41,6 +42,15 @@ struct osm_querier {
 	/* Interned types, NULL when the graph has none. */
 	const char *t_thread, *t_process, *t_kernel, *t_vma, *t_file;
 	const char *t_phys;
+	/*
+	 * The reverse steps of reachability per node, as a CSR built once
+	 * for queries that walk backward from many resources: roff[i] ..
+	 * roff[i + 1] index rnode (the node a step leads to) and redge.
+	 */
+	uint32_t *roff;
+	const struct osm_node **rnode;
+	const struct osm_edge **redge;
+	unsigned char *rwr;		/* the step allows writing */
 	/* control.c's per-thread facts, read once per querier. */
 	void *ctl;
 	void (*ctl_free)(void *ctl);
@@ -78,6 +88,8 @@ int osm__querier_get(const struct osm_graph *g, struct osm_querier *given,
 		     struct osm_querier **q);
 void osm__querier_put(struct osm_querier *given, struct osm_querier *q);
 void osm__stamps_next(struct osm_querier *q, struct osm_stamps *s);
+int osm__querier_rev_index(struct osm_querier *q);
+int osm__querier_bfs_arrays(struct osm_querier *q);
 void osm__walk(struct osm_querier *q, const struct osm_node *start,
 	       unsigned int how);
 bool osm__step_writable(const struct osm_querier *q,

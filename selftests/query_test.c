@@ -82,8 +82,12 @@ static void *peer_main(void *arg)
 	char c;
 
 	p->tid = osm_test_gettid();
-	if (p->unshare_files && unshare(CLONE_FILES))
-		p->err = errno;
+	if (p->unshare_files) {
+		if (unshare(CLONE_FILES))
+			p->err = errno;
+		/* Our copy of go[1] must not keep the pipe open. */
+		close(p->go[1]);
+	}
 	c = 1;
 	if (write(p->ready[1], &c, 1) != 1)
 		p->err = errno;
