@@ -556,12 +556,6 @@ int osm__reach_list(struct osm_querier *q, const struct osm_node *pd,
 
 /* ---- vectors of PD entries ---------------------------------------- */
 
-/*
- * A query walking back from more resources than this indexes the steps
- * first; with a querier given by the caller it always does (the index
- * serves the whole batch).
- */
-#define REV_INDEX_MIN	64
 
 static void pd_vec_init(struct osm_querier *q, struct pd_vec *pv)
 {
@@ -706,7 +700,12 @@ int osm__sharing_core(struct osm_querier *q, const struct osm_node *pd,
 
 	pd_vec_init(q, pv);
 	err = osm__reach_list(q, pd, f, mine_rw, &mine, &n);
-	if (!err && (!q->single || n > REV_INDEX_MIN))
+	/*
+	 * A querier the caller keeps indexes the backward steps once for
+	 * its batch; building the index (a pass over every edge) costs
+	 * more than a single query saves.
+	 */
+	if (!err && !q->single)
 		err = osm__querier_rev_index(q);
 	if (err) {
 		free(mine);
