@@ -124,7 +124,7 @@ static void check_threads(struct __test_metadata *_metadata,
 
 	n = osm_query__compare(g, me, other, NULL, &v);
 	ASSERT_LE(0, n) TH_LOG("compare: %s", strerror(-n));
-	for (i = 0; i < sizeof(kcmp_types) / sizeof(kcmp_types[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(kcmp_types); i++) {
 		int same = osm_test_kcmp(getpid(), p.tid, kcmp_types[i].kcmp,
 					 0, 0);
 		const struct osm_compare_type *t;
@@ -153,7 +153,7 @@ static void check_threads(struct __test_metadata *_metadata,
 		;
 	ASSERT_LT(k, n) TH_LOG("thread:%d not sharing with thread:%d",
 			       self, p.tid);
-	for (i = 0; i < sizeof(kcmp_types) / sizeof(kcmp_types[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(kcmp_types); i++) {
 		int same = osm_test_kcmp(getpid(), p.tid, kcmp_types[i].kcmp,
 					 0, 0);
 		bool found = false;
@@ -212,11 +212,11 @@ TEST(sandbox_shares_only_kept_namespaces)
 	OSM_START_AND_LOAD(&c, &g, OSM_SPAWN_CLONE, flags, osm_child_idle,
 			   NULL, NULL, 0);
 	ASSERT_NE(NULL, osm_test_process(g, c.pid));
-	for (i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ns_names); i++) {
+		OSM_OPTS(osm_query_opts, o, .types = types);
 		unsigned long long mine = osm_test_ns_ino(getpid(),
 							  ns_names[i]);
 		unsigned long long its = osm_test_ns_ino(c.pid, ns_names[i]);
-		OSM_OPTS(osm_query_opts, o, .types = types);
 		const struct osm_compare_type *t;
 
 		if (!mine && errno == ENOENT)
@@ -283,10 +283,10 @@ static int scan_net(unsigned long long ino, unsigned char *bits, int max)
 
 TEST(net_ns_holders_are_proc_ns_net)
 {
+	OSM_OPTS(osm_query_opts, o, .granularity = OSM_GRAN_THREAD);
 	enum { MAXTID = 1 << 22 };
 	unsigned long long ino = osm_test_ns_ino(getpid(), "net");
 	unsigned char *before = calloc(MAXTID, 1), *after = calloc(MAXTID, 1);
-	OSM_OPTS(osm_query_opts, o, .granularity = OSM_GRAN_THREAD);
 	const struct osm_node *res;
 	struct osm_holder *h;
 	struct osm_child c;
@@ -441,7 +441,7 @@ static void check_compare(struct __test_metadata *_metadata,
 	n = osm_query__compare(g, osm_test_process(g, getpid()),
 			       osm_test_process(g, c.pid), NULL, &v);
 	ASSERT_LE(0, n);
-	for (i = 0; i < sizeof(kcmp_types) / sizeof(kcmp_types[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(kcmp_types); i++) {
 		int same = osm_test_kcmp(getpid(), c.pid, kcmp_types[i].kcmp,
 					 0, 0);
 
@@ -450,7 +450,7 @@ static void check_compare(struct __test_metadata *_metadata,
 			TH_LOG("%s: kcmp %d", kcmp_types[i].type, same);
 	}
 	/* Namespaces: the /proc inode numbers. */
-	for (i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ns_names); i++) {
 		unsigned long long a = osm_test_ns_ino(getpid(), ns_names[i]);
 		unsigned long long b = osm_test_ns_ino(c.pid, ns_names[i]);
 		char type[32];

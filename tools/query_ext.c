@@ -682,9 +682,11 @@ int do_bfs(int argc, char **argv)
 	start = find_start(g, a.pos[0]);
 	if (!start)
 		goto out;
-	if ((a.kinds && !(kinds = split_list(a.kinds))) ||
-	    (a.types && !(types = split_list(a.types))) ||
-	    (a.classes && !(classes = split_list(a.classes))))
+	kinds = a.kinds ? split_list(a.kinds) : NULL;
+	types = a.types ? split_list(a.types) : NULL;
+	classes = a.classes ? split_list(a.classes) : NULL;
+	if ((a.kinds && !kinds) || (a.types && !types) ||
+	    (a.classes && !classes))
 		goto out;
 	{
 		OSM_OPTS(osm_bfs_opts, opts, .kinds = kinds, .dir = dir,
