@@ -422,10 +422,11 @@ static void add_rules(struct osm_querier *q, const struct osm_node *pd,
 /*
  * CanControl(@pd), or with @reverse the PDs @pd controls: the subjects
  * are user threads outside the target's thread group; rules are ORed per
- * answer (a thread, or its process; the kernel for kernel threads).
+ * answer at granularity @gran (a thread, or its process; the kernel, or
+ * with OSM_GRAN_KERNEL each kernel thread, for kernel threads).
  */
 int osm__control_scan(struct osm_querier *q, const struct osm_node *pd,
-		      int scope, bool per_thread, bool reverse,
+		      int scope, unsigned int gran, bool reverse,
 		      struct osm_control **out, size_t *nout)
 {
 	const struct osm_graph *g = q->g;
@@ -462,7 +463,8 @@ int osm__control_scan(struct osm_querier *q, const struct osm_node *pd,
 			/* Kernel threads are no subjects; nor is the group. */
 			if (s->kthread || s->proc == t->proc)
 				continue;
-			if (per_thread)
+			if (gran == OSM_GRAN_THREAD ||
+			    (gran == OSM_GRAN_KERNEL && o->kthread))
 				slot = o->thread;
 			else if (o->proc)
 				slot = o->proc;
@@ -513,7 +515,8 @@ static int control_query(const struct osm_graph *g,
 	err = osm__querier_get(g, OPTS_GET(opts, querier, NULL), &q);
 	if (err)
 		return osm_err(err);
-	err = osm__control_scan(q, pd, scope, flags & OSM_CONTROL_THREADS,
+	err = osm__control_scan(q, pd, scope, flags & OSM_CONTROL_THREADS ?
+				OSM_GRAN_THREAD : OSM_GRAN_PROCESS,
 				reverse, out, &n);
 	if (!err && n > INT_MAX) {
 		free(*out);

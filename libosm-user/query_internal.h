@@ -133,7 +133,7 @@ void osm__pd_vec_free(struct pd_vec *pv);
 
 /* control.c */
 int osm__control_scan(struct osm_querier *q, const struct osm_node *pd,
-		      int scope, bool per_thread, bool reverse,
+		      int scope, unsigned int gran, bool reverse,
 		      struct osm_control **out, size_t *n);
 
 #endif /* __LIBOSM_QUERY_INTERNAL_H */

@@ -135,8 +135,8 @@ static int tcb_query(const struct osm_graph *g, const struct osm_node *pd,
 	err = osm__sharing_core(q, pd, &f, impact || w, !impact && w, gran,
 				&sh);
 	if (!err)
-		err = osm__control_scan(q, pd, scope, gran == OSM_GRAN_THREAD,
-					impact, &ctl, &nctl);
+		err = osm__control_scan(q, pd, scope, gran, impact, &ctl,
+					&nctl);
 	if (!err)
 		err = osm__servers_core(q, pd, &f, gran, impact, &sv);
 	if (!err) {
