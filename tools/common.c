@@ -50,6 +50,8 @@ static const struct verb_opt {
 	{ ARG_TYPES, "--types", offsetof(struct verb_args, types) },
 	{ ARG_DIR,   "--dir",   offsetof(struct verb_args, dir) },
 	{ ARG_SCOPE, "--ptrace-scope", offsetof(struct verb_args, scope) },
+	{ ARG_MODE,  "--mode",  offsetof(struct verb_args, mode) },
+	{ ARG_GRAN,  "--granularity", offsetof(struct verb_args, gran) },
 };
 
 /* take_opt() for each of the @allowed options: 1, 0 or -1 as it. */

@@ -119,7 +119,7 @@ static int parse_ext(int argc, char **argv, unsigned int allowed, int npos,
 
 static const char *const gran_names[] = { "process", "thread", "kernel" };
 
-static int parse_gran(const char *s, unsigned int *g)
+int parse_gran(const char *s, unsigned int *g)
 {
 	unsigned int i;
 
@@ -135,7 +135,7 @@ static int parse_gran(const char *s, unsigned int *g)
 	return -1;
 }
 
-static int parse_mode(const char *s, unsigned int *m)
+int parse_mode(const char *s, unsigned int *m)
 {
 	*m = OSM_MODE_ANY;
 	if (!s || !strcmp(s, "r") || !strcmp(s, "any"))
@@ -146,6 +146,11 @@ static int parse_mode(const char *s, unsigned int *m)
 	}
 	p_err("bad --mode '%s': r (any access) or rw (writable)", s);
 	return -1;
+}
+
+const char *gran_name(unsigned int g)
+{
+	return g < ARRAY_SIZE(gran_names) ? gran_names[g] : "?";
 }
 
 static const char *acc(unsigned int a)

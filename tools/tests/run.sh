@@ -379,7 +379,7 @@ expect 0 "-j query shared 100" -j query shared 100 --file "$GOOD"
 json_check "-j shared: groups and counts" \
 	"j['pd'] == 'process:100' and j['count'] == 3 and [(s['pd'], s['count']) for s in j['shares']] == [('kernel:0', 2), ('process:1', 5), ('process:200', 2)]"
 json_check "-j shared: resources" \
-	"[r['id'] for r in j['shares'][2]['resources']] == ['mnt_ns:4026531841', 'inode:0:2:17'] and j['shares'][2]['resources'][1] == {'id': 'inode:0:2:17', 'type': 'inode', 'label': '/bin/busybox'}"
+	"[r['id'] for r in j['shares'][2]['resources']] == ['mnt_ns:4026531841', 'inode:0:2:17'] and j['shares'][2]['resources'][1] == {'id': 'inode:0:2:17', 'type': 'inode', 'label': '/bin/busybox', 'mine': 'r', 'theirs': 'r'}"
 expect 0 "-j q s thread:101 (prefixes)" -j q s thread:101 --file "$GOOD"
 json_check "thread: own process left out" \
 	"[s['pd'] for s in j['shares']] == ['kernel:0', 'process:1', 'process:200']"
@@ -512,6 +512,12 @@ json_check "bfs --mode rw: writable reach" \
 expect 1 "bfs: bad --dir" bfs net_ns:1 --dir up --file "$QG"
 expect 1 "bfs: bad --depth" bfs net_ns:1 --depth -1 --file "$QG"
 expect 1 "bfs: bad --mode" bfs net_ns:1 --mode x --file "$QG"
+expect 0 "-j query shared --granularity thread --mode rw" -j query shared thread:100 --granularity thread --mode rw --file "$QG"
+json_check "shared: threads of one process, writable" \
+	"j['granularity'] == 'thread' and j['mode'] == 'rw' and [(s['pd'], s['count']) for s in j['shares']] == [('thread:101', 5), ('thread:200', 1)] and all(r['mine'] == r['theirs'] == 'rw' for s in j['shares'] for r in s['resources'])"
+expect 0 "query shared: modes in text" query shared 100 --file "$QG"
+out_has "shared: access of each side" "inode:0:1:20  r/r  /lib/libc.so"
+expect 1 "query shared: bad --mode" query shared 100 --mode x --file "$QG"
 expect 0 "tcb help" tcb help
 out_has "tcb help: usage" "Usage: osm tcb"
 expect 1 "tcb on an empty graph" -j tcb kernel --file "$FIX/empty.graph"
