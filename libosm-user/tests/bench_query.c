@@ -185,9 +185,10 @@ int main(int argc, char **argv)
 	} while (0)
 
 	if (getenv("BENCH_TCB_ONLY")) {
-		OSM_OPTS(osm_tcb_opts, to, .querier = osm_querier__new(g));
+		OSM_OPTS(osm_tcb_opts, to, .querier = getenv("BENCH_SINGLE") ?
+			 NULL : osm_querier__new(g));
 
-		for (k = 0; k < 50; k++) {
+		for (k = 0; k < 20; k++) {
 			n = osm_query__tcb(g, a, &to, &tv);
 			osm_tcb__free(tv, n);
 		}
