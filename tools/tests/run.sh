@@ -286,6 +286,41 @@ expect 1 "-j graph neo4j error" -j graph neo4j --dir "$TMP/plain" --file "$GOOD"
 json_check "-j graph neo4j error: JSON error only" "list(j) == ['error']"
 expect 1 "graph show --dir" graph show --dir "$TMP/neo" --file "$GOOD"
 
+# --- exports byte for byte -------------------------------------------------
+# golden/ holds the outputs of the writers of one fprintf/putc per
+# character, before they copied runs of plain bytes at once; synth.graph
+# (tools/tests/gen_graph.py --procs 6 --threads 2 --vmas 3 --files 4
+# --seed 3) has values to escape in every format.
+GOLD=$HERE/golden
+for g in "$FIX/good.graph" "$FIX/escaped.graph" "$FIX/unknown.graph" \
+	"$FIX/control.graph" "$FIX/servers.graph" "$HERE/synth.graph"; do
+	b=$(basename "$g" .graph)
+	expect 0 "$b: -j graph show" -j graph show --file "$g"
+	out_is "$b: -j graph show is as before" "$GOLD/$b.json"
+	expect 0 "$b: graph show" graph show --file "$g"
+	out_is "$b: graph show is as before" "$GOLD/$b.txt"
+	expect 0 "$b: graph dot" graph dot --file "$g"
+	out_is "$b: graph dot is as before" "$GOLD/$b.dot"
+	expect 0 "$b: graph graphml" graph graphml --file "$g"
+	out_is "$b: graph graphml is as before" "$GOLD/$b.graphml"
+	expect 0 "$b: graph neo4j" graph neo4j --dir "$TMP/gold-$b" --file "$g"
+	if cmp -s "$TMP/gold-$b/nodes.csv" "$GOLD/$b.nodes.csv" &&
+	   cmp -s "$TMP/gold-$b/edges.csv" "$GOLD/$b.edges.csv"; then
+		ok "$b: graph neo4j is as before"
+	else
+		not_ok "$b: graph neo4j is as before"
+	fi
+done
+expect 0 "good: -p graph show" -p graph show --file "$GOOD"
+out_is "good: -p graph show is as before" "$GOLD/good.pretty.json"
+
+# DOT took descriptors with atoi(): 2^32 came out as -1.
+sed 's/ fd=4 / fd=4294967296 /; s/ fd=5 / fd=x5 /' "$FIX/servers.graph" >"$TMP/bigfd.graph"
+expect 0 "graph dot, fd beyond int" graph dot --file "$TMP/bigfd.graph"
+out_has "dot: fd 2^32 as it is" 'taillabel="fd 4294967296 rw"'
+out_has "dot: an fd that is no number as it is" 'taillabel="fd x5 rw"'
+out_has "dot: small fd" 'taillabel="fd 3 r"'
+
 # --- bad graphs -------------------------------------------------------------
 expect 1 "missing end" graph show --file "$FIX/missing-end.graph"
 err_has "missing end: message" "cut short"
