@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "draw.h"
 #include "main.h"
 
 const char *bin_name;
@@ -91,7 +92,7 @@ static int do_help(int argc, char **argv)
 	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
 	       "       %s version\n"
 	       "\n"
-	       "       OBJECT := { api | graph | query | spawn }\n"
+	       "       OBJECT := { api | graph | query | spawn | draw }\n"
 	       "       " HELP_SPEC_OPTIONS "\n"
 	       "\n"
 	       "Reads /dev/osmosis unless --file names a saved graph.\n"
@@ -128,6 +129,7 @@ static const struct cmd main_cmds[] = {
 	{ "query",	do_query },
 	{ "spawn",	do_spawn },
 	{ "version",	do_version },
+	{ "draw",	do_draw },
 	{ 0 }
 };
 
