@@ -1504,6 +1504,25 @@ static bool draw_to_file(const struct picture *p, const char *path)
 	return !failed;
 }
 
+/* Is there an executable @name in $PATH? */
+static bool in_path(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char file[4096];
+
+	for (p = path ? path : "/usr/bin:/bin"; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ':');
+		if (snprintf(file, sizeof(file), "%.*s/%s", (int)(end - p),
+			     end > p ? p : ".", name) < (int)sizeof(file) &&
+		    !access(file, X_OK))
+			return true;
+	}
+	return false;
+}
+
+#define NO_DOT	"Graphviz 'dot' is not installed (apt-get install graphviz); " \
+		"'-o FILE.dot' writes the DOT text without it"
+
 /*
  * Run "dot -Tsvg|-Tpng -o @path" (the dot of $PATH, no shell) and write
  * the DOT text to its standard input; false after reporting an error.
@@ -1520,6 +1539,10 @@ static bool draw_with_dot(const struct picture *p, const char *path,
 	pid_t pid;
 	FILE *f;
 
+	if (!in_path("dot")) {
+		p_err(NO_DOT);
+		return false;
+	}
 	if (pipe2(fds, O_CLOEXEC)) {
 		p_err("pipe: %s", strerror(errno));
 		return false;
@@ -1532,7 +1555,7 @@ static bool draw_with_dot(const struct picture *p, const char *path,
 	if (err) {
 		close(fds[1]);
 		if (err == ENOENT)
-			p_err("Graphviz 'dot' is not installed (apt-get install graphviz); '-o FILE.dot' writes the DOT text without it");
+			p_err(NO_DOT);
 		else
 			p_err("cannot run dot: %s", strerror(err));
 		return false;
