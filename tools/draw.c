@@ -431,9 +431,10 @@ static int place_level(struct picture *p, unsigned int depth)
 			p->dn_of[k] = new_dnode(p, r, parent, depth,
 						p->shared[k]);
 		} else if (s->dn < 0) {
-			s->dn = p->dn_of[k] = new_dnode(p, r, parent, depth,
-							p->shared[k]);
-			p->dn[s->dn].count = s->count;
+			s->dn = new_dnode(p, r, parent, depth, p->shared[k]);
+			p->dn_of[k] = s->dn;
+			if (s->dn >= 0)
+				p->dn[s->dn].count = s->count;
 		} else {
 			p->dn_of[k] = s->dn;
 		}
@@ -731,8 +732,10 @@ static int picture_build(struct picture *p, const struct tcb *t, bool all,
 	p->shared = calloc(nn + 1, sizeof(*p->shared));
 	if (!p->dn_of || !p->x_of || !p->shared)
 		return -1;
-	for (i = 0; i < nn; i++)
-		p->dn_of[i] = p->x_of[i] = -1;
+	for (i = 0; i < nn; i++) {
+		p->dn_of[i] = -1;
+		p->x_of[i] = -1;
+	}
 	if (place_resources(p) || place_others(p) || place_threads(p))
 		return -1;
 	/* The namespaces held, one table: one edge when all are shared. */
@@ -881,7 +884,9 @@ static void resource_label(struct label *l, const struct osm_node *n)
 	} else if (!strcmp(t, OSM_NODE_FILE)) {
 		label_line(l, "open file %s", attr_or(n, "mode", ""));
 		v = osm_node__attr(n, "anon");
-		if (v || (v = osm_node__attr(n, "ftype")))
+		if (!v)
+			v = osm_node__attr(n, "ftype");
+		if (v)
 			label_line(l, "%s", v);
 	} else if (!strcmp(t, OSM_NODE_INODE)) {
 		v = osm_node__attr(n, "family");
@@ -975,13 +980,16 @@ static void dot_label(FILE *f, const struct label *l)
 static void html_text(FILE *f, const char *s)
 {
 	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
+		if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '>')
+			fputs("&gt;", f);
+		else if (*s == '&')
+			fputs("&amp;", f);
+		else if (*s == '"')
+			fputs("&quot;", f);
+		else
+			fputc(*s, f);
 	}
 }
 

@@ -259,7 +259,8 @@ static void put_chars(FILE *f, const char *s, struct escaper *e)
 	for (;;) {
 		while (*p < 0x80 && e->plain[*p])
 			p++;
-		if (*p >= 0x80 && (n = xml_char_len(p))) {
+		n = *p >= 0x80 ? xml_char_len(p) : 0;
+		if (n) {
 			p += n;
 			continue;
 		}

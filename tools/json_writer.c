@@ -188,7 +188,8 @@ static void put_escaped(json_writer_t *self, const char *str)
 	for (;;) {
 		while (json_plain[*s])
 			s++;
-		if (*s >= 0x80 && (n = utf8_seq_len(s))) {
+		n = *s >= 0x80 ? utf8_seq_len(s) : 0;
+		if (n) {
 			s += n;
 			continue;
 		}
