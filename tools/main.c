@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "draw.h"
 #include "main.h"
 
 const char *bin_name;
@@ -91,8 +92,8 @@ static int do_help(int argc, char **argv)
 	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
 	       "       %s version\n"
 	       "\n"
-	       "       OBJECT := { api | graph | query | spawn | tcb | ib |\n"
-	       "                   control | compare | holders | bfs }\n"
+	       "       OBJECT := { api | graph | query | spawn | draw | tcb |\n"
+	       "                   ib | control | compare | holders | bfs }\n"
 	       "       " HELP_SPEC_OPTIONS "\n"
 	       "\n"
 	       "Reads /dev/osmosis unless --file names a saved graph.\n"
@@ -135,6 +136,7 @@ static const struct cmd main_cmds[] = {
 	{ "compare",	do_compare },
 	{ "holders",	do_holders },
 	{ "bfs",	do_bfs },
+	{ "draw",	do_draw },
 	{ 0 }
 };
 

@@ -70,7 +70,7 @@ int do_spawn(int argc, char **argv);
 
 /* query.c and query_ext.c: the OSmosis queries, also top-level objects. */
 int do_control(int argc, char **argv);
-int read_ptrace_scope(void);
+int query_ptrace_scope(void);
 int parse_scope(const char *s);
 int do_tcb(int argc, char **argv);
 int do_ib(int argc, char **argv);

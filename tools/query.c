@@ -255,7 +255,7 @@ static int do_shared(int argc, char **argv)
 }
 
 /* Yama's ptrace_scope of this system: 0 when Yama is not there. */
-int read_ptrace_scope(void)
+int query_ptrace_scope(void)
 {
 	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
 	int v = 0;
@@ -355,7 +355,7 @@ int do_control(int argc, char **argv)
 		      "(thread:TID, process:PID)");
 		return -1;
 	}
-	scope = va.scope ? parse_scope(va.scope) : read_ptrace_scope();
+	scope = va.scope ? parse_scope(va.scope) : query_ptrace_scope();
 	if (scope < 0)
 		return -1;
 	if (scope > 3)

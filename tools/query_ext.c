@@ -382,7 +382,7 @@ static int tcb_or_ib(int argc, char **argv, bool impact,
 		return r > 0 ? help(0, NULL) : -1;
 	if (parse_gran(a.gran, &gran) || parse_mode(a.mode, &mode))
 		return -1;
-	scope = a.scope ? parse_scope(a.scope) : read_ptrace_scope();
+	scope = a.scope ? parse_scope(a.scope) : query_ptrace_scope();
 	if (scope < 0)
 		return -1;
 	if (scope > 3)
