@@ -36,6 +36,12 @@ struct osm_parser {
 	size_t max;		/* refuse more input than this */
 	size_t line;		/* number of the line being parsed */
 	bool seen_end;
+	/* The nodes met last: edges name them again and again. */
+	struct {
+		uint32_t hash;
+		uint32_t idx1;		/* index + 1; 0: empty */
+	} recent[4];
+	unsigned int rpos;
 	const char *last_kind;	/* the kind of the previous edge */
 	size_t last_klen;
 	char *errbuf;
@@ -112,6 +118,7 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 	p = realloc(*arr, n * elem);
 	if (!p)
 		return -ENOMEM;
+	osm__huge_hint(p, n * elem);
 	*arr = p;
 	*cap = n;
 	return 0;
@@ -144,75 +151,63 @@ static bool valid_key(const char *k, size_t len)
 	return true;
 }
 
-/*
- * Decode the value @s[0..len) to @w, \xHH and all; a decoded NUL would
- * silently cut the C string the API returns, so it is refused like any
- * other malformed escape.  Return: the bytes written, or -1.
- */
-static long unescape(char *w, const char *s, size_t len)
-{
-	const char *bs = memchr(s, '\\', len), *end = s + len;
-	char *w0 = w;
-
-	if (!bs) {
-		memmove(w, s, len);
-		return len;
-	}
-	while (s < end) {
-		int hi, lo;
-
-		if (*s != '\\') {
-			*w++ = *s++;
-			continue;
-		}
-		if (end - s < 4 || s[1] != 'x')
-			return -1;
-		hi = hexval(s[2]);
-		lo = hi < 0 ? -1 : hexval(s[3]);
-		if (lo < 0 || (hi | lo) == 0)
-			return -1;
-		*w++ = (char)(hi << 4 | lo);
-		s += 4;
-	}
-	return w - w0;
-}
+static const unsigned char key_char[256] = {
+	['_'] = 1,
+	['0' ... '9'] = 1,
+	['a' ... 'z'] = 1,
+};
 
 /*
  * Write the key=value fields after @sep (the space before the first, or
  * @end when there are none) as "key\0value\0...\0" at p->buf + p->out.
- * Fields are separated by exactly one space.
+ * Fields are separated by exactly one space.  One pass, a byte at a
+ * time: fields are short, shorter than a library call pays off for.
  */
 static int put_attrs(struct osm_parser *p, const char *sep, const char *end)
 {
-	const char *s = sep + 1;
-	char *w = p->buf + p->out;
+	const char *s = sep + 1, *f;
+	char *w = p->buf + p->out, *wk;
 
 	if (sep != end && s == end)
 		return fail(p, -EPROTO, "space at the end of the line");
 	while (sep != end && s < end) {
-		const char *sp = memchr(s, ' ', end - s);
-		const char *fe = sp ? sp : end;
-		const char *eq = memchr(s, '=', fe - s);
-		size_t klen;
-		long vlen;
-
-		if (!eq)
+		/*
+		 * The key: up to the first '='.  What was read may be
+		 * overwritten already: messages quote what was written.
+		 */
+		for (f = s, wk = w; s < end && key_char[(unsigned char)*s]; s++)
+			*w++ = *s;
+		if (s == end || *s == ' ')
 			return fail(p, -EPROTO, "field '%s' is not key=value",
-				    Q(s, fe - s));
-		klen = eq - s;
-		if (!valid_key(s, klen))
-			return fail(p, -EPROTO, "bad key '%s'", Q(s, klen));
-		memmove(w, s, klen);
-		w[klen] = '\0';
-		vlen = unescape(w + klen + 1, eq + 1, fe - eq - 1);
-		if (vlen < 0)
-			return fail(p, -EPROTO, "bad escape in the value of '%s'",
-				    Q(s, klen));
-		w += klen + 1 + vlen;
+				    Q(wk, w - wk));
+		if (*s != '=' || s == f) {
+			for (f = s; f < end && *f != '=' && *f != ' '; f++)
+				;
+			return fail(p, -EPROTO, "bad key '%s%s'",
+				    Q(wk, w - wk), Q(s, f - s));
+		}
 		*w++ = '\0';
-		if (sp && sp + 1 == end)
+		/* The value: up to the next space, \xHH decoded. */
+		for (s++; s < end && *s != ' '; ) {
+			int hi, lo;
+
+			if (*s != '\\') {
+				*w++ = *s++;
+				continue;
+			}
+			hi = end - s < 4 || s[1] != 'x' ? -1 : hexval(s[2]);
+			lo = hi < 0 ? -1 : hexval(s[3]);
+			/* A decoded NUL would cut the C string short. */
+			if (lo < 0 || (hi | lo) == 0)
+				return fail(p, -EPROTO,
+					    "bad escape in the value of '%s'",
+					    Q(wk, strlen(wk)));
+			*w++ = (char)(hi << 4 | lo);
+			s += 4;
+		}
+		*w++ = '\0';
+		if (s < end && ++s == end)
 			return fail(p, -EPROTO, "space at the end of the line");
-		s = sp ? sp + 1 : end;
 	}
 	*w++ = '\0';
 	p->out = w - p->buf;
@@ -300,6 +295,36 @@ static int parse_header(struct osm_parser *p, const char *s, const char *e)
 	return put_attrs(p, ve, e);
 }
 
+static void remember(struct osm_parser *p, uint32_t hash, size_t idx)
+{
+	p->recent[p->rpos].hash = hash;
+	p->recent[p->rpos].idx1 = idx + 1;
+	p->rpos = (p->rpos + 1) % 4;
+}
+
+/* Look up a node id, trying the nodes met last first. */
+static int find_node(struct osm_parser *p, const char *s, size_t len,
+		     size_t *idx)
+{
+	uint32_t hash = osm__hash(s, len);
+	unsigned int i;
+	const char *k;
+
+	for (i = 0; i < 4; i++) {
+		if (p->recent[i].hash != hash || !p->recent[i].idx1)
+			continue;
+		k = osm__node_id(p->g, p->recent[i].idx1 - 1);
+		if (!memcmp(k, s, len) && !k[len]) {
+			*idx = p->recent[i].idx1 - 1;
+			return 0;
+		}
+	}
+	if (osm__node_lookup(p->g, s, len, hash, idx))
+		return -ENOENT;
+	remember(p, hash, *idx);
+	return 0;
+}
+
 static int parse_node(struct osm_parser *p, const char *s, const char *e)
 {
 	struct osm_graph *g = p->g;
@@ -359,6 +384,7 @@ static int parse_node(struct osm_parser *p, const char *s, const char *e)
 	err = osm__node_insert(g, hash, g->nnodes);
 	if (err)
 		return fail(p, err, "out of memory");
+	remember(p, hash, g->nnodes);
 	g->nnodes++;
 	return 0;
 }
@@ -391,10 +417,10 @@ static int parse_edge(struct osm_parser *p, const char *s, const char *e)
 		return fail(p, -EPROTO,
 			    "edge needs a source, a kind and a destination");
 	/* Endpoints must be declared earlier in the stream. */
-	if (osm__node_lookup(g, src, sl, osm__hash(src, sl), &si))
+	if (find_node(p, src, sl, &si))
 		return fail(p, -EPROTO, "edge from undeclared node '%s'",
 			    Q(src, sl));
-	if (osm__node_lookup(g, dst, dl, osm__hash(dst, dl), &di))
+	if (find_node(p, dst, dl, &di))
 		return fail(p, -EPROTO, "edge to undeclared node '%s'",
 			    Q(dst, dl));
 	if (g->nedges >= UINT32_MAX / 2 || g->nodes[si].nout == UINT32_MAX ||
@@ -559,6 +585,7 @@ static int reserve_input(struct osm_parser *p, size_t n)
 	b = realloc(p->buf, cap);
 	if (!b)
 		return -ENOMEM;
+	osm__huge_hint(b, cap);
 	p->buf = p->g->text = b;
 	p->cap = cap;
 	return 0;
