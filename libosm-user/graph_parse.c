@@ -661,6 +661,13 @@ struct osm_parser *osm__parser_new(const struct osm_graph_opts *opts)
 	return p;
 }
 
+static int too_big(struct osm_parser *p)
+{
+	osm__set_err(p->errbuf, p->errbuf_sz,
+		     "larger than the limit of %zu bytes (max_bytes)", p->max);
+	return -EFBIG;
+}
+
 static int feed_fd(struct osm_parser *p, int fd)
 {
 	size_t want;
@@ -682,8 +689,7 @@ static int feed_fd(struct osm_parser *p, int fd)
 		if (!r)
 			return finish(p);
 		if ((size_t)r > p->max - p->total)
-			return fail(p, -EFBIG, "larger than the limit of %zu bytes",
-				    p->max);
+			return too_big(p);
 		err = take_input(p, r);
 		if (err)
 			return err;
@@ -696,8 +702,7 @@ static int feed_buf(struct osm_parser *p, const char *buf, size_t len)
 	int err;
 
 	if (len > p->max)
-		return fail(p, -EFBIG, "larger than the limit of %zu bytes",
-			    p->max);
+		return too_big(p);
 	while (len) {
 		n = len < OSM_CHUNK ? len : OSM_CHUNK;
 		err = reserve_input(p, n);
