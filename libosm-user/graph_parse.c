@@ -572,7 +572,7 @@ static int parse_lines(struct osm_parser *p, const char *nul)
 /* Make room for @n more input bytes at buf[end]. */
 static int reserve_input(struct osm_parser *p, size_t n)
 {
-	size_t cap = p->cap ? p->cap : OSM_CHUNK;
+	size_t cap = p->cap ? p->cap : 4096;
 	char *b;
 
 	if (p->end + n <= p->cap)

@@ -4,7 +4,7 @@
  * shape of a busy machine, for the parser benchmark and the fuzz corpus.
  *
  * Usage: gen_graph [-p processes] [-t threads] [-r regions] [-f files]
- *		    [-s seed] > big.graph
+ *		    [-l libraries] [-d data-files] [-s seed] > big.graph
  *
  * Defaults: 5,000 processes of 3 threads, 200 regions and 50 open files
  * each: about 1.3M nodes, 2.4M edges and 300 MB.  Processes share
@@ -20,8 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NLIBS		400
-#define NDATA		20000
+static unsigned int nlibs = 400, ndata = 20000;
 #define PER_NS		100
 #define PER_CG		10
 
@@ -100,12 +99,12 @@ static void libraries(void)
 {
 	unsigned int l;
 
-	for (l = 0; l < NLIBS; l++)
+	for (l = 0; l < nlibs; l++)
 		NODE("inode:8:1:%u res dev=8:1 ino=%u ftype=reg "
 		     "path=/usr/lib/x86_64-linux-gnu/lib%s-%u.so.%u\n",
 		     100000 + l, 100000 + l, l % 3 ? "gtk\\x20widgets" : "c",
 		     l, l % 7);
-	for (l = 0; l < NDATA; l++)
+	for (l = 0; l < ndata; l++)
 		NODE("inode:8:1:%u res dev=8:1 ino=%u ftype=%s path=/var/lib/data/f%u\n",
 		     200000 + l, 200000 + l, l % 5 ? "reg" : "sock", l);
 }
@@ -156,7 +155,7 @@ static void process(unsigned int p, unsigned int nthreads,
 	/* Regions: 3 in 5 map a library, the rest are anonymous. */
 	for (r = 0; r < nregions; r++) {
 		unsigned long len = ((rnd() & 63) + 1) << 12;
-		unsigned int lib = rnd() % NLIBS;
+		unsigned int lib = rnd() % nlibs;
 
 		if (r % 5 < 3) {
 			NODE("vma:%016" PRIx64 ":%lx res start=0x%lx end=0x%lx "
@@ -183,7 +182,7 @@ static void process(unsigned int p, unsigned int nthreads,
 	/* Open files: each its own description, of a shared data inode. */
 	for (f = 0; f < nfiles; f++) {
 		uint64_t file = rnd();
-		unsigned int ino = 200000 + rnd() % NDATA;
+		unsigned int ino = 200000 + rnd() % ndata;
 
 		NODE("file:%016" PRIx64 " res mode=%s flags=0100002 pos=%u "
 		     "ftype=reg\n", file, f % 3 ? "rw" : "r",
@@ -201,7 +200,7 @@ int main(int argc, char **argv)
 	int c;
 
 	rng_state = 1;
-	while ((c = getopt(argc, argv, "p:t:r:f:s:")) != -1) {
+	while ((c = getopt(argc, argv, "p:t:r:f:l:d:s:")) != -1) {
 		switch (c) {
 		case 'p':
 			procs = strtoul(optarg, NULL, 0);
@@ -215,17 +214,27 @@ int main(int argc, char **argv)
 		case 'f':
 			files = strtoul(optarg, NULL, 0);
 			break;
+		case 'l':
+			nlibs = strtoul(optarg, NULL, 0);
+			break;
+		case 'd':
+			ndata = strtoul(optarg, NULL, 0);
+			break;
 		case 's':
 			rng_state = strtoull(optarg, NULL, 0);
 			break;
 		default:
 			fprintf(stderr, "usage: %s [-p procs] [-t threads] "
-				"[-r regions] [-f files] [-s seed]\n", argv[0]);
+				"[-r regions] [-f files] [-l libs] [-d data] [-s seed]\n", argv[0]);
 			return 2;
 		}
 	}
 	if (!threads)
 		threads = 1;
+	if (!nlibs)
+		nlibs = 1;
+	if (!ndata)
+		ndata = 1;
 	/* A big stdout buffer: the output is hundreds of MB. */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	printf("osmosis-graph 1.5 epoch=%016" PRIx64 " pid_ns=%lu view=full\n",
