@@ -229,7 +229,8 @@ static bool is_back_edge(const struct osm_graph *g, const struct osm_edge *e)
 }
 
 /**
- * osm__graph_index() - turn indices into pointers and build adjacency.
+ * osm__graph_index() - turn indices and offsets into pointers, build
+ * adjacency.
  * @g: a fully parsed graph; its arrays do not move after this.
  *
  * Each node's out and in edge lists are slices of one array (CSR), in
@@ -278,6 +279,8 @@ int osm__graph_index(struct osm_graph *g)
 
 		e->src.ptr = src;
 		e->dst.ptr = dst;
+		e->attrs = e->attrs_off == OSM_NO_ATTRS ? "" :
+			   g->text + e->attrs_off;
 		src->out[src->nout++] = e;
 		dst->in[dst->nin++] = e;
 		if (is_back_edge(g, e))

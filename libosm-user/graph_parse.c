@@ -633,13 +633,8 @@ static int settle(struct osm_parser *p)
 	g->hdr_attrs = g->text + g->hdr_off;
 	for (i = 0; i < g->nnodes; i++)
 		g->nodes[i].id = g->text + g->nodes[i].id_off;
-	for (i = 0; i < g->nedges; i++) {
-		struct osm_edge *e = &g->edges[i];
-
-		e->attrs = e->attrs_off == OSM_NO_ATTRS ? "" :
-			   g->text + e->attrs_off;
-	}
 	g->indexed = true;
+	/* The edges' records: one pass with their ends, there. */
 	return osm__graph_index(g);
 }
 

@@ -11,7 +11,7 @@
 # between runs; BENCH_ARGS, the generator's arguments (default: 5,000
 # processes of 3 threads, 200 regions and 50 files each); BENCH_PD, the
 # PD to ask about (default process:1000, the first); BENCH_NX=0 skips
-# networkx (Debian's python3-networkx).
+# networkx (Debian's python3-networkx; BENCH_PYTHON picks the python).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${BENCH_DIR:-/tmp/osm-bench-graph}
@@ -34,13 +34,19 @@ val() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 cli_kib=$( { OSM_MAX_SIZE=max /usr/bin/env time -f '%M' \
 	"$here/../osm" graph stats --file "$graph" >/dev/null; } 2>&1 | tail -n 1)
 
+# Debian's python3 and python3-networkx when installed, else any python3.
 nx=${BENCH_NX:-1}
-if (( nx )) && ! python3 -c 'import networkx' 2>/dev/null; then
+py=${BENCH_PYTHON:-python3}
+[[ -z ${BENCH_PYTHON:-} ]] && /usr/bin/python3 -c 'import networkx' 2>/dev/null &&
+	py=/usr/bin/python3
+if (( nx )) && ! "$py" -c 'import networkx' 2>/dev/null; then
 	echo "python3-networkx not installed: networkx side skipped"
 	nx=0
 fi
 if (( nx )); then
-	python3 "$here/nx_shared.py" "$graph" "$pd" "$dir/answer.nx" \
+	echo "networkx $("$py" -c 'import networkx; print(networkx.__version__)')" \
+		"under $("$py" -c 'import sys; print(sys.version.split()[0])')"
+	"$py" "$here/nx_shared.py" "$graph" "$pd" "$dir/answer.nx" \
 		>"$dir/nx.out"
 fi
 
