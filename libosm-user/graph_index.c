@@ -88,7 +88,6 @@ static int htab_resize(struct osm_htab *t, size_t n)
 	slots = calloc(n, sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
-	osm__huge_hint(slots, n * sizeof(*slots));
 	for (i = 0; t->slots && i <= t->mask; i++)
 		if (t->slots[i].val)
 			htab_place(slots, n - 1, t->slots[i].hash,
@@ -252,8 +251,6 @@ int osm__graph_index(struct osm_graph *g)
 		g->adj = malloc((2 * g->nedges + g->nback) * sizeof(*g->adj));
 		if (!g->adj)
 			return -ENOMEM;
-		osm__huge_hint(g->adj, (2 * g->nedges + g->nback) *
-			       sizeof(*g->adj));
 	}
 
 	/* Hand out slices, then fill them. */

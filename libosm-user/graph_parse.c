@@ -120,7 +120,6 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 	p = realloc(*arr, n * elem);
 	if (!p)
 		return -ENOMEM;
-	osm__huge_hint(p, n * elem);
 	*arr = p;
 	*cap = n;
 	return 0;
@@ -587,7 +586,6 @@ static int reserve_input(struct osm_parser *p, size_t n)
 	b = realloc(p->buf, cap);
 	if (!b)
 		return -ENOMEM;
-	osm__huge_hint(b, cap);
 	p->buf = p->g->text = b;
 	p->cap = cap;
 	return 0;

@@ -10,7 +10,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/mman.h>
 
 #include "osm.h"
 
@@ -45,24 +44,6 @@ static inline bool osm_validate_opts(const void *opts, size_t opts_sz,
 	((opts) && (opts)->sz >= offsetofend(typeof(*(opts)), field))
 #define OPTS_GET(opts, field, fallback)					\
 	(OPTS_HAS(opts, field) ? (opts)->field : (fallback))
-
-/*
- * Ask for transparent huge pages on a large array (a hint: a graph of a
- * million nodes otherwise takes a hundred thousand page faults, which
- * cost more than the parse in a VM).  Only arrays malloc() always maps
- * on their own (32 MiB and more), and the whole mapping: a hint on part
- * of it would split it, and realloc() could no longer mremap() it.
- */
-static inline void osm__huge_hint(void *p, size_t len)
-{
-	uintptr_t a = (uintptr_t)p & ~4095UL;
-	uintptr_t e = ((uintptr_t)p + len + 4095) & ~4095UL;
-
-#ifdef MADV_HUGEPAGE
-	if (len >= (32UL << 20))
-		madvise((void *)a, e - a, MADV_HUGEPAGE);
-#endif
-}
 
 /* Return a negative errno and set errno, as every public function does. */
 static inline int osm_err(int ret)
