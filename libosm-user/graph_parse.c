@@ -305,9 +305,8 @@ static void remember(struct osm_parser *p, uint32_t hash, size_t idx)
 
 /* Look up a node id, trying the nodes met last first. */
 static int find_node(struct osm_parser *p, const char *s, size_t len,
-		     size_t *idx)
+		     uint32_t hash, size_t *idx)
 {
-	uint32_t hash = osm__hash(s, len);
 	unsigned int i;
 	const char *k;
 
@@ -353,10 +352,9 @@ static int parse_node(struct osm_parser *p, const char *s, const char *e)
 	clen = ce - cls;
 	if (!clen)
 		return fail(p, -EPROTO, "node '%s' without a class", Q(s, len));
+	/* Fetch the id's slot while the record is written. */
 	hash = osm__hash(s, len);
-	/* A node is declared once. */
-	if (!osm__node_lookup(g, s, len, hash, &idx))
-		return fail(p, -EPROTO, "node '%s' declared twice", Q(s, len));
+	osm__htab_prefetch(&g->ids, hash);
 	if (g->nnodes >= (1U << 31) - 1)
 		return fail(p, -EOVERFLOW, "too many nodes");
 	err = grow((void **)&g->nodes, &g->nodes_cap, g->nnodes + 1,
@@ -382,6 +380,9 @@ static int parse_node(struct osm_parser *p, const char *s, const char *e)
 	err = put_attrs(p, ce, e);
 	if (err)
 		return err;
+	/* A node is declared once. */
+	if (!osm__node_lookup(g, w, len, hash, &idx))
+		return fail(p, -EPROTO, "node '%s' declared twice", Q(w, len));
 	err = osm__node_insert(g, hash, g->nnodes);
 	if (err)
 		return fail(p, err, "out of memory");
@@ -409,6 +410,7 @@ static int parse_edge(struct osm_parser *p, const char *s, const char *e)
 	size_t sl = 0, kl = 0, dl = 0, si, di;
 	struct osm_graph *g = p->g;
 	struct osm_edge *ed;
+	uint32_t sh, dh;
 	int err;
 
 	src = field(&cur, e, &sl);
@@ -418,10 +420,14 @@ static int parse_edge(struct osm_parser *p, const char *s, const char *e)
 		return fail(p, -EPROTO,
 			    "edge needs a source, a kind and a destination");
 	/* Endpoints must be declared earlier in the stream. */
-	if (find_node(p, src, sl, &si))
+	sh = osm__hash(src, sl);
+	dh = osm__hash(dst, dl);
+	osm__htab_prefetch(&g->ids, sh);
+	osm__htab_prefetch(&g->ids, dh);
+	if (find_node(p, src, sl, sh, &si))
 		return fail(p, -EPROTO, "edge from undeclared node '%s'",
 			    Q(src, sl));
-	if (find_node(p, dst, dl, &di))
+	if (find_node(p, dst, dl, dh, &di))
 		return fail(p, -EPROTO, "edge to undeclared node '%s'",
 			    Q(dst, dl));
 	if (g->nedges >= UINT32_MAX / 2 || g->nodes[si].nout == UINT32_MAX ||

@@ -126,6 +126,13 @@ struct osm_htab {
 	size_t used;
 };
 
+/* Start fetching the slot @hash probes first: lookups are cache misses. */
+static inline void osm__htab_prefetch(const struct osm_htab *t, uint32_t hash)
+{
+	if (t->slots)
+		__builtin_prefetch(&t->slots[hash & t->mask]);
+}
+
 /* Returns the NUL-terminated key of value @val. */
 typedef const char *(*osm_htab_key_fn)(const void *ctx, uint32_t val);
 
