@@ -10,9 +10,7 @@
 
 #include "libosm_internal.h"
 
-#define OSM_DEFAULT_MAX_BYTES	(1UL << 30)
 #define OSM_READ_CHUNK		(64UL << 10)
-#define OSM_HDR_MAX		(64UL << 10)	/* as graph_parse.c */
 
 /*
  * Could @buf[0..len) begin a graph?  Its first line must start with the

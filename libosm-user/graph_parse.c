@@ -23,8 +23,6 @@
 #ifndef OSM_CHUNK			/* the fuzz build makes it tiny */
 #define OSM_CHUNK		(1UL << 20)
 #endif
-#define OSM_HDR_MAX		(64UL << 10)	/* a header line, at most */
-#define OSM_DEFAULT_MAX_BYTES	(1UL << 30)
 #define OSM_QUOTE_MAX		96		/* bytes of an id in a message */
 
 struct osm_parser {

@@ -45,6 +45,11 @@ static inline bool osm_validate_opts(const void *opts, size_t opts_sz,
 #define OPTS_GET(opts, field, fallback)					\
 	(OPTS_HAS(opts, field) ? (opts)->field : (fallback))
 
+/* Input larger than this is refused unless opts->max_bytes says more. */
+#define OSM_DEFAULT_MAX_BYTES	(1UL << 30)
+/* A first line longer than this is not a graph header. */
+#define OSM_HDR_MAX		(64UL << 10)
+
 /* Return a negative errno and set errno, as every public function does. */
 static inline int osm_err(int ret)
 {
