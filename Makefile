@@ -10,11 +10,14 @@
 #   make demo            boot the test VM, show a live graph and a query
 #   make test            run the whole test suite in VMs on 6.1 and 6.12
 #   make shell           interactive shell in the test VM (KVER=6.1|6.12)
+#   make bench-graph     libosm against networkx on a large synthetic graph
+#   make fuzz            fuzz the graph parser (clang, libFuzzer) for 60 s
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?= 6.12
 
-.PHONY: all module lib tools selftests check demo test shell clean
+.PHONY: all module lib tools selftests check demo test shell clean \
+	bench-graph fuzz
 
 all: module lib tools
 
@@ -43,6 +46,12 @@ test:
 
 shell:
 	vm/run --kernel $(KVER) --shell
+
+bench-graph: lib
+	$(MAKE) -C tools bench-graph
+
+fuzz:
+	$(MAKE) -C libosm-user fuzz
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -59,7 +59,6 @@ void osm_graph__free(struct osm_graph *g)
 	free(g->adj);
 	free(g->edges);
 	free(g->nodes);
-	free(g->attrs);
 	free(g->text);
 	free(g);
 }
@@ -74,50 +73,77 @@ unsigned int osm_graph__minor(const struct osm_graph *g)
 	return g->minor;
 }
 
-static const char *attr_find(const struct osm_attr *a, size_t n,
-			     const char *key)
+/*
+ * Attributes are "key\0value\0...\0" in the text: an empty key ends
+ * them.  Records are short, so a scan beats an index that would cost
+ * memory on every node.
+ */
+static const char *skip(const char *s)
 {
-	size_t i;
+	return s + strlen(s) + 1;
+}
 
+static const char *attr_find(const char *a, const char *key)
+{
 	if (!key)
 		return NULL;
-	for (i = 0; i < n; i++)
-		if (!strcmp(a[i].key, key))
-			return a[i].value;
+	for (; *a; a = skip(skip(a)))
+		if (!strcmp(a, key))
+			return skip(a);
 	return NULL;
 }
 
-/* The key, the value of attribute @i of the @n at @a; NULL past the end. */
-static const char *attr_key(const struct osm_attr *a, size_t n, size_t i)
+static size_t attr_count(const char *a)
 {
-	return i < n ? a[i].key : NULL;
+	size_t n = 0;
+
+	for (; *a; a = skip(skip(a)))
+		n++;
+	return n;
 }
 
-static const char *attr_value(const struct osm_attr *a, size_t n, size_t i)
+/* The key of attribute @i of @a; NULL past the end. */
+static const char *attr_key(const char *a, size_t i)
 {
-	return i < n ? a[i].value : NULL;
+	for (; *a; a = skip(skip(a)))
+		if (!i--)
+			return a;
+	return NULL;
+}
+
+static const char *attr_value(const char *a, size_t i)
+{
+	const char *k = attr_key(a, i);
+
+	return k ? skip(k) : NULL;
+}
+
+/* A node's record is "id\0class\0" and then its attributes. */
+static const char *node_attrs(const struct osm_node *n)
+{
+	return skip(skip(n->id));
 }
 
 const char *osm_graph__header_attr(const struct osm_graph *g,
 				   const char *key)
 {
-	return attr_find(g->hdr_attrs.ptr, g->hdr_nattrs, key);
+	return attr_find(g->hdr_attrs, key);
 }
 
 size_t osm_graph__header_attr_count(const struct osm_graph *g)
 {
-	return g->hdr_nattrs;
+	return attr_count(g->hdr_attrs);
 }
 
 const char *osm_graph__header_attr_key(const struct osm_graph *g, size_t i)
 {
-	return attr_key(g->hdr_attrs.ptr, g->hdr_nattrs, i);
+	return attr_key(g->hdr_attrs, i);
 }
 
 const char *osm_graph__header_attr_value(const struct osm_graph *g,
 					 size_t i)
 {
-	return attr_value(g->hdr_attrs.ptr, g->hdr_nattrs, i);
+	return attr_value(g->hdr_attrs, i);
 }
 
 size_t osm_graph__node_count(const struct osm_graph *g)
@@ -169,7 +195,7 @@ const char *osm_node__type(const struct osm_node *n)
 
 const char *osm_node__class(const struct osm_node *n)
 {
-	return n->class;
+	return skip(n->id);
 }
 
 bool osm_node__is_pd(const struct osm_node *n)
@@ -179,22 +205,22 @@ bool osm_node__is_pd(const struct osm_node *n)
 
 const char *osm_node__attr(const struct osm_node *n, const char *key)
 {
-	return attr_find(n->attrs.ptr, n->nattrs, key);
+	return attr_find(node_attrs(n), key);
 }
 
 size_t osm_node__attr_count(const struct osm_node *n)
 {
-	return n->nattrs;
+	return attr_count(node_attrs(n));
 }
 
 const char *osm_node__attr_key(const struct osm_node *n, size_t i)
 {
-	return attr_key(n->attrs.ptr, n->nattrs, i);
+	return attr_key(node_attrs(n), i);
 }
 
 const char *osm_node__attr_value(const struct osm_node *n, size_t i)
 {
-	return attr_value(n->attrs.ptr, n->nattrs, i);
+	return attr_value(node_attrs(n), i);
 }
 
 size_t osm_node__index(const struct osm_node *n)
@@ -239,20 +265,20 @@ const char *osm_edge__kind(const struct osm_edge *e)
 
 const char *osm_edge__attr(const struct osm_edge *e, const char *key)
 {
-	return attr_find(e->attrs.ptr, e->nattrs, key);
+	return attr_find(e->attrs, key);
 }
 
 size_t osm_edge__attr_count(const struct osm_edge *e)
 {
-	return e->nattrs;
+	return attr_count(e->attrs);
 }
 
 const char *osm_edge__attr_key(const struct osm_edge *e, size_t i)
 {
-	return attr_key(e->attrs.ptr, e->nattrs, i);
+	return attr_key(e->attrs, i);
 }
 
 const char *osm_edge__attr_value(const struct osm_edge *e, size_t i)
 {
-	return attr_value(e->attrs.ptr, e->nattrs, i);
+	return attr_value(e->attrs, i);
 }

@@ -10,17 +10,32 @@
 
 #define OSM_HTAB_MIN	64
 
-/* FNV-1a, folded to 32 bits; ids are short and mostly hex. */
+/*
+ * A word at a time: ids are 20 to 40 bytes and hashing them is a good
+ * part of a parse.  Each word is multiplied in, the high half folded down
+ * so the low bits (the table's index) depend on every byte.
+ */
 uint32_t osm__hash(const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
+	while (len >= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+		s += 8;
+		len -= 8;
 	}
-	return (uint32_t)(h ^ (h >> 32));
+	if (len) {
+		w = 0;
+		while (len--)
+			w = w << 8 | (unsigned char)s[len];
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return (uint32_t)h;
 }
 
 static bool key_equal(const char *key, const char *s, size_t len)
@@ -88,21 +103,6 @@ static int htab_grow(struct osm_htab *t)
 	return htab_resize(t, t->slots ? (t->mask + 1) * 2 : OSM_HTAB_MIN);
 }
 
-/* osm__htab_reserve() - make room for @n values without rehashing. */
-int osm__htab_reserve(struct osm_htab *t, size_t n)
-{
-	size_t sz = OSM_HTAB_MIN;
-
-	while (sz / 2 < n) {
-		if (sz > SIZE_MAX / 4)
-			return -ENOMEM;
-		sz *= 2;
-	}
-	if (t->slots && sz <= t->mask + 1)
-		return 0;
-	return htab_resize(t, sz);
-}
-
 /**
  * osm__htab_insert() - add a value; the caller has checked it is new.
  * Return: 0, -ENOMEM, or -EOVERFLOW when @val does not fit.
@@ -113,8 +113,8 @@ int osm__htab_insert(struct osm_htab *t, uint32_t hash, uint32_t val)
 
 	if (val >= UINT32_MAX)
 		return -EOVERFLOW;
-	/* Keep the load at most 1/2 so probe runs stay short. */
-	if (!t->slots || (t->used + 1) * 2 > t->mask + 1) {
+	/* Keep the load at most 3/4: short probe runs, 8 bytes a slot. */
+	if (!t->slots || (t->used + 1) * 4 > (t->mask + 1) * 3) {
 		err = htab_grow(t);
 		if (err)
 			return err;
@@ -139,11 +139,17 @@ static const char *name_key(const void *ctx, uint32_t val)
 	return g->names_v[val];
 }
 
+/* The id of node @idx, also while parsing (when ids are offsets). */
+const char *osm__node_id(const struct osm_graph *g, size_t idx)
+{
+	const struct osm_node *n = &g->nodes[idx];
+
+	return g->indexed ? n->id : g->text + n->id_off;
+}
+
 static const char *node_key(const void *ctx, uint32_t val)
 {
-	const struct osm_graph *g = ctx;
-
-	return g->nodes[val].id;
+	return osm__node_id(ctx, val);
 }
 
 /**
@@ -222,41 +228,32 @@ static bool is_back_edge(const struct osm_graph *g, const struct osm_edge *e)
 }
 
 /**
- * osm__graph_index() - turn indices into pointers and build adjacency.
+ * osm__graph_index() - turn indices and offsets into pointers, build
+ * adjacency.
  * @g: a fully parsed graph; its arrays do not move after this.
  *
  * Each node's out and in edge lists are slices of one array (CSR), in
  * stream order.  A third slice, "back", holds the in-edges a query walks
  * backward: an inode mapped by every process has a huge in-list of "map"
  * edges that no walk follows, and scanning it once per PD would make the
- * queries quadratic.
+ * queries quadratic.  The parser counted all three.
  *
  * Return: 0 or -ENOMEM.
  */
 int osm__graph_index(struct osm_graph *g)
 {
 	const struct osm_edge **cur;
-	size_t i, nback = 0;
+	size_t i;
 
-	g->hdr_attrs.ptr = g->attrs + g->hdr_attrs.off;
-	for (i = 0; i < g->nnodes; i++)
-		g->nodes[i].attrs.ptr = g->attrs + g->nodes[i].attrs.off;
-
-	for (i = 0; i < g->nedges; i++) {
-		if (is_back_edge(g, &g->edges[i])) {
-			g->nodes[g->edges[i].dst.idx].nback++;
-			nback++;
-		}
-	}
 	if (g->nedges) {
 		if (g->nedges > SIZE_MAX / 3 / sizeof(*g->adj))
 			return -ENOMEM;
-		g->adj = malloc((2 * g->nedges + nback) * sizeof(*g->adj));
+		g->adj = malloc((2 * g->nedges + g->nback) * sizeof(*g->adj));
 		if (!g->adj)
 			return -ENOMEM;
 	}
 
-	/* Hand out slices; the counts were taken while parsing. */
+	/* Hand out slices, then fill them. */
 	cur = g->adj;
 	for (i = 0; i < g->nnodes; i++) {
 		struct osm_node *n = &g->nodes[i];
@@ -277,9 +274,10 @@ int osm__graph_index(struct osm_graph *g)
 		struct osm_node *src = &g->nodes[e->src.idx];
 		struct osm_node *dst = &g->nodes[e->dst.idx];
 
-		e->attrs.ptr = g->attrs + e->attrs.off;
 		e->src.ptr = src;
 		e->dst.ptr = dst;
+		e->attrs = e->attrs_off == OSM_NO_ATTRS ? "" :
+			   g->text + e->attrs_off;
 		src->out[src->nout++] = e;
 		dst->in[dst->nin++] = e;
 		if (is_back_edge(g, e))

@@ -2,15 +2,106 @@
 /*
  * The graph format parser (uapi/graph-format.md).
  *
- * The input is copied once into an arena that the graph keeps; lines and
- * fields are split and values decoded in place (\xHH only shrinks), so
- * every string the API hands out points into that one allocation and the
- * parse is a single linear pass.
+ * The text is parsed as it arrives, a chunk at a time, in one buffer that
+ * the graph keeps: each complete line is decoded and compacted in place
+ * into the records described in libosm_internal.h (what a record keeps
+ * is never longer than its line, so the writer never overtakes the
+ * reader), and the partial line at the end of a chunk moves down to meet
+ * the records before the next read.  So the buffer holds the records
+ * plus one chunk, a stream that is not a graph is refused at its first
+ * line, and every string the API hands out points into that one
+ * allocation.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "libosm_internal.h"
+
+#ifndef OSM_CHUNK			/* the fuzz build makes it tiny */
+#define OSM_CHUNK		(1UL << 20)
+#endif
+#define OSM_QUOTE_MAX		96		/* bytes of an id in a message */
+
+struct osm_parser {
+	struct osm_graph *g;
+	char *buf;		/* g->text */
+	size_t cap;
+	size_t out;		/* records: buf[0, out) */
+	size_t in;		/* the unparsed input: buf[in, end) */
+	size_t end;
+	size_t total;		/* input bytes so far */
+	size_t max;		/* refuse more input than this */
+	size_t line;		/* number of the line being parsed */
+	bool seen_end;
+	/* The nodes met last: edges name them again and again. */
+	struct {
+		uint32_t hash;
+		uint32_t idx1;		/* index + 1; 0: empty */
+	} recent[4];
+	unsigned int rpos;
+	const char *last_kind;	/* the kind of the previous edge */
+	size_t last_klen;
+	char *errbuf;
+	size_t errbuf_sz;
+};
+
+int osm__set_err(char *errbuf, size_t errbuf_sz, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errbuf && errbuf_sz) {
+		va_start(ap, fmt);
+		vsnprintf(errbuf, errbuf_sz, fmt, ap);
+		va_end(ap);
+	}
+	return 0;
+}
+
+/* Fail with @err and say why, prefixed with the line number. */
+__attribute__((format(printf, 3, 4)))
+static int fail(struct osm_parser *p, int err, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	osm__set_err(p->errbuf, p->errbuf_sz, "line %zu: %s", p->line, msg);
+	return err;
+}
+
+/* @s[0..len) for a message: escaped as the format escapes, and short. */
+static const char *quote(char *dst, size_t dsz, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	for (i = 0; i < len && o + 8 < dsz; i++) {
+		unsigned char c = s[i];
+
+		if (c <= 0x20 || c >= 0x7f || c == '\\') {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		} else {
+			dst[o++] = c;
+		}
+	}
+	if (i < len) {
+		memcpy(dst + o, "...", 3);
+		o += 3;
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
+#define Q(s, len) quote((char[OSM_QUOTE_MAX + 8]){ 0 }, OSM_QUOTE_MAX + 8, \
+			(s), (len))
 
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
@@ -32,23 +123,6 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-/* Split off the next space-separated field; NULL at end of line. */
-static char *next_field(char **cur)
-{
-	char *f = *cur, *sp;
-
-	if (!f)
-		return NULL;
-	sp = strchr(f, ' ');
-	if (sp) {
-		*sp = '\0';
-		*cur = sp + 1;
-	} else {
-		*cur = NULL;
-	}
-	return f;
-}
-
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -58,36 +132,6 @@ static int hexval(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
-}
-
-/*
- * Decode \xHH in place.  A decoded NUL would silently cut the C string
- * the API returns, so it is refused like any other malformed escape.
- */
-static int unescape(char *s)
-{
-	char *r = strchr(s, '\\'), *w = r;
-
-	if (!r)
-		return 0;
-	while (*r) {
-		int hi, lo;
-
-		if (*r != '\\') {
-			*w++ = *r++;
-			continue;
-		}
-		if (r[1] != 'x')
-			return -EPROTO;
-		hi = hexval(r[2]);
-		lo = hi < 0 ? -1 : hexval(r[3]);
-		if (lo < 0 || (hi | lo) == 0)
-			return -EPROTO;
-		*w++ = (char)(hi << 4 | lo);
-		r += 4;
-	}
-	*w = '\0';
-	return 0;
 }
 
 static bool valid_key(const char *k, size_t len)
@@ -106,50 +150,83 @@ static bool valid_key(const char *k, size_t len)
 	return true;
 }
 
-/* Parse the rest of a record as key=value fields into g->attrs. */
-static int parse_attrs(struct osm_graph *g, char *cur, size_t *off,
-		       uint32_t *n)
+static const unsigned char key_char[256] = {
+	['_'] = 1,
+	['0' ... '9'] = 1,
+	['a' ... 'z'] = 1,
+};
+
+/*
+ * Write the key=value fields after @sep (the space before the first, or
+ * @end when there are none) as "key\0value\0...\0" at p->buf + p->out.
+ * Fields are separated by exactly one space.  One pass, a byte at a
+ * time: fields are short, shorter than a library call pays off for.
+ */
+static int put_attrs(struct osm_parser *p, const char *sep, const char *end)
 {
-	char *f;
-	int err;
+	const char *s = sep + 1, *f;
+	char *w = p->buf + p->out, *wk;
 
-	*off = g->nattrs;
-	*n = 0;
-	while ((f = next_field(&cur))) {
-		char *eq = strchr(f, '=');
+	if (sep != end && s == end)
+		return fail(p, -EPROTO, "space at the end of the line");
+	while (sep != end && s < end) {
+		/*
+		 * The key: up to the first '='.  What was read may be
+		 * overwritten already: messages quote what was written.
+		 */
+		for (f = s, wk = w; s < end && key_char[(unsigned char)*s]; s++)
+			*w++ = *s;
+		if (s == end || *s == ' ')
+			return fail(p, -EPROTO, "field '%s' is not key=value",
+				    Q(wk, w - wk));
+		if (*s != '=' || s == f) {
+			for (f = s; f < end && *f != '=' && *f != ' '; f++)
+				;
+			return fail(p, -EPROTO, "bad key '%s%s'",
+				    Q(wk, w - wk), Q(s, f - s));
+		}
+		*w++ = '\0';
+		/* The value: up to the next space, \xHH decoded. */
+		for (s++; s < end && *s != ' '; ) {
+			int hi, lo;
 
-		if (!eq || !valid_key(f, eq - f))
-			return -EPROTO;
-		*eq = '\0';
-		err = unescape(eq + 1);
-		if (err)
-			return err;
-		err = grow((void **)&g->attrs, &g->attrs_cap, g->nattrs + 1,
-			   sizeof(*g->attrs));
-		if (err)
-			return err;
-		g->attrs[g->nattrs].key = f;
-		g->attrs[g->nattrs].value = eq + 1;
-		g->nattrs++;
-		if (++*n == UINT32_MAX)
-			return -EOVERFLOW;
+			if (*s != '\\') {
+				*w++ = *s++;
+				continue;
+			}
+			hi = end - s < 4 || s[1] != 'x' ? -1 : hexval(s[2]);
+			lo = hi < 0 ? -1 : hexval(s[3]);
+			/* A decoded NUL would cut the C string short. */
+			if (lo < 0 || (hi | lo) == 0)
+				return fail(p, -EPROTO,
+					    "bad escape in the value of '%s'",
+					    Q(wk, strlen(wk)));
+			*w++ = (char)(hi << 4 | lo);
+			s += 4;
+		}
+		*w++ = '\0';
+		if (s < end && ++s == end)
+			return fail(p, -EPROTO, "space at the end of the line");
 	}
+	*w++ = '\0';
+	p->out = w - p->buf;
 	return 0;
 }
 
 /* Unsigned number: decimal, or hex after "0x" (graph-format.md). */
-static int parse_num(const char *s, unsigned long long *out)
+static int parse_num(const char *s, size_t len, unsigned long long *out)
 {
+	const char *end = s + len;
 	unsigned long long v = 0;
 	int base = 10, d;
 
-	if (s[0] == '0' && s[1] == 'x') {
+	if (len > 2 && s[0] == '0' && s[1] == 'x') {
 		base = 16;
 		s += 2;
 	}
-	if (!*s)
+	if (s == end)
 		return -EPROTO;
-	for (; *s; s++) {
+	for (; s < end; s++) {
 		d = hexval(*s);
 		if (d < 0 || d >= base)
 			return -EPROTO;
@@ -162,320 +239,539 @@ static int parse_num(const char *s, unsigned long long *out)
 }
 
 /* "<major>.<minor>", both decimal. */
-static int parse_version(const char *s, unsigned int *major,
+static int parse_version(const char *s, const char *end, unsigned int *major,
 			 unsigned int *minor)
 {
-	unsigned long long v[2] = { 0, 0 };
+	unsigned long v[2] = { 0, 0 };
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		if (*s < '0' || *s > '9')
+		if (s == end || *s < '0' || *s > '9')
 			return -EPROTO;
-		for (; *s >= '0' && *s <= '9'; s++) {
+		for (; s < end && *s >= '0' && *s <= '9'; s++) {
 			v[i] = v[i] * 10 + (*s - '0');
 			if (v[i] > 0xffff)
 				return -EPROTO;
 		}
-		if (*s != (i ? '\0' : '.'))
+		if (!i && (s == end || *s++ != '.'))
 			return -EPROTO;
-		s++;
 	}
+	if (s != end)
+		return -EPROTO;
 	*major = v[0];
 	*minor = v[1];
 	return 0;
 }
 
-static int parse_header(struct osm_graph *g, char *line)
+static bool maybe_magic(const char *s, size_t len)
 {
-	char *cur = line, *f;
-	int err;
+	static const char magic[] = OSM_GRAPH_MAGIC " ";
+	size_t n = sizeof(magic) - 1;
 
-	f = next_field(&cur);
-	if (strcmp(f, OSM_GRAPH_MAGIC))
-		return -EPROTO;
-	f = next_field(&cur);
-	if (!f)
-		return -EPROTO;
-	err = parse_version(f, &g->major, &g->minor);
-	if (err)
-		return err;
-	/* Any minor is readable; another major is another format. */
-	if (g->major != OSM_GRAPH_MAJOR)
-		return -EPROTO;
-	return parse_attrs(g, cur, &g->hdr_attrs.off, &g->hdr_nattrs);
+	return !memcmp(s, magic, len < n ? len : n);
 }
 
-static int parse_node(struct osm_graph *g, char *cur)
+static int parse_header(struct osm_parser *p, const char *s, const char *e)
 {
-	char *id = next_field(&cur), *class = next_field(&cur), *colon;
+	size_t n = sizeof(OSM_GRAPH_MAGIC) - 1;
+	const char *v = s + n + 1, *ve;
+	struct osm_graph *g = p->g;
+
+	if ((size_t)(e - s) <= n || !maybe_magic(s, e - s))
+		return fail(p, -EPROTO, "not an osmosis graph (no '%s' header)",
+			    OSM_GRAPH_MAGIC);
+	ve = memchr(v, ' ', e - v);
+	if (!ve)
+		ve = e;
+	if (parse_version(v, ve, &g->major, &g->minor))
+		return fail(p, -EPROTO, "bad version '%s'", Q(v, ve - v));
+	/* Any minor is readable; another major is another format. */
+	if (g->major != OSM_GRAPH_MAJOR)
+		return fail(p, -EPROTO,
+			    "unknown major version %u (format %u.%u; this library reads %d.x)",
+			    g->major, g->major, g->minor, OSM_GRAPH_MAJOR);
+	g->hdr_off = p->out;
+	return put_attrs(p, ve, e);
+}
+
+static void remember(struct osm_parser *p, uint32_t hash, size_t idx)
+{
+	p->recent[p->rpos].hash = hash;
+	p->recent[p->rpos].idx1 = idx + 1;
+	p->rpos = (p->rpos + 1) % 4;
+}
+
+/* Look up a node id, trying the nodes met last first. */
+static int find_node(struct osm_parser *p, const char *s, size_t len,
+		     uint32_t hash, size_t *idx)
+{
+	unsigned int i;
+	const char *k;
+
+	for (i = 0; i < 4; i++) {
+		if (p->recent[i].hash != hash || !p->recent[i].idx1)
+			continue;
+		k = osm__node_id(p->g, p->recent[i].idx1 - 1);
+		if (!memcmp(k, s, len) && !k[len]) {
+			*idx = p->recent[i].idx1 - 1;
+			return 0;
+		}
+	}
+	if (osm__node_lookup(p->g, s, len, hash, idx))
+		return -ENOENT;
+	remember(p, hash, *idx);
+	return 0;
+}
+
+static int parse_node(struct osm_parser *p, const char *s, const char *e)
+{
+	struct osm_graph *g = p->g;
+	const char *sp, *colon, *cls, *ce;
+	size_t idx, len, clen;
 	struct osm_node *n;
-	size_t idx, len;
 	uint32_t hash;
+	char *w;
 	int err;
 
-	if (!id || !class || !*id || !*class)
-		return -EPROTO;
-	colon = strchr(id, ':');
-	if (!colon || colon == id)
-		return -EPROTO;
-	len = strlen(id);
-	hash = osm__hash(id, len);
-	/* A node is declared once. */
-	if (!osm__node_lookup(g, id, len, hash, &idx))
-		return -EPROTO;
-
+	sp = memchr(s, ' ', e - s);
+	len = (sp ? sp : e) - s;
+	if (!len)
+		return fail(p, -EPROTO, "node without an id");
+	if (!sp)
+		return fail(p, -EPROTO, "node '%s' without a class", Q(s, len));
+	colon = memchr(s, ':', len);
+	if (!colon || colon == s)
+		return fail(p, -EPROTO, "node id '%s' is not <type>:<token>",
+			    Q(s, len));
+	cls = sp + 1;
+	ce = memchr(cls, ' ', e - cls);
+	if (!ce)
+		ce = e;
+	clen = ce - cls;
+	if (!clen)
+		return fail(p, -EPROTO, "node '%s' without a class", Q(s, len));
+	/* Fetch the id's slot while the record is written. */
+	hash = osm__hash(s, len);
+	osm__htab_prefetch(&g->ids, hash);
+	if (g->nnodes >= (1U << 31) - 1)
+		return fail(p, -EOVERFLOW, "too many nodes");
 	err = grow((void **)&g->nodes, &g->nodes_cap, g->nnodes + 1,
 		   sizeof(*g->nodes));
 	if (err)
-		return err;
+		return fail(p, err, "out of memory");
+
 	n = &g->nodes[g->nnodes];
 	memset(n, 0, sizeof(*n));
-	n->id = id;
-	n->class = class;
-	n->is_pd = !strcmp(class, OSM_CLASS_PD);
+	n->id_off = p->out;
 	n->index = g->nnodes;
-	n->type = osm__intern(g, id, colon - id);
+	n->is_pd = clen == sizeof(OSM_CLASS_PD) - 1 &&
+		   !memcmp(cls, OSM_CLASS_PD, clen);
+	w = p->buf + p->out;
+	memmove(w, s, len);
+	w[len] = '\0';
+	memmove(w + len + 1, cls, clen);
+	w[len + 1 + clen] = '\0';
+	p->out += len + clen + 2;
+	n->type = osm__intern(g, w, colon - s);
 	if (!n->type)
-		return -ENOMEM;
-	err = parse_attrs(g, cur, &n->attrs.off, &n->nattrs);
+		return fail(p, -ENOMEM, "out of memory");
+	err = put_attrs(p, ce, e);
 	if (err)
 		return err;
+	/* A node is declared once. */
+	if (!osm__node_lookup(g, w, len, hash, &idx))
+		return fail(p, -EPROTO, "node '%s' declared twice", Q(w, len));
 	err = osm__node_insert(g, hash, g->nnodes);
 	if (err)
-		return err;
+		return fail(p, err, "out of memory");
+	remember(p, hash, g->nnodes);
 	g->nnodes++;
 	return 0;
 }
 
-static int lookup_endpoint(struct osm_graph *g, const char *id, size_t *idx)
+/* Split off the next field of an edge line; NULL when there is none. */
+static const char *field(const char **s, const char *e, size_t *len)
 {
-	size_t len;
+	const char *f = *s, *sp;
 
-	if (!id || !*id)
-		return -EPROTO;
-	len = strlen(id);
-	/* Endpoints must be declared earlier in the stream. */
-	if (osm__node_lookup(g, id, len, osm__hash(id, len), idx))
-		return -EPROTO;
-	return 0;
+	if (!f)
+		return NULL;
+	sp = memchr(f, ' ', e - f);
+	*len = (sp ? sp : e) - f;
+	*s = sp ? sp + 1 : NULL;
+	return f;
 }
 
-static int parse_edge(struct osm_graph *g, char *cur)
+static int parse_edge(struct osm_parser *p, const char *s, const char *e)
 {
-	char *src = next_field(&cur), *kind = next_field(&cur);
-	char *dst = next_field(&cur);
-	struct osm_edge *e;
-	size_t s, d;
+	const char *src, *kind, *dst, *cur = s;
+	size_t sl = 0, kl = 0, dl = 0, si, di;
+	struct osm_graph *g = p->g;
+	struct osm_edge *ed;
+	uint32_t sh, dh;
 	int err;
 
-	err = lookup_endpoint(g, src, &s);
-	if (!err)
-		err = lookup_endpoint(g, dst, &d);
-	if (err)
-		return err;
-	if (!*kind)
-		return -EPROTO;
-	if (g->nedges >= UINT32_MAX / 2)
-		return -EOVERFLOW;
-
+	src = field(&cur, e, &sl);
+	kind = field(&cur, e, &kl);
+	dst = field(&cur, e, &dl);
+	if (!src || !kind || !dst || !sl || !kl || !dl)
+		return fail(p, -EPROTO,
+			    "edge needs a source, a kind and a destination");
+	/* Endpoints must be declared earlier in the stream. */
+	sh = osm__hash(src, sl);
+	dh = osm__hash(dst, dl);
+	osm__htab_prefetch(&g->ids, sh);
+	osm__htab_prefetch(&g->ids, dh);
+	if (find_node(p, src, sl, sh, &si))
+		return fail(p, -EPROTO, "edge from undeclared node '%s'",
+			    Q(src, sl));
+	if (find_node(p, dst, dl, dh, &di))
+		return fail(p, -EPROTO, "edge to undeclared node '%s'",
+			    Q(dst, dl));
+	if (g->nedges >= UINT32_MAX / 2 || g->nodes[si].nout == UINT32_MAX ||
+	    g->nodes[di].nin == UINT32_MAX)
+		return fail(p, -EOVERFLOW, "too many edges");
 	err = grow((void **)&g->edges, &g->edges_cap, g->nedges + 1,
 		   sizeof(*g->edges));
 	if (err)
-		return err;
-	e = &g->edges[g->nedges];
-	memset(e, 0, sizeof(*e));
-	e->src.idx = s;
-	e->dst.idx = d;
-	e->kind = osm__intern(g, kind, strlen(kind));
-	if (!e->kind)
-		return -ENOMEM;
-	err = parse_attrs(g, cur, &e->attrs.off, &e->nattrs);
-	if (err)
-		return err;
-	g->nodes[s].nout++;
-	g->nodes[d].nin++;
+		return fail(p, err, "out of memory");
+
+	ed = &g->edges[g->nedges];
+	ed->src.idx = si;
+	ed->dst.idx = di;
+	/* Runs of one kind are the rule: skip the name table then. */
+	if (p->last_kind && kl == p->last_klen &&
+	    !memcmp(kind, p->last_kind, kl)) {
+		ed->kind = p->last_kind;
+	} else {
+		ed->kind = osm__intern(g, kind, kl);
+		if (!ed->kind)
+			return fail(p, -ENOMEM, "out of memory");
+		p->last_kind = ed->kind;
+		p->last_klen = kl;
+	}
+	ed->attrs_off = OSM_NO_ATTRS;
+	if (dst + dl != e) {
+		ed->attrs_off = p->out;
+		err = put_attrs(p, dst + dl, e);
+		if (err)
+			return err;
+	}
+	g->nodes[si].nout++;
+	g->nodes[di].nin++;
+	/* Walks go backward only along "member" and "subset" edges. */
+	if ((ed->kind == g->k_member || ed->kind == g->k_subset) &&
+	    g->nodes[di].nback != UINT32_MAX) {
+		g->nodes[di].nback++;
+		g->nback++;
+	}
 	g->nedges++;
 	return 0;
 }
 
 /* "end nodes=<n> edges=<m>": both counts present and matching. */
-static int parse_end(struct osm_graph *g, char *cur)
+static int parse_end(struct osm_parser *p, const char *s, const char *e)
 {
-	unsigned long long nodes = 0, edges = 0, v;
+	unsigned long long v[2] = { 0, 0 };
+	const char *f, *cur = s;
 	unsigned int seen = 0;
-	char *f;
+	size_t len;
 
-	while ((f = next_field(&cur))) {
-		char *eq = strchr(f, '=');
-		unsigned int bit;
+	p->seen_end = true;
+	while (cur && cur < e && (f = field(&cur, e, &len))) {
+		const char *eq = memchr(f, '=', len);
+		unsigned int i;
 
 		if (!eq || !valid_key(f, eq - f))
-			return -EPROTO;
-		*eq = '\0';
-		if (!strcmp(f, "nodes"))
-			bit = 1;
-		else if (!strcmp(f, "edges"))
-			bit = 2;
+			return fail(p, -EPROTO, "field '%s' is not key=value",
+				    Q(f, len));
+		if (eq - f == 5 && !memcmp(f, "nodes", 5))
+			i = 0;
+		else if (eq - f == 5 && !memcmp(f, "edges", 5))
+			i = 1;
 		else
 			continue;
-		if (parse_num(eq + 1, &v))
-			return -EPROTO;
-		if (bit == 1)
-			nodes = v;
-		else
-			edges = v;
-		seen |= bit;
+		if (parse_num(eq + 1, f + len - eq - 1, &v[i]))
+			return fail(p, -EPROTO, "bad number '%s'",
+				    Q(f, len));
+		seen |= 1U << i;
 	}
-	if (seen != 3 || nodes != g->nnodes || edges != g->nedges)
-		return -EPROTO;
+	if (cur && cur == e)
+		return fail(p, -EPROTO, "space at the end of the line");
+	if (seen != 3)
+		return fail(p, -EPROTO, "'end' without nodes= and edges=");
+	if (v[0] != p->g->nnodes || v[1] != p->g->nedges)
+		return fail(p, -EPROTO,
+			    "'end' counts %llu nodes and %llu edges, the stream has %zu and %zu",
+			    v[0], v[1], p->g->nnodes, p->g->nedges);
 	return 0;
 }
 
-static int parse_record(struct osm_graph *g, char *line, bool *end)
+static bool is_kw(const char *s, size_t len, const char *kw, size_t kwlen)
 {
-	char *cur = line;
-	char *kw = next_field(&cur);
+	return len == kwlen && !memcmp(s, kw, len);
+}
 
-	if (!strcmp(kw, OSM_REC_NODE))
-		return parse_node(g, cur);
-	if (!strcmp(kw, OSM_REC_EDGE))
-		return parse_edge(g, cur);
-	if (!strcmp(kw, OSM_REC_END)) {
-		*end = true;
-		return parse_end(g, cur);
-	}
+#define KW(s, len, kw)	is_kw(s, len, kw, sizeof(kw) - 1)
+
+static int parse_line(struct osm_parser *p, const char *s, const char *e)
+{
+	const char *sp, *rest;
+	size_t kl;
+
+	if (p->seen_end)
+		return fail(p, -EPROTO, "data after 'end'");
+	if (p->line == 1)
+		return parse_header(p, s, e);
+	sp = memchr(s, ' ', e - s);
+	kl = (sp ? sp : e) - s;
+	rest = sp ? sp + 1 : e;
+	if (KW(s, kl, OSM_REC_NODE))
+		return parse_node(p, rest, e);
+	if (KW(s, kl, OSM_REC_EDGE))
+		return parse_edge(p, rest, e);
+	if (KW(s, kl, OSM_REC_END))
+		return parse_end(p, sp ? rest : NULL, e);
 	/* Unknown keywords belong to a later minor: skip the line. */
 	return 0;
 }
 
-static bool maybe_magic(const char *s, size_t len)
+/*
+ * Parse the complete lines of buf[in, end), then move the partial last
+ * line down to the records.  @nul: a NUL byte at this offset, or NULL.
+ */
+static int parse_lines(struct osm_parser *p, const char *nul)
 {
-	size_t n = sizeof(OSM_GRAPH_MAGIC) - 1;
+	char *s = p->buf + p->in, *e = nul ? (char *)nul : p->buf + p->end;
+	char *nl;
+	int err;
 
-	return !memcmp(s, OSM_GRAPH_MAGIC, len < n ? len : n);
+	while ((nl = memchr(s, '\n', e - s))) {
+		err = parse_line(p, s, nl);
+		if (err)
+			return err;
+		p->line++;
+		s = nl + 1;
+	}
+	/* Values are escaped, so a raw NUL means this is not a graph. */
+	if (nul)
+		return fail(p, -EPROTO, "NUL byte: not a text graph");
+	if (s < e && p->seen_end)
+		return fail(p, -EPROTO, "data after 'end'");
+	/* Refuse what is not a graph at its first bytes, not at the cap. */
+	if (p->line == 1 && !maybe_magic(s, e - s))
+		return fail(p, -EPROTO, "not an osmosis graph (no '%s' header)",
+			    OSM_GRAPH_MAGIC);
+	if (p->line == 1 && (size_t)(e - s) > OSM_HDR_MAX)
+		return fail(p, -EPROTO, "header line longer than %lu bytes",
+			    OSM_HDR_MAX);
+	p->in = s - p->buf;
+	if (p->in != p->out) {
+		memmove(p->buf + p->out, s, p->end - p->in);
+		p->end = p->out + (p->end - p->in);
+		p->in = p->out;
+	}
+	return 0;
 }
 
-static size_t count_byte(const char *p, const char *end, char c)
+/* Make room for @n more input bytes at buf[end]. */
+static int reserve_input(struct osm_parser *p, size_t n)
 {
-	size_t n = 0;
+	size_t cap = p->cap ? p->cap : 4096;
+	char *b;
 
-	while ((p = memchr(p, c, end - p))) {
-		n++;
-		p++;
+	if (p->end + n <= p->cap)
+		return 0;
+	while (cap < p->end + n) {
+		if (cap > SIZE_MAX / 2)
+			return -ENOMEM;
+		cap *= 2;
 	}
-	return n;
+	b = realloc(p->buf, cap);
+	if (!b)
+		return -ENOMEM;
+	p->buf = p->g->text = b;
+	p->cap = cap;
+	return 0;
+}
+
+/* Take @n bytes just placed at buf[end]. */
+static int take_input(struct osm_parser *p, size_t n)
+{
+	const char *nul = memchr(p->buf + p->end, '\0', n);
+
+	p->end += n;
+	p->total += n;
+	return parse_lines(p, nul);
+}
+
+/* After the last byte: was the stream whole? */
+static int finish(struct osm_parser *p)
+{
+	if (p->in < p->end) {
+		/* An unterminated last line was cut short. */
+		return fail(p, -ENODATA, "no newline at the end: %s",
+			    p->line == 1 ? "header cut short" :
+			    "the stream was cut short");
+	}
+	if (!p->total)
+		return fail(p, -ENODATA, "empty stream");
+	if (!p->seen_end)
+		return fail(p, -ENODATA,
+			    "no 'end' line: the stream was cut short");
+	return 0;
 }
 
 /*
- * Size the arrays for the worst case up front: no realloc() copies of
- * hundreds of MiB, and pages of the unused tail are never touched.
+ * The records are all in: turn offsets into pointers.  Nothing is shrunk:
+ * the arrays and the text grew by doubling, but pages past what was
+ * written (the text: past the records plus one chunk) were never touched
+ * and take no memory.
  */
-static int reserve(struct osm_graph *g)
+static int settle(struct osm_parser *p)
 {
-	const char *end = g->text + g->text_len;
-	size_t lines = count_byte(g->text, end, '\n') + 1;
-	size_t eqs = count_byte(g->text, end, '=') + 1;
-	int err;
+	struct osm_graph *g = p->g;
+	size_t i;
 
-	err = grow((void **)&g->nodes, &g->nodes_cap, lines,
-		   sizeof(*g->nodes));
-	if (!err)
-		err = grow((void **)&g->edges, &g->edges_cap, lines,
-			   sizeof(*g->edges));
-	if (!err)
-		err = grow((void **)&g->attrs, &g->attrs_cap, eqs,
-			   sizeof(*g->attrs));
-	if (!err)
-		err = osm__htab_reserve(&g->ids, lines);
-	return err;
+	g->text_len = p->out;
+	g->hdr_attrs = g->text + g->hdr_off;
+	for (i = 0; i < g->nnodes; i++)
+		g->nodes[i].id = g->text + g->nodes[i].id_off;
+	g->indexed = true;
+	/* The edges' records: one pass with their ends, there. */
+	return osm__graph_index(g);
 }
 
-static int parse_text(struct osm_graph *g)
+struct osm_parser *osm__parser_new(const struct osm_graph_opts *opts)
 {
-	char *p = g->text, *end = g->text + g->text_len;
-	bool seen_end = false;
-	size_t line = 0;
+	struct osm_parser *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->g = osm__graph_new();
+	if (!p->g) {
+		free(p);
+		return NULL;
+	}
+	p->line = 1;
+	p->max = OPTS_GET(opts, max_bytes, 0);
+	p->errbuf = OPTS_GET(opts, errbuf, NULL);
+	p->errbuf_sz = OPTS_GET(opts, errbuf_sz, 0);
+	return p;
+}
+
+static int too_big(struct osm_parser *p)
+{
+	osm__set_err(p->errbuf, p->errbuf_sz,
+		     "larger than the limit of %zu bytes (max_bytes)", p->max);
+	return -EFBIG;
+}
+
+static int feed_fd(struct osm_parser *p, int fd)
+{
+	size_t want;
+	ssize_t r;
 	int err;
 
-	/* Values are escaped, so a raw NUL means this is not a graph. */
-	if (memchr(p, '\0', g->text_len))
-		return -EPROTO;
-	err = reserve(g);
-	if (err)
-		return err;
-
-	while (p < end) {
-		char *nl = memchr(p, '\n', end - p);
-
-		if (seen_end)
-			return -EPROTO;	/* data after "end" */
-		if (!nl) {
-			/* An unterminated last line was cut short. */
-			if (!line && !maybe_magic(p, end - p))
-				return -EPROTO;
-			return -ENODATA;
+	for (;;) {
+		/* Read at most one byte past the cap: exactly max is fine. */
+		want = p->max - p->total;
+		want = want < OSM_CHUNK ? want + 1 : OSM_CHUNK;
+		err = reserve_input(p, want);
+		if (err)
+			return fail(p, err, "out of memory");
+		r = OSM_NO_INTR(read(fd, p->buf + p->end, want));
+		if (r < 0) {
+			err = -errno;
+			return fail(p, err, "read: %s", strerror(-err));
 		}
-		*nl = '\0';
-		if (!line)
-			err = parse_header(g, p);
-		else
-			err = parse_record(g, p, &seen_end);
+		if (!r)
+			return finish(p);
+		if ((size_t)r > p->max - p->total)
+			return too_big(p);
+		err = take_input(p, r);
 		if (err)
 			return err;
-		p = nl + 1;
-		line++;
 	}
-	return seen_end ? 0 : -ENODATA;
+}
+
+static int feed_buf(struct osm_parser *p, const char *buf, size_t len)
+{
+	size_t n;
+	int err;
+
+	if (len > p->max)
+		return too_big(p);
+	while (len) {
+		n = len < OSM_CHUNK ? len : OSM_CHUNK;
+		err = reserve_input(p, n);
+		if (err)
+			return fail(p, err, "out of memory");
+		memcpy(p->buf + p->end, buf, n);
+		err = take_input(p, n);
+		if (err)
+			return err;
+		buf += n;
+		len -= n;
+	}
+	return finish(p);
 }
 
 /**
- * osm__graph_parse_take() - parse a buffer the graph then owns.
- * @text: malloc()ed, with room for a NUL at @text[@len]; freed on error.
- * @len: bytes of graph text.
+ * osm__parser_run() - parse from @fd (when >= 0) or @buf, free @p.
  *
- * Lets osm_graph__load() hand over what it read without a second copy.
- *
- * Return: the graph, or NULL with errno set.
+ * Return: the graph, or NULL with errno set and p->errbuf filled.
  */
-struct osm_graph *osm__graph_parse_take(char *text, size_t len)
+struct osm_graph *osm__parser_run(struct osm_parser *p, int fd,
+				  const char *buf, size_t len)
 {
-	struct osm_graph *g;
+	struct osm_graph *g = p->g;
 	int err;
 
-	g = osm__graph_new();
-	if (!g) {
-		free(text);
+	if (fd >= 0) {
+		if (!p->max)
+			p->max = OSM_DEFAULT_MAX_BYTES;
+		err = feed_fd(p, fd);
+	} else {
+		if (!p->max)
+			p->max = SIZE_MAX;
+		err = feed_buf(p, buf, len);
+	}
+	if (!err) {
+		err = settle(p);
+		if (err)
+			osm__set_err(p->errbuf, p->errbuf_sz, "out of memory");
+	}
+	free(p);
+	if (err) {
+		osm_graph__free(g);
+		return osm_err_ptr(err);
+	}
+	return g;
+}
+
+struct osm_graph *osm_graph__parse_opts(const char *buf, size_t len,
+					const struct osm_graph_opts *opts)
+{
+	struct osm_parser *p;
+
+	if (!OPTS_VALID(opts, osm_graph_opts))
+		return osm_err_ptr(-EINVAL);
+	if (!buf && len) {
+		osm__set_err(OPTS_GET(opts, errbuf, NULL),
+			     OPTS_GET(opts, errbuf_sz, 0), "no buffer");
+		return osm_err_ptr(-EINVAL);
+	}
+	p = osm__parser_new(opts);
+	if (!p) {
+		osm__set_err(OPTS_GET(opts, errbuf, NULL),
+			     OPTS_GET(opts, errbuf_sz, 0), "out of memory");
 		return osm_err_ptr(-ENOMEM);
 	}
-	text[len] = '\0';
-	g->text = text;
-	g->text_len = len;
-
-	err = parse_text(g);
-	if (err)
-		goto err_free;
-	err = osm__graph_index(g);
-	if (err)
-		goto err_free;
-	return g;
-
-err_free:
-	osm_graph__free(g);
-	return osm_err_ptr(err);
+	return osm__parser_run(p, -1, buf, len);
 }
 
 struct osm_graph *osm_graph__parse(const char *buf, size_t len)
 {
-	char *text;
-
-	if (!buf && len)
-		return osm_err_ptr(-EINVAL);
-	if (len == SIZE_MAX)
-		return osm_err_ptr(-EFBIG);
-	text = malloc(len + 1);
-	if (!text)
-		return osm_err_ptr(-ENOMEM);
-	if (len)
-		memcpy(text, buf, len);
-	return osm__graph_parse_take(text, len);
+	return osm_graph__parse_opts(buf, len, NULL);
 }

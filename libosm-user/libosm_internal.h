@@ -45,6 +45,11 @@ static inline bool osm_validate_opts(const void *opts, size_t opts_sz,
 #define OPTS_GET(opts, field, fallback)					\
 	(OPTS_HAS(opts, field) ? (opts)->field : (fallback))
 
+/* Input larger than this is refused unless opts->max_bytes says more. */
+#define OSM_DEFAULT_MAX_BYTES	(1UL << 30)
+/* A first line longer than this is not a graph header. */
+#define OSM_HDR_MAX		(64UL << 10)
+
 /* Return a negative errno and set errno, as every public function does. */
 static inline int osm_err(int ret)
 {
@@ -72,49 +77,47 @@ static inline void *osm_err_ptr(int err)
 		__ret;							\
 	})
 
-struct osm_attr {
-	const char *key;
-	const char *value;		/* decoded */
-};
-
 /*
- * While parsing, arrays still grow and move, so nodes and edges refer to
- * each other and to their attributes by index; osm__graph_index() turns
- * the indices into pointers once the arrays are final.
+ * The text is kept, decoded and compacted in place: each node's record is
+ * "id\0class\0key\0value\0...\0" (an empty key ends it), each edge's
+ * and the header's just their "key\0value\0...\0".  Nothing else of an
+ * edge line is kept: its ends and kind are the node pointers and the
+ * interned kind below.  While parsing, the text and the arrays still grow
+ * and move, so records are offsets and ends are indices;
+ * osm__graph_index() turns them into pointers once everything is final.
  */
-union osm_attr_ref {
-	size_t off;
-	const struct osm_attr *ptr;
-};
-
 union osm_node_ref {
 	size_t idx;
 	const struct osm_node *ptr;
 };
 
 struct osm_node {
-	const char *id;			/* raw, as in the stream */
+	union {
+		const char *id;		/* the record, decoded */
+		size_t id_off;		/* while parsing */
+	};
 	const char *type;		/* interned: compare pointers */
-	const char *class;
-	union osm_attr_ref attrs;
 	const struct osm_edge **out;
 	const struct osm_edge **in;
 	const struct osm_edge **back;	/* in-edges a walk follows */
-	uint32_t nattrs;
 	uint32_t nout;
 	uint32_t nin;
 	uint32_t nback;
-	bool is_pd;
-	size_t index;
+	uint32_t index : 31;		/* &g->nodes[index] == this node */
+	uint32_t is_pd : 1;
 };
 
 struct osm_edge {
 	union osm_node_ref src;
 	union osm_node_ref dst;
 	const char *kind;		/* interned: compare pointers */
-	union osm_attr_ref attrs;
-	uint32_t nattrs;
+	union {
+		const char *attrs;	/* "key\0value\0...\0" */
+		size_t attrs_off;	/* while parsing; OSM_NO_ATTRS: none */
+	};
 };
+
+#define OSM_NO_ATTRS	SIZE_MAX
 
 /* Open-addressing hash table of uint32 values keyed by strings. */
 struct osm_htab_slot {
@@ -128,24 +131,33 @@ struct osm_htab {
 	size_t used;
 };
 
+/* Start fetching the slot @hash probes first: lookups are cache misses. */
+static inline void osm__htab_prefetch(const struct osm_htab *t, uint32_t hash)
+{
+	if (t->slots)
+		__builtin_prefetch(&t->slots[hash & t->mask]);
+}
+
 /* Returns the NUL-terminated key of value @val. */
 typedef const char *(*osm_htab_key_fn)(const void *ctx, uint32_t val);
 
 struct osm_graph {
-	char *text;			/* copy of the input, decoded in place */
+	char *text;			/* the records, see struct osm_node */
 	size_t text_len;
 	unsigned int major;
 	unsigned int minor;
+	bool indexed;			/* offsets turned into pointers */
 
-	struct osm_attr *attrs;		/* every record's attributes */
-	size_t nattrs, attrs_cap;
-	union osm_attr_ref hdr_attrs;
-	uint32_t hdr_nattrs;
+	union {
+		const char *hdr_attrs;
+		size_t hdr_off;
+	};
 
 	struct osm_node *nodes;
 	size_t nnodes, nodes_cap;
 	struct osm_edge *edges;
 	size_t nedges, edges_cap;
+	size_t nback;
 	const struct osm_edge **adj;	/* out, in, back lists, per node */
 
 	struct osm_htab ids;		/* node id -> node index */
@@ -163,18 +175,23 @@ uint32_t osm__hash(const char *s, size_t len);
 int osm__htab_find(const struct osm_htab *t, const char *s, size_t len,
 		   uint32_t hash, osm_htab_key_fn key, const void *ctx,
 		   uint32_t *val);
-int osm__htab_reserve(struct osm_htab *t, size_t n);
 int osm__htab_insert(struct osm_htab *t, uint32_t hash, uint32_t val);
 void osm__htab_free(struct osm_htab *t);
 const char *osm__intern(struct osm_graph *g, const char *s, size_t len);
 const char *osm__lookup_name(const struct osm_graph *g, const char *s);
 int osm__node_lookup(const struct osm_graph *g, const char *id, size_t len,
 		     uint32_t hash, size_t *idx);
+const char *osm__node_id(const struct osm_graph *g, size_t idx);
 int osm__node_insert(struct osm_graph *g, uint32_t hash, size_t idx);
 int osm__graph_index(struct osm_graph *g);
 
-/* graph_parse.c */
-struct osm_graph *osm__graph_parse_take(char *text, size_t len);
+/* graph_parse.c: one parse, fed from a descriptor or a buffer. */
+struct osm_parser;
+struct osm_parser *osm__parser_new(const struct osm_graph_opts *opts);
+struct osm_graph *osm__parser_run(struct osm_parser *p, int fd,
+				  const char *buf, size_t len);
+int osm__set_err(char *errbuf, size_t errbuf_sz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* graph.c */
 struct osm_graph *osm__graph_new(void);

@@ -68,23 +68,37 @@ OSM_API int osm_ioc_set_scope(int fd, const struct osm_scope *scope);
  * struct osm_graph_opts - where to read a graph from
  * @sz: sizeof(struct osm_graph_opts), set by OSM_OPTS().
  * @path: device or saved graph file; NULL means OSM_DEVICE_PATH.
- * @max_bytes: refuse input larger than this (-EFBIG); 0 means 1 GiB.
+ * @max_bytes: refuse input larger than this (-EFBIG); 0 means 1 GiB,
+ *	SIZE_MAX means no limit.  The parser keeps about 0.6 times the text
+ *	plus 70 bytes per node and 50 per edge.
+ * @errbuf: when not NULL, a failed load or parse writes why here, as
+ *	one NUL-terminated line without a newline, e.g. "line 1228: node
+ *	'vma:...' declared twice" or "line 1: unknown major version 2"
+ *	(truncated to fit); on success it is left alone.
+ * @errbuf_sz: size of @errbuf in bytes.
  */
 struct osm_graph_opts {
 	size_t sz;
 	const char *path;
 	size_t max_bytes;
+	char *errbuf;
+	size_t errbuf_sz;
 	size_t :0;
 };
-#define osm_graph_opts__last_field max_bytes
+#define osm_graph_opts__last_field errbuf_sz
 
 /**
  * osm_graph__load() - read a whole graph from the device or a file.
  * @opts: may be NULL.
  *
+ * The text is parsed as it is read, so a stream that is not a graph
+ * (/dev/zero, a binary file) is refused after its first read, not at
+ * @opts->max_bytes.
+ *
  * Return: the graph (free with osm_graph__free()), or NULL with errno set:
  * EPROTO for a malformed stream or an unknown major version, ENODATA when
- * the stream has no "end" line (cut short).
+ * the stream has no "end" line (cut short), EFBIG over @opts->max_bytes;
+ * @opts->errbuf says where and why.
  */
 OSM_API struct osm_graph *osm_graph__load(const struct osm_graph_opts *opts);
 
@@ -98,7 +112,9 @@ OSM_API struct osm_graph *osm_graph__load(const struct osm_graph_opts *opts);
  * For saving a walk to a file or showing it as is; a stream cut short is
  * returned as read.
  *
- * Return: 0, or a negative errno (-EFBIG over opts->max_bytes).
+ * Return: 0, or a negative errno (-EFBIG over opts->max_bytes, -EPROTO
+ * when the first line is not a graph header: checked as soon as it is
+ * read).
  */
 OSM_API int osm_graph__read(const struct osm_graph_opts *opts, char **buf,
 			    size_t *len);
@@ -111,6 +127,19 @@ OSM_API int osm_graph__read(const struct osm_graph_opts *opts, char **buf,
  * Return: as osm_graph__load().
  */
 OSM_API struct osm_graph *osm_graph__parse(const char *buf, size_t len);
+
+/**
+ * osm_graph__parse_opts() - osm_graph__parse() with options.
+ * @buf: the text, not necessarily NUL-terminated.
+ * @len: its length in bytes.
+ * @opts: may be NULL; @opts->path is ignored, @opts->max_bytes caps
+ *	@len as for osm_graph__load(), @opts->errbuf gets the reason of a
+ *	failure.
+ *
+ * Return: as osm_graph__load().
+ */
+OSM_API struct osm_graph *osm_graph__parse_opts(const char *buf, size_t len,
+						const struct osm_graph_opts *opts);
 
 /** osm_graph__free() - free a graph and everything reached through it. */
 OSM_API void osm_graph__free(struct osm_graph *g);

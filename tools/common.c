@@ -109,62 +109,61 @@ int parse_verb_args(int argc, char **argv, unsigned int allowed,
 }
 
 /*
- * Why a graph did not parse.  A format version this osm does not read is
- * told by the first line, read again for it: the graph itself is parsed
- * in the buffer it was read into, without a copy of the text kept.
+ * OSM_MAX_SIZE: the largest graph to read, in bytes, with an optional K,
+ * M or G suffix; "0" or unset means the library's 1 GiB, "max" no limit.
  */
-static void explain_parse_error(const char *path, int err)
+static int max_size(size_t *max)
 {
-	static const char magic[] = OSM_GRAPH_MAGIC " ";
-	unsigned int major, minor;
-	char line[128];
-	FILE *f;
+	const char *s = getenv("OSM_MAX_SIZE");
+	unsigned long long v;
+	char *end;
 
-	if (err == ENODATA) {
-		p_err("%s: graph is cut short (no 'end' line)", path);
-		return;
+	*max = 0;
+	if (!s || !*s)
+		return 0;
+	if (!strcmp(s, "max")) {
+		*max = SIZE_MAX;
+		return 0;
 	}
-	if (err != EPROTO) {
-		p_err("%s: %s", path, strerror(err));
-		return;
-	}
-	f = fopen(path, "re");
-	if (f && fgets(line, sizeof(line), f) &&
-	    !strncmp(line, magic, sizeof(magic) - 1) &&
-	    sscanf(line + sizeof(magic) - 1, "%u.%u", &major, &minor) == 2 &&
-	    major != OSM_GRAPH_MAJOR) {
-		p_err("%s: graph format %u.%u is not supported, this osm reads %d.x",
-		      path, major, minor, OSM_GRAPH_MAJOR);
-	} else {
-		p_err("%s: malformed graph", path);
-	}
-	if (f)
-		fclose(f);
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end && !end[1] && strchr("KMG", *end))
+		v <<= *end == 'K' ? 10 : *end == 'M' ? 20 : 30;
+	else if (*end || errno || *s == '-')
+		return p_err("OSM_MAX_SIZE='%s' is not a size", s), -1;
+	*max = v;
+	return 0;
 }
 
-/* Load from --file or the device, turning errno into a useful message. */
+/* Load from --file or the device, saying why it failed. */
 struct osm_graph *load_graph(const char *file)
 {
 	const char *path = file ? file : OSM_DEVICE_PATH;
-	OSM_OPTS(osm_graph_opts, opts, .path = path);
+	char why[512] = "";
 	struct osm_graph *g;
+	size_t max;
 	int err;
 
-	g = osm_graph__load(&opts);
+	if (max_size(&max))
+		return NULL;
+	{
+		OSM_OPTS(osm_graph_opts, opts, .path = path, .max_bytes = max,
+			 .errbuf = why, .errbuf_sz = sizeof(why));
+
+		g = osm_graph__load(&opts);
+	}
 	if (g)
 		return g;
 	err = errno;
-	if (err == EFBIG) {
-		p_err("%s: graph is larger than the 1 GiB limit", path);
-	} else if (err == EPROTO || err == ENODATA || err == ENOMEM ||
-		   err == EOVERFLOW) {
-		explain_parse_error(path, err);
-	} else {
-		bool absent = err == ENOENT || err == ENXIO || err == ENODEV;
-
+	if (err == EFBIG)
+		p_err("%s: graph is larger than %s (raise OSM_MAX_SIZE)", path,
+		      max ? getenv("OSM_MAX_SIZE") : "the 1 GiB limit");
+	else if (err == EPROTO || err == ENODATA)
+		p_err("%s: malformed graph: %s", path, why);
+	else
 		p_err("cannot read %s: %s%s", path, strerror(err),
-		      !file && absent ? " (is the osmosis module loaded?)" : "");
-	}
+		      !file && (err == ENOENT || err == ENXIO || err == ENODEV) ?
+		      " (is the osmosis module loaded?)" : "");
 	return NULL;
 }
 

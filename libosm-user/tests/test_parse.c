@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "osm.h"
@@ -652,6 +654,304 @@ static void test_malformed(void)
 	CHECK(!osm_graph__parse(NULL, 3) && errno == EINVAL);
 }
 
+/* Parse @text, expect @err and exactly the message @msg. */
+static void expect_msg(const char *text, int err, const char *msg)
+{
+	char why[256];
+	struct osm_graph *g;
+
+	memset(why, 'X', sizeof(why));
+	why[sizeof(why) - 1] = '\0';
+	{
+		OSM_OPTS(osm_graph_opts, o, .errbuf = why,
+			 .errbuf_sz = sizeof(why));
+
+		errno = 0;
+		g = osm_graph__parse_opts(text, strlen(text), &o);
+	}
+	checks++;
+	if (g || errno != err || strcmp(why, msg)) {
+		failures++;
+		printf("#   expected errno %d \"%s\", got %s errno %d \"%s\"\n",
+		       err, msg, g ? "a graph and" : "NULL,", errno, why);
+	}
+	osm_graph__free(g);
+}
+
+static void test_messages(void)
+{
+	char why[64], small[8];
+	struct osm_graph *g;
+	size_t i;
+	char *big;
+
+	expect_msg(HDR N1 N2 N1 "end nodes=2 edges=0\n", EPROTO,
+		   "line 4: node 'thread:1' declared twice");
+	expect_msg(HDR N1 "edge thread:1 hold mm:1\n" N2 "end nodes=2 edges=1\n",
+		   EPROTO, "line 3: edge to undeclared node 'mm:1'");
+	expect_msg(HDR N2 "edge thread:1 hold mm:1\n", EPROTO,
+		   "line 3: edge from undeclared node 'thread:1'");
+	expect_msg(HDR N1 "edge thread:1 hold\n", EPROTO,
+		   "line 3: edge needs a source, a kind and a destination");
+	expect_msg("osmosis-graph 2.0 view=full\nend nodes=0 edges=0\n",
+		   EPROTO,
+		   "line 1: unknown major version 2 (format 2.0; this library reads 1.x)");
+	expect_msg("osmosis-graph 1.x\n", EPROTO, "line 1: bad version '1.x'");
+	expect_msg("hello world\n", EPROTO,
+		   "line 1: not an osmosis graph (no 'osmosis-graph' header)");
+	expect_msg("GET / HTTP/1.0", EPROTO,
+		   "line 1: not an osmosis graph (no 'osmosis-graph' header)");
+	expect_msg(HDR "node thread1 pd\n", EPROTO,
+		   "line 2: node id 'thread1' is not <type>:<token>");
+	expect_msg(HDR "node thread:1\n", EPROTO,
+		   "line 2: node 'thread:1' without a class");
+	expect_msg(HDR N1 "node mm:1 res a=1 comm\n", EPROTO,
+		   "line 3: field 'comm' is not key=value");
+	expect_msg(HDR "node thread:1 pd Comm=x\n", EPROTO,
+		   "line 2: bad key 'Comm'");
+	expect_msg(HDR "node thread:1 pd co:m=x\n", EPROTO,
+		   "line 2: bad key 'co:m'");
+	expect_msg(HDR "node thread:1 pd comm=x\\x0\n", EPROTO,
+		   "line 2: bad escape in the value of 'comm'");
+	expect_msg(HDR "node thread:1 pd comm=x \n", EPROTO,
+		   "line 2: space at the end of the line");
+	expect_msg(HDR "node a:\x01 pd\nnode a:\x01 pd\n", EPROTO,
+		   "line 3: node 'a:\\x01' declared twice");
+	expect_msg(HDR N1 "end nodes=1 edges=1\n", EPROTO,
+		   "line 3: 'end' counts 1 nodes and 1 edges, the stream has 1 and 0");
+	expect_msg(HDR N1 "end nodes=1\n", EPROTO,
+		   "line 3: 'end' without nodes= and edges=");
+	expect_msg(HDR N1 "end nodes=1 edges=0\n\n", EPROTO,
+		   "line 4: data after 'end'");
+	expect_msg(HDR N1 "end nodes=1 edges=0\nx", EPROTO,
+		   "line 4: data after 'end'");
+	expect_msg(HDR N1, ENODATA,
+		   "line 3: no 'end' line: the stream was cut short");
+	expect_msg(HDR N1 "node mm:1", ENODATA,
+		   "line 3: no newline at the end: the stream was cut short");
+	expect_msg("osmosis-gr", ENODATA,
+		   "line 1: no newline at the end: header cut short");
+	expect_msg("", ENODATA, "line 1: empty stream");
+
+	/* A raw NUL, with the real length: strlen() would stop at it. */
+	{
+		static const char nul[] = HDR N1 "node a:1 pd\0\nend nodes=2 edges=0\n";
+		OSM_OPTS(osm_graph_opts, o, .errbuf = why,
+			 .errbuf_sz = sizeof(why));
+
+		errno = 0;
+		CHECK(!osm_graph__parse_opts(nul, sizeof(nul) - 1, &o) &&
+		      errno == EPROTO);
+		CHECK_STR(why, "line 3: NUL byte: not a text graph");
+	}
+	/* A long id is quoted short. */
+	big = malloc(4096);
+	CHECK(big);
+	if (big) {
+		i = snprintf(big, 4096, HDR "node a:");
+		memset(big + i, 'z', 1000);
+		snprintf(big + i + 1000, 4096 - i - 1000, "\n");
+		{
+			char want[256];
+
+			snprintf(want, sizeof(want),
+				 "line 2: node 'a:%.94s...' without a class",
+				 big + i);
+			expect_msg(big, EPROTO, want);
+		}
+		free(big);
+	}
+	/* A small buffer is cut and still terminated. */
+	{
+		OSM_OPTS(osm_graph_opts, o, .errbuf = small,
+			 .errbuf_sz = sizeof(small));
+
+		CHECK(!osm_graph__parse_opts(HDR N1 N1, strlen(HDR N1 N1), &o));
+		CHECK_STR(small, "line 3:");
+	}
+	/* Success leaves the buffer alone; the limit applies to parse too. */
+	{
+		OSM_OPTS(osm_graph_opts, o, .errbuf = why,
+			 .errbuf_sz = sizeof(why));
+		const char *t = HDR N1 "end nodes=1 edges=0\n";
+
+		strcpy(why, "untouched");
+		g = osm_graph__parse_opts(t, strlen(t), &o);
+		CHECK(g);
+		CHECK_STR(why, "untouched");
+		osm_graph__free(g);
+		o.max_bytes = strlen(t) - 1;
+		errno = 0;
+		CHECK(!osm_graph__parse_opts(t, strlen(t), &o) && errno == EFBIG);
+		CHECK_STR(why, "larger than the limit of 70 bytes (max_bytes)");
+		o.max_bytes = strlen(t);
+		g = osm_graph__parse_opts(t, strlen(t), &o);
+		CHECK(g);
+		osm_graph__free(g);
+	}
+	/* From a file: the same messages, and why an open failed. */
+	{
+		char path[4096];
+
+		fixture_path(path, sizeof(path), "undeclared-edge.graph");
+		OSM_OPTS(osm_graph_opts, o, .path = path, .errbuf = why,
+			 .errbuf_sz = sizeof(why));
+		CHECK(!osm_graph__load(&o) && errno == EPROTO);
+		CHECK_STR(why, "line 7: edge to undeclared node 'mm:9999999999999999'");
+		fixture_path(path, sizeof(path), "unknown-major.graph");
+		CHECK(!osm_graph__load(&o) && errno == EPROTO);
+		CHECK(!strncmp(why, "line 1: unknown major version 2 ", 32));
+		fixture_path(path, sizeof(path), "bad-count.graph");
+		CHECK(!osm_graph__load(&o) && errno == EPROTO);
+		CHECK(!strncmp(why, "line 62: 'end' counts 26 nodes and 35 edges", 43));
+		fixture_path(path, sizeof(path), "no-such.graph");
+		CHECK(!osm_graph__load(&o) && errno == ENOENT);
+		CHECK(!strncmp(why, "cannot open ", 12) &&
+		      strstr(why, "No such file"));
+	}
+}
+
+/* Lines a reader does not know cost it nothing: no arrays by line count. */
+static void test_unknown_lines(void)
+{
+	size_t n = 300000, i, len;
+	struct osm_graph *g;
+	char *t, *p;
+
+	t = malloc(n * 16 + 256);
+	CHECK(t);
+	if (!t)
+		return;
+	p = t + sprintf(t, HDR);
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "later %zx =\n", i);
+	p += sprintf(p, N1 "later\nend nodes=1 edges=0\n");
+	len = p - t;
+	g = osm_graph__parse(t, len);
+	CHECK(g && osm_graph__node_count(g) == 1 &&
+	      osm_graph__edge_count(g) == 0);
+	CHECK_STR(osm_node__attr(osm_graph__find(g, "thread:1"), "tid"), "1");
+	osm_graph__free(g);
+	free(t);
+}
+
+/*
+ * Feed @pattern (or zeros) into a pipe from a child until the reader
+ * closes it; load from the pipe; return the bytes the child wrote, and
+ * the load's errno in *@err.
+ */
+static long feed_pipe(const char *pattern, bool read_raw, int *err)
+{
+	int data[2], count[2];
+	long written = -1;
+	char path[64];
+	pid_t pid;
+
+	if (pipe(data) || pipe(count))
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		static char block[4096];
+		long total = 0;
+		ssize_t w;
+		size_t off = 0;
+
+		signal(SIGPIPE, SIG_IGN);
+		close(data[0]);
+		close(count[0]);
+		if (pattern) {
+			off = strlen(pattern);
+			memcpy(block, pattern, off);
+			memset(block + off, 'a', sizeof(block) - off);
+		}
+		/* Write until the reader goes, or 8 GiB. */
+		while (total < (8L << 30)) {
+			w = write(data[1], block, sizeof(block));
+			if (w <= 0)
+				break;
+			total += w;
+			if (pattern && total == (long)sizeof(block))
+				memset(block, 'a', off);
+		}
+		if (write(count[1], &total, sizeof(total)) != sizeof(total))
+			_exit(1);
+		_exit(0);
+	}
+	close(data[1]);
+	close(count[1]);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", data[0]);
+	{
+		OSM_OPTS(osm_graph_opts, o, .path = path,
+			 .max_bytes = (size_t)-1);
+		struct osm_graph *g = NULL;
+		size_t len;
+		char *buf;
+
+		errno = 0;
+		if (read_raw) {
+			*err = -osm_graph__read(&o, &buf, &len);
+			if (!*err)
+				free(buf);
+		} else {
+			g = osm_graph__load(&o);
+			*err = g ? 0 : errno;
+			osm_graph__free(g);
+		}
+	}
+	close(data[0]);
+	if (read(count[0], &written, sizeof(written)) != sizeof(written))
+		written = -1;
+	close(count[0]);
+	waitpid(pid, NULL, 0);
+	return written;
+}
+
+/* A stream that is not a graph is refused at once, not at the cap. */
+static void test_early_refusal(void)
+{
+	long w;
+	int err;
+
+	/* No cap at all: only the early check can stop these. */
+	w = feed_pipe(NULL, false, &err);
+	CHECK(err == EPROTO);
+	CHECK(w > 0 && w < (8L << 20));
+	w = feed_pipe(NULL, true, &err);
+	CHECK(err == EPROTO);
+	CHECK(w > 0 && w < (8L << 20));
+	/* A header that never ends. */
+	w = feed_pipe(OSM_GRAPH_MAGIC " 1.5 x=", false, &err);
+	CHECK(err == EPROTO);
+	CHECK(w > 0 && w < (8L << 20));
+	w = feed_pipe(OSM_GRAPH_MAGIC " 1.5 x=", true, &err);
+	CHECK(err == EPROTO);
+	CHECK(w > 0 && w < (8L << 20));
+}
+
+/* max_bytes: 0 is 1 GiB, SIZE_MAX no limit, anything else exact. */
+static void test_max_bytes(void)
+{
+	char path[4096];
+	struct osm_graph *g;
+
+	fixture_path(path, sizeof(path), "good.graph");
+	{
+		OSM_OPTS(osm_graph_opts, o, .path = path,
+			 .max_bytes = (size_t)-1);
+
+		g = osm_graph__load(&o);
+		CHECK(g);
+		osm_graph__free(g);
+		o.max_bytes = (1UL << 30) + 1;
+		g = osm_graph__load(&o);
+		CHECK(g);
+		osm_graph__free(g);
+	}
+}
+
 static void test_load_opts(void)
 {
 	struct {
@@ -736,6 +1036,10 @@ int main(int argc, char **argv)
 		{ "malformed streams", test_malformed },
 		{ "load options", test_load_opts },
 		{ "ioctl and version", test_ioctl },
+		{ "parse errors say where and why", test_messages },
+		{ "unknown lines cost nothing", test_unknown_lines },
+		{ "a non-graph stream is refused early", test_early_refusal },
+		{ "max_bytes raises the cap", test_max_bytes },
 	};
 	size_t i, n = sizeof(tests) / sizeof(tests[0]);
 	int failed_tests = 0;

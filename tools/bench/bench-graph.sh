@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# bench-graph.sh: libosm against networkx on one large synthetic graph, in
+# one run: load time and peak memory (the library alone and the osm CLI),
+# `shared` for one PD, and the two answers, which must be equal.  Prints
+# the numbers and their ratios; asserts only that the answers agree (a
+# speed target is a benchmark, not a test).  Run by `make bench-graph`.
+#
+# Environment: BENCH_DIR (default /tmp/osm-bench-graph) keeps the graph
+# between runs; BENCH_ARGS, the generator's arguments (default: 5,000
+# processes of 3 threads, 200 regions and 50 files each); BENCH_PD, the
+# PD to ask about (default process:1000, the first); BENCH_NX=0 skips
+# networkx (Debian's python3-networkx; BENCH_PYTHON picks the python).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+dir=${BENCH_DIR:-/tmp/osm-bench-graph}
+args=${BENCH_ARGS:--p 5000 -t 3 -r 200 -f 50 -s 1}
+pd=${BENCH_PD:-process:1000}
+mkdir -p "$dir"
+graph="$dir/graph-$(echo "$args" | tr -c 'a-z0-9\n' _).graph"
+
+if [[ ! -s "$graph" ]]; then
+	echo "generating $graph ($args)"
+	# shellcheck disable=SC2086
+	"$here/gen_graph" $args >"$graph.tmp"
+	mv "$graph.tmp" "$graph"
+fi
+cat "$graph" >/dev/null	# both sides read from the page cache
+
+val() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+
+"$here/bench_load" "$graph" "$pd" "$dir/answer.libosm" >"$dir/libosm.out"
+cli_kib=$( { OSM_MAX_SIZE=max /usr/bin/env time -f '%M' \
+	"$here/../osm" graph stats --file "$graph" >/dev/null; } 2>&1 | tail -n 1)
+
+# Debian's python3 and python3-networkx when installed, else any python3.
+nx=${BENCH_NX:-1}
+py=${BENCH_PYTHON:-python3}
+[[ -z ${BENCH_PYTHON:-} ]] && /usr/bin/python3 -c 'import networkx' 2>/dev/null &&
+	py=/usr/bin/python3
+if (( nx )) && ! "$py" -c 'import networkx' 2>/dev/null; then
+	echo "python3-networkx not installed: networkx side skipped"
+	nx=0
+fi
+if (( nx )); then
+	echo "networkx $("$py" -c 'import networkx; print(networkx.__version__)')" \
+		"under $("$py" -c 'import sys; print(sys.version.split()[0])')"
+	"$py" "$here/nx_shared.py" "$graph" "$pd" "$dir/answer.nx" \
+		>"$dir/nx.out"
+fi
+
+bytes=$(val text_bytes "$dir/libosm.out")
+mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
+echo "graph: $(val nodes "$dir/libosm.out") nodes," \
+	"$(val edges "$dir/libosm.out") edges, $mb MB of text ($args)"
+awk -v b="$bytes" -v cli="$cli_kib" -v nx="$nx" \
+    -v lo="$dir/libosm.out" -v no="$dir/nx.out" -v pd="$pd" '
+function get(file, key,    line, f) {
+	while ((getline line < file) > 0) {
+		split(line, f, " ")
+		if (f[1] == key) { close(file); return f[2] }
+	}
+	close(file)
+	return ""
+}
+BEGIN {
+	lt = get(lo, "load_s"); lc = get(lo, "load_cpu_s")
+	lm = get(lo, "load_maxrss_kib") * 1024; ls = get(lo, "shared_s")
+	printf "%-28s %12s %12s %10s\n", "", "libosm", "networkx", "ratio"
+	if (nx) {
+		nt = get(no, "load_s"); nm = get(no, "load_maxrss_kib") * 1024
+		ns = get(no, "shared_s")
+		printf "%-28s %11.3fs %11.3fs %9.1fx\n", "load", lt, nt, nt / lt
+		printf "%-28s %10.0fMB %10.0fMB %9.1fx\n", "load peak RSS", \
+			lm / 1e6, nm / 1e6, nm / lm
+		printf "%-28s %11.4fs %11.4fs %9.1fx\n", "shared(" pd ")", \
+			ls, ns, ns / ls
+	} else {
+		printf "%-28s %11.3fs\n", "load", lt
+		printf "%-28s %10.0fMB\n", "load peak RSS", lm / 1e6
+		printf "%-28s %11.4fs\n", "shared", ls
+	}
+	printf "libosm load: %.0f MB/s (wall), %.0f MB/s (CPU %.3fs); target 300\n", \
+		b / 1e6 / lt, b / 1e6 / lc, lc
+	printf "peak RSS / text: library %.2fx, osm graph stats %.2fx (%.0f MB); target 1.5\n", \
+		lm / b, cli * 1024 / b, cli * 1024 / 1e6
+	if (nx)
+		printf "networkx peak RSS / text: %.2fx\n", nm / b
+}'
+if (( nx )); then
+	if cmp -s "$dir/answer.libosm" "$dir/answer.nx"; then
+		echo "answers: equal ($(val shared_pds "$dir/libosm.out") PDs share with $pd)"
+	else
+		echo "answers: DIFFER: diff $dir/answer.libosm $dir/answer.nx" >&2
+		exit 1
+	fi
+fi
