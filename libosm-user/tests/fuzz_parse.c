@@ -26,6 +26,41 @@ static size_t touch(const char *s)
 	return s ? strlen(s) : 0;
 }
 
+/* The queries built on the walk: any node may start a BFS. */
+static void fuzz_queries(struct osm_graph *g, const struct osm_node *pd)
+{
+	size_t n = osm_graph__node_count(g);
+	const struct osm_node *last = osm_graph__node(g, n - 1);
+	struct osm_querier *q = osm_querier__new(g);
+	OSM_OPTS(osm_bfs_opts, bo, .dir = OSM_BFS_BOTH, .querier = q);
+	OSM_OPTS(osm_tcb_opts, to, .querier = q);
+	struct osm_compare_type *cmp;
+	struct osm_tcb_entry *tcb;
+	struct osm_holder *hold;
+	struct osm_bfs_hit *hit;
+	int k;
+
+	k = osm_query__bfs(g, last, &bo, &hit);
+	if (k >= 0)
+		free(hit);
+	if (!osm_node__is_pd(last)) {
+		k = osm_query__holders(g, last, NULL, &hold);
+		if (k >= 0)
+			free(hold);
+	} else {
+		k = osm_query__compare(g, pd, last, NULL, &cmp);
+		if (k >= 0)
+			osm_compare__free(cmp, k);
+	}
+	k = osm_query__tcb(g, pd, &to, &tcb);
+	if (k >= 0)
+		osm_tcb__free(tcb, k);
+	k = osm_query__impact(g, pd, &to, &tcb);
+	if (k >= 0)
+		osm_tcb__free(tcb, k);
+	osm_querier__free(q);
+}
+
 static void walk_graph(struct osm_graph *g)
 {
 	size_t i, j, n = osm_graph__node_count(g), sum = 0;
@@ -74,6 +109,7 @@ static void walk_graph(struct osm_graph *g)
 	k = osm_query__servers(g, pd, NULL, &sh);
 	if (k >= 0)
 		osm_shares__free(sh, k);
+	fuzz_queries(g, pd);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
