@@ -325,6 +325,8 @@ OSM_API const char *osm_control_rule_name(unsigned int rule);
  * shared with the caller, copied or new, one by one.
  */
 
+struct sock_fprog;
+
 /**
  * struct osm_spawn_opts - the PD osm_spawn() creates
  * @sz: sizeof(struct osm_spawn_opts), set by OSM_OPTS().
@@ -352,6 +354,16 @@ OSM_API const char *osm_control_rule_name(unsigned int rule);
  *	16 KiB is -EINVAL).  Must be 0 for osm_spawn().
  * @fn_flags: for osm_spawn_fn(): OSM_SPAWN_FN_PRIVATE_STACK or 0.
  *	Must be 0 for osm_spawn().
+ * @uid: with cred mode OSM_SPAWN_NEW, the PD's uid in its user
+ *	namespace (a new one maps it to the caller's euid); must be 0
+ *	otherwise.
+ * @gid: the same for its gid.
+ * @caps_keep: with cred mode OSM_SPAWN_NEW, the capabilities (bit
+ *	1 << CAP_*) the PD keeps across execve(2); all others are dropped
+ *	from all five sets (0: none at all).
+ * @seccomp: with seccomp mode OSM_SPAWN_NEW, a filter the PD installs
+ *	before it commits and execs; it must allow ioctl(2) and
+ *	execve(2).  NULL otherwise.
  */
 struct osm_spawn_opts {
 	size_t sz;
@@ -366,9 +378,13 @@ struct osm_spawn_opts {
 	unsigned long long pids_max;
 	size_t stack_size;
 	unsigned int fn_flags;
+	unsigned int uid;
+	unsigned int gid;
+	unsigned long long caps_keep;
+	const struct sock_fprog *seccomp;
 	size_t :0;
 };
-#define osm_spawn_opts__last_field fn_flags
+#define osm_spawn_opts__last_field seccomp
 
 /*
  * The function's stack is its own (the "tis" kind): tagged with a new

@@ -35,6 +35,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/filter.h>
 #include <linux/futex.h>
 #include <linux/sched.h>
 
@@ -54,6 +55,8 @@ static const char *const osm_res_names[OSM_SPAWN_NR] = {
 	[OSM_SPAWN_R_SIGHAND]	= "sighand",
 	[OSM_SPAWN_R_SYSVSEM]	= "sysvsem",
 	[OSM_SPAWN_R_CGROUP]	= "cgroup",
+	[OSM_SPAWN_R_CRED]	= "cred",
+	[OSM_SPAWN_R_SECCOMP]	= "seccomp",
 	[OSM_SPAWN_R_MNT_NS]	= "mnt",
 	[OSM_SPAWN_R_UTS_NS]	= "uts",
 	[OSM_SPAWN_R_IPC_NS]	= "ipc",
@@ -137,6 +140,8 @@ int osm_spawn_preset(const char *name, struct osm_spawn_opts *opts)
 	opts->mode[OSM_SPAWN_R_SIGHAND] = OSM_SPAWN_COPY;
 	opts->mode[OSM_SPAWN_R_SYSVSEM] = OSM_SPAWN_NEW;
 	opts->mode[OSM_SPAWN_R_CGROUP] = pir ? OSM_SPAWN_NEW : OSM_SPAWN_SHARE;
+	opts->mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_SHARE;
+	opts->mode[OSM_SPAWN_R_SECCOMP] = OSM_SPAWN_SHARE;
 	for (i = 0; i < OSM_SPAWN_NR_NS; i++)
 		opts->mode[OSM_SPAWN_R_NS0 + i] = OSM_SPAWN_SHARE;
 	if (container)
@@ -170,7 +175,8 @@ void osm_spawn_child_fail(struct osm_child_status *st, int stage, int err)
 
 /*
  * The child's steps before its own code runs: setns() per plan, close
- * descriptors for a new file table, COMMIT.  On a copy of the caller's
+ * descriptors for a new file table, credentials and seccomp
+ * (spawn_cred.c), COMMIT.  On a copy of the caller's
  * memory or in it: system calls only, no allocation (another thread of
  * the caller may hold a lock).  Returns only on success.
  */
@@ -199,6 +205,7 @@ void osm_spawn_child_commit(struct osm_spawn_ctx *c)
 		if (syscall(SYS_close_range, c->osmfd + 1, ~0U, 0))
 			osm_spawn_child_fail(st, OSM_STAGE_CLOSE, errno);
 	}
+	osm_spawn_child_cred(c);
 	commit.token = c->req.token;
 	if (ioctl(c->osmfd, OSM_IOC_SPAWN_COMMIT, &commit)) {
 		st->mismatch = commit.mismatch;
@@ -481,6 +488,11 @@ static int osm_spawn_opts_get(struct osm_spawn_ctx *c,
 	for (r = 0; r < OSM_SPAWN_NR; r++)
 		if (c->o.mode[r] > OSM_SPAWN_JOIN)
 			return -EINVAL;
+	/* Credentials and a filter are for cred and seccomp mode new. */
+	if ((c->o.mode[OSM_SPAWN_R_CRED] != OSM_SPAWN_NEW &&
+	     (c->o.uid || c->o.gid || c->o.caps_keep)) ||
+	    (c->o.mode[OSM_SPAWN_R_SECCOMP] == OSM_SPAWN_NEW) != !!c->o.seccomp)
+		return -EINVAL;
 	if (c->fn) {
 		if (c->o.argv || c->o.file || c->o.envp ||
 		    (c->o.stack_size && c->o.stack_size < OSM_SPAWN_STACK_MIN) ||
@@ -595,6 +607,15 @@ int osm_spawn_setup(struct osm_spawn_ctx *c,
 	c->req.size = sizeof(c->req);
 	c->req.flags = c->o.flags;
 	memcpy(c->req.mode, c->o.mode, sizeof(c->req.mode));
+	c->req.uid = c->o.uid;
+	c->req.gid = c->o.gid;
+	c->req.caps_keep = c->o.caps_keep;
+	if (c->o.seccomp) {
+		c->req.seccomp_prog = (uintptr_t)c->o.seccomp->filter;
+		c->req.seccomp_len = c->o.seccomp->len;
+	}
+	c->euid = geteuid();
+	c->egid = getegid();
 	c->osmfd = open(OSM_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
 	if (c->osmfd < 0)
 		return -errno;

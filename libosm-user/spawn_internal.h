@@ -20,6 +20,8 @@ enum osm_child_stage {
 	OSM_STAGE_COMMIT,
 	OSM_STAGE_EXEC,
 	OSM_STAGE_RUN,		/* osm_spawn_fn(): committed, fn runs */
+	OSM_STAGE_CRED,		/* uid/gid maps, ids, capabilities */
+	OSM_STAGE_SECCOMP,	/* no_new_privs, the filter */
 };
 
 struct osm_child_status {
@@ -35,6 +37,7 @@ struct osm_spawn_ctx {
 	int osmfd;
 	int nsfd[OSM_SPAWN_NR_NS];
 	int cgfd;
+	unsigned int euid, egid;	/* the caller's, for a new user ns */
 	struct osm_child_status *st;
 	sigset_t oldmask;
 	/* osm_spawn_fn() only: the function and its stack. */
@@ -52,6 +55,7 @@ long osm_spawn_clone(struct osm_spawn_ctx *c, int *pidfd);
 int osm_spawn_settle(struct osm_spawn_ctx *c, struct osm_spawned *pd,
 		     long pid, int pidfd, int stage);
 void osm_spawn_child_commit(struct osm_spawn_ctx *c);
+void osm_spawn_child_cred(struct osm_spawn_ctx *c);
 __attribute__((noreturn)) void
 osm_spawn_child_fail(struct osm_child_status *st, int stage, int err);
 

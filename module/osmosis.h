@@ -574,6 +574,9 @@ int osm_copy_struct_in(void *dst, size_t ksize, size_t ver0,
  * @cgroup_id: the new cgroup, with cgroup mode OSM_SPAWN_NEW.
  * @memory_max: its memory.max as the caller set it (0: max).
  * @pids_max: its pids.max (0: max).
+ * @uid: cred new: the uid asked for, in the child's user namespace.
+ * @gid: cred new: the gid.
+ * @caps_keep: cred new: the capabilities the child keeps.
  */
 struct osm_spawn_spec {
 	u8 mode[OSM_SPAWN_NR];
@@ -582,6 +585,9 @@ struct osm_spawn_spec {
 	u64 cgroup_id;
 	u64 memory_max;
 	u64 pids_max;
+	u32 uid;
+	u32 gid;
+	u64 caps_keep;
 };
 
 /* spawn.c */
@@ -592,6 +598,12 @@ void osm_spawn_exit(void);
 /* spawn_plan.c */
 struct osm_spawn_req;
 int osm_spawn_plan(struct osm_spawn_req *req, struct osm_spawn_spec *spec);
+
+/* spawn_cred.c */
+int osm_spawn_plan_cred(struct osm_spawn_req *req,
+			struct osm_spawn_spec *spec);
+u64 osm_spawn_verify_cred(const struct osm_spawn_spec *spec,
+			  struct task_struct *parent);
 
 /* spawn_ns.c */
 u64 osm_spawn_ns_flag(unsigned int i);

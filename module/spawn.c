@@ -144,9 +144,9 @@ long osm_ioc_spawn_prepare(void __user *uarg)
 	u32 usize;
 	int err;
 
-	BUILD_BUG_ON(sizeof(struct osm_spawn_req) != OSM_SPAWN_REQ_SIZE_VER0);
 	BUILD_BUG_ON(offsetofend(struct osm_spawn_req, __reserved) !=
 		     OSM_SPAWN_REQ_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct osm_spawn_req) != OSM_SPAWN_REQ_SIZE_VER1);
 
 	err = osm_copy_struct_in(&req, sizeof(req), OSM_SPAWN_REQ_SIZE_VER0,
 				 uarg, &usize);
@@ -259,6 +259,8 @@ static u64 osm_spawn_verify(const struct osm_spawn_spec *spec,
 	if (mode[OSM_SPAWN_R_CGROUP] == OSM_SPAWN_SHARE ? cg != pcg :
 	    cg != spec->cgroup_id || cg == pcg)
 		bad |= BIT_ULL(OSM_SPAWN_R_CGROUP);
+
+	bad |= osm_spawn_verify_cred(spec, parent);
 
 	/* A child's pid and time namespaces are its parent's for_children. */
 	osm_spawn_ns_inums(current, false, mine);

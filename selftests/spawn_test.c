@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sem.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -33,7 +34,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/kcmp.h>
+#include <linux/seccomp.h>
 #include <linux/sched.h>
 
 #include "kselftest_harness.h"
@@ -386,8 +390,16 @@ TEST_F_TIMEOUT(spawn, prepare_rejects_bad_fields, OSM_TIMEOUT)
 		{ "fs join", AT(mode) + OSM_SPAWN_R_FS, OSM_SPAWN_JOIN },
 		{ "sysvsem copy", AT(mode) + OSM_SPAWN_R_SYSVSEM, OSM_SPAWN_COPY },
 		{ "cgroup copy", AT(mode) + OSM_SPAWN_R_CGROUP, OSM_SPAWN_COPY },
-		{ "reserved mode 6", AT(mode) + 6, OSM_SPAWN_SHARE },
-		{ "reserved mode 7", AT(mode) + 7, OSM_SPAWN_NEW },
+		{ "cred copy", AT(mode) + OSM_SPAWN_R_CRED, OSM_SPAWN_COPY },
+		{ "seccomp join", AT(mode) + OSM_SPAWN_R_SECCOMP, OSM_SPAWN_JOIN },
+		{ "seccomp new, no program", AT(mode) + OSM_SPAWN_R_SECCOMP,
+		  OSM_SPAWN_NEW },
+		{ "uid without cred new", AT(uid), 1 },
+		{ "gid without cred new", AT(gid) + 3, 1 },
+		{ "caps_keep without cred new", AT(caps_keep), 1 },
+		{ "seccomp_prog without seccomp new", AT(seccomp_prog), 8 },
+		{ "seccomp_len without seccomp new", AT(seccomp_len), 1 },
+		{ "reserved1", AT(__reserved1), 1 },
 		{ "ns_fd without join", AT(ns_fd) + 4 * 4, 3 },
 		{ "cgroup_fd without new", AT(cgroup_fd), 3 },
 		{ "memory_max without new cgroup", AT(memory_max), 1 },
@@ -1481,6 +1493,408 @@ TEST_F_TIMEOUT(spawn, fn_tis_stack_is_private, OSM_TIMEOUT)
 	EXPECT_EQ(5 << 8, status) TH_LOG("the PD could not use its stack");
 	EXPECT_EQ(0, pd.stack_pkey);
 	munmap(s, sizeof(*s));
+}
+
+/* ---- credentials and seccomp (api 1.4) ---- */
+
+#define ALLOW_ALL	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
+/* Deny system call @sysno with EPERM, allow the rest (native arch only). */
+#define DENY_PROG(name, sysno)					\
+	struct sock_filter name##_insn[] = {				\
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,			\
+			 offsetof(struct seccomp_data, nr)),		\
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (sysno), 0, 1),	\
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),	\
+		ALLOW_ALL,						\
+	};								\
+	struct sock_fprog name = {					\
+		.len = sizeof(name##_insn) / sizeof(name##_insn[0]),	\
+		.filter = name##_insn,					\
+	}
+
+/* A /proc/PID/status capability line ("CapEff"...) as a number. */
+static unsigned long long status_caps(pid_t pid, const char *key)
+{
+	char buf[64];
+
+	if (osm_test_status_field(pid, key, buf, sizeof(buf)))
+		return ~0ULL;
+	return strtoull(buf, NULL, 16);
+}
+
+static long status_num(pid_t pid, const char *key)
+{
+	char buf[64];
+
+	if (osm_test_status_field(pid, key, buf, sizeof(buf)))
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/* Are all five capability sets of @pid exactly @keep? */
+static bool caps_are(pid_t pid, unsigned long long keep)
+{
+	static const char *const sets[] = {
+		"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb",
+	};
+	unsigned int i;
+
+	for (i = 0; i < 5; i++)
+		if (status_caps(pid, sets[i]) != keep)
+			return false;
+	return true;
+}
+
+/* "A\tA\tA\tA" of Uid: or Gid: is four times @id. */
+static bool ids_are(pid_t pid, const char *key, unsigned int id)
+{
+	char buf[128], want[128];
+
+	snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", id, id, id, id);
+	return !osm_test_status_field(pid, key, buf, sizeof(buf)) &&
+	       !strcmp(buf, want);
+}
+
+/* The single line of /proc/PID/uid_map or gid_map, spaces squeezed. */
+static int id_map(pid_t pid, const char *which, unsigned int *in,
+		  unsigned int *out, unsigned int *count)
+{
+	char path[64], buf[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, which);
+	if (read_file(path, buf, sizeof(buf)))
+		return -1;
+	return sscanf(buf, "%u %u %u", in, out, count) == 3 ? 0 : -1;
+}
+
+/* The plan's actions for credentials and seccomp; bad ones refused. */
+TEST_F_TIMEOUT(spawn, prepare_cred_and_seccomp, OSM_TIMEOUT)
+{
+	struct sock_filter bad_insn[] = {
+		BPF_JUMP(BPF_JMP | BPF_JA, 5, 0, 0),	/* out of the program */
+		ALLOW_ALL,
+	};
+	struct sock_filter allow = ALLOW_ALL;
+	struct osm_spawn_req r;
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
+	r.uid = 1234;
+	r.gid = 2345;
+	r.caps_keep = 1ULL << CAP_KILL;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	EXPECT_EQ(OSM_SPAWN_ACT_SETID | OSM_SPAWN_ACT_CAPS, r.actions);
+	EXPECT_EQ(0, r.clone_flags);
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
+	r.mode[OSM_SPAWN_R_USER_NS] = OSM_SPAWN_NEW;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	EXPECT_EQ(OSM_SPAWN_ACT_IDMAP | OSM_SPAWN_ACT_SETID |
+		  OSM_SPAWN_ACT_CAPS, r.actions);
+	EXPECT_EQ(CLONE_NEWUSER, r.clone_flags);
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_SECCOMP] = OSM_SPAWN_NEW;
+	r.flags = OSM_SPAWN_NO_NEW_PRIVS;
+	r.seccomp_prog = (uintptr_t)&allow;
+	r.seccomp_len = 1;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	EXPECT_EQ(OSM_SPAWN_ACT_NNP | OSM_SPAWN_ACT_SECCOMP, r.actions);
+
+	/* Bad values: one at a time. */
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
+	r.uid = ~0U;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("uid -1");
+	r.uid = 0;
+	r.gid = ~0U;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("gid -1");
+	r.gid = 0;
+	r.caps_keep = 1ULL << 63;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("cap 63");
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_SECCOMP] = OSM_SPAWN_NEW;
+	r.seccomp_prog = (uintptr_t)&allow;
+	r.seccomp_len = 4097;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("4097 instructions");
+	r.seccomp_len = 0;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("no instruction");
+	r.seccomp_prog = (uintptr_t)bad_insn;
+	r.seccomp_len = 2;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("jump out");
+	r.seccomp_prog = 8;
+	r.seccomp_len = 1;
+	EXPECT_EQ(-EFAULT, prepare(self->fd, &r)) TH_LOG("bad pointer");
+}
+
+/* As nobody: codes 30 + the case that failed. */
+static int unprivileged_cred(int fd, void *arg)
+{
+	struct sock_filter allow = ALLOW_ALL;
+	struct osm_spawn_req r;
+
+	(void)arg;
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
+	r.uid = NOBODY;
+	r.gid = NOBODY;
+	if (prepare(fd, &r) != -EPERM)
+		return 30;	/* setuid without CAP_SETUID */
+	r.mode[OSM_SPAWN_R_USER_NS] = OSM_SPAWN_NEW;
+	r.uid = 0;
+	r.gid = 0;
+	r.caps_keep = 1ULL << CAP_SYS_ADMIN;
+	if (prepare(fd, &r) != 0)
+		return 31;	/* root in its own user namespace: fine */
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_SECCOMP] = OSM_SPAWN_NEW;
+	r.seccomp_prog = (uintptr_t)&allow;
+	r.seccomp_len = 1;
+	if (prepare(fd, &r) != -EACCES)
+		return 32;	/* a filter without no_new_privs */
+	r.flags = OSM_SPAWN_NO_NEW_PRIVS;
+	if (prepare(fd, &r) != 0)
+		return 33;
+	return 0;
+}
+
+TEST_F_TIMEOUT(spawn, prepare_cred_unprivileged, OSM_TIMEOUT)
+{
+	EXPECT_EQ(0, as_nobody(unprivileged_cred, NULL));
+}
+
+/* A child that does not set what it was asked: refused, bit by bit. */
+TEST_F_TIMEOUT(spawn, commit_refuses_cred_mismatch, OSM_TIMEOUT)
+{
+	struct sock_filter allow = ALLOW_ALL;
+	struct osm_spawn_req r;
+	struct raw_child rc;
+	int before = records();
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
+	r.uid = 1234;
+	r.gid = 1234;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, false));
+	EXPECT_EQ(EXDEV, rc.s->err);
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_CRED, rc.s->mismatch);
+	raw_finish(&rc);
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_SECCOMP] = OSM_SPAWN_NEW;
+	r.flags = OSM_SPAWN_NO_NEW_PRIVS;
+	r.seccomp_prog = (uintptr_t)&allow;
+	r.seccomp_len = 1;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, false));
+	EXPECT_EQ(EXDEV, rc.s->err);
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_SECCOMP, rc.s->mismatch);
+	raw_finish(&rc);
+	EXPECT_EQ(before, records());
+}
+
+/* setuid/setgid and kept capabilities, as /proc/PID/status shows them. */
+TEST_F_TIMEOUT(spawn, cred_new_ids_and_caps, OSM_TIMEOUT)
+{
+	unsigned long long keep = 1ULL << CAP_KILL |
+				  1ULL << CAP_NET_BIND_SERVICE;
+	OSM_OPTS(osm_spawn_opts, o);
+	struct lib_child lc;
+	char groups[64];
+	int ret;
+
+	o.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
+	o.uid = 1234;
+	o.gid = 2345;
+	o.caps_keep = keep;
+	ret = lib_start(&o, &lc);
+	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+	EXPECT_TRUE(ids_are(lc.pd.pid, "Uid", 1234));
+	EXPECT_TRUE(ids_are(lc.pd.pid, "Gid", 2345));
+	ASSERT_EQ(0, osm_test_status_field(lc.pd.pid, "Groups", groups,
+					   sizeof(groups)));
+	EXPECT_STREQ("", groups);
+	/* Kept across execve by a non-root program: the ambient set. */
+	EXPECT_TRUE(caps_are(lc.pd.pid, keep))
+		TH_LOG("CapEff %llx CapBnd %llx CapAmb %llx",
+		       status_caps(lc.pd.pid, "CapEff"),
+		       status_caps(lc.pd.pid, "CapBnd"),
+		       status_caps(lc.pd.pid, "CapAmb"));
+	EXPECT_EQ(0, status_num(lc.pd.pid, "NoNewPrivs"));
+	EXPECT_EQ(0, lib_finish(&lc));
+	/* The caller is as it was. */
+	EXPECT_EQ(0, getuid());
+	EXPECT_EQ(0, getgid());
+}
+
+/* Codes 40 + the check that failed; run as nobody or as root. */
+static int userns_cred(int fd, void *arg)
+{
+	unsigned long long keep = 1ULL << CAP_SYS_ADMIN;
+	unsigned int in, out, count, me = geteuid();
+	OSM_OPTS(osm_spawn_opts, o);
+	struct lib_child lc;
+	char buf[32];
+	int code = 0;
+
+	(void)fd;
+	(void)arg;
+	o.mode[OSM_SPAWN_R_USER_NS] = OSM_SPAWN_NEW;
+	o.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
+	o.uid = 0;
+	o.gid = 7;
+	o.caps_keep = keep;
+	if (lib_start(&o, &lc))
+		return 40;
+	if (id_map(lc.pd.pid, "uid_map", &in, &out, &count) ||
+	    in != 0 || out != me || count != 1)
+		code = 41;
+	else if (id_map(lc.pd.pid, "gid_map", &in, &out, &count) ||
+		 in != 7 || out != getegid() || count != 1)
+		code = 42;
+	else if (snprintf(buf, sizeof(buf), "/proc/%d/setgroups",
+			  lc.pd.pid) < 0 ||
+		 read_file(buf, buf, sizeof(buf)) || strcmp(buf, "deny"))
+		code = 43;
+	/* Seen from here: our own ids, and only CAP_SYS_ADMIN (in its ns). */
+	else if (!ids_are(lc.pd.pid, "Uid", me) ||
+		 !ids_are(lc.pd.pid, "Gid", getegid()))
+		code = 44;
+	else if (!caps_are(lc.pd.pid, keep))
+		code = 45;
+	else if (osm_test_ns_ino(lc.pd.pid, "user") ==
+		 osm_test_ns_ino(getpid(), "user"))
+		code = 46;
+	if (lib_finish(&lc) != 0 && !code)
+		code = 47;
+	return code;
+}
+
+TEST_F_TIMEOUT(spawn, cred_new_user_namespace, OSM_TIMEOUT)
+{
+	EXPECT_EQ(0, userns_cred(self->fd, NULL)) TH_LOG("as root");
+	EXPECT_EQ(0, as_nobody(userns_cred, NULL)) TH_LOG("as nobody");
+}
+
+/* One more filter, no_new_privs: /proc/PID/status Seccomp lines. */
+TEST_F_TIMEOUT(spawn, seccomp_filter_installed, OSM_TIMEOUT)
+{
+	DENY_PROG(prog, __NR_getpriority);
+	OSM_OPTS(osm_spawn_opts, o);
+	struct lib_child lc;
+	long mine = status_num(getpid(), "Seccomp_filters");
+	int ret;
+
+	o.mode[OSM_SPAWN_R_SECCOMP] = OSM_SPAWN_NEW;
+	o.flags = OSM_SPAWN_NO_NEW_PRIVS;
+	o.seccomp = &prog;
+	ret = lib_start(&o, &lc);
+	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+	EXPECT_EQ(2, status_num(lc.pd.pid, "Seccomp"));	/* filter */
+	if (mine >= 0)	/* Seccomp_filters: since 5.9 */
+		EXPECT_EQ(mine + 1, status_num(lc.pd.pid, "Seccomp_filters"));
+	EXPECT_EQ(1, status_num(lc.pd.pid, "NoNewPrivs"));
+	EXPECT_EQ(0, lib_finish(&lc));
+	EXPECT_EQ(0, status_num(getpid(), "Seccomp"));
+}
+
+/* Fork and run @fn in the child, as root; its exit code. */
+static int in_child(int (*fn)(int fd, void *arg), void *arg)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn(-1, arg));
+	if (pid < 0)
+		return -1;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+}
+
+/* Code 50 +: a caller whose own filter forbids clone3 cannot spawn. */
+static int filtered_caller(int fd, void *arg)
+{
+	char *argv[] = { "/proc/self/exe", OSM_TEST_WAIT_ARG, NULL };
+	DENY_PROG(prog, __NR_clone3);
+	OSM_OPTS(osm_spawn_opts, o, .argv = argv);
+	struct osm_spawned pd;
+
+	(void)fd;
+	(void)arg;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		return 50;
+	return osm_spawn(&o, &pd) == -EPERM ? 0 : 51;
+}
+
+/* Code 60 +: the PD's new filter forbids ioctl, so it cannot commit. */
+static int filter_blocks_commit(int fd, void *arg)
+{
+	char *argv[] = { "/proc/self/exe", OSM_TEST_WAIT_ARG, NULL };
+	OSM_OPTS(osm_spawn_opts, o, .argv = argv);
+	DENY_PROG(prog, __NR_ioctl);
+	struct osm_spawned pd;
+
+	(void)fd;
+	(void)arg;
+	o.mode[OSM_SPAWN_R_SECCOMP] = OSM_SPAWN_NEW;
+	o.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+	o.flags = OSM_SPAWN_NO_NEW_PRIVS;
+	o.seccomp = &prog;
+	if (osm_spawn(&o, &pd) != -EPERM)
+		return 60;
+	return osm_spawn_cgroups_left() == 0 ? 0 : 61;
+}
+
+/*
+ * The new filter comes before the commit: one that forbids ioctl stops
+ * the spawn; a caller's filter that forbids clone3 stops it too.  No
+ * cgroup is left, and no record once the callers are gone.
+ */
+TEST_F_TIMEOUT(spawn, seccomp_filter_limits_spawn, OSM_TIMEOUT)
+{
+	int before = records();
+
+	EXPECT_EQ(0, in_child(filter_blocks_commit, NULL));
+	EXPECT_EQ(0, as_nobody(filtered_caller, NULL));
+	EXPECT_EQ(before, records());
+	EXPECT_EQ(0, osm_spawn_cgroups_left());
+}
+
+static volatile int cred_fn_uid = -1;
+
+static int cred_fn(void *arg)
+{
+	(void)arg;
+	cred_fn_uid = syscall(SYS_getuid);
+	return 0;
+}
+
+/*
+ * A thread-like PD with its own uid: the caller (same address space)
+ * keeps its ids, so the library did not use glibc's setxid broadcast.
+ */
+TEST_F_TIMEOUT(spawn, cred_new_in_shared_address_space, OSM_TIMEOUT)
+{
+	OSM_OPTS(osm_spawn_opts, o);
+	struct osm_spawned pd;
+	int status = -1;
+
+	ASSERT_EQ(0, osm_spawn_preset("thread", &o));
+	o.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
+	o.uid = 4321;
+	o.gid = 4321;
+	ASSERT_LE(0, osm_spawn_fn(&o, cred_fn, NULL, &pd));
+	ASSERT_EQ(0, osm_spawn_wait(&pd, &status));
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(4321, cred_fn_uid);
+	EXPECT_TRUE(ids_are(getpid(), "Uid", 0));
+	EXPECT_TRUE(ids_are(getpid(), "Gid", 0));
 }
 
 /* Run osm with @args; its exit code, or -1. */
