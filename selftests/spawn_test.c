@@ -562,7 +562,8 @@ TEST_F_TIMEOUT(spawn, prepare_plan, OSM_TIMEOUT)
 	EXPECT_EQ(OSM_SPAWN_NEW, r.mode[OSM_SPAWN_R_SYSVSEM]);
 	EXPECT_EQ(OSM_SPAWN_SHARE, r.mode[OSM_SPAWN_R_CGROUP]);
 	EXPECT_EQ(OSM_SPAWN_SHARE, r.mode[OSM_SPAWN_R_MNT_NS]);
-	EXPECT_EQ(0, r.mode[6]);
+	EXPECT_EQ(OSM_SPAWN_SHARE, r.mode[OSM_SPAWN_R_CRED]);
+	EXPECT_EQ(OSM_SPAWN_SHARE, r.mode[OSM_SPAWN_R_SECCOMP]);
 
 	/* Every namespace new: their eight CLONE_NEW* flags. */
 	req_init(&r);
@@ -1748,8 +1749,17 @@ static int userns_cred(int fd, void *arg)
 	o.uid = 0;
 	o.gid = 7;
 	o.caps_keep = keep;
-	if (lib_start(&o, &lc))
-		return 40;
+	/*
+	 * as_nobody()'s setresuid() made us non-dumpable, and the /proc
+	 * files of a non-dumpable process (and of its children) belong to
+	 * root: no child of ours could write its uid_map.  An ordinary
+	 * unprivileged process is dumpable.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		return 39;
+	code = lib_start(&o, &lc);
+	if (code)
+		return 100 + (-code > 99 ? 99 : -code);
 	if (id_map(lc.pd.pid, "uid_map", &in, &out, &count) ||
 	    in != 0 || out != me || count != 1)
 		code = 41;
