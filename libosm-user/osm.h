@@ -364,6 +364,13 @@ struct sock_fprog;
  * @seccomp: with seccomp mode OSM_SPAWN_NEW, a filter the PD installs
  *	before it commits and execs; it must allow ioctl(2) and
  *	execve(2).  NULL otherwise.
+ * @cpu_max_quota: the new cgroup's cpu.max quota in microseconds per
+ *	period (0: max).
+ * @cpu_max_period: its period in microseconds (0: the kernel's default).
+ * @cpuset_cpus: the new cgroup's cpuset.cpus, a list such as "0-3,6"
+ *	(NULL: the parent's).
+ * @cpuset_mems: its cpuset.mems, NUMA nodes in the same syntax (NULL:
+ *	the parent's).
  */
 struct osm_spawn_opts {
 	size_t sz;
@@ -382,9 +389,13 @@ struct osm_spawn_opts {
 	unsigned int gid;
 	unsigned long long caps_keep;
 	const struct sock_fprog *seccomp;
+	unsigned long long cpu_max_quota;
+	unsigned long long cpu_max_period;
+	const char *cpuset_cpus;
+	const char *cpuset_mems;
 	size_t :0;
 };
-#define osm_spawn_opts__last_field seccomp
+#define osm_spawn_opts__last_field cpuset_mems
 
 /*
  * The function's stack is its own (the "tis" kind): tagged with a new

@@ -297,7 +297,7 @@ static int osm_pidfd_ns(int pidfd, unsigned int i)
 }
 
 /* Read a small cgroup file into @buf (NUL-terminated).  0 or -errno. */
-static int osm_cg_read(int dirfd, const char *name, char *buf, size_t len)
+int osm_cg_read(int dirfd, const char *name, char *buf, size_t len)
 {
 	ssize_t n;
 	int fd;
@@ -313,7 +313,7 @@ static int osm_cg_read(int dirfd, const char *name, char *buf, size_t len)
 	return 0;
 }
 
-static int osm_cg_write(int dirfd, const char *name, const char *val)
+int osm_cg_write(int dirfd, const char *name, const char *val)
 {
 	ssize_t n;
 	int fd;
@@ -332,7 +332,7 @@ static int osm_cg_write(int dirfd, const char *name, const char *val)
 }
 
 /* Enable controller @ctl for the children of @dirfd if it is not yet. */
-static int osm_cg_enable(int dirfd, const char *ctl)
+int osm_cg_enable(int dirfd, const char *ctl)
 {
 	char buf[512], want[32], *tok, *save;
 	int err;
@@ -422,6 +422,9 @@ static int osm_cg_create(struct osm_spawn_ctx *c, struct osm_spawned *pd)
 		if (err)
 			return err;
 	}
+	err = osm_cg_cpu_enable(c, pd->cgroup_dirfd);
+	if (err)
+		return err;
 	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
 		return -errno;
 	snprintf(pd->cgroup_name, sizeof(pd->cgroup_name),
@@ -445,7 +448,7 @@ static int osm_cg_create(struct osm_spawn_ctx *c, struct osm_spawned *pd)
 		if (err)
 			return err;
 	}
-	return 0;
+	return osm_cg_cpu_limits(c);
 }
 
 /* Remove the PD's cgroup (once it is empty) and close what it holds. */
@@ -628,6 +631,9 @@ int osm_spawn_setup(struct osm_spawn_ctx *c,
 			return c->nsfd[i];
 		c->req.ns_fd[i] = c->nsfd[i];
 	}
+	err = osm_cg_cpu_check(c);
+	if (err)
+		return err;
 	if (c->o.mode[OSM_SPAWN_R_CGROUP] == OSM_SPAWN_NEW) {
 		err = osm_cg_create(c, pd);
 		if (err)

@@ -30,6 +30,10 @@ struct osm_child_status {
 	unsigned long long mismatch;
 };
 
+/* The largest cpuset the library passes: 8192 CPUs, 1024 nodes. */
+#define OSM_SPAWN_CPU_WORDS	128
+#define OSM_SPAWN_NODE_WORDS	16
+
 /* Everything a spawn works with, so failure paths free one thing. */
 struct osm_spawn_ctx {
 	struct osm_spawn_opts o;
@@ -38,6 +42,9 @@ struct osm_spawn_ctx {
 	int nsfd[OSM_SPAWN_NR_NS];
 	int cgfd;
 	unsigned int euid, egid;	/* the caller's, for a new user ns */
+	/* cpuset.cpus and cpuset.mems as bitmaps for the request. */
+	unsigned long long cpus[OSM_SPAWN_CPU_WORDS];
+	unsigned long long mems[OSM_SPAWN_NODE_WORDS];
 	struct osm_child_status *st;
 	sigset_t oldmask;
 	/* osm_spawn_fn() only: the function and its stack. */
@@ -56,6 +63,15 @@ int osm_spawn_settle(struct osm_spawn_ctx *c, struct osm_spawned *pd,
 		     long pid, int pidfd, int stage);
 void osm_spawn_child_commit(struct osm_spawn_ctx *c);
 void osm_spawn_child_cred(struct osm_spawn_ctx *c);
+
+/* Small cgroup files (spawn.c): 0 or -errno. */
+int osm_cg_read(int dirfd, const char *name, char *buf, size_t len);
+int osm_cg_write(int dirfd, const char *name, const char *val);
+int osm_cg_enable(int dirfd, const char *ctl);
+/* spawn_cgroup.c: cpu.max and the cpuset of a new cgroup. */
+int osm_cg_cpu_check(struct osm_spawn_ctx *c);
+int osm_cg_cpu_enable(struct osm_spawn_ctx *c, int parentfd);
+int osm_cg_cpu_limits(struct osm_spawn_ctx *c);
 __attribute__((noreturn)) void
 osm_spawn_child_fail(struct osm_child_status *st, int stage, int err);
 

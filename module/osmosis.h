@@ -12,8 +12,10 @@
 #define _OSMOSIS_INTERNAL_H
 
 #include <linux/types.h>
+#include <linux/cpumask.h>
 #include <linux/limits.h>
 #include <linux/mutex.h>
+#include <linux/nodemask.h>
 #include <linux/string.h>
 #include <linux/osmosis.h>
 
@@ -577,6 +579,12 @@ int osm_copy_struct_in(void *dst, size_t ksize, size_t ver0,
  * @uid: cred new: the uid asked for, in the child's user namespace.
  * @gid: cred new: the gid.
  * @caps_keep: cred new: the capabilities the child keeps.
+ * @cpu_max_quota: cgroup new: cpu.max quota in us as declared (0: max).
+ * @cpu_max_period: its period in us (0: the default).
+ * @cpus: with @has_cpus, the cpuset.cpus asked for.
+ * @mems: with @has_mems, the cpuset.mems asked for.
+ * @has_cpus: @cpus is allocated and set.
+ * @has_mems: @mems is set.
  */
 struct osm_spawn_spec {
 	u8 mode[OSM_SPAWN_NR];
@@ -588,6 +596,12 @@ struct osm_spawn_spec {
 	u32 uid;
 	u32 gid;
 	u64 caps_keep;
+	u64 cpu_max_quota;
+	u64 cpu_max_period;
+	cpumask_var_t cpus;
+	nodemask_t mems;
+	bool has_cpus;
+	bool has_mems;
 };
 
 /* spawn.c */
@@ -604,6 +618,12 @@ int osm_spawn_plan_cred(struct osm_spawn_req *req,
 			struct osm_spawn_spec *spec);
 u64 osm_spawn_verify_cred(const struct osm_spawn_spec *spec,
 			  struct task_struct *parent);
+
+/* spawn_cgroup.c */
+int osm_spawn_plan_limits(const struct osm_spawn_req *req,
+			  struct osm_spawn_spec *spec);
+bool osm_spawn_verify_limits(const struct osm_spawn_spec *spec);
+void osm_spawn_spec_free(struct osm_spawn_spec *spec);
 
 /* spawn_ns.c */
 u64 osm_spawn_ns_flag(unsigned int i);

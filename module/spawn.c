@@ -77,6 +77,7 @@ static void osm_spawn_free(struct osm_spawn_rec *rec)
 	osm_spawn_nr--;
 	put_pid(rec->preparer);
 	put_pid(rec->child);
+	osm_spawn_spec_free(&rec->spec);
 	kfree(rec);
 }
 
@@ -146,7 +147,9 @@ long osm_ioc_spawn_prepare(void __user *uarg)
 
 	BUILD_BUG_ON(offsetofend(struct osm_spawn_req, __reserved) !=
 		     OSM_SPAWN_REQ_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct osm_spawn_req) != OSM_SPAWN_REQ_SIZE_VER1);
+	BUILD_BUG_ON(offsetofend(struct osm_spawn_req, __reserved1) !=
+		     OSM_SPAWN_REQ_SIZE_VER1);
+	BUILD_BUG_ON(sizeof(struct osm_spawn_req) != OSM_SPAWN_REQ_SIZE_VER2);
 
 	err = osm_copy_struct_in(&req, sizeof(req), OSM_SPAWN_REQ_SIZE_VER0,
 				 uarg, &usize);
@@ -190,6 +193,7 @@ long osm_ioc_spawn_prepare(void __user *uarg)
 	return 0;
 
 out_free:
+	osm_spawn_spec_free(&rec->spec);
 	kfree(rec);
 	return err;
 }
@@ -257,7 +261,8 @@ static u64 osm_spawn_verify(const struct osm_spawn_spec *spec,
 	pcg = cgroup_id(task_dfl_cgroup(parent));
 	rcu_read_unlock();
 	if (mode[OSM_SPAWN_R_CGROUP] == OSM_SPAWN_SHARE ? cg != pcg :
-	    cg != spec->cgroup_id || cg == pcg)
+	    cg != spec->cgroup_id || cg == pcg ||
+	    !osm_spawn_verify_limits(spec))
 		bad |= BIT_ULL(OSM_SPAWN_R_CGROUP);
 
 	bad |= osm_spawn_verify_cred(spec, parent);

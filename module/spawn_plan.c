@@ -227,6 +227,9 @@ int osm_spawn_plan(struct osm_spawn_req *req, struct osm_spawn_spec *spec)
 	err = osm_spawn_plan_cred(req, spec);
 	if (err)
 		return err;
+	err = osm_spawn_plan_limits(req, spec);
+	if (err)
+		return err;
 
 	memcpy(spec->mode, mode, sizeof(spec->mode));
 	spec->flags = req->flags;

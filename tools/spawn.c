@@ -29,7 +29,8 @@ static int do_help(void)
 	       "                 [--join NS=PID] [--mem BYTES] [--pids N]\n"
 	       "                 [--cgroup-parent DIR] [--no-new-privs] [--explain]\n"
 	       "                 [--uid UID] [--gid GID] [--caps CAPS]\n"
-	       "                 [--seccomp FILE] -- CMD [ARGS...]\n"
+	       "                 [--seccomp FILE] [--cpu-max QUOTA[/PERIOD]]\n"
+	       "                 [--cpus LIST] [--mems LIST] -- CMD [ARGS...]\n"
 	       "       %s spawn help\n"
 	       "\n"
 	       "Runs CMD in a new PD (clone3, checked by the module before CMD\n"
@@ -43,7 +44,9 @@ static int do_help(void)
 	       "in capabilities(7), without CAP_; the rest are dropped; default\n"
 	       "none); ids default to 0 in a new user namespace, else the\n"
 	       "caller's.  --seccomp FILE (a binary struct sock_filter array)\n"
-	       "implies --new seccomp.  --explain prints the request and runs\n"
+	       "implies --new seccomp.  --cpu-max (microseconds), --cpus and\n"
+	       "--mems (cpuset lists such as 0-3,6) imply --new cgroup.\n"
+	       "--explain prints the request and runs\n"
 	       "nothing.  Presets:",
 	       bin_name, bin_name);
 	for (i = 0; osm_spawn_preset_name(i); i++)
@@ -142,6 +145,25 @@ static int parse_size(const char *arg, unsigned long long *val)
 		return -1;
 	*val = v * mul;
 	return 0;
+}
+
+/* --cpu-max QUOTA[/PERIOD], microseconds. */
+static int parse_cpu_max(const char *arg, struct osm_spawn_opts *o)
+{
+	char *end;
+
+	errno = 0;
+	o->cpu_max_quota = strtoull(arg, &end, 10);
+	if (errno || end == arg || *arg == '-' || !o->cpu_max_quota)
+		return -1;
+	o->cpu_max_period = 0;
+	if (*end == '/') {
+		arg = end + 1;
+		o->cpu_max_period = strtoull(arg, &end, 10);
+		if (errno || end == arg || *arg == '-' || !o->cpu_max_period)
+			return -1;
+	}
+	return *end ? -1 : 0;
 }
 
 /* capabilities(7), in CAP_* order. */
@@ -319,6 +341,23 @@ static void explain(const struct osm_spawn_opts *o, const char *preset,
 		else
 			print_string(PRINT_ANY, "pids_max", "pids.max      %s\n",
 				     "max");
+		if (o->cpu_max_quota) {
+			print_uint(PRINT_ANY, "cpu_max_quota",
+				   "cpu.max       %llu", o->cpu_max_quota);
+			if (o->cpu_max_period)
+				print_uint(PRINT_ANY, "cpu_max_period", " %llu",
+					   o->cpu_max_period);
+			print_text("\n");
+		} else {
+			print_string(PRINT_ANY, "cpu_max_quota",
+				     "cpu.max       %s\n", "max");
+		}
+		if (o->cpuset_cpus)
+			print_string(PRINT_ANY, "cpuset_cpus",
+				     "cpuset.cpus   %s\n", o->cpuset_cpus);
+		if (o->cpuset_mems)
+			print_string(PRINT_ANY, "cpuset_mems",
+				     "cpuset.mems   %s\n", o->cpuset_mems);
 	}
 	explain_cred(o, seccomp_file);
 	if (json_output) {
@@ -454,6 +493,16 @@ static int spawn_main(int argc, char **argv, struct sock_fprog *prog)
 			o.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
 		} else if (!strcmp(opt, "--cgroup-parent")) {
 			o.cgroup_parent = *argv;
+		} else if (!strcmp(opt, "--cpu-max")) {
+			ret = parse_cpu_max(*argv, &o);
+			if (ret)
+				p_err("--cpu-max: bad QUOTA[/PERIOD] '%s' (microseconds)",
+				      *argv);
+			o.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+		} else if (!strcmp(opt, "--cpus") || !strcmp(opt, "--mems")) {
+			*(opt[3] == 'p' ? &o.cpuset_cpus : &o.cpuset_mems) =
+				*argv;
+			o.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
 		} else if (!strcmp(opt, "--uid") || !strcmp(opt, "--gid")) {
 			bool u = opt[2] == 'u';
 

@@ -255,6 +255,24 @@ struct osm_scope {
  * @seccomp_len: In (1.4): its length in instructions, 1 to 4096
  *		(-EINVAL).  Must be zero in seccomp mode share.
  * @__reserved1: must be zero (-EINVAL).
+ * @cpu_max_quota: In (1.4): cgroup new: the quota of the cpu.max the
+ *		caller wrote to the new cgroup, in microseconds per period;
+ *		0 for "max".  1000 to 2^44 (-EINVAL otherwise).
+ * @cpu_max_period: In (1.4): its period in microseconds, 1000 to 1000000
+ *		(-EINVAL); 0 for the kernel's default (100000).
+ * @cpus:	In (1.4): cgroup new: a user pointer to the CPU bitmap
+ *		(unsigned long words, as sched_setaffinity(2) takes) the
+ *		caller wrote to the new cgroup's cpuset.cpus, or 0 for the
+ *		parent's.  Empty, or naming a CPU that is not online, is
+ *		-EINVAL.  The child's allowed CPUs must be within it.
+ * @cpus_size:	In (1.4): its size in bytes, a multiple of 8, at most 4096
+ *		(-EINVAL); 0 without @cpus.
+ * @mems_size:	In (1.4): the same for @mems.
+ * @mems:	In (1.4): cgroup new: the NUMA node bitmap of its
+ *		cpuset.mems, or 0; a node without memory is -EINVAL.  The
+ *		child's allowed nodes must be within it.
+ *
+ * All six cgroup fields must be zero without a new cgroup (-EINVAL).
  *
  * Credentials (1.4): cred mode new without a new or joined user
  * namespace needs CAP_SETUID, CAP_SETGID and CAP_SETPCAP in the caller's
@@ -296,10 +314,17 @@ struct osm_spawn_req {
 	__aligned_u64 seccomp_prog;
 	__u32 seccomp_len;
 	__u32 __reserved1;
+	__aligned_u64 cpu_max_quota;
+	__aligned_u64 cpu_max_period;
+	__aligned_u64 cpus;
+	__u32 cpus_size;
+	__u32 mems_size;
+	__aligned_u64 mems;
 };
 
 #define OSM_SPAWN_REQ_SIZE_VER0	152	/* sizeof first published struct */
 #define OSM_SPAWN_REQ_SIZE_VER1	184	/* uid ... __reserved1 (api 1.4) */
+#define OSM_SPAWN_REQ_SIZE_VER2	224	/* cpu_max_quota ... mems (api 1.4) */
 
 /**
  * struct osm_spawn_commit - the argument of OSM_IOC_SPAWN_COMMIT, made
