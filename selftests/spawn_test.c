@@ -400,6 +400,12 @@ TEST_F_TIMEOUT(spawn, prepare_rejects_bad_fields, OSM_TIMEOUT)
 		{ "seccomp_prog without seccomp new", AT(seccomp_prog), 8 },
 		{ "seccomp_len without seccomp new", AT(seccomp_len), 1 },
 		{ "reserved1", AT(__reserved1), 1 },
+		{ "cpu_max_quota without new cgroup", AT(cpu_max_quota) + 1, 1 },
+		{ "cpu_max_period without new cgroup", AT(cpu_max_period) + 1, 1 },
+		{ "cpus without new cgroup", AT(cpus), 8 },
+		{ "cpus_size without new cgroup", AT(cpus_size), 8 },
+		{ "mems without new cgroup", AT(mems), 8 },
+		{ "mems_size without new cgroup", AT(mems_size), 8 },
 		{ "ns_fd without join", AT(ns_fd) + 4 * 4, 3 },
 		{ "cgroup_fd without new", AT(cgroup_fd), 3 },
 		{ "memory_max without new cgroup", AT(memory_max), 1 },
@@ -1905,6 +1911,249 @@ TEST_F_TIMEOUT(spawn, cred_new_in_shared_address_space, OSM_TIMEOUT)
 	EXPECT_EQ(4321, cred_fn_uid);
 	EXPECT_TRUE(ids_are(getpid(), "Uid", 0));
 	EXPECT_TRUE(ids_are(getpid(), "Gid", 0));
+}
+
+/* ---- cpu.max and cpuset of a new cgroup (api 1.4) ---- */
+
+/* An empty cgroup NAME-PID under ours, made for a test; its fd or -1. */
+static int test_cgroup(const char *name, char *path, size_t len)
+{
+	char mine[256];
+
+	if (cgroup_of(getpid(), mine, sizeof(mine)))
+		return -1;
+	snprintf(path, len, "/sys/fs/cgroup%s/%s-%d",
+		 strcmp(mine, "/") ? mine : "", name, (int)getpid());
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return -1;
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Enable @ctl for the children of our own cgroup. */
+static int enable_ctl(const char *ctl)
+{
+	char mine[256], path[320], val[32];
+	int fd, ret;
+
+	if (cgroup_of(getpid(), mine, sizeof(mine)))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/cgroup.subtree_control",
+		 strcmp(mine, "/") ? mine : "");
+	snprintf(val, sizeof(val), "+%s", ctl);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+static int write_file(const char *dir, const char *name, const char *val)
+{
+	char path[512];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/* The limits are checked: ranges, sizes, CPUs and nodes that exist. */
+TEST_F_TIMEOUT(spawn, prepare_cpu_limits, OSM_TIMEOUT)
+{
+	unsigned long long big[512] = { 0 }, one = 1, none = 0;
+	struct osm_spawn_req r;
+	char path[512];
+	int cg = test_cgroup("osm-test-lim", path, sizeof(path));
+
+	ASSERT_LE(0, cg) TH_LOG("%s: %m", path);
+#define NEW_CG(rq) do {						\
+		req_init(&(rq));					\
+		(rq).mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;		\
+		(rq).cgroup_fd = cg;					\
+	} while (0)
+	NEW_CG(r);
+	r.cpu_max_quota = 50000;
+	r.cpu_max_period = 100000;
+	r.cpus = (uintptr_t)&one;
+	r.cpus_size = 8;
+	r.mems = (uintptr_t)&one;
+	r.mems_size = 8;
+	EXPECT_EQ(0, prepare(self->fd, &r));
+	EXPECT_EQ(CLONE_INTO_CGROUP, r.clone_flags);
+
+	NEW_CG(r);
+	r.cpu_max_quota = 999;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("quota 999");
+	NEW_CG(r);
+	r.cpu_max_quota = 1000;
+	r.cpu_max_period = 1000001;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("period 1000001");
+	NEW_CG(r);
+	r.cpus = (uintptr_t)&one;
+	r.cpus_size = 4;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("cpus_size 4");
+	r.cpus_size = 8192;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("cpus_size 8192");
+	r.cpus = (uintptr_t)&none;
+	r.cpus_size = 8;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("no CPU");
+	big[511] = 1ULL << 63;		/* CPU 32767 */
+	r.cpus = (uintptr_t)big;
+	r.cpus_size = sizeof(big);
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("CPU 32767");
+	r.cpus = 8;
+	r.cpus_size = 8;
+	EXPECT_EQ(-EFAULT, prepare(self->fd, &r)) TH_LOG("bad pointer");
+	NEW_CG(r);
+	big[511] = 0;
+	big[15] = 1ULL << 63;		/* node 1023 */
+	r.mems = (uintptr_t)big;
+	r.mems_size = sizeof(big);
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("node 1023");
+	NEW_CG(r);
+	r.mems_size = 8;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("mems_size alone");
+#undef NEW_CG
+	close(cg);
+	EXPECT_EQ(0, rmdir(path));
+}
+
+/* A cgroup file of @pid's cgroup, its first line. */
+static int cg_file(pid_t pid, const char *name, char *buf, size_t len)
+{
+	char cg[256], path[512];
+
+	if (cgroup_of(pid, cg, sizeof(cg)))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/%s", cg, name);
+	return read_file(path, buf, len);
+}
+
+static bool have_node(int n)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", n);
+	return !access(path, F_OK);
+}
+
+/*
+ * Every anonymous region of @pid (numa_maps "anon=") has its pages on
+ * node @node only: no "N<other>=".
+ */
+static int anon_pages_only_on(pid_t pid, int node)
+{
+	char path[64], line[1024], want[16], *tok, *save;
+	int ok = 1, seen = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/numa_maps", (int)pid);
+	snprintf(want, sizeof(want), "N%d=", node);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, " anon="))
+			continue;
+		for (tok = strtok_r(line, " \n", &save); tok;
+		     tok = strtok_r(NULL, " \n", &save)) {
+			if (tok[0] != 'N' || !strchr(tok, '='))
+				continue;
+			if (strncmp(tok, want, strlen(want)))
+				ok = 0;
+			else
+				seen = 1;
+		}
+	}
+	fclose(f);
+	return ok && seen;
+}
+
+/* cpu.max and the cpuset, in the cgroup's files and /proc/PID/status. */
+TEST_F_TIMEOUT(spawn, cgroup_cpu_limits_match_ground_truth, OSM_TIMEOUT)
+{
+	int node = have_node(1) ? 1 : 0, ret;
+	OSM_OPTS(osm_spawn_opts, o);
+	char buf[128], want[8];
+	struct lib_child lc;
+
+	snprintf(want, sizeof(want), "%d", node);
+	o.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+	o.cpu_max_quota = 50000;
+	o.cpu_max_period = 200000;
+	o.cpuset_cpus = want;	/* one CPU per node in the VM */
+	o.cpuset_mems = want;
+	ret = lib_start(&o, &lc);
+	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+	ASSERT_EQ(0, cg_file(lc.pd.pid, "cpu.max", buf, sizeof(buf)));
+	EXPECT_STREQ("50000 200000", buf);
+	ASSERT_EQ(0, cg_file(lc.pd.pid, "cpuset.cpus", buf, sizeof(buf)));
+	EXPECT_STREQ(want, buf);
+	ASSERT_EQ(0, cg_file(lc.pd.pid, "cpuset.mems", buf, sizeof(buf)));
+	EXPECT_STREQ(want, buf);
+	ASSERT_EQ(0, osm_test_status_field(lc.pd.pid, "Cpus_allowed_list", buf,
+					   sizeof(buf)));
+	EXPECT_STREQ(want, buf);
+	ASSERT_EQ(0, osm_test_status_field(lc.pd.pid, "Mems_allowed_list", buf,
+					   sizeof(buf)));
+	EXPECT_STREQ(want, buf);
+	if (node) {	/* two nodes: its memory comes from its own */
+		EXPECT_EQ(1, anon_pages_only_on(lc.pd.pid, node));
+	} else {
+		TH_LOG("one NUMA node: boot with OSM_VM_NUMA=1 to test two");
+	}
+	EXPECT_EQ(0, lib_finish(&lc));
+	EXPECT_EQ(0, osm_spawn_cgroups_left());
+}
+
+/*
+ * A caller that declares a cpuset other than the one it wrote: the
+ * child's allowed CPUs are not within it, and COMMIT says so.
+ */
+TEST_F_TIMEOUT(spawn, commit_refuses_cpuset_mismatch, OSM_TIMEOUT)
+{
+	unsigned long long cpu1 = 1ULL << 1;
+	struct clone_args a = { .flags = CLONE_INTO_CGROUP,
+				.exit_signal = SIGCHLD };
+	struct osm_spawn_req r;
+	char path[512];
+	int cg, status = -1, before = records();
+	pid_t pid;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "one CPU");
+	ASSERT_EQ(0, enable_ctl("cpuset"));
+	cg = test_cgroup("osm-test-cpuset", path, sizeof(path));
+	ASSERT_LE(0, cg);
+	ASSERT_EQ(0, write_file(path, "cpuset.cpus", "0"));
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+	r.cgroup_fd = cg;
+	r.cpus = (uintptr_t)&cpu1;	/* not what it wrote */
+	r.cpus_size = 8;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	a.cgroup = cg;
+	pid = syscall(SYS_clone3, &a, sizeof(a));
+	if (pid == 0) {
+		struct osm_spawn_commit c = { .size = sizeof(c),
+					      .token = r.token };
+
+		if (!ioctl(self->fd, OSM_IOC_SPAWN_COMMIT, &c))
+			_exit(1);
+		_exit(errno == EXDEV &&
+		      c.mismatch == 1ULL << OSM_SPAWN_R_CGROUP ? 0 : 2);
+	}
+	ASSERT_LT(0, pid);
+	waitpid(pid, &status, 0);
+	EXPECT_EQ(0, status);
+	close(cg);
+	EXPECT_EQ(0, rmdir(path));
+	EXPECT_EQ(before, records());
 }
 
 /* Run osm with @args; its exit code, or -1. */
