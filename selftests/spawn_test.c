@@ -1950,7 +1950,7 @@ static int enable_ctl(const char *ctl)
 
 static int write_file(const char *dir, const char *name, const char *val)
 {
-	char path[512];
+	char path[600];
 	int fd, ret;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
