@@ -2043,8 +2043,9 @@ static bool have_node(int n)
 }
 
 /*
- * Every anonymous region of @pid (numa_maps "anon=") has its pages on
- * node @node only: no "N<other>=".
+ * Every anonymous region of @pid (numa_maps "anon=", not a file's
+ * private mapping, whose page cache was read before the PD existed) has
+ * its pages on node @node only: no "N<other>=".
  */
 static int anon_pages_only_on(pid_t pid, int node)
 {
@@ -2058,7 +2059,7 @@ static int anon_pages_only_on(pid_t pid, int node)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		if (!strstr(line, " anon="))
+		if (!strstr(line, " anon=") || strstr(line, " file="))
 			continue;
 		for (tok = strtok_r(line, " \n", &save); tok;
 		     tok = strtok_r(NULL, " \n", &save)) {
