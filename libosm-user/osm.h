@@ -371,6 +371,13 @@ struct sock_fprog;
  *	(NULL: the parent's).
  * @cpuset_mems: its cpuset.mems, NUMA nodes in the same syntax (NULL:
  *	the parent's).
+ * @root_dir: with fs mode OSM_SPAWN_NEW, the directory that becomes the
+ *	PD's root and cwd (pivot_root with a new mount namespace, chroot
+ *	without); NULL otherwise.
+ * @fds: with files mode OSM_SPAWN_NEW, the descriptors the PD's table
+ *	holds: exactly @fd_count of them, each @to a duplicate of the
+ *	caller's @from (NULL: 0-2 only).
+ * @fd_count: entries of @fds.
  */
 struct osm_spawn_opts {
 	size_t sz;
@@ -393,9 +400,12 @@ struct osm_spawn_opts {
 	unsigned long long cpu_max_period;
 	const char *cpuset_cpus;
 	const char *cpuset_mems;
+	const char *root_dir;
+	const struct osm_spawn_fd *fds;
+	unsigned int fd_count;
 	size_t :0;
 };
-#define osm_spawn_opts__last_field cpuset_mems
+#define osm_spawn_opts__last_field fd_count
 
 /*
  * The function's stack is its own (the "tis" kind): tagged with a new

@@ -174,18 +174,21 @@ void osm_spawn_child_fail(struct osm_child_status *st, int stage, int err)
 }
 
 /*
- * The child's steps before its own code runs: setns() per plan, close
- * descriptors for a new file table, credentials and seccomp
- * (spawn_cred.c), COMMIT.  On a copy of the caller's
+ * The child's steps before its own code runs: setns() per plan, uid and
+ * gid maps, a new root and file table (spawn_files.c), credentials and
+ * seccomp (spawn_cred.c), COMMIT.  Returns the number of the
+ * /dev/osmosis descriptor (a new file table may move it), only on
+ * success.  On a copy of the caller's
  * memory or in it: system calls only, no allocation (another thread of
  * the caller may hold a lock).  Returns only on success.
  */
-void osm_spawn_child_commit(struct osm_spawn_ctx *c)
+int osm_spawn_child_commit(struct osm_spawn_ctx *c)
 {
 	struct osm_spawn_commit commit = { .size = sizeof(commit) };
 	unsigned long long setns_flags = c->req.setns_flags;
 	struct osm_child_status *st = c->st;
 	unsigned int i;
+	int osmfd;
 
 	st->stage = OSM_STAGE_STARTED;
 	/* The user namespace first: it decides what the others allow. */
@@ -198,19 +201,16 @@ void osm_spawn_child_commit(struct osm_spawn_ctx *c)
 		    (setns_flags & osm_ns_flag[i]) &&
 		    setns(c->nsfd[i], osm_ns_flag[i]))
 			osm_spawn_child_fail(st, OSM_STAGE_SETNS, errno);
-	if (c->req.actions & OSM_SPAWN_ACT_CLOSE_FDS) {
-		if (c->osmfd > 3 &&
-		    syscall(SYS_close_range, 3, c->osmfd - 1, 0))
-			osm_spawn_child_fail(st, OSM_STAGE_CLOSE, errno);
-		if (syscall(SYS_close_range, c->osmfd + 1, ~0U, 0))
-			osm_spawn_child_fail(st, OSM_STAGE_CLOSE, errno);
-	}
+	osm_spawn_child_idmap(c);
+	osm_spawn_child_root(c);
+	osmfd = osm_spawn_child_fds(c);
 	osm_spawn_child_cred(c);
 	commit.token = c->req.token;
-	if (ioctl(c->osmfd, OSM_IOC_SPAWN_COMMIT, &commit)) {
+	if (ioctl(osmfd, OSM_IOC_SPAWN_COMMIT, &commit)) {
 		st->mismatch = commit.mismatch;
 		osm_spawn_child_fail(st, OSM_STAGE_COMMIT, errno);
 	}
+	return osmfd;
 }
 
 /* The child of osm_spawn(), on a copy of the caller's memory. */
@@ -491,6 +491,11 @@ static int osm_spawn_opts_get(struct osm_spawn_ctx *c,
 	for (r = 0; r < OSM_SPAWN_NR; r++)
 		if (c->o.mode[r] > OSM_SPAWN_JOIN)
 			return -EINVAL;
+	/* A root directory and a descriptor list need fs / files new. */
+	if ((c->o.mode[OSM_SPAWN_R_FS] == OSM_SPAWN_NEW) != !!c->o.root_dir ||
+	    (c->o.mode[OSM_SPAWN_R_FILES] != OSM_SPAWN_NEW &&
+	     (c->o.fds || c->o.fd_count)))
+		return -EINVAL;
 	/* Credentials and a filter are for cred and seccomp mode new. */
 	if ((c->o.mode[OSM_SPAWN_R_CRED] != OSM_SPAWN_NEW &&
 	     (c->o.uid || c->o.gid || c->o.caps_keep)) ||
@@ -531,6 +536,8 @@ void osm_spawn_ctx_free(struct osm_spawn_ctx *c)
 			close(c->nsfd[i]);
 	if (c->cgfd >= 0)
 		close(c->cgfd);
+	if (c->rootfd >= 0)
+		close(c->rootfd);
 	if (c->osmfd >= 0)
 		close(c->osmfd);
 	if (c->st)
@@ -619,6 +626,15 @@ int osm_spawn_setup(struct osm_spawn_ctx *c,
 	}
 	c->euid = geteuid();
 	c->egid = getegid();
+	c->req.fds = (uintptr_t)c->o.fds;
+	c->req.fd_count = c->o.fd_count;
+	if (c->o.root_dir) {
+		c->rootfd = open(c->o.root_dir,
+				 O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (c->rootfd < 0)
+			return -errno;
+		c->req.root_fd = c->rootfd;
+	}
 	c->osmfd = open(OSM_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
 	if (c->osmfd < 0)
 		return -errno;
@@ -658,7 +674,7 @@ int osm_spawn_setup(struct osm_spawn_ctx *c,
 
 int osm_spawn(const struct osm_spawn_opts *opts, struct osm_spawned *pd)
 {
-	struct osm_spawn_ctx c = { .osmfd = -1, .cgfd = -1 };
+	struct osm_spawn_ctx c = { .osmfd = -1, .cgfd = -1, .rootfd = -1 };
 	int err, pidfd = -1;
 	unsigned int i;
 	long pid;

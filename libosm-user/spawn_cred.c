@@ -142,6 +142,21 @@ static int osm_set_caps(unsigned long long keep)
 	return 0;
 }
 
+/*
+ * The plan's uid and gid maps, first: /proc is gone once the child is
+ * in its new root.  Returns only on success.
+ */
+void osm_spawn_child_idmap(struct osm_spawn_ctx *c)
+{
+	int err;
+
+	if (c->req.actions & OSM_SPAWN_ACT_IDMAP) {
+		err = osm_idmap(c);
+		if (err)
+			osm_spawn_child_fail(c->st, OSM_STAGE_CRED, err);
+	}
+}
+
 /* The plan's credential and seccomp actions; returns only on success. */
 void osm_spawn_child_cred(struct osm_spawn_ctx *c)
 {
@@ -150,9 +165,7 @@ void osm_spawn_child_cred(struct osm_spawn_ctx *c)
 	struct sock_fprog prog;
 	int err = 0;
 
-	if (act & OSM_SPAWN_ACT_IDMAP)
-		err = osm_idmap(c);
-	if (!err && (act & OSM_SPAWN_ACT_CAPS)) {
+	if (act & OSM_SPAWN_ACT_CAPS) {
 		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0))
 			err = errno;
 		else

@@ -22,6 +22,7 @@ enum osm_child_stage {
 	OSM_STAGE_RUN,		/* osm_spawn_fn(): committed, fn runs */
 	OSM_STAGE_CRED,		/* uid/gid maps, ids, capabilities */
 	OSM_STAGE_SECCOMP,	/* no_new_privs, the filter */
+	OSM_STAGE_ROOT,		/* pivot_root or chroot */
 };
 
 struct osm_child_status {
@@ -41,6 +42,7 @@ struct osm_spawn_ctx {
 	int osmfd;
 	int nsfd[OSM_SPAWN_NR_NS];
 	int cgfd;
+	int rootfd;			/* fs new: the new root */
 	unsigned int euid, egid;	/* the caller's, for a new user ns */
 	/* cpuset.cpus and cpuset.mems as bitmaps for the request. */
 	unsigned long long cpus[OSM_SPAWN_CPU_WORDS];
@@ -61,8 +63,11 @@ void osm_spawned_release(struct osm_spawned *pd);
 long osm_spawn_clone(struct osm_spawn_ctx *c, int *pidfd);
 int osm_spawn_settle(struct osm_spawn_ctx *c, struct osm_spawned *pd,
 		     long pid, int pidfd, int stage);
-void osm_spawn_child_commit(struct osm_spawn_ctx *c);
+int osm_spawn_child_commit(struct osm_spawn_ctx *c);
+void osm_spawn_child_idmap(struct osm_spawn_ctx *c);
 void osm_spawn_child_cred(struct osm_spawn_ctx *c);
+void osm_spawn_child_root(struct osm_spawn_ctx *c);
+int osm_spawn_child_fds(struct osm_spawn_ctx *c);
 
 /* Small cgroup files (spawn.c): 0 or -errno. */
 int osm_cg_read(int dirfd, const char *name, char *buf, size_t len);

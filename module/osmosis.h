@@ -16,6 +16,7 @@
 #include <linux/limits.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
+#include <linux/path.h>
 #include <linux/string.h>
 #include <linux/osmosis.h>
 
@@ -585,6 +586,11 @@ int osm_copy_struct_in(void *dst, size_t ksize, size_t ver0,
  * @mems: with @has_mems, the cpuset.mems asked for.
  * @has_cpus: @cpus is allocated and set.
  * @has_mems: @mems is set.
+ * @root: with @has_root, the directory that becomes the root (fs new).
+ * @has_root: @root is set and referenced.
+ * @fds: files new with a list: each descriptor of the child and the
+ *	open file (referenced) it must be.
+ * @nr_fds: entries of @fds.
  */
 struct osm_spawn_spec {
 	u8 mode[OSM_SPAWN_NR];
@@ -602,6 +608,13 @@ struct osm_spawn_spec {
 	nodemask_t mems;
 	bool has_cpus;
 	bool has_mems;
+	struct path root;
+	bool has_root;
+	struct {
+		int to;
+		struct file *file;
+	} *fds;
+	unsigned int nr_fds;
 };
 
 /* spawn.c */
@@ -624,6 +637,13 @@ int osm_spawn_plan_limits(const struct osm_spawn_req *req,
 			  struct osm_spawn_spec *spec);
 bool osm_spawn_verify_limits(const struct osm_spawn_spec *spec);
 void osm_spawn_spec_free(struct osm_spawn_spec *spec);
+
+/* spawn_fs.c */
+int osm_spawn_plan_fs(struct osm_spawn_req *req, struct osm_spawn_spec *spec);
+bool osm_spawn_verify_root(const struct osm_spawn_spec *spec);
+bool osm_spawn_verify_fds(const struct osm_spawn_spec *spec,
+			  const struct file *commit);
+void osm_spawn_fs_free(struct osm_spawn_spec *spec);
 
 /* spawn_ns.c */
 u64 osm_spawn_ns_flag(unsigned int i);

@@ -22,7 +22,6 @@
 
 #include <linux/cgroup.h>
 #include <linux/cred.h>
-#include <linux/fdtable.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/moduleparam.h>
@@ -149,7 +148,9 @@ long osm_ioc_spawn_prepare(void __user *uarg)
 		     OSM_SPAWN_REQ_SIZE_VER0);
 	BUILD_BUG_ON(offsetofend(struct osm_spawn_req, __reserved1) !=
 		     OSM_SPAWN_REQ_SIZE_VER1);
-	BUILD_BUG_ON(sizeof(struct osm_spawn_req) != OSM_SPAWN_REQ_SIZE_VER2);
+	BUILD_BUG_ON(offsetofend(struct osm_spawn_req, mems) !=
+		     OSM_SPAWN_REQ_SIZE_VER2);
+	BUILD_BUG_ON(sizeof(struct osm_spawn_req) != OSM_SPAWN_REQ_SIZE_VER3);
 
 	err = osm_copy_struct_in(&req, sizeof(req), OSM_SPAWN_REQ_SIZE_VER0,
 				 uarg, &usize);
@@ -198,13 +199,6 @@ out_free:
 	return err;
 }
 
-/* iterate_fd() callback: stop at a descriptor of another file. */
-static int osm_spawn_other_file(const void *file, struct file *f,
-				unsigned int fd)
-{
-	return f != file;
-}
-
 /* Does the shared/copied/new @mode hold for objects @mine and @theirs? */
 static bool osm_spawn_same_ok(u8 mode, const void *mine, const void *theirs)
 {
@@ -237,9 +231,10 @@ static u64 osm_spawn_verify(const struct osm_spawn_spec *spec,
 	if (!osm_spawn_same_ok(mode[OSM_SPAWN_R_FILES], current->files,
 			       pfiles) ||
 	    (mode[OSM_SPAWN_R_FILES] == OSM_SPAWN_NEW &&
-	     iterate_fd(current->files, 3, osm_spawn_other_file, file)))
+	     !osm_spawn_verify_fds(spec, file)))
 		bad |= BIT_ULL(OSM_SPAWN_R_FILES);
-	if (!osm_spawn_same_ok(mode[OSM_SPAWN_R_FS], current->fs, pfs))
+	if (!osm_spawn_same_ok(mode[OSM_SPAWN_R_FS], current->fs, pfs) ||
+	    !osm_spawn_verify_root(spec))
 		bad |= BIT_ULL(OSM_SPAWN_R_FS);
 	if (!osm_spawn_same_ok(mode[OSM_SPAWN_R_SIGHAND],
 			       rcu_access_pointer(current->sighand),

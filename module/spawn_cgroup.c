@@ -127,11 +127,13 @@ bool osm_spawn_verify_limits(const struct osm_spawn_spec *spec)
 }
 
 /**
- * osm_spawn_spec_free() - free what a spec holds.
+ * osm_spawn_spec_free() - free what a spec holds (its cpumask here, its
+ * root and files in spawn_fs.c).
  * @spec: a spec zeroed, then filled in by osm_spawn_plan().
  */
 void osm_spawn_spec_free(struct osm_spawn_spec *spec)
 {
+	osm_spawn_fs_free(spec);
 	if (spec->has_cpus)
 		free_cpumask_var(spec->cpus);
 	spec->has_cpus = false;

@@ -22,7 +22,7 @@
 static const u8 osm_modes[OSM_SPAWN_NR] = {
 	[OSM_SPAWN_R_MM]	= M(SHARE) | M(COPY),
 	[OSM_SPAWN_R_FILES]	= M(SHARE) | M(COPY) | M(NEW),
-	[OSM_SPAWN_R_FS]	= M(SHARE) | M(COPY),
+	[OSM_SPAWN_R_FS]	= M(SHARE) | M(COPY) | M(NEW),
 	[OSM_SPAWN_R_SIGHAND]	= M(SHARE) | M(COPY),
 	[OSM_SPAWN_R_SYSVSEM]	= M(SHARE) | M(NEW),
 	[OSM_SPAWN_R_CGROUP]	= M(SHARE) | M(NEW),
@@ -228,6 +228,9 @@ int osm_spawn_plan(struct osm_spawn_req *req, struct osm_spawn_spec *spec)
 	if (err)
 		return err;
 	err = osm_spawn_plan_limits(req, spec);
+	if (err)
+		return err;
+	err = osm_spawn_plan_fs(req, spec);
 	if (err)
 		return err;
 

@@ -30,7 +30,8 @@ static int do_help(void)
 	       "                 [--cgroup-parent DIR] [--no-new-privs] [--explain]\n"
 	       "                 [--uid UID] [--gid GID] [--caps CAPS]\n"
 	       "                 [--seccomp FILE] [--cpu-max QUOTA[/PERIOD]]\n"
-	       "                 [--cpus LIST] [--mems LIST] -- CMD [ARGS...]\n"
+	       "                 [--cpus LIST] [--mems LIST] [--root DIR]\n"
+	       "                 [--fd FROM[=TO]]... -- CMD [ARGS...]\n"
 	       "       %s spawn help\n"
 	       "\n"
 	       "Runs CMD in a new PD (clone3, checked by the module before CMD\n"
@@ -46,6 +47,9 @@ static int do_help(void)
 	       "caller's.  --seccomp FILE (a binary struct sock_filter array)\n"
 	       "implies --new seccomp.  --cpu-max (microseconds), --cpus and\n"
 	       "--mems (cpuset lists such as 0-3,6) imply --new cgroup.\n"
+	       "--root DIR (the PD's root: pivot_root with --new mnt, else\n"
+	       "chroot) implies --new fs; --fd FROM[=TO] (repeatable: the new\n"
+	       "table holds exactly these) implies --new files.\n"
 	       "--explain prints the request and runs\n"
 	       "nothing.  Presets:",
 	       bin_name, bin_name);
@@ -144,6 +148,34 @@ static int parse_size(const char *arg, unsigned long long *val)
 	if (*end || !v || v > ~0ULL / mul)
 		return -1;
 	*val = v * mul;
+	return 0;
+}
+
+#define MAX_FDS	64
+
+/* --fd FROM[=TO]: one more descriptor of the new table. */
+static int parse_fd(const char *arg, struct osm_spawn_fd *fds,
+		    unsigned int *n)
+{
+	long from, to;
+	char *end;
+
+	if (*n >= MAX_FDS || *arg < '0' || *arg > '9')
+		return -1;
+	errno = 0;
+	from = strtol(arg, &end, 10);
+	to = from;
+	if (*end == '=') {
+		arg = end + 1;
+		if (*arg < '0' || *arg > '9')
+			return -1;
+		to = strtol(arg, &end, 10);
+	}
+	if (errno || *end || from > INT_MAX || to > INT_MAX)
+		return -1;
+	fds[*n].from = from;
+	fds[*n].to = to;
+	(*n)++;
 	return 0;
 }
 
@@ -360,6 +392,27 @@ static void explain(const struct osm_spawn_opts *o, const char *preset,
 				     "cpuset.mems   %s\n", o->cpuset_mems);
 	}
 	explain_cred(o, seccomp_file);
+	if (o->root_dir)
+		print_string(PRINT_ANY, "root", "root          %s\n",
+			     o->root_dir);
+	if (o->fd_count) {
+		unsigned int i;
+
+		open_json_array("fds");
+		print_text("fds          ");
+		for (i = 0; i < o->fd_count; i++) {
+			if (json_output) {
+				jsonw_start_object(json_wtr);
+				jsonw_uint_field(json_wtr, "from", o->fds[i].from);
+				jsonw_uint_field(json_wtr, "to", o->fds[i].to);
+				jsonw_end_object(json_wtr);
+			} else {
+				printf(" %d=%d", o->fds[i].from, o->fds[i].to);
+			}
+		}
+		print_text("\n");
+		close_json_array();
+	}
 	if (json_output) {
 		jsonw_name(json_wtr, "no_new_privs");
 		jsonw_bool(json_wtr, o->flags & OSM_SPAWN_NO_NEW_PRIVS);
@@ -421,6 +474,7 @@ static int spawn_main(int argc, char **argv, struct sock_fprog *prog)
 {
 	int pids[OSM_SPAWN_NR_NS] = { 0 };
 	int pidfds[OSM_SPAWN_NR_NS];
+	struct osm_spawn_fd fds[MAX_FDS];
 	const char *preset = "process", *seccomp_file = NULL;
 	bool do_explain = false, nnp = false, uid_set = false, gid_set = false;
 	OSM_OPTS(osm_spawn_opts, o);
@@ -493,6 +547,16 @@ static int spawn_main(int argc, char **argv, struct sock_fprog *prog)
 			o.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
 		} else if (!strcmp(opt, "--cgroup-parent")) {
 			o.cgroup_parent = *argv;
+		} else if (!strcmp(opt, "--root")) {
+			o.root_dir = *argv;
+			o.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
+		} else if (!strcmp(opt, "--fd")) {
+			ret = parse_fd(*argv, fds, &o.fd_count);
+			if (ret)
+				p_err("--fd: bad FROM[=TO] '%s' (at most %d)",
+				      *argv, MAX_FDS);
+			o.fds = fds;
+			o.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
 		} else if (!strcmp(opt, "--cpu-max")) {
 			ret = parse_cpu_max(*argv, &o);
 			if (ret)

@@ -131,6 +131,18 @@ static void test_bad_options(void)
 	o.flags = 2;
 	CHECK(osm_spawn(&o, &pd) == -EINVAL);
 	o.flags = 0;
+	/* A root and a descriptor list only with fs / files new. */
+	o.root_dir = "/";
+	CHECK(osm_spawn(&o, &pd) == -EINVAL);
+	o.root_dir = NULL;
+	o.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
+	CHECK(osm_spawn(&o, &pd) == -EINVAL);	/* no root */
+	o.mode[OSM_SPAWN_R_FS] = 0;
+	o.mode[OSM_SPAWN_R_FILES] = 0;
+	o.fd_count = 1;
+	CHECK(osm_spawn(&o, &pd) == -EINVAL);
+	o.fd_count = 0;
+	o.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
 	/* Ids, capabilities and a filter only with cred / seccomp new. */
 	o.uid = 1;
 	CHECK(osm_spawn(&o, &pd) == -EINVAL);

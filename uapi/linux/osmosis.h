@@ -163,8 +163,8 @@ struct osm_scope {
 
 /* Resources: index in struct osm_spawn_req.mode.  Default in brackets. */
 #define OSM_SPAWN_R_MM		0	/* share / [copy] (CLONE_VM) */
-#define OSM_SPAWN_R_FILES	1	/* share / [copy] / new: fds 0-2 only */
-#define OSM_SPAWN_R_FS		2	/* share / [copy] root, cwd, umask */
+#define OSM_SPAWN_R_FILES	1	/* share / [copy] / new: fds 0-2 or fds[] */
+#define OSM_SPAWN_R_FS		2	/* share / [copy] / new root (1.4) */
 #define OSM_SPAWN_R_SIGHAND	3	/* share / [copy] signal handlers */
 #define OSM_SPAWN_R_SYSVSEM	4	/* share / [new] SysV semaphore undo */
 #define OSM_SPAWN_R_CGROUP	5	/* [share] / new: the cgroup of cgroup_fd */
@@ -193,6 +193,19 @@ struct osm_scope {
 #define OSM_SPAWN_ACT_CAPS	_BITULL(3)	/* drop caps outside caps_keep */
 #define OSM_SPAWN_ACT_NNP	_BITULL(4)	/* prctl no_new_privs, then ... */
 #define OSM_SPAWN_ACT_SECCOMP	_BITULL(5)	/* ... install seccomp_prog */
+#define OSM_SPAWN_ACT_PIVOT_ROOT _BITULL(6)	/* root_fd the root: pivot_root */
+#define OSM_SPAWN_ACT_CHROOT	_BITULL(7)	/* root_fd the root: chroot */
+#define OSM_SPAWN_ACT_MOVE_FDS	_BITULL(8)	/* fds[]: dup from to, close rest */
+
+/**
+ * struct osm_spawn_fd - one descriptor of a new file table (api 1.4)
+ * @from: the caller's descriptor.
+ * @to: the number it has in the child.
+ */
+struct osm_spawn_fd {
+	__s32 from;
+	__s32 to;
+};
 
 /**
  * struct osm_spawn_req - a PD to create, the argument of
@@ -273,6 +286,20 @@ struct osm_scope {
  *		child's allowed nodes must be within it.
  *
  * All six cgroup fields must be zero without a new cgroup (-EINVAL).
+ * @root_fd:	In (1.4): with fs mode OSM_SPAWN_NEW, a descriptor of the
+ *		directory that becomes the child's root and cwd (-EBADF if
+ *		not open, -ENOTDIR if not a directory): pivot_root(2) with
+ *		a new mount namespace, chroot(2) without (then the child
+ *		needs CAP_SYS_CHROOT: a new user namespace, or the caller's,
+ *		else -EPERM); a joined mount namespace is -EINVAL.  Must be
+ *		zero in other fs modes.
+ * @fd_count:	In (1.4): with files mode OSM_SPAWN_NEW, the entries of
+ *		@fds, at most 1024 (-EINVAL); 0 keeps descriptors 0-2.
+ * @fds:	In (1.4): a user pointer to @fd_count struct osm_spawn_fd:
+ *		the child's table holds exactly these, descriptor @to of
+ *		each the open file of the caller's @from (-EBADF if not
+ *		open; a @to given twice, negative or not below
+ *		RLIMIT_NOFILE is -EINVAL).  Both zero in other files modes.
  *
  * Credentials (1.4): cred mode new without a new or joined user
  * namespace needs CAP_SETUID, CAP_SETGID and CAP_SETPCAP in the caller's
@@ -320,11 +347,15 @@ struct osm_spawn_req {
 	__u32 cpus_size;
 	__u32 mems_size;
 	__aligned_u64 mems;
+	__s32 root_fd;
+	__u32 fd_count;
+	__aligned_u64 fds;
 };
 
 #define OSM_SPAWN_REQ_SIZE_VER0	152	/* sizeof first published struct */
 #define OSM_SPAWN_REQ_SIZE_VER1	184	/* uid ... __reserved1 (api 1.4) */
 #define OSM_SPAWN_REQ_SIZE_VER2	224	/* cpu_max_quota ... mems (api 1.4) */
+#define OSM_SPAWN_REQ_SIZE_VER3	240	/* root_fd, fd_count, fds (api 1.4) */
 
 /**
  * struct osm_spawn_commit - the argument of OSM_IOC_SPAWN_COMMIT, made
