@@ -258,10 +258,9 @@ struct lib_child {
  * new file table keeps), and wait until its new image reports.
  * 0, or a negative errno (osm_spawn()'s, or -EPROTO: no report).
  */
-static int lib_start(struct osm_spawn_opts *o, struct lib_child *lc)
+static int lib_start_argv(struct osm_spawn_opts *o, struct lib_child *lc,
+			  char **argv)
 {
-	static char *argv[] = { "/proc/self/exe", OSM_TEST_WAIT_ARG, "0",
-				NULL };
 	struct pollfd pfd;
 	int sv[2], saved, ret;
 	char m = 0;
@@ -288,6 +287,14 @@ static int lib_start(struct osm_spawn_opts *o, struct lib_child *lc)
 	    m != 'R')
 		return -EPROTO;
 	return 0;
+}
+
+static int lib_start(struct osm_spawn_opts *o, struct lib_child *lc)
+{
+	static char *argv[] = { "/proc/self/exe", OSM_TEST_WAIT_ARG, "0",
+				NULL };
+
+	return lib_start_argv(o, lc, argv);
 }
 
 /* Release the child and reap it; its wait status, or -1. */
@@ -406,6 +413,9 @@ TEST_F_TIMEOUT(spawn, prepare_rejects_bad_fields, OSM_TIMEOUT)
 		{ "cpus_size without new cgroup", AT(cpus_size), 8 },
 		{ "mems without new cgroup", AT(mems), 8 },
 		{ "mems_size without new cgroup", AT(mems_size), 8 },
+		{ "root_fd without fs new", AT(root_fd), 3 },
+		{ "fd_count without files new", AT(fd_count), 1 },
+		{ "fds without files new", AT(fds), 8 },
 		{ "ns_fd without join", AT(ns_fd) + 4 * 4, 3 },
 		{ "cgroup_fd without new", AT(cgroup_fd), 3 },
 		{ "memory_max without new cgroup", AT(memory_max), 1 },
@@ -1665,6 +1675,14 @@ static int unprivileged_cred(int fd, void *arg)
 	r.flags = OSM_SPAWN_NO_NEW_PRIVS;
 	if (prepare(fd, &r) != 0)
 		return 33;
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
+	r.root_fd = open("/", O_PATH | O_CLOEXEC);
+	if (prepare(fd, &r) != -EPERM)
+		return 34;	/* chroot without CAP_SYS_CHROOT */
+	r.mode[OSM_SPAWN_R_USER_NS] = OSM_SPAWN_NEW;
+	if (prepare(fd, &r) != 0)
+		return 35;	/* ... which a new user namespace has */
 	return 0;
 }
 
@@ -2155,6 +2173,275 @@ TEST_F_TIMEOUT(spawn, commit_refuses_cpuset_mismatch, OSM_TIMEOUT)
 	close(cg);
 	EXPECT_EQ(0, rmdir(path));
 	EXPECT_EQ(before, records());
+}
+
+/* ---- a new root directory and a given file table (api 1.4) ---- */
+
+/* The plan's actions, and every bad root or descriptor refused. */
+TEST_F_TIMEOUT(spawn, prepare_root_and_fds, OSM_TIMEOUT)
+{
+	struct osm_spawn_fd fds[2] = { { 0, 0 }, { 1, 5 } };
+	struct osm_spawn_fd many[1025];
+	int dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int file = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	int netns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	struct osm_spawn_req r;
+
+	ASSERT_LE(0, dir);
+	ASSERT_LE(0, file);
+	ASSERT_LE(0, netns);
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
+	r.root_fd = dir;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	EXPECT_EQ(OSM_SPAWN_ACT_CHROOT, r.actions);
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
+	r.mode[OSM_SPAWN_R_MNT_NS] = OSM_SPAWN_NEW;
+	r.root_fd = dir;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	EXPECT_EQ(OSM_SPAWN_ACT_PIVOT_ROOT, r.actions);
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
+	r.fds = (uintptr_t)fds;
+	r.fd_count = 2;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	EXPECT_EQ(OSM_SPAWN_ACT_MOVE_FDS, r.actions);
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
+	r.root_fd = -1;
+	EXPECT_EQ(-EBADF, prepare(self->fd, &r)) TH_LOG("root_fd -1");
+	r.root_fd = 9999;
+	EXPECT_EQ(-EBADF, prepare(self->fd, &r)) TH_LOG("root_fd not open");
+	r.root_fd = file;
+	EXPECT_EQ(-ENOTDIR, prepare(self->fd, &r)) TH_LOG("a file");
+	r.root_fd = dir;
+	r.mode[OSM_SPAWN_R_MNT_NS] = OSM_SPAWN_JOIN;
+	r.ns_fd[0] = netns;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("mnt join");
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
+	r.fds = (uintptr_t)many;
+	memset(many, 0, sizeof(many));
+	r.fd_count = 1025;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("1025 fds");
+	r.fds = (uintptr_t)fds;
+	r.fd_count = 2;
+	fds[1].to = 0;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("to twice");
+	fds[1].to = -1;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("to -1");
+	fds[1].to = 1 << 30;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("to past nofile");
+	fds[1].to = 5;
+	fds[1].from = 9999;
+	EXPECT_EQ(-EBADF, prepare(self->fd, &r)) TH_LOG("from not open");
+	r.fds = 8;
+	EXPECT_EQ(-EFAULT, prepare(self->fd, &r)) TH_LOG("bad pointer");
+	close(netns);
+	close(file);
+	close(dir);
+}
+
+/* A child that neither moved into its root nor its descriptors. */
+TEST_F_TIMEOUT(spawn, commit_refuses_root_and_fds_mismatch, OSM_TIMEOUT)
+{
+	struct osm_spawn_fd fds[1] = { { 0, 0 } };
+	int dir = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct osm_spawn_req r;
+	struct raw_child rc;
+
+	ASSERT_LE(0, dir);
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
+	r.root_fd = dir;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, false));
+	EXPECT_EQ(EXDEV, rc.s->err);
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_FS, rc.s->mismatch);
+	raw_finish(&rc);
+
+	/* Closed from 3 up, but asked for fd 0 only. */
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
+	r.fds = (uintptr_t)fds;
+	r.fd_count = 1;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, true));
+	EXPECT_EQ(EXDEV, rc.s->err);
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_FILES, rc.s->mismatch);
+	raw_finish(&rc);
+	close(dir);
+}
+
+/* A directory with a copy of this (static) test program as /t. */
+static int make_root(char *dir, size_t len)
+{
+	char path[300], buf[65536];
+	int in, out;
+	ssize_t n;
+
+	snprintf(dir, len, "/tmp/osm-root-%d", (int)getpid());
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -1;
+	snprintf(path, sizeof(path), "%s/t", dir);
+	in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (in < 0 || out < 0)
+		return -1;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			return -1;
+	close(in);
+	close(out);
+	return n;
+}
+
+static void drop_root(const char *dir)
+{
+	char path[300];
+
+	snprintf(path, sizeof(path), "%s/t", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* /proc/PID/{root,cwd} is @dir: same device and inode. */
+static bool root_is(pid_t pid, const char *dir)
+{
+	struct stat want, root, cwd;
+	char path[64];
+
+	if (stat(dir, &want))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/root/", (int)pid);
+	if (stat(path, &root))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/cwd/", (int)pid);
+	if (stat(path, &cwd))
+		return false;
+	return root.st_dev == want.st_dev && root.st_ino == want.st_ino &&
+	       cwd.st_dev == want.st_dev && cwd.st_ino == want.st_ino;
+}
+
+static int count_lines(const char *path)
+{
+	char line[1024];
+	int n = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n;
+}
+
+/* chroot in our mount namespace; pivot_root in a new one. */
+TEST_F_TIMEOUT(spawn, new_root_directory, OSM_TIMEOUT)
+{
+	static char *argv[] = { "/t", OSM_TEST_WAIT_ARG, "0", NULL };
+	char dir[256], path[300], link[300];
+	OSM_OPTS(osm_spawn_opts, o);
+	struct lib_child lc;
+	ssize_t n;
+	int ret;
+
+	ASSERT_EQ(0, make_root(dir, sizeof(dir)));
+	o.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
+	o.root_dir = dir;
+	ret = lib_start_argv(&o, &lc, argv);
+	ASSERT_EQ(0, ret) TH_LOG("chroot: %s", strerror(-ret));
+	EXPECT_TRUE(root_is(lc.pd.pid, dir));
+	/* Same mount namespace: we see where its root is. */
+	snprintf(path, sizeof(path), "/proc/%d/root", lc.pd.pid);
+	n = readlink(path, link, sizeof(link) - 1);
+	ASSERT_LT(0, n);
+	link[n] = '\0';
+	EXPECT_STREQ(dir, link);
+	EXPECT_EQ(0, lib_finish(&lc));
+
+	o.mode[OSM_SPAWN_R_MNT_NS] = OSM_SPAWN_NEW;
+	ret = lib_start_argv(&o, &lc, argv);
+	ASSERT_EQ(0, ret) TH_LOG("pivot_root: %s", strerror(-ret));
+	EXPECT_TRUE(root_is(lc.pd.pid, dir));
+	/* The old root is gone: its only mount is the new root. */
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", lc.pd.pid);
+	EXPECT_EQ(1, count_lines(path));
+	EXPECT_NE(osm_test_ns_ino(getpid(), "mnt"),
+		  osm_test_ns_ino(lc.pd.pid, "mnt"));
+	EXPECT_EQ(0, lib_finish(&lc));
+	drop_root(dir);
+}
+
+/* Code 70 +: an unprivileged container in its own root. */
+static int unprivileged_root(int fd, void *arg)
+{
+	static char *argv[] = { "/t", OSM_TEST_WAIT_ARG, "0", NULL };
+	OSM_OPTS(osm_spawn_opts, o);
+	struct lib_child lc;
+	int ret;
+
+	(void)fd;
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		return 70;
+	ret = osm_spawn_preset("container", &o);
+	o.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
+	o.root_dir = arg;
+	if (!ret)
+		ret = lib_start_argv(&o, &lc, argv);
+	if (ret)
+		return 100 + (-ret > 99 ? 99 : -ret);
+	ret = root_is(lc.pd.pid, arg) ? 0 : 71;
+	if (lib_finish(&lc) && !ret)
+		ret = 72;
+	return ret;
+}
+
+TEST_F_TIMEOUT(spawn, new_root_directory_unprivileged, OSM_TIMEOUT)
+{
+	char dir[256];
+
+	ASSERT_EQ(0, make_root(dir, sizeof(dir)));
+	EXPECT_EQ(0, as_nobody(unprivileged_root, dir));
+	drop_root(dir);
+}
+
+/* Exactly the descriptors asked for, each the caller's open file. */
+TEST_F_TIMEOUT(spawn, new_file_table_of_given_fds, OSM_TIMEOUT)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC), pipefd[2];
+	struct osm_spawn_fd fds[3];
+	OSM_OPTS(osm_spawn_opts, o);
+	struct lib_child lc;
+	int *got, n, ret;
+
+	ASSERT_LE(0, null);
+	ASSERT_EQ(0, pipe2(pipefd, O_CLOEXEC));
+	fds[0] = (struct osm_spawn_fd){ 0, 0 };	/* lib_start's socket */
+	fds[1] = (struct osm_spawn_fd){ null, 7 };
+	fds[2] = (struct osm_spawn_fd){ pipefd[1], 12 };
+	o.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
+	o.fds = fds;
+	o.fd_count = 3;
+	ret = lib_start(&o, &lc);
+	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+	n = osm_test_proc_fds(lc.pd.pid, &got);
+	ASSERT_EQ(3, n);
+	EXPECT_EQ(0, got[0]);
+	EXPECT_EQ(7, got[1]);
+	EXPECT_EQ(12, got[2]);
+	free(got);
+	EXPECT_EQ(0, osm_test_kcmp(getpid(), lc.pd.pid, KCMP_FILE, null, 7));
+	EXPECT_EQ(0, osm_test_kcmp(getpid(), lc.pd.pid, KCMP_FILE,
+				   pipefd[1], 12));
+	EXPECT_EQ(0, lib_finish(&lc));
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(null);
 }
 
 /* Run osm with @args; its exit code, or -1. */
