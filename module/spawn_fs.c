@@ -166,9 +166,10 @@ bool osm_spawn_verify_root(const struct osm_spawn_spec *spec)
 		return true;
 	get_fs_root(current->fs, &root);
 	get_fs_pwd(current->fs, &pwd);
-	ok = root.dentry == spec->root.dentry && path_equal(&root, &pwd) &&
-	     root.mnt->mnt_root == root.dentry;
-	if (spec->mode[OSM_SPAWN_R_MNT_NS] != OSM_SPAWN_NEW)
+	ok = root.dentry == spec->root.dentry && path_equal(&root, &pwd);
+	if (spec->mode[OSM_SPAWN_R_MNT_NS] == OSM_SPAWN_NEW)
+		ok = ok && root.mnt->mnt_root == root.dentry;
+	else
 		ok = ok && root.mnt == spec->root.mnt;
 	path_put(&pwd);
 	path_put(&root);
