@@ -371,8 +371,13 @@ struct osm_spawn_req {
  * The module compares the caller's resources with its parent's: shared
  * means the same object, copied or new a different one, joined the
  * namespace of ns_fd, a new file table one whose descriptors from 3 up
- * are only the /dev/osmosis one this call is made on, a new cgroup the
- * one of cgroup_fd.  Any difference is -EXDEV and nothing is recorded;
+ * are only the /dev/osmosis one this call is made on (or exactly those
+ * of fds), a new fs one whose root and cwd are the directory of root_fd,
+ * a new cgroup the one of cgroup_fd (with allowed CPUs and nodes within
+ * cpus and mems), new credentials the ids and capabilities asked for, a
+ * new seccomp filter one more filter than the parent's, and
+ * no_new_privs the parent's unless asked.  Any difference is -EXDEV
+ * and nothing is recorded;
  * then the caller must not run the program (libosm kills it).  On
  * success no_new_privs is set if requested, and the PD is recorded with
  * its spec until it is reaped.
