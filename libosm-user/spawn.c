@@ -718,6 +718,9 @@ int osm_spawn_settle(struct osm_spawn_ctx *c, struct osm_spawned *pd,
 	} else if (!err) {
 		pd->pidfd = pidfd;
 		pd->pid = pid;
+		/* Best effort: without it osm_spawn_wait() still removes it. */
+		if (pd->cgroup_name[0])
+			osm_cg_janitor(pd);
 	}
 	osm_spawn_ctx_free(c);
 	if (err) {

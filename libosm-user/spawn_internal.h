@@ -77,6 +77,8 @@ int osm_cg_enable(int dirfd, const char *ctl);
 int osm_cg_cpu_check(struct osm_spawn_ctx *c);
 int osm_cg_cpu_enable(struct osm_spawn_ctx *c, int parentfd);
 int osm_cg_cpu_limits(struct osm_spawn_ctx *c);
+/* spawn_janitor.c: remove a PD's cgroup once empty, caller alive or not. */
+int osm_cg_janitor(const struct osm_spawned *pd);
 __attribute__((noreturn)) void
 osm_spawn_child_fail(struct osm_child_status *st, int stage, int err);
 

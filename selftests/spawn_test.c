@@ -2444,6 +2444,98 @@ TEST_F_TIMEOUT(spawn, new_file_table_of_given_fds, OSM_TIMEOUT)
 	close(null);
 }
 
+/* ---- cleanup when the caller dies (api 1.4) ---- */
+
+/* Processes named osm-spawn-cg (libosm's cgroup janitors). */
+static int janitors(void)
+{
+	char path[300], comm[32];
+	struct dirent *d;
+	DIR *proc = opendir("/proc");
+	int n = 0;
+
+	if (!proc)
+		return -1;
+	while ((d = readdir(proc))) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
+		if (!read_file(path, comm, sizeof(comm)) &&
+		    !strcmp(comm, "osm-spawn-cg"))
+			n++;
+	}
+	closedir(proc);
+	return n;
+}
+
+/* Code 80 +: spawn a PD in a new cgroup, report its pid, wait to die. */
+static int doomed_caller(int wpid, int sock)
+{
+	static char *argv[] = { "/proc/self/exe", OSM_TEST_WAIT_ARG, "0",
+				NULL };
+	OSM_OPTS(osm_spawn_opts, o, .argv = argv);
+	struct osm_spawned pd;
+
+	o.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+	o.pids_max = 16;
+	if (dup2(sock, 0) < 0)
+		return 80;
+	if (osm_spawn(&o, &pd) < 0)
+		return 81;
+	if (write(wpid, &pd.pid, sizeof(pd.pid)) != sizeof(pd.pid))
+		return 82;
+	pause();
+	return 83;
+}
+
+/*
+ * The caller is killed while its PD runs: the PD goes on in its cgroup,
+ * and once it ends the cgroup is removed all the same (by libosm's
+ * janitor), which then exits too.
+ */
+TEST_F_TIMEOUT(spawn, cgroup_removed_after_caller_dies, OSM_TIMEOUT)
+{
+	int sv[2], pp[2], status = -1, i;
+	char cg[256], path[300], m = 0;
+	struct pollfd pfd;
+	pid_t caller, pd = 0;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+				sv));
+	ASSERT_EQ(0, pipe2(pp, O_CLOEXEC));
+	caller = fork();
+	if (caller == 0)
+		_exit(doomed_caller(pp[1], sv[1]));
+	ASSERT_LT(0, caller);
+	close(pp[1]);
+	close(sv[1]);
+	ASSERT_EQ(sizeof(pd), read(pp[0], &pd, sizeof(pd)));
+	pfd.fd = sv[0];
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, 60000));
+	ASSERT_EQ(1, recv(sv[0], &m, 1, 0));
+	ASSERT_EQ('R', m);
+	ASSERT_EQ(0, cgroup_of(pd, cg, sizeof(cg)));
+	ASSERT_NE(NULL, strstr(cg, "/osm-spawn-"));
+	snprintf(path, sizeof(path), "/sys/fs/cgroup%s", cg);
+
+	ASSERT_EQ(0, kill(caller, SIGKILL));
+	ASSERT_EQ(caller, waitpid(caller, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(0, kill(pd, 0)) TH_LOG("the PD died with its caller");
+	EXPECT_EQ(0, access(path, F_OK)) TH_LOG("removed while in use");
+
+	m = 'X';
+	EXPECT_EQ(1, send(sv[0], &m, 1, MSG_NOSIGNAL));
+	close(sv[0]);
+	close(pp[0]);
+	for (i = 0; i < 200 && (!access(path, F_OK) || janitors() > 0); i++)
+		usleep(50000);
+	EXPECT_NE(0, access(path, F_OK)) TH_LOG("%s left behind", path);
+	EXPECT_EQ(0, janitors());
+	EXPECT_EQ(0, osm_spawn_cgroups_left());
+}
+
 /* Run osm with @args; its exit code, or -1. */
 static int run_osm(char *const args[])
 {
