@@ -433,6 +433,8 @@ static int osm_cg_create(struct osm_spawn_ctx *c, struct osm_spawned *pd)
 		pd->cgroup_name[0] = '\0';
 		return -errno;
 	}
+	/* Best effort: without it osm_spawn_wait() still removes it. */
+	osm_cg_janitor(pd, &c->janitor_wfd);
 	c->cgfd = openat(pd->cgroup_dirfd, pd->cgroup_name,
 			 O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c->cgfd < 0)
@@ -538,6 +540,8 @@ void osm_spawn_ctx_free(struct osm_spawn_ctx *c)
 		close(c->cgfd);
 	if (c->rootfd >= 0)
 		close(c->rootfd);
+	if (c->janitor_wfd >= 0)
+		close(c->janitor_wfd);
 	if (c->osmfd >= 0)
 		close(c->osmfd);
 	if (c->st)
@@ -674,7 +678,8 @@ int osm_spawn_setup(struct osm_spawn_ctx *c,
 
 int osm_spawn(const struct osm_spawn_opts *opts, struct osm_spawned *pd)
 {
-	struct osm_spawn_ctx c = { .osmfd = -1, .cgfd = -1, .rootfd = -1 };
+	struct osm_spawn_ctx c = { .osmfd = -1, .cgfd = -1, .rootfd = -1,
+				   .janitor_wfd = -1 };
 	int err, pidfd = -1;
 	unsigned int i;
 	long pid;
@@ -718,9 +723,6 @@ int osm_spawn_settle(struct osm_spawn_ctx *c, struct osm_spawned *pd,
 	} else if (!err) {
 		pd->pidfd = pidfd;
 		pd->pid = pid;
-		/* Best effort: without it osm_spawn_wait() still removes it. */
-		if (pd->cgroup_name[0])
-			osm_cg_janitor(pd);
 	}
 	osm_spawn_ctx_free(c);
 	if (err) {

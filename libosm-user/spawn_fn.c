@@ -75,6 +75,8 @@ osm_fn_child(struct osm_spawn_ctx *c)
 			osm_raw6(SYS_close, c->cgfd, 0, 0, 0, 0, 0);
 		if (c->rootfd >= 0)
 			osm_raw6(SYS_close, c->rootfd, 0, 0, 0, 0, 0);
+		if (c->janitor_wfd >= 0)
+			osm_raw6(SYS_close, c->janitor_wfd, 0, 0, 0, 0, 0);
 		for (i = 0; i < OSM_SPAWN_NR_NS; i++)
 			if (c->nsfd[i] >= 0)
 				osm_raw6(SYS_close, c->nsfd[i], 0, 0, 0, 0, 0);
@@ -170,7 +172,7 @@ int osm_spawn_fn(const struct osm_spawn_opts *opts, int (*fn)(void *arg),
 		 void *arg, struct osm_spawned *pd)
 {
 	struct osm_spawn_ctx c = { .osmfd = -1, .cgfd = -1, .rootfd = -1,
-				   .fn = fn, .arg = arg };
+				   .janitor_wfd = -1, .fn = fn, .arg = arg };
 	const size_t page = sysconf(_SC_PAGESIZE);
 	int err, pidfd = -1;
 	unsigned int i;

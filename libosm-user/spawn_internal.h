@@ -43,6 +43,7 @@ struct osm_spawn_ctx {
 	int nsfd[OSM_SPAWN_NR_NS];
 	int cgfd;
 	int rootfd;			/* fs new: the new root */
+	int janitor_wfd;		/* open while the spawn runs */
 	unsigned int euid, egid;	/* the caller's, for a new user ns */
 	/* cpuset.cpus and cpuset.mems as bitmaps for the request. */
 	unsigned long long cpus[OSM_SPAWN_CPU_WORDS];
@@ -78,7 +79,7 @@ int osm_cg_cpu_check(struct osm_spawn_ctx *c);
 int osm_cg_cpu_enable(struct osm_spawn_ctx *c, int parentfd);
 int osm_cg_cpu_limits(struct osm_spawn_ctx *c);
 /* spawn_janitor.c: remove a PD's cgroup once empty, caller alive or not. */
-int osm_cg_janitor(const struct osm_spawned *pd);
+int osm_cg_janitor(const struct osm_spawned *pd, int *wfd);
 __attribute__((noreturn)) void
 osm_spawn_child_fail(struct osm_child_status *st, int stage, int err);
 
