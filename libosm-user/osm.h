@@ -678,6 +678,8 @@ OSM_API void osm_compare__free(struct osm_compare_type *v, size_t n);
  * shared with the caller, copied or new, one by one.
  */
 
+struct sock_fprog;
+
 /**
  * struct osm_spawn_opts - the PD osm_spawn() creates
  * @sz: sizeof(struct osm_spawn_opts), set by OSM_OPTS().
@@ -705,6 +707,30 @@ OSM_API void osm_compare__free(struct osm_compare_type *v, size_t n);
  *	16 KiB is -EINVAL).  Must be 0 for osm_spawn().
  * @fn_flags: for osm_spawn_fn(): OSM_SPAWN_FN_PRIVATE_STACK or 0.
  *	Must be 0 for osm_spawn().
+ * @uid: with cred mode OSM_SPAWN_NEW, the PD's uid in its user
+ *	namespace (a new one maps it to the caller's euid); must be 0
+ *	otherwise.
+ * @gid: the same for its gid.
+ * @caps_keep: with cred mode OSM_SPAWN_NEW, the capabilities (bit
+ *	1 << CAP_*) the PD keeps across execve(2); all others are dropped
+ *	from all five sets (0: none at all).
+ * @seccomp: with seccomp mode OSM_SPAWN_NEW, a filter the PD installs
+ *	before it commits and execs; it must allow ioctl(2) and
+ *	execve(2).  NULL otherwise.
+ * @cpu_max_quota: the new cgroup's cpu.max quota in microseconds per
+ *	period (0: max).
+ * @cpu_max_period: its period in microseconds (0: the kernel's default).
+ * @cpuset_cpus: the new cgroup's cpuset.cpus, a list such as "0-3,6"
+ *	(NULL: the parent's).
+ * @cpuset_mems: its cpuset.mems, NUMA nodes in the same syntax (NULL:
+ *	the parent's).
+ * @root_dir: with fs mode OSM_SPAWN_NEW, the directory that becomes the
+ *	PD's root and cwd (pivot_root with a new mount namespace, chroot
+ *	without); NULL otherwise.
+ * @fds: with files mode OSM_SPAWN_NEW, the descriptors the PD's table
+ *	holds: exactly @fd_count of them, each @to a duplicate of the
+ *	caller's @from (NULL: 0-2 only).
+ * @fd_count: entries of @fds.
  */
 struct osm_spawn_opts {
 	size_t sz;
@@ -719,9 +745,20 @@ struct osm_spawn_opts {
 	unsigned long long pids_max;
 	size_t stack_size;
 	unsigned int fn_flags;
+	unsigned int uid;
+	unsigned int gid;
+	unsigned long long caps_keep;
+	const struct sock_fprog *seccomp;
+	unsigned long long cpu_max_quota;
+	unsigned long long cpu_max_period;
+	const char *cpuset_cpus;
+	const char *cpuset_mems;
+	const char *root_dir;
+	const struct osm_spawn_fd *fds;
+	unsigned int fd_count;
 	size_t :0;
 };
-#define osm_spawn_opts__last_field fn_flags
+#define osm_spawn_opts__last_field fd_count
 
 /*
  * The function's stack is its own (the "tis" kind): tagged with a new

@@ -35,6 +35,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/filter.h>
 #include <linux/futex.h>
 #include <linux/sched.h>
 
@@ -54,6 +55,8 @@ static const char *const osm_res_names[OSM_SPAWN_NR] = {
 	[OSM_SPAWN_R_SIGHAND]	= "sighand",
 	[OSM_SPAWN_R_SYSVSEM]	= "sysvsem",
 	[OSM_SPAWN_R_CGROUP]	= "cgroup",
+	[OSM_SPAWN_R_CRED]	= "cred",
+	[OSM_SPAWN_R_SECCOMP]	= "seccomp",
 	[OSM_SPAWN_R_MNT_NS]	= "mnt",
 	[OSM_SPAWN_R_UTS_NS]	= "uts",
 	[OSM_SPAWN_R_IPC_NS]	= "ipc",
@@ -137,6 +140,8 @@ int osm_spawn_preset(const char *name, struct osm_spawn_opts *opts)
 	opts->mode[OSM_SPAWN_R_SIGHAND] = OSM_SPAWN_COPY;
 	opts->mode[OSM_SPAWN_R_SYSVSEM] = OSM_SPAWN_NEW;
 	opts->mode[OSM_SPAWN_R_CGROUP] = pir ? OSM_SPAWN_NEW : OSM_SPAWN_SHARE;
+	opts->mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_SHARE;
+	opts->mode[OSM_SPAWN_R_SECCOMP] = OSM_SPAWN_SHARE;
 	for (i = 0; i < OSM_SPAWN_NR_NS; i++)
 		opts->mode[OSM_SPAWN_R_NS0 + i] = OSM_SPAWN_SHARE;
 	if (container)
@@ -169,17 +174,21 @@ void osm_spawn_child_fail(struct osm_child_status *st, int stage, int err)
 }
 
 /*
- * The child's steps before its own code runs: setns() per plan, close
- * descriptors for a new file table, COMMIT.  On a copy of the caller's
+ * The child's steps before its own code runs: setns() per plan, uid and
+ * gid maps, a new root and file table (spawn_files.c), credentials and
+ * seccomp (spawn_cred.c), COMMIT.  Returns the number of the
+ * /dev/osmosis descriptor (a new file table may move it), only on
+ * success.  On a copy of the caller's
  * memory or in it: system calls only, no allocation (another thread of
  * the caller may hold a lock).  Returns only on success.
  */
-void osm_spawn_child_commit(struct osm_spawn_ctx *c)
+int osm_spawn_child_commit(struct osm_spawn_ctx *c)
 {
 	struct osm_spawn_commit commit = { .size = sizeof(commit) };
 	unsigned long long setns_flags = c->req.setns_flags;
 	struct osm_child_status *st = c->st;
 	unsigned int i;
+	int osmfd;
 
 	st->stage = OSM_STAGE_STARTED;
 	/* The user namespace first: it decides what the others allow. */
@@ -192,18 +201,16 @@ void osm_spawn_child_commit(struct osm_spawn_ctx *c)
 		    (setns_flags & osm_ns_flag[i]) &&
 		    setns(c->nsfd[i], osm_ns_flag[i]))
 			osm_spawn_child_fail(st, OSM_STAGE_SETNS, errno);
-	if (c->req.actions & OSM_SPAWN_ACT_CLOSE_FDS) {
-		if (c->osmfd > 3 &&
-		    syscall(SYS_close_range, 3, c->osmfd - 1, 0))
-			osm_spawn_child_fail(st, OSM_STAGE_CLOSE, errno);
-		if (syscall(SYS_close_range, c->osmfd + 1, ~0U, 0))
-			osm_spawn_child_fail(st, OSM_STAGE_CLOSE, errno);
-	}
+	osm_spawn_child_idmap(c);
+	osm_spawn_child_root(c);
+	osmfd = osm_spawn_child_fds(c);
+	osm_spawn_child_cred(c);
 	commit.token = c->req.token;
-	if (ioctl(c->osmfd, OSM_IOC_SPAWN_COMMIT, &commit)) {
+	if (ioctl(osmfd, OSM_IOC_SPAWN_COMMIT, &commit)) {
 		st->mismatch = commit.mismatch;
 		osm_spawn_child_fail(st, OSM_STAGE_COMMIT, errno);
 	}
+	return osmfd;
 }
 
 /* The child of osm_spawn(), on a copy of the caller's memory. */
@@ -290,7 +297,7 @@ static int osm_pidfd_ns(int pidfd, unsigned int i)
 }
 
 /* Read a small cgroup file into @buf (NUL-terminated).  0 or -errno. */
-static int osm_cg_read(int dirfd, const char *name, char *buf, size_t len)
+int osm_cg_read(int dirfd, const char *name, char *buf, size_t len)
 {
 	ssize_t n;
 	int fd;
@@ -306,7 +313,7 @@ static int osm_cg_read(int dirfd, const char *name, char *buf, size_t len)
 	return 0;
 }
 
-static int osm_cg_write(int dirfd, const char *name, const char *val)
+int osm_cg_write(int dirfd, const char *name, const char *val)
 {
 	ssize_t n;
 	int fd;
@@ -325,7 +332,7 @@ static int osm_cg_write(int dirfd, const char *name, const char *val)
 }
 
 /* Enable controller @ctl for the children of @dirfd if it is not yet. */
-static int osm_cg_enable(int dirfd, const char *ctl)
+int osm_cg_enable(int dirfd, const char *ctl)
 {
 	char buf[512], want[32], *tok, *save;
 	int err;
@@ -415,6 +422,9 @@ static int osm_cg_create(struct osm_spawn_ctx *c, struct osm_spawned *pd)
 		if (err)
 			return err;
 	}
+	err = osm_cg_cpu_enable(c, pd->cgroup_dirfd);
+	if (err)
+		return err;
 	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
 		return -errno;
 	snprintf(pd->cgroup_name, sizeof(pd->cgroup_name),
@@ -423,6 +433,8 @@ static int osm_cg_create(struct osm_spawn_ctx *c, struct osm_spawned *pd)
 		pd->cgroup_name[0] = '\0';
 		return -errno;
 	}
+	/* Best effort: without it osm_spawn_wait() still removes it. */
+	osm_cg_janitor(pd, &c->janitor_wfd);
 	c->cgfd = openat(pd->cgroup_dirfd, pd->cgroup_name,
 			 O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c->cgfd < 0)
@@ -438,7 +450,7 @@ static int osm_cg_create(struct osm_spawn_ctx *c, struct osm_spawned *pd)
 		if (err)
 			return err;
 	}
-	return 0;
+	return osm_cg_cpu_limits(c);
 }
 
 /* Remove the PD's cgroup (once it is empty) and close what it holds. */
@@ -481,6 +493,16 @@ static int osm_spawn_opts_get(struct osm_spawn_ctx *c,
 	for (r = 0; r < OSM_SPAWN_NR; r++)
 		if (c->o.mode[r] > OSM_SPAWN_JOIN)
 			return -EINVAL;
+	/* A root directory and a descriptor list need fs / files new. */
+	if ((c->o.mode[OSM_SPAWN_R_FS] == OSM_SPAWN_NEW) != !!c->o.root_dir ||
+	    (c->o.mode[OSM_SPAWN_R_FILES] != OSM_SPAWN_NEW &&
+	     (c->o.fds || c->o.fd_count)))
+		return -EINVAL;
+	/* Credentials and a filter are for cred and seccomp mode new. */
+	if ((c->o.mode[OSM_SPAWN_R_CRED] != OSM_SPAWN_NEW &&
+	     (c->o.uid || c->o.gid || c->o.caps_keep)) ||
+	    (c->o.mode[OSM_SPAWN_R_SECCOMP] == OSM_SPAWN_NEW) != !!c->o.seccomp)
+		return -EINVAL;
 	if (c->fn) {
 		if (c->o.argv || c->o.file || c->o.envp ||
 		    (c->o.stack_size && c->o.stack_size < OSM_SPAWN_STACK_MIN) ||
@@ -516,6 +538,10 @@ void osm_spawn_ctx_free(struct osm_spawn_ctx *c)
 			close(c->nsfd[i]);
 	if (c->cgfd >= 0)
 		close(c->cgfd);
+	if (c->rootfd >= 0)
+		close(c->rootfd);
+	if (c->janitor_wfd >= 0)
+		close(c->janitor_wfd);
 	if (c->osmfd >= 0)
 		close(c->osmfd);
 	if (c->st)
@@ -595,6 +621,24 @@ int osm_spawn_setup(struct osm_spawn_ctx *c,
 	c->req.size = sizeof(c->req);
 	c->req.flags = c->o.flags;
 	memcpy(c->req.mode, c->o.mode, sizeof(c->req.mode));
+	c->req.uid = c->o.uid;
+	c->req.gid = c->o.gid;
+	c->req.caps_keep = c->o.caps_keep;
+	if (c->o.seccomp) {
+		c->req.seccomp_prog = (uintptr_t)c->o.seccomp->filter;
+		c->req.seccomp_len = c->o.seccomp->len;
+	}
+	c->euid = geteuid();
+	c->egid = getegid();
+	c->req.fds = (uintptr_t)c->o.fds;
+	c->req.fd_count = c->o.fd_count;
+	if (c->o.root_dir) {
+		c->rootfd = open(c->o.root_dir,
+				 O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (c->rootfd < 0)
+			return -errno;
+		c->req.root_fd = c->rootfd;
+	}
 	c->osmfd = open(OSM_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
 	if (c->osmfd < 0)
 		return -errno;
@@ -607,6 +651,9 @@ int osm_spawn_setup(struct osm_spawn_ctx *c,
 			return c->nsfd[i];
 		c->req.ns_fd[i] = c->nsfd[i];
 	}
+	err = osm_cg_cpu_check(c);
+	if (err)
+		return err;
 	if (c->o.mode[OSM_SPAWN_R_CGROUP] == OSM_SPAWN_NEW) {
 		err = osm_cg_create(c, pd);
 		if (err)
@@ -631,7 +678,8 @@ int osm_spawn_setup(struct osm_spawn_ctx *c,
 
 int osm_spawn(const struct osm_spawn_opts *opts, struct osm_spawned *pd)
 {
-	struct osm_spawn_ctx c = { .osmfd = -1, .cgfd = -1 };
+	struct osm_spawn_ctx c = { .osmfd = -1, .cgfd = -1, .rootfd = -1,
+				   .janitor_wfd = -1 };
 	int err, pidfd = -1;
 	unsigned int i;
 	long pid;

@@ -60,13 +60,23 @@ osm_fn_child(struct osm_spawn_ctx *c)
 	int (*fn)(void *arg) = c->fn;
 	void *arg = c->arg;
 	unsigned int i;
+	int osmfd;
 
-	osm_spawn_child_commit(c);
-	/* Our copy of the library's descriptors, not the caller's. */
-	if (c->o.mode[OSM_SPAWN_R_FILES] != OSM_SPAWN_SHARE) {
+	osmfd = osm_spawn_child_commit(c);
+	/*
+	 * Our copy of the library's descriptors, not the caller's; a new
+	 * table holds only the /dev/osmosis one by now.
+	 */
+	if (c->o.mode[OSM_SPAWN_R_FILES] == OSM_SPAWN_NEW) {
+		osm_raw6(SYS_close, osmfd, 0, 0, 0, 0, 0);
+	} else if (c->o.mode[OSM_SPAWN_R_FILES] != OSM_SPAWN_SHARE) {
 		osm_raw6(SYS_close, c->osmfd, 0, 0, 0, 0, 0);
 		if (c->cgfd >= 0)
 			osm_raw6(SYS_close, c->cgfd, 0, 0, 0, 0, 0);
+		if (c->rootfd >= 0)
+			osm_raw6(SYS_close, c->rootfd, 0, 0, 0, 0, 0);
+		if (c->janitor_wfd >= 0)
+			osm_raw6(SYS_close, c->janitor_wfd, 0, 0, 0, 0, 0);
 		for (i = 0; i < OSM_SPAWN_NR_NS; i++)
 			if (c->nsfd[i] >= 0)
 				osm_raw6(SYS_close, c->nsfd[i], 0, 0, 0, 0, 0);
@@ -161,8 +171,8 @@ static void osm_fn_wait(struct osm_child_status *st, int pidfd)
 int osm_spawn_fn(const struct osm_spawn_opts *opts, int (*fn)(void *arg),
 		 void *arg, struct osm_spawned *pd)
 {
-	struct osm_spawn_ctx c = { .osmfd = -1, .cgfd = -1, .fn = fn,
-				   .arg = arg };
+	struct osm_spawn_ctx c = { .osmfd = -1, .cgfd = -1, .rootfd = -1,
+				   .janitor_wfd = -1, .fn = fn, .arg = arg };
 	const size_t page = sysconf(_SC_PAGESIZE);
 	int err, pidfd = -1;
 	unsigned int i;

@@ -20,6 +20,9 @@ enum osm_child_stage {
 	OSM_STAGE_COMMIT,
 	OSM_STAGE_EXEC,
 	OSM_STAGE_RUN,		/* osm_spawn_fn(): committed, fn runs */
+	OSM_STAGE_CRED,		/* uid/gid maps, ids, capabilities */
+	OSM_STAGE_SECCOMP,	/* no_new_privs, the filter */
+	OSM_STAGE_ROOT,		/* pivot_root or chroot */
 };
 
 struct osm_child_status {
@@ -28,6 +31,10 @@ struct osm_child_status {
 	unsigned long long mismatch;
 };
 
+/* The largest cpuset the library passes: 8192 CPUs, 1024 nodes. */
+#define OSM_SPAWN_CPU_WORDS	128
+#define OSM_SPAWN_NODE_WORDS	16
+
 /* Everything a spawn works with, so failure paths free one thing. */
 struct osm_spawn_ctx {
 	struct osm_spawn_opts o;
@@ -35,6 +42,12 @@ struct osm_spawn_ctx {
 	int osmfd;
 	int nsfd[OSM_SPAWN_NR_NS];
 	int cgfd;
+	int rootfd;			/* fs new: the new root */
+	int janitor_wfd;		/* open while the spawn runs */
+	unsigned int euid, egid;	/* the caller's, for a new user ns */
+	/* cpuset.cpus and cpuset.mems as bitmaps for the request. */
+	unsigned long long cpus[OSM_SPAWN_CPU_WORDS];
+	unsigned long long mems[OSM_SPAWN_NODE_WORDS];
 	struct osm_child_status *st;
 	sigset_t oldmask;
 	/* osm_spawn_fn() only: the function and its stack. */
@@ -51,7 +64,22 @@ void osm_spawned_release(struct osm_spawned *pd);
 long osm_spawn_clone(struct osm_spawn_ctx *c, int *pidfd);
 int osm_spawn_settle(struct osm_spawn_ctx *c, struct osm_spawned *pd,
 		     long pid, int pidfd, int stage);
-void osm_spawn_child_commit(struct osm_spawn_ctx *c);
+int osm_spawn_child_commit(struct osm_spawn_ctx *c);
+void osm_spawn_child_idmap(struct osm_spawn_ctx *c);
+void osm_spawn_child_cred(struct osm_spawn_ctx *c);
+void osm_spawn_child_root(struct osm_spawn_ctx *c);
+int osm_spawn_child_fds(struct osm_spawn_ctx *c);
+
+/* Small cgroup files (spawn.c): 0 or -errno. */
+int osm_cg_read(int dirfd, const char *name, char *buf, size_t len);
+int osm_cg_write(int dirfd, const char *name, const char *val);
+int osm_cg_enable(int dirfd, const char *ctl);
+/* spawn_cgroup.c: cpu.max and the cpuset of a new cgroup. */
+int osm_cg_cpu_check(struct osm_spawn_ctx *c);
+int osm_cg_cpu_enable(struct osm_spawn_ctx *c, int parentfd);
+int osm_cg_cpu_limits(struct osm_spawn_ctx *c);
+/* spawn_janitor.c: remove a PD's cgroup once empty, caller alive or not. */
+int osm_cg_janitor(const struct osm_spawned *pd, int *wfd);
 __attribute__((noreturn)) void
 osm_spawn_child_fail(struct osm_child_status *st, int stage, int err);
 

@@ -12,8 +12,11 @@
 #define _OSMOSIS_INTERNAL_H
 
 #include <linux/types.h>
+#include <linux/cpumask.h>
 #include <linux/limits.h>
 #include <linux/mutex.h>
+#include <linux/nodemask.h>
+#include <linux/path.h>
 #include <linux/string.h>
 #include <linux/osmosis.h>
 
@@ -574,6 +577,20 @@ int osm_copy_struct_in(void *dst, size_t ksize, size_t ver0,
  * @cgroup_id: the new cgroup, with cgroup mode OSM_SPAWN_NEW.
  * @memory_max: its memory.max as the caller set it (0: max).
  * @pids_max: its pids.max (0: max).
+ * @uid: cred new: the uid asked for, in the child's user namespace.
+ * @gid: cred new: the gid.
+ * @caps_keep: cred new: the capabilities the child keeps.
+ * @cpu_max_quota: cgroup new: cpu.max quota in us as declared (0: max).
+ * @cpu_max_period: its period in us (0: the default).
+ * @cpus: with @has_cpus, the cpuset.cpus asked for.
+ * @mems: with @has_mems, the cpuset.mems asked for.
+ * @has_cpus: @cpus is allocated and set.
+ * @has_mems: @mems is set.
+ * @root: with @has_root, the directory that becomes the root (fs new).
+ * @has_root: @root is set and referenced.
+ * @fds: files new with a list: each descriptor of the child and the
+ *	open file (referenced) it must be.
+ * @nr_fds: entries of @fds.
  */
 struct osm_spawn_spec {
 	u8 mode[OSM_SPAWN_NR];
@@ -582,6 +599,22 @@ struct osm_spawn_spec {
 	u64 cgroup_id;
 	u64 memory_max;
 	u64 pids_max;
+	u32 uid;
+	u32 gid;
+	u64 caps_keep;
+	u64 cpu_max_quota;
+	u64 cpu_max_period;
+	cpumask_var_t cpus;
+	nodemask_t mems;
+	bool has_cpus;
+	bool has_mems;
+	struct path root;
+	bool has_root;
+	struct {
+		int to;
+		struct file *file;
+	} *fds;
+	unsigned int nr_fds;
 };
 
 /* spawn.c */
@@ -592,6 +625,25 @@ void osm_spawn_exit(void);
 /* spawn_plan.c */
 struct osm_spawn_req;
 int osm_spawn_plan(struct osm_spawn_req *req, struct osm_spawn_spec *spec);
+
+/* spawn_cred.c */
+int osm_spawn_plan_cred(struct osm_spawn_req *req,
+			struct osm_spawn_spec *spec);
+u64 osm_spawn_verify_cred(const struct osm_spawn_spec *spec,
+			  struct task_struct *parent);
+
+/* spawn_cgroup.c */
+int osm_spawn_plan_limits(const struct osm_spawn_req *req,
+			  struct osm_spawn_spec *spec);
+bool osm_spawn_verify_limits(const struct osm_spawn_spec *spec);
+void osm_spawn_spec_free(struct osm_spawn_spec *spec);
+
+/* spawn_fs.c */
+int osm_spawn_plan_fs(struct osm_spawn_req *req, struct osm_spawn_spec *spec);
+bool osm_spawn_verify_root(const struct osm_spawn_spec *spec);
+bool osm_spawn_verify_fds(const struct osm_spawn_spec *spec,
+			  const struct file *commit);
+void osm_spawn_fs_free(struct osm_spawn_spec *spec);
 
 /* spawn_ns.c */
 u64 osm_spawn_ns_flag(unsigned int i);

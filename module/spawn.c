@@ -22,7 +22,6 @@
 
 #include <linux/cgroup.h>
 #include <linux/cred.h>
-#include <linux/fdtable.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/moduleparam.h>
@@ -77,6 +76,7 @@ static void osm_spawn_free(struct osm_spawn_rec *rec)
 	osm_spawn_nr--;
 	put_pid(rec->preparer);
 	put_pid(rec->child);
+	osm_spawn_spec_free(&rec->spec);
 	kfree(rec);
 }
 
@@ -144,9 +144,13 @@ long osm_ioc_spawn_prepare(void __user *uarg)
 	u32 usize;
 	int err;
 
-	BUILD_BUG_ON(sizeof(struct osm_spawn_req) != OSM_SPAWN_REQ_SIZE_VER0);
 	BUILD_BUG_ON(offsetofend(struct osm_spawn_req, __reserved) !=
 		     OSM_SPAWN_REQ_SIZE_VER0);
+	BUILD_BUG_ON(offsetofend(struct osm_spawn_req, __reserved1) !=
+		     OSM_SPAWN_REQ_SIZE_VER1);
+	BUILD_BUG_ON(offsetofend(struct osm_spawn_req, mems) !=
+		     OSM_SPAWN_REQ_SIZE_VER2);
+	BUILD_BUG_ON(sizeof(struct osm_spawn_req) != OSM_SPAWN_REQ_SIZE_VER3);
 
 	err = osm_copy_struct_in(&req, sizeof(req), OSM_SPAWN_REQ_SIZE_VER0,
 				 uarg, &usize);
@@ -190,15 +194,9 @@ long osm_ioc_spawn_prepare(void __user *uarg)
 	return 0;
 
 out_free:
+	osm_spawn_spec_free(&rec->spec);
 	kfree(rec);
 	return err;
-}
-
-/* iterate_fd() callback: stop at a descriptor of another file. */
-static int osm_spawn_other_file(const void *file, struct file *f,
-				unsigned int fd)
-{
-	return f != file;
 }
 
 /* Does the shared/copied/new @mode hold for objects @mine and @theirs? */
@@ -233,9 +231,10 @@ static u64 osm_spawn_verify(const struct osm_spawn_spec *spec,
 	if (!osm_spawn_same_ok(mode[OSM_SPAWN_R_FILES], current->files,
 			       pfiles) ||
 	    (mode[OSM_SPAWN_R_FILES] == OSM_SPAWN_NEW &&
-	     iterate_fd(current->files, 3, osm_spawn_other_file, file)))
+	     !osm_spawn_verify_fds(spec, file)))
 		bad |= BIT_ULL(OSM_SPAWN_R_FILES);
-	if (!osm_spawn_same_ok(mode[OSM_SPAWN_R_FS], current->fs, pfs))
+	if (!osm_spawn_same_ok(mode[OSM_SPAWN_R_FS], current->fs, pfs) ||
+	    !osm_spawn_verify_root(spec))
 		bad |= BIT_ULL(OSM_SPAWN_R_FS);
 	if (!osm_spawn_same_ok(mode[OSM_SPAWN_R_SIGHAND],
 			       rcu_access_pointer(current->sighand),
@@ -257,8 +256,11 @@ static u64 osm_spawn_verify(const struct osm_spawn_spec *spec,
 	pcg = cgroup_id(task_dfl_cgroup(parent));
 	rcu_read_unlock();
 	if (mode[OSM_SPAWN_R_CGROUP] == OSM_SPAWN_SHARE ? cg != pcg :
-	    cg != spec->cgroup_id || cg == pcg)
+	    cg != spec->cgroup_id || cg == pcg ||
+	    !osm_spawn_verify_limits(spec))
 		bad |= BIT_ULL(OSM_SPAWN_R_CGROUP);
+
+	bad |= osm_spawn_verify_cred(spec, parent);
 
 	/* A child's pid and time namespaces are its parent's for_children. */
 	osm_spawn_ns_inums(current, false, mine);

@@ -18,14 +18,16 @@
 
 #define M(x)	(1U << OSM_SPAWN_##x)
 
-/* The modes each resource has; 0 for the reserved entries. */
+/* The modes each resource has. */
 static const u8 osm_modes[OSM_SPAWN_NR] = {
 	[OSM_SPAWN_R_MM]	= M(SHARE) | M(COPY),
 	[OSM_SPAWN_R_FILES]	= M(SHARE) | M(COPY) | M(NEW),
-	[OSM_SPAWN_R_FS]	= M(SHARE) | M(COPY),
+	[OSM_SPAWN_R_FS]	= M(SHARE) | M(COPY) | M(NEW),
 	[OSM_SPAWN_R_SIGHAND]	= M(SHARE) | M(COPY),
 	[OSM_SPAWN_R_SYSVSEM]	= M(SHARE) | M(NEW),
 	[OSM_SPAWN_R_CGROUP]	= M(SHARE) | M(NEW),
+	[OSM_SPAWN_R_CRED]	= M(SHARE) | M(NEW),
+	[OSM_SPAWN_R_SECCOMP]	= M(SHARE) | M(NEW),
 	[OSM_SPAWN_R_MNT_NS ... OSM_SPAWN_R_TIME_NS] =
 				  M(SHARE) | M(NEW) | M(JOIN),
 };
@@ -38,6 +40,8 @@ static const u8 osm_fork_mode[OSM_SPAWN_NR] = {
 	[OSM_SPAWN_R_SIGHAND]	= OSM_SPAWN_COPY,
 	[OSM_SPAWN_R_SYSVSEM]	= OSM_SPAWN_NEW,
 	[OSM_SPAWN_R_CGROUP]	= OSM_SPAWN_SHARE,
+	[OSM_SPAWN_R_CRED]	= OSM_SPAWN_SHARE,
+	[OSM_SPAWN_R_SECCOMP]	= OSM_SPAWN_SHARE,
 	[OSM_SPAWN_R_MNT_NS ... OSM_SPAWN_R_TIME_NS] = OSM_SPAWN_SHARE,
 };
 
@@ -144,8 +148,8 @@ static int osm_spawn_cgroup(const struct osm_spawn_req *req,
  * @spec: filled in with what the child's commit is checked against.
  *
  * Context: process context, may sleep; permissions are those of current.
- * Return: 0, or -EINVAL, -EPERM, -EBADF, -EBUSY as struct osm_spawn_req
- * documents.
+ * Return: 0, or -EINVAL, -EPERM, -EBADF, -EBUSY, -EACCES as struct
+ * osm_spawn_req documents.
  */
 int osm_spawn_plan(struct osm_spawn_req *req, struct osm_spawn_spec *spec)
 {
@@ -220,6 +224,15 @@ int osm_spawn_plan(struct osm_spawn_req *req, struct osm_spawn_spec *spec)
 	}
 	if (mode[OSM_SPAWN_R_FILES] == OSM_SPAWN_NEW)
 		req->actions |= OSM_SPAWN_ACT_CLOSE_FDS;
+	err = osm_spawn_plan_cred(req, spec);
+	if (err)
+		return err;
+	err = osm_spawn_plan_limits(req, spec);
+	if (err)
+		return err;
+	err = osm_spawn_plan_fs(req, spec);
+	if (err)
+		return err;
 
 	memcpy(spec->mode, mode, sizeof(spec->mode));
 	spec->flags = req->flags;

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sem.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -33,7 +34,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/kcmp.h>
+#include <linux/seccomp.h>
 #include <linux/sched.h>
 
 #include "kselftest_harness.h"
@@ -254,10 +258,9 @@ struct lib_child {
  * new file table keeps), and wait until its new image reports.
  * 0, or a negative errno (osm_spawn()'s, or -EPROTO: no report).
  */
-static int lib_start(struct osm_spawn_opts *o, struct lib_child *lc)
+static int lib_start_argv(struct osm_spawn_opts *o, struct lib_child *lc,
+			  char **argv)
 {
-	static char *argv[] = { "/proc/self/exe", OSM_TEST_WAIT_ARG, "0",
-				NULL };
 	struct pollfd pfd;
 	int sv[2], saved, ret;
 	char m = 0;
@@ -284,6 +287,14 @@ static int lib_start(struct osm_spawn_opts *o, struct lib_child *lc)
 	    m != 'R')
 		return -EPROTO;
 	return 0;
+}
+
+static int lib_start(struct osm_spawn_opts *o, struct lib_child *lc)
+{
+	static char *argv[] = { "/proc/self/exe", OSM_TEST_WAIT_ARG, "0",
+				NULL };
+
+	return lib_start_argv(o, lc, argv);
 }
 
 /* Release the child and reap it; its wait status, or -1. */
@@ -386,8 +397,25 @@ TEST_F_TIMEOUT(spawn, prepare_rejects_bad_fields, OSM_TIMEOUT)
 		{ "fs join", AT(mode) + OSM_SPAWN_R_FS, OSM_SPAWN_JOIN },
 		{ "sysvsem copy", AT(mode) + OSM_SPAWN_R_SYSVSEM, OSM_SPAWN_COPY },
 		{ "cgroup copy", AT(mode) + OSM_SPAWN_R_CGROUP, OSM_SPAWN_COPY },
-		{ "reserved mode 6", AT(mode) + 6, OSM_SPAWN_SHARE },
-		{ "reserved mode 7", AT(mode) + 7, OSM_SPAWN_NEW },
+		{ "cred copy", AT(mode) + OSM_SPAWN_R_CRED, OSM_SPAWN_COPY },
+		{ "seccomp join", AT(mode) + OSM_SPAWN_R_SECCOMP, OSM_SPAWN_JOIN },
+		{ "seccomp new, no program", AT(mode) + OSM_SPAWN_R_SECCOMP,
+		  OSM_SPAWN_NEW },
+		{ "uid without cred new", AT(uid), 1 },
+		{ "gid without cred new", AT(gid) + 3, 1 },
+		{ "caps_keep without cred new", AT(caps_keep), 1 },
+		{ "seccomp_prog without seccomp new", AT(seccomp_prog), 8 },
+		{ "seccomp_len without seccomp new", AT(seccomp_len), 1 },
+		{ "reserved1", AT(__reserved1), 1 },
+		{ "cpu_max_quota without new cgroup", AT(cpu_max_quota) + 1, 1 },
+		{ "cpu_max_period without new cgroup", AT(cpu_max_period) + 1, 1 },
+		{ "cpus without new cgroup", AT(cpus), 8 },
+		{ "cpus_size without new cgroup", AT(cpus_size), 8 },
+		{ "mems without new cgroup", AT(mems), 8 },
+		{ "mems_size without new cgroup", AT(mems_size), 8 },
+		{ "root_fd without fs new", AT(root_fd), 3 },
+		{ "fd_count without files new", AT(fd_count), 1 },
+		{ "fds without files new", AT(fds), 8 },
 		{ "ns_fd without join", AT(ns_fd) + 4 * 4, 3 },
 		{ "cgroup_fd without new", AT(cgroup_fd), 3 },
 		{ "memory_max without new cgroup", AT(memory_max), 1 },
@@ -550,7 +578,8 @@ TEST_F_TIMEOUT(spawn, prepare_plan, OSM_TIMEOUT)
 	EXPECT_EQ(OSM_SPAWN_NEW, r.mode[OSM_SPAWN_R_SYSVSEM]);
 	EXPECT_EQ(OSM_SPAWN_SHARE, r.mode[OSM_SPAWN_R_CGROUP]);
 	EXPECT_EQ(OSM_SPAWN_SHARE, r.mode[OSM_SPAWN_R_MNT_NS]);
-	EXPECT_EQ(0, r.mode[6]);
+	EXPECT_EQ(OSM_SPAWN_SHARE, r.mode[OSM_SPAWN_R_CRED]);
+	EXPECT_EQ(OSM_SPAWN_SHARE, r.mode[OSM_SPAWN_R_SECCOMP]);
 
 	/* Every namespace new: their eight CLONE_NEW* flags. */
 	req_init(&r);
@@ -1481,6 +1510,1030 @@ TEST_F_TIMEOUT(spawn, fn_tis_stack_is_private, OSM_TIMEOUT)
 	EXPECT_EQ(5 << 8, status) TH_LOG("the PD could not use its stack");
 	EXPECT_EQ(0, pd.stack_pkey);
 	munmap(s, sizeof(*s));
+}
+
+/* ---- credentials and seccomp (api 1.4) ---- */
+
+#define ALLOW_ALL	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
+/* Deny system call @sysno with EPERM, allow the rest (native arch only). */
+#define DENY_PROG(name, sysno)					\
+	struct sock_filter name##_insn[] = {				\
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,			\
+			 offsetof(struct seccomp_data, nr)),		\
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (sysno), 0, 1),	\
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),	\
+		ALLOW_ALL,						\
+	};								\
+	struct sock_fprog name = {					\
+		.len = sizeof(name##_insn) / sizeof(name##_insn[0]),	\
+		.filter = name##_insn,					\
+	}
+
+/* A /proc/PID/status capability line ("CapEff"...) as a number. */
+static unsigned long long status_caps(pid_t pid, const char *key)
+{
+	char buf[64];
+
+	if (osm_test_status_field(pid, key, buf, sizeof(buf)))
+		return ~0ULL;
+	return strtoull(buf, NULL, 16);
+}
+
+static long status_num(pid_t pid, const char *key)
+{
+	char buf[64];
+
+	if (osm_test_status_field(pid, key, buf, sizeof(buf)))
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/* Are all five capability sets of @pid exactly @keep? */
+static bool caps_are(pid_t pid, unsigned long long keep)
+{
+	static const char *const sets[] = {
+		"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb",
+	};
+	unsigned int i;
+
+	for (i = 0; i < 5; i++)
+		if (status_caps(pid, sets[i]) != keep)
+			return false;
+	return true;
+}
+
+/* "A\tA\tA\tA" of Uid: or Gid: is four times @id. */
+static bool ids_are(pid_t pid, const char *key, unsigned int id)
+{
+	char buf[128], want[128];
+
+	snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", id, id, id, id);
+	return !osm_test_status_field(pid, key, buf, sizeof(buf)) &&
+	       !strcmp(buf, want);
+}
+
+/* The single line of /proc/PID/uid_map or gid_map, spaces squeezed. */
+static int id_map(pid_t pid, const char *which, unsigned int *in,
+		  unsigned int *out, unsigned int *count)
+{
+	char path[64], buf[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, which);
+	if (read_file(path, buf, sizeof(buf)))
+		return -1;
+	return sscanf(buf, "%u %u %u", in, out, count) == 3 ? 0 : -1;
+}
+
+/* The plan's actions for credentials and seccomp; bad ones refused. */
+TEST_F_TIMEOUT(spawn, prepare_cred_and_seccomp, OSM_TIMEOUT)
+{
+	struct sock_filter bad_insn[] = {
+		BPF_JUMP(BPF_JMP | BPF_JA, 5, 0, 0),	/* out of the program */
+		ALLOW_ALL,
+	};
+	struct sock_filter allow = ALLOW_ALL;
+	struct osm_spawn_req r;
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
+	r.uid = 1234;
+	r.gid = 2345;
+	r.caps_keep = 1ULL << CAP_KILL;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	EXPECT_EQ(OSM_SPAWN_ACT_SETID | OSM_SPAWN_ACT_CAPS, r.actions);
+	EXPECT_EQ(0, r.clone_flags);
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
+	r.mode[OSM_SPAWN_R_USER_NS] = OSM_SPAWN_NEW;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	EXPECT_EQ(OSM_SPAWN_ACT_IDMAP | OSM_SPAWN_ACT_SETID |
+		  OSM_SPAWN_ACT_CAPS, r.actions);
+	EXPECT_EQ(CLONE_NEWUSER, r.clone_flags);
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_SECCOMP] = OSM_SPAWN_NEW;
+	r.flags = OSM_SPAWN_NO_NEW_PRIVS;
+	r.seccomp_prog = (uintptr_t)&allow;
+	r.seccomp_len = 1;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	EXPECT_EQ(OSM_SPAWN_ACT_NNP | OSM_SPAWN_ACT_SECCOMP, r.actions);
+
+	/* Bad values: one at a time. */
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
+	r.uid = ~0U;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("uid -1");
+	r.uid = 0;
+	r.gid = ~0U;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("gid -1");
+	r.gid = 0;
+	r.caps_keep = 1ULL << 63;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("cap 63");
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_SECCOMP] = OSM_SPAWN_NEW;
+	r.seccomp_prog = (uintptr_t)&allow;
+	r.seccomp_len = 4097;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("4097 instructions");
+	r.seccomp_len = 0;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("no instruction");
+	r.seccomp_prog = (uintptr_t)bad_insn;
+	r.seccomp_len = 2;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("jump out");
+	r.seccomp_prog = 8;
+	r.seccomp_len = 1;
+	EXPECT_EQ(-EFAULT, prepare(self->fd, &r)) TH_LOG("bad pointer");
+}
+
+/* As nobody: codes 30 + the case that failed. */
+static int unprivileged_cred(int fd, void *arg)
+{
+	struct sock_filter allow = ALLOW_ALL;
+	struct osm_spawn_req r;
+
+	(void)arg;
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
+	r.uid = NOBODY;
+	r.gid = NOBODY;
+	if (prepare(fd, &r) != -EPERM)
+		return 30;	/* setuid without CAP_SETUID */
+	r.mode[OSM_SPAWN_R_USER_NS] = OSM_SPAWN_NEW;
+	r.uid = 0;
+	r.gid = 0;
+	r.caps_keep = 1ULL << CAP_SYS_ADMIN;
+	if (prepare(fd, &r) != 0)
+		return 31;	/* root in its own user namespace: fine */
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_SECCOMP] = OSM_SPAWN_NEW;
+	r.seccomp_prog = (uintptr_t)&allow;
+	r.seccomp_len = 1;
+	if (prepare(fd, &r) != -EACCES)
+		return 32;	/* a filter without no_new_privs */
+	r.flags = OSM_SPAWN_NO_NEW_PRIVS;
+	if (prepare(fd, &r) != 0)
+		return 33;
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
+	r.root_fd = open("/", O_PATH | O_CLOEXEC);
+	if (prepare(fd, &r) != -EPERM)
+		return 34;	/* chroot without CAP_SYS_CHROOT */
+	r.mode[OSM_SPAWN_R_USER_NS] = OSM_SPAWN_NEW;
+	if (prepare(fd, &r) != 0)
+		return 35;	/* ... which a new user namespace has */
+	return 0;
+}
+
+TEST_F_TIMEOUT(spawn, prepare_cred_unprivileged, OSM_TIMEOUT)
+{
+	EXPECT_EQ(0, as_nobody(unprivileged_cred, NULL));
+}
+
+/* A child that does not set what it was asked: refused, bit by bit. */
+TEST_F_TIMEOUT(spawn, commit_refuses_cred_mismatch, OSM_TIMEOUT)
+{
+	struct sock_filter allow = ALLOW_ALL;
+	struct osm_spawn_req r;
+	struct raw_child rc;
+	int before = records();
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
+	r.uid = 1234;
+	r.gid = 1234;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, false));
+	EXPECT_EQ(EXDEV, rc.s->err);
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_CRED, rc.s->mismatch);
+	raw_finish(&rc);
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_SECCOMP] = OSM_SPAWN_NEW;
+	r.flags = OSM_SPAWN_NO_NEW_PRIVS;
+	r.seccomp_prog = (uintptr_t)&allow;
+	r.seccomp_len = 1;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, false));
+	EXPECT_EQ(EXDEV, rc.s->err);
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_SECCOMP, rc.s->mismatch);
+	raw_finish(&rc);
+	EXPECT_EQ(before, records());
+}
+
+/* setuid/setgid and kept capabilities, as /proc/PID/status shows them. */
+TEST_F_TIMEOUT(spawn, cred_new_ids_and_caps, OSM_TIMEOUT)
+{
+	unsigned long long keep = 1ULL << CAP_KILL |
+				  1ULL << CAP_NET_BIND_SERVICE;
+	OSM_OPTS(osm_spawn_opts, o);
+	struct lib_child lc;
+	char groups[64];
+	int ret;
+
+	o.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
+	o.uid = 1234;
+	o.gid = 2345;
+	o.caps_keep = keep;
+	ret = lib_start(&o, &lc);
+	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+	EXPECT_TRUE(ids_are(lc.pd.pid, "Uid", 1234));
+	EXPECT_TRUE(ids_are(lc.pd.pid, "Gid", 2345));
+	ASSERT_EQ(0, osm_test_status_field(lc.pd.pid, "Groups", groups,
+					   sizeof(groups)));
+	EXPECT_STREQ("", groups);
+	/* Kept across execve by a non-root program: the ambient set. */
+	EXPECT_TRUE(caps_are(lc.pd.pid, keep))
+		TH_LOG("CapEff %llx CapBnd %llx CapAmb %llx",
+		       status_caps(lc.pd.pid, "CapEff"),
+		       status_caps(lc.pd.pid, "CapBnd"),
+		       status_caps(lc.pd.pid, "CapAmb"));
+	EXPECT_EQ(0, status_num(lc.pd.pid, "NoNewPrivs"));
+	EXPECT_EQ(0, lib_finish(&lc));
+	/* The caller is as it was. */
+	EXPECT_EQ(0, getuid());
+	EXPECT_EQ(0, getgid());
+}
+
+/* Codes 40 + the check that failed; run as nobody or as root. */
+static int userns_cred(int fd, void *arg)
+{
+	unsigned long long keep = 1ULL << CAP_SYS_ADMIN;
+	unsigned int in, out, count, me = geteuid();
+	OSM_OPTS(osm_spawn_opts, o);
+	struct lib_child lc;
+	char buf[32];
+	int code = 0;
+
+	(void)fd;
+	(void)arg;
+	o.mode[OSM_SPAWN_R_USER_NS] = OSM_SPAWN_NEW;
+	o.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
+	o.uid = 0;
+	o.gid = 7;
+	o.caps_keep = keep;
+	/*
+	 * as_nobody()'s setresuid() made us non-dumpable, and the /proc
+	 * files of a non-dumpable process (and of its children) belong to
+	 * root: no child of ours could write its uid_map.  An ordinary
+	 * unprivileged process is dumpable.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		return 39;
+	code = lib_start(&o, &lc);
+	if (code)
+		return 100 + (-code > 99 ? 99 : -code);
+	if (id_map(lc.pd.pid, "uid_map", &in, &out, &count) ||
+	    in != 0 || out != me || count != 1)
+		code = 41;
+	else if (id_map(lc.pd.pid, "gid_map", &in, &out, &count) ||
+		 in != 7 || out != getegid() || count != 1)
+		code = 42;
+	else if (snprintf(buf, sizeof(buf), "/proc/%d/setgroups",
+			  lc.pd.pid) < 0 ||
+		 read_file(buf, buf, sizeof(buf)) || strcmp(buf, "deny"))
+		code = 43;
+	/* Seen from here: our own ids, and only CAP_SYS_ADMIN (in its ns). */
+	else if (!ids_are(lc.pd.pid, "Uid", me) ||
+		 !ids_are(lc.pd.pid, "Gid", getegid()))
+		code = 44;
+	else if (!caps_are(lc.pd.pid, keep))
+		code = 45;
+	else if (osm_test_ns_ino(lc.pd.pid, "user") ==
+		 osm_test_ns_ino(getpid(), "user"))
+		code = 46;
+	if (lib_finish(&lc) != 0 && !code)
+		code = 47;
+	return code;
+}
+
+TEST_F_TIMEOUT(spawn, cred_new_user_namespace, OSM_TIMEOUT)
+{
+	EXPECT_EQ(0, userns_cred(self->fd, NULL)) TH_LOG("as root");
+	EXPECT_EQ(0, as_nobody(userns_cred, NULL)) TH_LOG("as nobody");
+}
+
+/* One more filter, no_new_privs: /proc/PID/status Seccomp lines. */
+TEST_F_TIMEOUT(spawn, seccomp_filter_installed, OSM_TIMEOUT)
+{
+	DENY_PROG(prog, __NR_getpriority);
+	OSM_OPTS(osm_spawn_opts, o);
+	struct lib_child lc;
+	long mine = status_num(getpid(), "Seccomp_filters");
+	int ret;
+
+	o.mode[OSM_SPAWN_R_SECCOMP] = OSM_SPAWN_NEW;
+	o.flags = OSM_SPAWN_NO_NEW_PRIVS;
+	o.seccomp = &prog;
+	ret = lib_start(&o, &lc);
+	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+	EXPECT_EQ(2, status_num(lc.pd.pid, "Seccomp"));	/* filter */
+	if (mine >= 0)	/* Seccomp_filters: since 5.9 */
+		EXPECT_EQ(mine + 1, status_num(lc.pd.pid, "Seccomp_filters"));
+	EXPECT_EQ(1, status_num(lc.pd.pid, "NoNewPrivs"));
+	EXPECT_EQ(0, lib_finish(&lc));
+	EXPECT_EQ(0, status_num(getpid(), "Seccomp"));
+}
+
+/* Fork and run @fn in the child, as root; its exit code. */
+static int in_child(int (*fn)(int fd, void *arg), void *arg)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn(-1, arg));
+	if (pid < 0)
+		return -1;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+}
+
+/* Code 50 +: a caller whose own filter forbids clone3 cannot spawn. */
+static int filtered_caller(int fd, void *arg)
+{
+	char *argv[] = { "/proc/self/exe", OSM_TEST_WAIT_ARG, NULL };
+	DENY_PROG(prog, __NR_clone3);
+	OSM_OPTS(osm_spawn_opts, o, .argv = argv);
+	struct osm_spawned pd;
+
+	(void)fd;
+	(void)arg;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		return 50;
+	return osm_spawn(&o, &pd) == -EPERM ? 0 : 51;
+}
+
+/* Code 60 +: the PD's new filter forbids ioctl, so it cannot commit. */
+static int filter_blocks_commit(int fd, void *arg)
+{
+	char *argv[] = { "/proc/self/exe", OSM_TEST_WAIT_ARG, NULL };
+	OSM_OPTS(osm_spawn_opts, o, .argv = argv);
+	DENY_PROG(prog, __NR_ioctl);
+	struct osm_spawned pd;
+
+	(void)fd;
+	(void)arg;
+	o.mode[OSM_SPAWN_R_SECCOMP] = OSM_SPAWN_NEW;
+	o.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+	o.flags = OSM_SPAWN_NO_NEW_PRIVS;
+	o.seccomp = &prog;
+	if (osm_spawn(&o, &pd) != -EPERM)
+		return 60;
+	return osm_spawn_cgroups_left() == 0 ? 0 : 61;
+}
+
+/*
+ * The new filter comes before the commit: one that forbids ioctl stops
+ * the spawn; a caller's filter that forbids clone3 stops it too.  No
+ * cgroup is left, and no record once the callers are gone.
+ */
+TEST_F_TIMEOUT(spawn, seccomp_filter_limits_spawn, OSM_TIMEOUT)
+{
+	int before = records();
+
+	EXPECT_EQ(0, in_child(filter_blocks_commit, NULL));
+	EXPECT_EQ(0, as_nobody(filtered_caller, NULL));
+	EXPECT_EQ(before, records());
+	EXPECT_EQ(0, osm_spawn_cgroups_left());
+}
+
+static volatile int cred_fn_uid = -1;
+
+static int cred_fn(void *arg)
+{
+	(void)arg;
+	cred_fn_uid = syscall(SYS_getuid);
+	return 0;
+}
+
+/*
+ * A thread-like PD with its own uid: the caller (same address space)
+ * keeps its ids, so the library did not use glibc's setxid broadcast.
+ */
+TEST_F_TIMEOUT(spawn, cred_new_in_shared_address_space, OSM_TIMEOUT)
+{
+	OSM_OPTS(osm_spawn_opts, o);
+	struct osm_spawned pd;
+	int status = -1;
+
+	ASSERT_EQ(0, osm_spawn_preset("thread", &o));
+	o.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
+	o.uid = 4321;
+	o.gid = 4321;
+	ASSERT_LE(0, osm_spawn_fn(&o, cred_fn, NULL, &pd));
+	ASSERT_EQ(0, osm_spawn_wait(&pd, &status));
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(4321, cred_fn_uid);
+	EXPECT_TRUE(ids_are(getpid(), "Uid", 0));
+	EXPECT_TRUE(ids_are(getpid(), "Gid", 0));
+}
+
+/* ---- cpu.max and cpuset of a new cgroup (api 1.4) ---- */
+
+/* An empty cgroup NAME-PID under ours, made for a test; its fd or -1. */
+static int test_cgroup(const char *name, char *path, size_t len)
+{
+	char mine[256];
+
+	if (cgroup_of(getpid(), mine, sizeof(mine)))
+		return -1;
+	snprintf(path, len, "/sys/fs/cgroup%s/%s-%d",
+		 strcmp(mine, "/") ? mine : "", name, (int)getpid());
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return -1;
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Enable @ctl for the children of our own cgroup. */
+static int enable_ctl(const char *ctl)
+{
+	char mine[256], path[320], val[32];
+	int fd, ret;
+
+	if (cgroup_of(getpid(), mine, sizeof(mine)))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/cgroup.subtree_control",
+		 strcmp(mine, "/") ? mine : "");
+	snprintf(val, sizeof(val), "+%s", ctl);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+static int write_file(const char *dir, const char *name, const char *val)
+{
+	char path[600];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/* The limits are checked: ranges, sizes, CPUs and nodes that exist. */
+TEST_F_TIMEOUT(spawn, prepare_cpu_limits, OSM_TIMEOUT)
+{
+	unsigned long long big[512] = { 0 }, one = 1, none = 0;
+	struct osm_spawn_req r;
+	char path[512];
+	int cg = test_cgroup("osm-test-lim", path, sizeof(path));
+
+	ASSERT_LE(0, cg) TH_LOG("%s: %m", path);
+#define NEW_CG(rq) do {						\
+		req_init(&(rq));					\
+		(rq).mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;		\
+		(rq).cgroup_fd = cg;					\
+	} while (0)
+	NEW_CG(r);
+	r.cpu_max_quota = 50000;
+	r.cpu_max_period = 100000;
+	r.cpus = (uintptr_t)&one;
+	r.cpus_size = 8;
+	r.mems = (uintptr_t)&one;
+	r.mems_size = 8;
+	EXPECT_EQ(0, prepare(self->fd, &r));
+	EXPECT_EQ(CLONE_INTO_CGROUP, r.clone_flags);
+
+	NEW_CG(r);
+	r.cpu_max_quota = 999;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("quota 999");
+	NEW_CG(r);
+	r.cpu_max_quota = 1000;
+	r.cpu_max_period = 1000001;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("period 1000001");
+	NEW_CG(r);
+	r.cpus = (uintptr_t)&one;
+	r.cpus_size = 4;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("cpus_size 4");
+	r.cpus_size = 8192;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("cpus_size 8192");
+	r.cpus = (uintptr_t)&none;
+	r.cpus_size = 8;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("no CPU");
+	big[511] = 1ULL << 63;		/* CPU 32767 */
+	r.cpus = (uintptr_t)big;
+	r.cpus_size = sizeof(big);
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("CPU 32767");
+	r.cpus = 8;
+	r.cpus_size = 8;
+	EXPECT_EQ(-EFAULT, prepare(self->fd, &r)) TH_LOG("bad pointer");
+	NEW_CG(r);
+	big[511] = 0;
+	big[15] = 1ULL << 63;		/* node 1023 */
+	r.mems = (uintptr_t)big;
+	r.mems_size = sizeof(big);
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("node 1023");
+	NEW_CG(r);
+	r.mems_size = 8;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("mems_size alone");
+#undef NEW_CG
+	close(cg);
+	EXPECT_EQ(0, rmdir(path));
+}
+
+/* A cgroup file of @pid's cgroup, its first line. */
+static int cg_file(pid_t pid, const char *name, char *buf, size_t len)
+{
+	char cg[256], path[512];
+
+	if (cgroup_of(pid, cg, sizeof(cg)))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/%s", cg, name);
+	return read_file(path, buf, len);
+}
+
+static bool have_node(int n)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", n);
+	return !access(path, F_OK);
+}
+
+/*
+ * Every anonymous region of @pid (numa_maps "anon=", not a file's
+ * private mapping, whose page cache was read before the PD existed) has
+ * its pages on node @node only: no "N<other>=".
+ */
+static int anon_pages_only_on(pid_t pid, int node)
+{
+	char path[64], line[1024], want[16], *tok, *save;
+	int ok = 1, seen = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/numa_maps", (int)pid);
+	snprintf(want, sizeof(want), "N%d=", node);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, " anon=") || strstr(line, " file="))
+			continue;
+		for (tok = strtok_r(line, " \n", &save); tok;
+		     tok = strtok_r(NULL, " \n", &save)) {
+			if (tok[0] != 'N' || !strchr(tok, '='))
+				continue;
+			if (strncmp(tok, want, strlen(want)))
+				ok = 0;
+			else
+				seen = 1;
+		}
+	}
+	fclose(f);
+	return ok && seen;
+}
+
+/* cpu.max and the cpuset, in the cgroup's files and /proc/PID/status. */
+TEST_F_TIMEOUT(spawn, cgroup_cpu_limits_match_ground_truth, OSM_TIMEOUT)
+{
+	int node = have_node(1) ? 1 : 0, ret;
+	OSM_OPTS(osm_spawn_opts, o);
+	char buf[128], want[8];
+	struct lib_child lc;
+
+	snprintf(want, sizeof(want), "%d", node);
+	o.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+	o.cpu_max_quota = 50000;
+	o.cpu_max_period = 200000;
+	o.cpuset_cpus = want;	/* one CPU per node in the VM */
+	o.cpuset_mems = want;
+	ret = lib_start(&o, &lc);
+	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+	ASSERT_EQ(0, cg_file(lc.pd.pid, "cpu.max", buf, sizeof(buf)));
+	EXPECT_STREQ("50000 200000", buf);
+	ASSERT_EQ(0, cg_file(lc.pd.pid, "cpuset.cpus", buf, sizeof(buf)));
+	EXPECT_STREQ(want, buf);
+	ASSERT_EQ(0, cg_file(lc.pd.pid, "cpuset.mems", buf, sizeof(buf)));
+	EXPECT_STREQ(want, buf);
+	ASSERT_EQ(0, osm_test_status_field(lc.pd.pid, "Cpus_allowed_list", buf,
+					   sizeof(buf)));
+	EXPECT_STREQ(want, buf);
+	ASSERT_EQ(0, osm_test_status_field(lc.pd.pid, "Mems_allowed_list", buf,
+					   sizeof(buf)));
+	EXPECT_STREQ(want, buf);
+	if (node) {	/* two nodes: its memory comes from its own */
+		EXPECT_EQ(1, anon_pages_only_on(lc.pd.pid, node));
+	} else {
+		TH_LOG("one NUMA node: boot with OSM_VM_NUMA=1 to test two");
+	}
+	EXPECT_EQ(0, lib_finish(&lc));
+	EXPECT_EQ(0, osm_spawn_cgroups_left());
+}
+
+/*
+ * A caller that declares a cpuset other than the one it wrote: the
+ * child's allowed CPUs are not within it, and COMMIT says so.
+ */
+TEST_F_TIMEOUT(spawn, commit_refuses_cpuset_mismatch, OSM_TIMEOUT)
+{
+	unsigned long long cpu1 = 1ULL << 1;
+	struct clone_args a = { .flags = CLONE_INTO_CGROUP,
+				.exit_signal = SIGCHLD };
+	struct osm_spawn_req r;
+	char path[512];
+	int cg, status = -1, before = records();
+	pid_t pid;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "one CPU");
+	ASSERT_EQ(0, enable_ctl("cpuset"));
+	cg = test_cgroup("osm-test-cpuset", path, sizeof(path));
+	ASSERT_LE(0, cg);
+	ASSERT_EQ(0, write_file(path, "cpuset.cpus", "0"));
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+	r.cgroup_fd = cg;
+	r.cpus = (uintptr_t)&cpu1;	/* not what it wrote */
+	r.cpus_size = 8;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	a.cgroup = cg;
+	pid = syscall(SYS_clone3, &a, sizeof(a));
+	if (pid == 0) {
+		struct osm_spawn_commit c = { .size = sizeof(c),
+					      .token = r.token };
+
+		if (!ioctl(self->fd, OSM_IOC_SPAWN_COMMIT, &c))
+			_exit(1);
+		_exit(errno == EXDEV &&
+		      c.mismatch == 1ULL << OSM_SPAWN_R_CGROUP ? 0 : 2);
+	}
+	ASSERT_LT(0, pid);
+	waitpid(pid, &status, 0);
+	EXPECT_EQ(0, status);
+	close(cg);
+	EXPECT_EQ(0, rmdir(path));
+	EXPECT_EQ(before, records());
+}
+
+/* ---- a new root directory and a given file table (api 1.4) ---- */
+
+/* The plan's actions, and every bad root or descriptor refused. */
+TEST_F_TIMEOUT(spawn, prepare_root_and_fds, OSM_TIMEOUT)
+{
+	struct osm_spawn_fd fds[2] = { { 0, 0 }, { 1, 5 } };
+	struct osm_spawn_fd many[1025];
+	int dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int file = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	int netns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	struct osm_spawn_req r;
+
+	ASSERT_LE(0, dir);
+	ASSERT_LE(0, file);
+	ASSERT_LE(0, netns);
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
+	r.root_fd = dir;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	EXPECT_EQ(OSM_SPAWN_ACT_CHROOT, r.actions);
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
+	r.mode[OSM_SPAWN_R_MNT_NS] = OSM_SPAWN_NEW;
+	r.root_fd = dir;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	EXPECT_EQ(OSM_SPAWN_ACT_PIVOT_ROOT, r.actions);
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
+	r.fds = (uintptr_t)fds;
+	r.fd_count = 2;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	EXPECT_EQ(OSM_SPAWN_ACT_MOVE_FDS, r.actions);
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
+	r.root_fd = -1;
+	EXPECT_EQ(-EBADF, prepare(self->fd, &r)) TH_LOG("root_fd -1");
+	r.root_fd = 9999;
+	EXPECT_EQ(-EBADF, prepare(self->fd, &r)) TH_LOG("root_fd not open");
+	r.root_fd = file;
+	EXPECT_EQ(-ENOTDIR, prepare(self->fd, &r)) TH_LOG("a file");
+	r.root_fd = dir;
+	r.mode[OSM_SPAWN_R_MNT_NS] = OSM_SPAWN_JOIN;
+	r.ns_fd[0] = netns;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("mnt join");
+
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
+	r.fds = (uintptr_t)many;
+	memset(many, 0, sizeof(many));
+	r.fd_count = 1025;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("1025 fds");
+	r.fds = (uintptr_t)fds;
+	r.fd_count = 2;
+	fds[1].to = 0;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("to twice");
+	fds[1].to = -1;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("to -1");
+	fds[1].to = 1 << 30;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("to past nofile");
+	fds[1].to = 5;
+	fds[1].from = 9999;
+	EXPECT_EQ(-EBADF, prepare(self->fd, &r)) TH_LOG("from not open");
+	r.fds = 8;
+	EXPECT_EQ(-EFAULT, prepare(self->fd, &r)) TH_LOG("bad pointer");
+	close(netns);
+	close(file);
+	close(dir);
+}
+
+/* A child that neither moved into its root nor its descriptors. */
+TEST_F_TIMEOUT(spawn, commit_refuses_root_and_fds_mismatch, OSM_TIMEOUT)
+{
+	struct osm_spawn_fd fds[1] = { { 0, 0 } };
+	int dir = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct osm_spawn_req r;
+	struct raw_child rc;
+
+	ASSERT_LE(0, dir);
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
+	r.root_fd = dir;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, false));
+	EXPECT_EQ(EXDEV, rc.s->err);
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_FS, rc.s->mismatch);
+	raw_finish(&rc);
+
+	/* Closed from 3 up, but asked for fd 0 only. */
+	req_init(&r);
+	r.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
+	r.fds = (uintptr_t)fds;
+	r.fd_count = 1;
+	ASSERT_EQ(0, prepare(self->fd, &r));
+	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, true));
+	EXPECT_EQ(EXDEV, rc.s->err);
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_FILES, rc.s->mismatch);
+	raw_finish(&rc);
+	close(dir);
+}
+
+/* A directory with a copy of this (static) test program as /t. */
+static int make_root(char *dir, size_t len)
+{
+	char path[300], buf[65536];
+	int in, out;
+	ssize_t n;
+
+	snprintf(dir, len, "/tmp/osm-root-%d", (int)getpid());
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -1;
+	snprintf(path, sizeof(path), "%s/t", dir);
+	in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (in < 0 || out < 0)
+		return -1;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			return -1;
+	close(in);
+	close(out);
+	return n;
+}
+
+static void drop_root(const char *dir)
+{
+	char path[300];
+
+	snprintf(path, sizeof(path), "%s/t", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* /proc/PID/{root,cwd} is @dir: same device and inode. */
+static bool root_is(pid_t pid, const char *dir)
+{
+	struct stat want, root, cwd;
+	char path[64];
+
+	if (stat(dir, &want))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/root/", (int)pid);
+	if (stat(path, &root))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/cwd/", (int)pid);
+	if (stat(path, &cwd))
+		return false;
+	return root.st_dev == want.st_dev && root.st_ino == want.st_ino &&
+	       cwd.st_dev == want.st_dev && cwd.st_ino == want.st_ino;
+}
+
+static int count_lines(const char *path)
+{
+	char line[1024];
+	int n = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n;
+}
+
+/* chroot in our mount namespace; pivot_root in a new one. */
+TEST_F_TIMEOUT(spawn, new_root_directory, OSM_TIMEOUT)
+{
+	static char *argv[] = { "/t", OSM_TEST_WAIT_ARG, "0", NULL };
+	char dir[256], path[300], link[300];
+	OSM_OPTS(osm_spawn_opts, o);
+	struct lib_child lc;
+	ssize_t n;
+	int ret;
+
+	ASSERT_EQ(0, make_root(dir, sizeof(dir)));
+	o.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
+	o.root_dir = dir;
+	ret = lib_start_argv(&o, &lc, argv);
+	ASSERT_EQ(0, ret) TH_LOG("chroot: %s", strerror(-ret));
+	EXPECT_TRUE(root_is(lc.pd.pid, dir));
+	/* Same mount namespace: we see where its root is. */
+	snprintf(path, sizeof(path), "/proc/%d/root", lc.pd.pid);
+	n = readlink(path, link, sizeof(link) - 1);
+	ASSERT_LT(0, n);
+	link[n] = '\0';
+	EXPECT_STREQ(dir, link);
+	EXPECT_EQ(0, lib_finish(&lc));
+
+	o.mode[OSM_SPAWN_R_MNT_NS] = OSM_SPAWN_NEW;
+	ret = lib_start_argv(&o, &lc, argv);
+	ASSERT_EQ(0, ret) TH_LOG("pivot_root: %s", strerror(-ret));
+	EXPECT_TRUE(root_is(lc.pd.pid, dir));
+	/* The old root is gone: its only mount is the new root. */
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", lc.pd.pid);
+	EXPECT_EQ(1, count_lines(path));
+	EXPECT_NE(osm_test_ns_ino(getpid(), "mnt"),
+		  osm_test_ns_ino(lc.pd.pid, "mnt"));
+	EXPECT_EQ(0, lib_finish(&lc));
+	drop_root(dir);
+}
+
+/* Code 70 +: an unprivileged container in its own root. */
+static int unprivileged_root(int fd, void *arg)
+{
+	static char *argv[] = { "/t", OSM_TEST_WAIT_ARG, "0", NULL };
+	OSM_OPTS(osm_spawn_opts, o);
+	struct lib_child lc;
+	int ret;
+
+	(void)fd;
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		return 70;
+	ret = osm_spawn_preset("container", &o);
+	o.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
+	o.root_dir = arg;
+	if (!ret)
+		ret = lib_start_argv(&o, &lc, argv);
+	if (ret)
+		return 100 + (-ret > 99 ? 99 : -ret);
+	ret = root_is(lc.pd.pid, arg) ? 0 : 71;
+	if (lib_finish(&lc) && !ret)
+		ret = 72;
+	return ret;
+}
+
+TEST_F_TIMEOUT(spawn, new_root_directory_unprivileged, OSM_TIMEOUT)
+{
+	char dir[256];
+
+	ASSERT_EQ(0, make_root(dir, sizeof(dir)));
+	EXPECT_EQ(0, as_nobody(unprivileged_root, dir));
+	drop_root(dir);
+}
+
+/* Exactly the descriptors asked for, each the caller's open file. */
+TEST_F_TIMEOUT(spawn, new_file_table_of_given_fds, OSM_TIMEOUT)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC), pipefd[2];
+	struct osm_spawn_fd fds[3];
+	OSM_OPTS(osm_spawn_opts, o);
+	struct lib_child lc;
+	int *got, n, ret;
+
+	ASSERT_LE(0, null);
+	ASSERT_EQ(0, pipe2(pipefd, O_CLOEXEC));
+	fds[0] = (struct osm_spawn_fd){ 0, 0 };	/* lib_start's socket */
+	fds[1] = (struct osm_spawn_fd){ null, 7 };
+	fds[2] = (struct osm_spawn_fd){ pipefd[1], 12 };
+	o.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
+	o.fds = fds;
+	o.fd_count = 3;
+	ret = lib_start(&o, &lc);
+	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+	n = osm_test_proc_fds(lc.pd.pid, &got);
+	ASSERT_EQ(3, n);
+	EXPECT_EQ(0, got[0]);
+	EXPECT_EQ(7, got[1]);
+	EXPECT_EQ(12, got[2]);
+	free(got);
+	EXPECT_EQ(0, osm_test_kcmp(getpid(), lc.pd.pid, KCMP_FILE, null, 7));
+	EXPECT_EQ(0, osm_test_kcmp(getpid(), lc.pd.pid, KCMP_FILE,
+				   pipefd[1], 12));
+	EXPECT_EQ(0, lib_finish(&lc));
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(null);
+}
+
+/* ---- cleanup when the caller dies (api 1.4) ---- */
+
+/* Processes named osm-spawn-cg (libosm's cgroup janitors). */
+static int janitors(void)
+{
+	char path[300], comm[32];
+	struct dirent *d;
+	DIR *proc = opendir("/proc");
+	int n = 0;
+
+	if (!proc)
+		return -1;
+	while ((d = readdir(proc))) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
+		if (!read_file(path, comm, sizeof(comm)) &&
+		    !strcmp(comm, "osm-spawn-cg"))
+			n++;
+	}
+	closedir(proc);
+	return n;
+}
+
+/* Code 80 +: spawn a PD in a new cgroup, report its pid, wait to die. */
+static int doomed_caller(int wpid, int sock)
+{
+	static char *argv[] = { "/proc/self/exe", OSM_TEST_WAIT_ARG, "0",
+				NULL };
+	OSM_OPTS(osm_spawn_opts, o, .argv = argv);
+	struct osm_spawned pd;
+
+	o.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+	o.pids_max = 16;
+	if (dup2(sock, 0) < 0)
+		return 80;
+	if (osm_spawn(&o, &pd) < 0)
+		return 81;
+	if (write(wpid, &pd.pid, sizeof(pd.pid)) != sizeof(pd.pid))
+		return 82;
+	pause();
+	return 83;
+}
+
+/*
+ * The caller is killed while its PD runs: the PD goes on in its cgroup,
+ * and once it ends the cgroup is removed all the same (by libosm's
+ * janitor), which then exits too.
+ */
+TEST_F_TIMEOUT(spawn, cgroup_removed_after_caller_dies, OSM_TIMEOUT)
+{
+	int sv[2], pp[2], status = -1, i;
+	char cg[256], path[300], m = 0;
+	struct pollfd pfd;
+	pid_t caller, pd = 0;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+				sv));
+	ASSERT_EQ(0, pipe2(pp, O_CLOEXEC));
+	caller = fork();
+	if (caller == 0)
+		_exit(doomed_caller(pp[1], sv[1]));
+	ASSERT_LT(0, caller);
+	close(pp[1]);
+	close(sv[1]);
+	ASSERT_EQ(sizeof(pd), read(pp[0], &pd, sizeof(pd)));
+	pfd.fd = sv[0];
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, 60000));
+	ASSERT_EQ(1, recv(sv[0], &m, 1, 0));
+	ASSERT_EQ('R', m);
+	ASSERT_EQ(0, cgroup_of(pd, cg, sizeof(cg)));
+	ASSERT_NE(NULL, strstr(cg, "/osm-spawn-"));
+	snprintf(path, sizeof(path), "/sys/fs/cgroup%s", cg);
+
+	ASSERT_EQ(0, kill(caller, SIGKILL));
+	ASSERT_EQ(caller, waitpid(caller, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(0, kill(pd, 0)) TH_LOG("the PD died with its caller");
+	EXPECT_EQ(0, access(path, F_OK)) TH_LOG("removed while in use");
+
+	m = 'X';
+	EXPECT_EQ(1, send(sv[0], &m, 1, MSG_NOSIGNAL));
+	close(sv[0]);
+	close(pp[0]);
+	for (i = 0; i < 200 && (!access(path, F_OK) || janitors() > 0); i++)
+		usleep(50000);
+	EXPECT_NE(0, access(path, F_OK)) TH_LOG("%s left behind", path);
+	EXPECT_EQ(0, janitors());
+	EXPECT_EQ(0, osm_spawn_cgroups_left());
 }
 
 /* Run osm with @args; its exit code, or -1. */

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_spawn.h"
 #include "osm.h"
 
 #define BENCH_MAX_ITER	100
@@ -414,7 +415,9 @@ static void usage(FILE *out)
 		"                      needs root and debugfs mounted; skipped if absent)\n"
 		"      --read-only     only read the device ITER times (to profile it)\n"
 		"      --phys          with physical memory: the walk with OSM_SCOPE_PHYS,\n"
-		"                      the scrape also reads each region's pagemap (root)\n");
+		"                      the scrape also reads each region's pagemap (root)\n"
+		"      --spawn-latency N  only time starting a program: osm_spawn()\n"
+		"                      against fork+exec, posix_spawn and unshare(1)\n");
 }
 
 int main(int argc, char **argv)
@@ -429,6 +432,7 @@ int main(int argc, char **argv)
 		{ "floor", required_argument, NULL, 'F' },
 		{ "read-only", no_argument, NULL, 'R' },
 		{ "phys", no_argument, NULL, 'P' },
+		{ "spawn-latency", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -445,6 +449,8 @@ int main(int argc, char **argv)
 	bool have_floor = true, read_only = false, phys = false;
 	char floor_line[256];
 
+	if (argc == 2 && !strcmp(argv[1], BENCH_SPAWN_CHILD_ARG))
+		return 0;
 	while ((c = getopt_long(argc, argv, "i:s:t:r:f:d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': iter = atoi(optarg); break;
@@ -456,6 +462,8 @@ int main(int argc, char **argv)
 		case 'F': floor_path = optarg; break;
 		case 'R': read_only = true; break;
 		case 'P': phys = true; break;
+		case 'L': return bench_spawn_latency(atoi(optarg) > 0 ?
+						     atoi(optarg) : 1);
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
+
 #include "osm.h"
 
 static int failures, checks;
@@ -92,7 +94,8 @@ static void test_names(void)
 {
 	CHECK(!strcmp(osm_spawn_res_name(OSM_SPAWN_R_MM), "mm"));
 	CHECK(!strcmp(osm_spawn_res_name(OSM_SPAWN_R_CGROUP_NS), "cgroupns"));
-	CHECK(osm_spawn_res_name(6) == NULL);
+	CHECK(!strcmp(osm_spawn_res_name(OSM_SPAWN_R_CRED), "cred"));
+	CHECK(!strcmp(osm_spawn_res_name(OSM_SPAWN_R_SECCOMP), "seccomp"));
 	CHECK(osm_spawn_res_name(OSM_SPAWN_NR) == NULL);
 	CHECK(!strcmp(osm_spawn_mode_name(OSM_SPAWN_JOIN), "join"));
 	CHECK(osm_spawn_mode_name(5) == NULL);
@@ -128,6 +131,36 @@ static void test_bad_options(void)
 	o.flags = 2;
 	CHECK(osm_spawn(&o, &pd) == -EINVAL);
 	o.flags = 0;
+	/* A root and a descriptor list only with fs / files new. */
+	o.root_dir = "/";
+	CHECK(osm_spawn(&o, &pd) == -EINVAL);
+	o.root_dir = NULL;
+	o.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
+	CHECK(osm_spawn(&o, &pd) == -EINVAL);	/* no root */
+	o.mode[OSM_SPAWN_R_FS] = 0;
+	o.mode[OSM_SPAWN_R_FILES] = 0;
+	o.fd_count = 1;
+	CHECK(osm_spawn(&o, &pd) == -EINVAL);
+	o.fd_count = 0;
+	o.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
+	/* Ids, capabilities and a filter only with cred / seccomp new. */
+	o.uid = 1;
+	CHECK(osm_spawn(&o, &pd) == -EINVAL);
+	o.uid = 0;
+	o.caps_keep = 1;
+	CHECK(osm_spawn(&o, &pd) == -EINVAL);
+	o.caps_keep = 0;
+	o.mode[OSM_SPAWN_R_SECCOMP] = OSM_SPAWN_NEW;
+	CHECK(osm_spawn(&o, &pd) == -EINVAL);	/* no filter */
+	o.mode[OSM_SPAWN_R_SECCOMP] = 0;
+	{
+		struct sock_filter ret = BPF_STMT(BPF_RET | BPF_K, 0x7fff0000);
+		struct sock_fprog prog = { .len = 1, .filter = &ret };
+
+		o.seccomp = &prog;
+		CHECK(osm_spawn(&o, &pd) == -EINVAL);	/* not seccomp new */
+		o.seccomp = NULL;
+	}
 
 	/* A newer caller's larger struct: fine if its tail is zero. */
 	memset(&big, 0, sizeof(big));

@@ -27,7 +27,7 @@
 #define OSM_DEVICE_PATH		"/dev/osmosis"
 
 #define OSM_API_MAJOR		1
-#define OSM_API_MINOR		3
+#define OSM_API_MINOR		4
 
 /* ioctl type byte: 0xB9, unused in Documentation/.../ioctl-number.rst. */
 #define OSM_IOC_MAGIC		0xB9
@@ -163,12 +163,13 @@ struct osm_scope {
 
 /* Resources: index in struct osm_spawn_req.mode.  Default in brackets. */
 #define OSM_SPAWN_R_MM		0	/* share / [copy] (CLONE_VM) */
-#define OSM_SPAWN_R_FILES	1	/* share / [copy] / new: fds 0-2 only */
-#define OSM_SPAWN_R_FS		2	/* share / [copy] root, cwd, umask */
+#define OSM_SPAWN_R_FILES	1	/* share / [copy] / new: fds 0-2 or fds[] */
+#define OSM_SPAWN_R_FS		2	/* share / [copy] / new root (1.4) */
 #define OSM_SPAWN_R_SIGHAND	3	/* share / [copy] signal handlers */
 #define OSM_SPAWN_R_SYSVSEM	4	/* share / [new] SysV semaphore undo */
 #define OSM_SPAWN_R_CGROUP	5	/* [share] / new: the cgroup of cgroup_fd */
-/* 6 and 7 are reserved and must be zero. */
+#define OSM_SPAWN_R_CRED	6	/* [share] / new: uid, gid, caps_keep (1.4) */
+#define OSM_SPAWN_R_SECCOMP	7	/* [share] / new: one more filter (1.4) */
 #define OSM_SPAWN_R_MNT_NS	8	/* namespaces: [share] / new / join */
 #define OSM_SPAWN_R_UTS_NS	9
 #define OSM_SPAWN_R_IPC_NS	10
@@ -187,6 +188,24 @@ struct osm_scope {
 
 /* struct osm_spawn_req.actions: what the child does before it commits. */
 #define OSM_SPAWN_ACT_CLOSE_FDS	_BITULL(0)	/* close fds >= 3 (files new) */
+#define OSM_SPAWN_ACT_IDMAP	_BITULL(1)	/* write own uid_map, gid_map (1.4) */
+#define OSM_SPAWN_ACT_SETID	_BITULL(2)	/* setgroups, setresgid, setresuid */
+#define OSM_SPAWN_ACT_CAPS	_BITULL(3)	/* drop caps outside caps_keep */
+#define OSM_SPAWN_ACT_NNP	_BITULL(4)	/* prctl no_new_privs, then ... */
+#define OSM_SPAWN_ACT_SECCOMP	_BITULL(5)	/* ... install seccomp_prog */
+#define OSM_SPAWN_ACT_PIVOT_ROOT _BITULL(6)	/* root_fd the root: pivot_root */
+#define OSM_SPAWN_ACT_CHROOT	_BITULL(7)	/* root_fd the root: chroot */
+#define OSM_SPAWN_ACT_MOVE_FDS	_BITULL(8)	/* fds[]: dup from to, close rest */
+
+/**
+ * struct osm_spawn_fd - one descriptor of a new file table (api 1.4)
+ * @from: the caller's descriptor.
+ * @to: the number it has in the child.
+ */
+struct osm_spawn_fd {
+	__s32 from;
+	__s32 to;
+};
 
 /**
  * struct osm_spawn_req - a PD to create, the argument of
@@ -196,8 +215,10 @@ struct osm_scope {
  *		a page -E2BIG, unknown non-zero tail -E2BIG).
  * @flags:	In: OSM_SPAWN_NO_NEW_PRIVS and nothing else (-EINVAL).
  * @mode:	In: an OSM_SPAWN_* mode per OSM_SPAWN_R_* resource; a mode
- *		a resource does not have, or a non-zero reserved entry, is
- *		-EINVAL.  Out: OSM_SPAWN_DEFAULT replaced by what it means.
+ *		a resource does not have is -EINVAL (so is cred or seccomp
+ *		other than 0 for a module before api 1.4, where entries 6
+ *		and 7 were reserved).  Out: OSM_SPAWN_DEFAULT replaced by
+ *		what it means.
  * @ns_fd:	In: for a namespace in mode OSM_SPAWN_JOIN, a descriptor of
  *		the namespace to join: an nsfs file such as /proc/PID/ns/net
  *		(-EBADF if it is not one, -EINVAL if of another type).
@@ -225,6 +246,68 @@ struct osm_scope {
  * @token:	Out: names this request to OSM_IOC_SPAWN_COMMIT.  Valid
  *		for a child of the calling thread, once, for 60 seconds.
  * @__reserved:	must be zero (-EINVAL).
+ * @uid:	In (1.4): with cred mode OSM_SPAWN_NEW, the child's real,
+ *		effective, saved and fs uid, in its user namespace (a new
+ *		one maps it to the caller's euid, one id; without a new or
+ *		joined one it must be mapped in the caller's, -EINVAL).
+ *		(__u32)-1 is -EINVAL.  Must be zero in cred mode share.
+ * @gid:	In (1.4): the same for the gids; supplementary groups are
+ *		dropped (in a new user namespace setgroups(2) is denied).
+ * @caps_keep:	In (1.4): with cred mode OSM_SPAWN_NEW, the capabilities
+ *		(bit 1 << CAP_*) the child keeps: its bounding, permitted,
+ *		effective, inheritable and ambient sets become exactly
+ *		these, so the program keeps them across execve(2) whatever
+ *		its uid.  Bits above CAP_LAST_CAP are -EINVAL; without a
+ *		new or joined user namespace they must be in the caller's
+ *		permitted set (-EPERM).  Must be zero in cred mode share.
+ * @seccomp_prog: In (1.4): with seccomp mode OSM_SPAWN_NEW, a user
+ *		pointer to a classic BPF program (struct sock_filter[])
+ *		the child installs as a seccomp filter before it commits,
+ *		on top of those it inherits.  A program the kernel refuses
+ *		is -EINVAL.  Must be zero in seccomp mode share.
+ * @seccomp_len: In (1.4): its length in instructions, 1 to 4096
+ *		(-EINVAL).  Must be zero in seccomp mode share.
+ * @__reserved1: must be zero (-EINVAL).
+ * @cpu_max_quota: In (1.4): cgroup new: the quota of the cpu.max the
+ *		caller wrote to the new cgroup, in microseconds per period;
+ *		0 for "max".  1000 to 2^44 (-EINVAL otherwise).
+ * @cpu_max_period: In (1.4): its period in microseconds, 1000 to 1000000
+ *		(-EINVAL); 0 for the kernel's default (100000).
+ * @cpus:	In (1.4): cgroup new: a user pointer to the CPU bitmap
+ *		(unsigned long words, as sched_setaffinity(2) takes) the
+ *		caller wrote to the new cgroup's cpuset.cpus, or 0 for the
+ *		parent's.  Empty, or naming a CPU that is not online, is
+ *		-EINVAL.  The child's allowed CPUs must be within it.
+ * @cpus_size:	In (1.4): its size in bytes, a multiple of 8, at most 4096
+ *		(-EINVAL); 0 without @cpus.
+ * @mems_size:	In (1.4): the same for @mems.
+ * @mems:	In (1.4): cgroup new: the NUMA node bitmap of its
+ *		cpuset.mems, or 0; a node without memory is -EINVAL.  The
+ *		child's allowed nodes must be within it.
+ *
+ * All six cgroup fields must be zero without a new cgroup (-EINVAL).
+ * @root_fd:	In (1.4): with fs mode OSM_SPAWN_NEW, a descriptor of the
+ *		directory that becomes the child's root and cwd (-EBADF if
+ *		not open, -ENOTDIR if not a directory): pivot_root(2) with
+ *		a new mount namespace, chroot(2) without (then the child
+ *		needs CAP_SYS_CHROOT: a new user namespace, or the caller's,
+ *		else -EPERM); a joined mount namespace is -EINVAL.  Must be
+ *		zero in other fs modes.
+ * @fd_count:	In (1.4): with files mode OSM_SPAWN_NEW, the entries of
+ *		@fds, at most 1024 (-EINVAL); 0 keeps descriptors 0-2.
+ * @fds:	In (1.4): a user pointer to @fd_count struct osm_spawn_fd:
+ *		the child's table holds exactly these, descriptor @to of
+ *		each the open file of the caller's @from (-EBADF if not
+ *		open; a @to given twice, negative or not below
+ *		RLIMIT_NOFILE is -EINVAL).  Both zero in other files modes.
+ *
+ * Credentials (1.4): cred mode new without a new or joined user
+ * namespace needs CAP_SETUID, CAP_SETGID and CAP_SETPCAP in the caller's
+ * user namespace (-EPERM).  A new seccomp filter needs no_new_privs (the
+ * caller's, or OSM_SPAWN_NO_NEW_PRIVS, which the child then sets before
+ * it installs the filter) or CAP_SYS_ADMIN kept by the child (-EACCES,
+ * as seccomp(2)).  The filter is installed before the commit and the
+ * execve: it must allow ioctl(2) and execve(2).
  *
  * Out fields must be zero on input (-EINVAL).  Combinations clone(2) or
  * setns(2) would refuse, or that would not give the child what is asked,
@@ -252,9 +335,27 @@ struct osm_spawn_req {
 	__aligned_u64 actions;
 	__aligned_u64 token;
 	__aligned_u64 __reserved[4];
+	__u32 uid;
+	__u32 gid;
+	__aligned_u64 caps_keep;
+	__aligned_u64 seccomp_prog;
+	__u32 seccomp_len;
+	__u32 __reserved1;
+	__aligned_u64 cpu_max_quota;
+	__aligned_u64 cpu_max_period;
+	__aligned_u64 cpus;
+	__u32 cpus_size;
+	__u32 mems_size;
+	__aligned_u64 mems;
+	__s32 root_fd;
+	__u32 fd_count;
+	__aligned_u64 fds;
 };
 
 #define OSM_SPAWN_REQ_SIZE_VER0	152	/* sizeof first published struct */
+#define OSM_SPAWN_REQ_SIZE_VER1	184	/* uid ... __reserved1 (api 1.4) */
+#define OSM_SPAWN_REQ_SIZE_VER2	224	/* cpu_max_quota ... mems (api 1.4) */
+#define OSM_SPAWN_REQ_SIZE_VER3	240	/* root_fd, fd_count, fds (api 1.4) */
 
 /**
  * struct osm_spawn_commit - the argument of OSM_IOC_SPAWN_COMMIT, made
@@ -270,8 +371,13 @@ struct osm_spawn_req {
  * The module compares the caller's resources with its parent's: shared
  * means the same object, copied or new a different one, joined the
  * namespace of ns_fd, a new file table one whose descriptors from 3 up
- * are only the /dev/osmosis one this call is made on, a new cgroup the
- * one of cgroup_fd.  Any difference is -EXDEV and nothing is recorded;
+ * are only the /dev/osmosis one this call is made on (or exactly those
+ * of fds), a new fs one whose root and cwd are the directory of root_fd,
+ * a new cgroup the one of cgroup_fd (with allowed CPUs and nodes within
+ * cpus and mems), new credentials the ids and capabilities asked for, a
+ * new seccomp filter one more filter than the parent's, and
+ * no_new_privs the parent's unless asked.  Any difference is -EXDEV
+ * and nothing is recorded;
  * then the caller must not run the program (libosm kills it).  On
  * success no_new_privs is set if requested, and the PD is recorded with
  * its spec until it is reaped.
