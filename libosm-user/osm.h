@@ -35,8 +35,8 @@ struct osm_graph;
 struct osm_node;
 struct osm_edge;
 
-#define OSM_LIB_MAJOR_VERSION	0
-#define OSM_LIB_MINOR_VERSION	1
+/* OSM_LIB_{MAJOR,MINOR,PATCH}_VERSION, OSM_LIB_VERSION_STR */
+#include "osm_version.h"
 
 /** osm_version() - the library version, "MAJOR.MINOR.PATCH". */
 OSM_API const char *osm_version(void);

@@ -414,7 +414,8 @@ static void usage(FILE *out)
 		"                      needs root and debugfs mounted; skipped if absent)\n"
 		"      --read-only     only read the device ITER times (to profile it)\n"
 		"      --phys          with physical memory: the walk with OSM_SCOPE_PHYS,\n"
-		"                      the scrape also reads each region's pagemap (root)\n");
+		"                      the scrape also reads each region's pagemap (root)\n"
+		"  -V, --version       print the version and exit\n");
 }
 
 int main(int argc, char **argv)
@@ -430,6 +431,7 @@ int main(int argc, char **argv)
 		{ "read-only", no_argument, NULL, 'R' },
 		{ "phys", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{}
 	};
 	double t_dev[BENCH_MAX_ITER], t_parse[BENCH_MAX_ITER];
@@ -445,7 +447,7 @@ int main(int argc, char **argv)
 	bool have_floor = true, read_only = false, phys = false;
 	char floor_line[256];
 
-	while ((c = getopt_long(argc, argv, "i:s:t:r:f:d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:s:t:r:f:d:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': iter = atoi(optarg); break;
 		case 's': spawn = atoi(optarg); break;
@@ -457,6 +459,7 @@ int main(int argc, char **argv)
 		case 'R': read_only = true; break;
 		case 'P': phys = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("osm-bench v%s\n", OSM_LIB_VERSION_STR); return 0;
 		default: usage(stderr); return 1;
 		}
 	}
