@@ -10,6 +10,9 @@
 #   make demo            boot the test VM, show a live graph and a query
 #   make test            run the whole test suite in VMs on 6.1 and 6.12
 #   make shell           interactive shell in the test VM (KVER=6.1|6.12)
+#   make install         libosm, headers, libosm.pc, osm, man pages, the module
+#                        (PREFIX, DESTDIR, LIBDIR...: see mk/install.mk)
+#   make uninstall       remove them again
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?= 6.12
@@ -49,3 +52,5 @@ clean:
 	$(MAKE) -C libosm-user clean
 	$(MAKE) -C tools clean
 	$(MAKE) -C selftests clean
+
+include mk/install.mk
