@@ -13,6 +13,8 @@
 #   make install         libosm, headers, libosm.pc, osm, man pages, the module
 #                        (PREFIX, DESTDIR, LIBDIR...: see mk/install.mk)
 #   make uninstall       remove them again
+#   make dkms-install    the module through DKMS, rebuilt for each new kernel
+#   make dkms-uninstall  remove it from DKMS (mk/dkms.mk)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?= 6.12
@@ -54,3 +56,4 @@ clean:
 	$(MAKE) -C selftests clean
 
 include mk/install.mk
+include mk/dkms.mk
