@@ -15,6 +15,7 @@
 #   make uninstall       remove them again
 #   make dkms-install    the module through DKMS, rebuilt for each new kernel
 #   make dkms-uninstall  remove it from DKMS (mk/dkms.mk)
+#   make deb             Debian packages into build/debs (vm/build-debs)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?= 6.12

@@ -34,3 +34,8 @@ dkms-install: dkms-source
 dkms-uninstall:
 	-dkms remove -m osmosis -v $(VERSION) --all
 	$(RM) -r $(DKMS_SRC)
+
+# The Debian packages, into build/debs (vm/build-debs).
+.PHONY: deb
+deb:
+	vm/build-debs
