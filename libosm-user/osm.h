@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>		/* memset() in OSM_OPTS() */
 #include <linux/osmosis.h>
 
 #ifdef __cplusplus
