@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libosm_internal.h"
+#include "query_internal.h"
 
 #define CAP_KILL_BIT		5
 #define CAP_SYS_PTRACE_BIT	19
@@ -33,9 +33,24 @@ struct ctl_thread {
 	unsigned long long tid, tgid;
 	unsigned long long uid, euid, suid, gid, egid, sgid;
 	unsigned long long cap_eff, cap_prm;
+	unsigned long long pid, ppid;	/* of its process; 0: unknown */
+	unsigned long long tracer;	/* 0: none or unknown */
+	unsigned long long level;	/* of ns */
 	int dumpable;			/* -1: no mm */
 	bool kthread;
 	bool cred;			/* the cred attributes were all read */
+	bool has_level;
+};
+
+/* Every thread's facts, read once per querier. */
+struct ctl_table {
+	size_t n;
+	struct ctl_thread *v;
+};
+
+/* Interned names the facts are read with. */
+struct ctl_names {
+	const char *process, *mm, *cred, *user_ns;
 };
 
 static bool attr_ull(const struct osm_node *n, const char *key, int base,
@@ -51,12 +66,10 @@ static bool attr_ull(const struct osm_node *n, const char *key, int base,
 	return !*end && !errno;
 }
 
-/* The node @n reaches by its first @kind edge to a node of @type. */
-static const struct osm_node *out_to(const struct osm_graph *g,
-				     const struct osm_node *n,
-				     const char *kind, const char *type)
+/* The node @n reaches by its first @kind edge to a node of type @t. */
+static const struct osm_node *out_to_t(const struct osm_node *n,
+				       const char *kind, const char *t)
 {
-	const char *t = osm__lookup_name(g, type);
 	size_t i;
 
 	if (!t || !kind)
@@ -65,6 +78,13 @@ static const struct osm_node *out_to(const struct osm_graph *g,
 		if (n->out[i]->kind == kind && n->out[i]->dst.ptr->type == t)
 			return n->out[i]->dst.ptr;
 	return NULL;
+}
+
+static const struct osm_node *out_to(const struct osm_graph *g,
+				     const struct osm_node *n,
+				     const char *kind, const char *type)
+{
+	return out_to_t(n, kind, osm__lookup_name(g, type));
 }
 
 static const struct osm_node *find_fmt(const struct osm_graph *g,
@@ -77,21 +97,20 @@ static const struct osm_node *find_fmt(const struct osm_graph *g,
 	return osm_graph__find(g, id);
 }
 
-static void thread_facts(const struct osm_graph *g,
-			 const struct osm_node *t, struct ctl_thread *c)
+static void names_init(const struct osm_graph *g, struct ctl_names *nm)
 {
-	const struct osm_node *cred, *mm;
-	unsigned long long ns, d;
+	nm->process = osm__lookup_name(g, "process");
+	nm->mm = osm__lookup_name(g, "mm");
+	nm->cred = osm__lookup_name(g, "cred");
+	nm->user_ns = osm__lookup_name(g, "user_ns");
+}
 
-	memset(c, 0, sizeof(*c));
-	c->thread = t;
-	c->proc = out_to(g, t, g->k_member, "process");
-	c->kthread = !c->proc || osm_node__attr(t, "kthread");
-	attr_ull(t, "tid", 10, &c->tid);
-	attr_ull(t, "tgid", 10, &c->tgid);
-	mm = out_to(g, t, g->k_hold, "mm");
-	c->dumpable = mm && attr_ull(mm, "dumpable", 10, &d) ? (int)d : -1;
-	cred = out_to(g, t, g->k_hold, "cred");
+/* The cred node's part of the facts. */
+static void cred_facts(const struct osm_graph *g, const struct osm_node *cred,
+		       struct ctl_thread *c)
+{
+	unsigned long long ns;
+
 	c->cred = cred &&
 		attr_ull(cred, "uid", 10, &c->uid) &&
 		attr_ull(cred, "euid", 10, &c->euid) &&
@@ -106,6 +125,65 @@ static void thread_facts(const struct osm_graph *g,
 		c->ns = find_fmt(g, "user_ns", ns);
 	if (!c->ns)
 		c->cred = false;
+	c->has_level = c->ns && attr_ull(c->ns, "level", 10, &c->level);
+}
+
+/*
+ * The facts of thread @t.  @from, when not NULL, is a thread already read
+ * with the same cred node: its credentials are copied, not parsed again.
+ */
+static void thread_facts_from(const struct osm_graph *g,
+			      const struct ctl_names *nm,
+			      const struct osm_node *t,
+			      const struct ctl_thread *from,
+			      const struct osm_node *cred,
+			      struct ctl_thread *c)
+{
+	const struct osm_node *mm;
+	unsigned long long d;
+
+	memset(c, 0, sizeof(*c));
+	c->thread = t;
+	c->proc = out_to_t(t, g->k_member, nm->process);
+	c->kthread = !c->proc || osm_node__attr(t, "kthread");
+	attr_ull(t, "tid", 10, &c->tid);
+	attr_ull(t, "tgid", 10, &c->tgid);
+	if (!attr_ull(t, "tracer", 10, &c->tracer))
+		c->tracer = 0;
+	if (c->proc) {
+		if (!attr_ull(c->proc, "pid", 10, &c->pid))
+			c->pid = 0;
+		if (!attr_ull(c->proc, "ppid", 10, &c->ppid))
+			c->ppid = 0;
+	}
+	mm = out_to_t(t, g->k_hold, nm->mm);
+	c->dumpable = mm && attr_ull(mm, "dumpable", 10, &d) ? (int)d : -1;
+	if (from) {
+		c->uid = from->uid;
+		c->euid = from->euid;
+		c->suid = from->suid;
+		c->gid = from->gid;
+		c->egid = from->egid;
+		c->sgid = from->sgid;
+		c->cap_eff = from->cap_eff;
+		c->cap_prm = from->cap_prm;
+		c->ns = from->ns;
+		c->cred = from->cred;
+		c->level = from->level;
+		c->has_level = from->has_level;
+		return;
+	}
+	cred_facts(g, cred, c);
+}
+
+static void thread_facts(const struct osm_graph *g,
+			 const struct osm_node *t, struct ctl_thread *c)
+{
+	struct ctl_names nm;
+
+	names_init(g, &nm);
+	thread_facts_from(g, &nm, t, NULL, out_to_t(t, g->k_hold, nm.cred),
+			  c);
 }
 
 /*
@@ -122,8 +200,9 @@ static bool capable_in(const struct osm_graph *g, const struct ctl_thread *s,
 	const struct osm_node *parent;
 	int depth;
 
-	if (!s->cred || !ns || !attr_ull(s->ns, "level", 10, &mylvl))
+	if (!s->cred || !ns || !s->has_level)
 		return false;
+	mylvl = s->level;
 	for (depth = 0; depth < MAX_CHAIN; depth++) {
 		if (ns == s->ns)
 			return (s->cap_eff >> cap) & 1;
@@ -214,14 +293,11 @@ static unsigned int rules_over(const struct osm_graph *g,
 			       const struct ctl_thread *s,
 			       const struct ctl_thread *t, int scope)
 {
-	unsigned long long ppid, pid, tracer;
 	unsigned int r = 0;
 
-	if (t->proc && attr_ull(t->proc, "ppid", 10, &ppid) && s->proc &&
-	    attr_ull(s->proc, "pid", 10, &pid) && ppid && pid == ppid)
+	if (t->proc && s->proc && t->ppid && s->pid == t->ppid)
 		r |= OSM_CONTROL_PARENT;
-	if (attr_ull(t->thread, "tracer", 10, &tracer) && tracer &&
-	    tracer == s->tid)
+	if (t->tracer && t->tracer == s->tid)
 		r |= OSM_CONTROL_TRACER;
 	if (may_signal(g, s, t))
 		r |= OSM_CONTROL_SIGNAL;
@@ -230,21 +306,22 @@ static unsigned int rules_over(const struct osm_graph *g,
 	return r;
 }
 
-static bool is_thread(const struct osm_graph *g, const struct osm_node *n)
+static bool is_thread(const struct osm_querier *q, const struct osm_node *n)
 {
-	return n->is_pd && n->type == osm__lookup_name(g, "thread");
+	return n->is_pd && q->t_thread && n->type == q->t_thread;
 }
 
 /* The threads that make up @pd: itself, or its members. */
-static int targets_of(const struct osm_graph *g, const struct osm_node *pd,
+static int targets_of(const struct osm_querier *q, const struct osm_node *pd,
 		      struct ctl_thread **out, size_t *n)
 {
+	const struct osm_graph *g = q->g;
 	struct ctl_thread *v;
 	size_t i, k = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (is_thread(g, pd)) {
+	if (is_thread(q, pd)) {
 		v = malloc(sizeof(*v));
 		if (!v)
 			return -ENOMEM;
@@ -261,7 +338,7 @@ static int targets_of(const struct osm_graph *g, const struct osm_node *pd,
 	for (i = 0; i < pd->nin; i++) {
 		const struct osm_edge *e = pd->in[i];
 
-		if (e->kind == g->k_member && is_thread(g, e->src.ptr))
+		if (e->kind == g->k_member && is_thread(q, e->src.ptr))
 			thread_facts(g, e->src.ptr, &v[k++]);
 	}
 	*out = v;
@@ -269,78 +346,200 @@ static int targets_of(const struct osm_graph *g, const struct osm_node *pd,
 	return 0;
 }
 
-int osm_query__can_control(const struct osm_graph *g,
-			   const struct osm_node *pd,
-			   const struct osm_control_opts *opts,
-			   struct osm_control **out)
+static void table_free(void *p)
 {
-	struct ctl_thread *tv = NULL, s;
+	struct ctl_table *t = p;
+
+	if (t)
+		free(t->v);
+	free(t);
+}
+
+/*
+ * Every thread's facts, kept in the querier: a batch reads them once.
+ * Threads of one process usually share one cred node, parsed once.
+ */
+static int table_get(struct osm_querier *q, const struct ctl_table **out)
+{
+	const struct osm_graph *g = q->g;
+	struct ctl_names nm;
+	struct ctl_table *t;
+	size_t i, k = 0;
+
+	if (q->ctl) {
+		*out = q->ctl;
+		return 0;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < g->nnodes; i++)
+		k += is_thread(q, &g->nodes[i]);
+	t->v = calloc(k ? k : 1, sizeof(*t->v));
+	if (!t->v) {
+		free(t);
+		return -ENOMEM;
+	}
+	names_init(g, &nm);
+	osm__stamps_next(q, &q->mark);
+	for (i = 0; i < g->nnodes; i++) {
+		const struct osm_node *n = &g->nodes[i];
+		const struct ctl_thread *from = NULL;
+		const struct osm_node *cred;
+
+		if (!is_thread(q, n))
+			continue;
+		cred = out_to_t(n, g->k_hold, nm.cred);
+		if (cred && stamp_has(&q->mark, cred->index))
+			from = &t->v[q->slot[cred->index]];
+		thread_facts_from(g, &nm, n, from, cred, &t->v[t->n]);
+		if (cred && !from) {
+			stamp_set(&q->mark, cred->index);
+			q->slot[cred->index] = (uint32_t)t->n;
+		}
+		t->n++;
+	}
+	q->ctl = t;
+	q->ctl_free = table_free;
+	*out = t;
+	return 0;
+}
+
+/* OR @r into the rules of @pd, noting @pd in @seen the first time. */
+static void add_rules(struct osm_querier *q, const struct osm_node *pd,
+		      unsigned int r, const struct osm_node **seen, size_t *n)
+{
+	if (!r)
+		return;
+	if (!stamp_has(&q->mark, pd->index)) {
+		stamp_set(&q->mark, pd->index);
+		q->slot[pd->index] = 0;
+		seen[(*n)++] = pd;
+	}
+	q->slot[pd->index] |= r;
+}
+
+/*
+ * CanControl(@pd), or with @reverse the PDs @pd controls: the subjects
+ * are user threads outside the target's thread group; rules are ORed per
+ * answer at granularity @gran (a thread, or its process; the kernel, or
+ * with OSM_GRAN_KERNEL each kernel thread, for kernel threads).
+ */
+int osm__control_scan(struct osm_querier *q, const struct osm_node *pd,
+		      int scope, unsigned int gran, bool reverse,
+		      struct osm_control **out, size_t *nout)
+{
+	const struct osm_graph *g = q->g;
+	const struct osm_node **seen = NULL;
+	const struct ctl_table *tab;
 	struct osm_control *res = NULL;
-	unsigned int *rules = NULL;
-	bool per_thread;
+	struct ctl_thread *tv = NULL;
 	size_t i, j, n = 0, nt;
-	int scope, err;
+	int err;
 
-	if (!out)
-		return osm_err(-EINVAL);
 	*out = NULL;
-	if (!OPTS_VALID(opts, osm_control_opts) || !g || !pd ||
-	    pd->index >= g->nnodes || &g->nodes[pd->index] != pd ||
-	    !pd->is_pd)
-		return osm_err(-EINVAL);
-	scope = OPTS_GET(opts, ptrace_scope, 0);
-	per_thread = OPTS_GET(opts, flags, 0) & OSM_CONTROL_THREADS;
-	if (scope < 0 || scope > 3 ||
-	    (OPTS_GET(opts, flags, 0) & ~OSM_CONTROL_THREADS))
-		return osm_err(-EINVAL);
-
-	err = targets_of(g, pd, &tv, &nt);
+	*nout = 0;
+	err = table_get(q, &tab);
 	if (err)
-		return osm_err(err);
-	rules = calloc(g->nnodes ? g->nnodes : 1, sizeof(*rules));
-	if (!rules) {
+		return err;
+	err = targets_of(q, pd, &tv, &nt);
+	if (err)
+		return err;
+	seen = malloc((tab->n ? tab->n : 1) * sizeof(*seen));
+	if (!seen) {
 		err = -ENOMEM;
 		goto out;
 	}
-	/* Every user thread outside the target's thread group is a subject. */
-	for (i = 0; nt && i < g->nnodes; i++) {
-		const struct osm_node *sn = &g->nodes[i];
-		const struct osm_node *slot;
+	osm__stamps_next(q, &q->mark);
+	for (i = 0; nt && i < tab->n; i++) {
+		const struct ctl_thread *o = &tab->v[i];
 
-		if (!is_thread(g, sn))
-			continue;
-		thread_facts(g, sn, &s);
-		if (s.kthread || s.proc == tv[0].proc)
-			continue;
-		slot = per_thread ? sn : s.proc;
-		for (j = 0; j < nt; j++)
-			rules[slot->index] |= rules_over(g, &s, &tv[j], scope);
-	}
-	for (i = 0; i < g->nnodes; i++)
-		n += rules[i] != 0;
-	if (n > INT_MAX) {
-		err = -EOVERFLOW;
-		goto out;
+		for (j = 0; j < nt; j++) {
+			const struct ctl_thread *me = &tv[j];
+			const struct ctl_thread *s = reverse ? me : o;
+			const struct ctl_thread *t = reverse ? o : me;
+			const struct osm_node *slot;
+
+			/* Kernel threads are no subjects; nor is the group. */
+			if (s->kthread || s->proc == t->proc)
+				continue;
+			if (gran == OSM_GRAN_THREAD ||
+			    (gran == OSM_GRAN_KERNEL && o->kthread))
+				slot = o->thread;
+			else if (o->proc)
+				slot = o->proc;
+			else
+				slot = osm__pd_group(g, o->thread);
+			add_rules(q, slot, rules_over(g, s, t, scope), seen,
+				  &n);
+		}
 	}
 	if (n) {
+		qsort(seen, n, sizeof(*seen), osm__cmp_index);
 		res = calloc(n, sizeof(*res));
 		if (!res) {
 			err = -ENOMEM;
 			goto out;
 		}
-		for (i = 0, j = 0; i < g->nnodes; i++) {
-			if (!rules[i])
-				continue;
-			res[j].pd = &g->nodes[i];
-			res[j++].rules = rules[i];
+		for (i = 0; i < n; i++) {
+			res[i].pd = seen[i];
+			res[i].rules = q->slot[seen[i]->index];
 		}
 	}
 	*out = res;
-	err = (int)n;
+	*nout = n;
 out:
-	free(rules);
+	free(seen);
 	free(tv);
-	return osm_err(err);
+	return err;
+}
+
+static int control_query(const struct osm_graph *g,
+			 const struct osm_node *pd,
+			 const struct osm_control_opts *opts,
+			 struct osm_control **out, bool reverse)
+{
+	unsigned int flags = OPTS_GET(opts, flags, 0);
+	int scope = OPTS_GET(opts, ptrace_scope, 0);
+	struct osm_querier *q;
+	size_t n;
+	int err;
+
+	if (!out)
+		return osm_err(-EINVAL);
+	*out = NULL;
+	if (!OPTS_VALID(opts, osm_control_opts) || !osm__node_of(g, pd) ||
+	    !pd->is_pd || scope < 0 || scope > 3 ||
+	    (flags & ~OSM_CONTROL_THREADS))
+		return osm_err(-EINVAL);
+	err = osm__querier_get(g, OPTS_GET(opts, querier, NULL), &q);
+	if (err)
+		return osm_err(err);
+	err = osm__control_scan(q, pd, scope, flags & OSM_CONTROL_THREADS ?
+				OSM_GRAN_THREAD : OSM_GRAN_PROCESS,
+				reverse, out, &n);
+	if (!err && n > INT_MAX) {
+		free(*out);
+		*out = NULL;
+		err = -EOVERFLOW;
+	}
+	osm__querier_put(OPTS_GET(opts, querier, NULL), q);
+	return osm_err(err ? err : (int)n);
+}
+
+int osm_query__can_control(const struct osm_graph *g,
+			   const struct osm_node *pd,
+			   const struct osm_control_opts *opts,
+			   struct osm_control **out)
+{
+	return control_query(g, pd, opts, out, false);
+}
+
+int osm_query__controls(const struct osm_graph *g, const struct osm_node *pd,
+			const struct osm_control_opts *opts,
+			struct osm_control **out)
+{
+	return control_query(g, pd, opts, out, true);
 }
 
 const char *osm_control_rule_name(unsigned int rule)

@@ -35,6 +35,7 @@ extern "C" {
 struct osm_graph;
 struct osm_node;
 struct osm_edge;
+struct osm_querier;
 
 /* OSM_LIB_{MAJOR,MINOR,PATCH}_VERSION, OSM_LIB_VERSION_STR */
 #include "osm_version.h"
@@ -171,20 +172,66 @@ OSM_API const char *osm_edge__attr_value(const struct osm_edge *e, size_t i);
 /*
  * Queries.  A PD argument may be a thread, a process (the union of its
  * threads) or the kernel (the union of its kernel threads).
+ * libosm-user/query.md defines each query.
  */
+
+/*
+ * Granularity: what a PD in an answer is.  OSM_GRAN_PROCESS (the
+ * default): a process for user threads, the kernel for kernel threads.
+ * OSM_GRAN_THREAD: every thread is its own answer, so two threads of one
+ * process can be told apart.  OSM_GRAN_KERNEL: processes as with
+ * OSM_GRAN_PROCESS, and each kernel thread on its own instead of the
+ * kernel as a whole.  The queried PD itself (and the threads or process
+ * it is part of or made of) is never an answer.
+ */
+#define OSM_GRAN_PROCESS	0U
+#define OSM_GRAN_THREAD		1U
+#define OSM_GRAN_KERNEL		2U
+
+/* Access mode filters (opts .mode) and access modes of an answer. */
+#define OSM_MODE_ANY		0U	/* any access: reading is enough */
+#define OSM_MODE_WRITE		1U	/* only what can be written */
+#define OSM_ACCESS_R		1U	/* reached, read-only */
+#define OSM_ACCESS_RW		2U	/* reached by a writable path */
+
+/**
+ * osm_querier__new() - scratch space for a batch of queries on @g.
+ * @g: the graph; it must outlive the querier.
+ *
+ * Every query needs per-node scratch arrays; passed in the opts'
+ * .querier field, a querier is allocated once and reused, so a batch
+ * (the TCB of every process) does not allocate and clear them per query.
+ * Not thread-safe: one querier per thread.
+ *
+ * Return: the querier, or NULL with errno set.
+ */
+OSM_API struct osm_querier *osm_querier__new(const struct osm_graph *g);
+OSM_API void osm_querier__free(struct osm_querier *q);
 
 /**
  * struct osm_query_opts - options shared by the queries
  * @sz: sizeof(struct osm_query_opts), set by OSM_OPTS().
  * @types: NULL-terminated list of resource types to consider ("mm",
  *	"net_ns", ...); NULL means every type.
+ * @mode: OSM_MODE_ANY (0) or OSM_MODE_WRITE: count only resources the
+ *	PDs can write (see "Access modes" in libosm-user/query.md).
+ * @granularity: OSM_GRAN_PROCESS (0, the default), OSM_GRAN_THREAD or
+ *	OSM_GRAN_KERNEL: what a PD in an answer is.
+ * @querier: scratch space to reuse across queries on the same graph
+ *	(osm_querier__new()); NULL means the query allocates its own.
+ *
+ * osm_query__reachable() ignores @mode and @granularity; osm_query__shared()
+ * and osm_query__servers() take them since library 0.2.
  */
 struct osm_query_opts {
 	size_t sz;
 	const char *const *types;
+	unsigned int mode;
+	unsigned int granularity;
+	struct osm_querier *querier;
 	size_t :0;
 };
-#define osm_query_opts__last_field types
+#define osm_query_opts__last_field querier
 
 /**
  * osm_query__reachable() - resources a PD reaches (see graph-format.md).
@@ -260,6 +307,148 @@ OSM_API int osm_query__servers(const struct osm_graph *g,
 			       const struct osm_query_opts *opts,
 			       struct osm_share **out);
 
+/**
+ * struct osm_shared_res - a resource two PDs reach, and how
+ * @res: the resource node.
+ * @mine: OSM_ACCESS_R or OSM_ACCESS_RW: how the queried PD reaches it.
+ * @theirs: the same for the other PD.
+ */
+struct osm_shared_res {
+	const struct osm_node *res;
+	unsigned int mine;
+	unsigned int theirs;
+};
+
+/**
+ * struct osm_sharing - one PD sharing resources with the queried PD
+ * @pd: the other PD, at the granularity asked.
+ * @nres: number of shared resources.
+ * @res: the shared resources in graph order, with their access modes.
+ */
+struct osm_sharing {
+	const struct osm_node *pd;
+	size_t nres;
+	struct osm_shared_res *res;
+};
+
+/**
+ * osm_query__sharing() - SharedResources(PD, types, mode) with the access
+ * modes: as osm_query__shared(), each resource saying whether @pd and the
+ * other PD reach it read-only or read-write.
+ * @g: the graph.
+ * @pd: a PD node of @g.
+ * @opts: may be NULL; @opts->mode OSM_MODE_WRITE keeps only resources
+ *	both PDs can write.
+ * @out: on success a malloc()ed array in graph order, or NULL when there
+ *	are none; free it with osm_sharings__free().
+ *
+ * Return: the number of entries in *@out, or a negative errno.
+ */
+OSM_API int osm_query__sharing(const struct osm_graph *g,
+			       const struct osm_node *pd,
+			       const struct osm_query_opts *opts,
+			       struct osm_sharing **out);
+OSM_API void osm_sharings__free(struct osm_sharing *s, size_t n);
+
+/**
+ * struct osm_holder - one PD that reaches a resource
+ * @pd: the PD, at the granularity asked.
+ * @access: OSM_ACCESS_R or OSM_ACCESS_RW.
+ */
+struct osm_holder {
+	const struct osm_node *pd;
+	unsigned int access;
+};
+
+/**
+ * osm_query__holders() - the PDs that reach a resource ("who is in
+ * net_ns X"), the exact inverse of osm_query__reachable(): a PD is a
+ * holder iff @res is in its reachable set.
+ * @g: the graph.
+ * @res: a resource node of @g.
+ * @opts: may be NULL; @opts->types is ignored; @opts->mode OSM_MODE_WRITE
+ *	keeps only the PDs that can write @res.
+ * @out: on success a malloc()ed array in graph order, or NULL; free() it.
+ *
+ * Return: the number of entries in *@out, or a negative errno (-EINVAL
+ * when @res is not a resource node of @g).
+ */
+OSM_API int osm_query__holders(const struct osm_graph *g,
+			       const struct osm_node *res,
+			       const struct osm_query_opts *opts,
+			       struct osm_holder **out);
+
+/* osm_bfs_opts.dir: which way edges are followed. */
+#define OSM_BFS_OUT		1U	/* source to destination (default) */
+#define OSM_BFS_IN		2U	/* destination to source */
+#define OSM_BFS_BOTH		3U
+/* osm_bfs_opts.flags */
+#define OSM_BFS_REACH		(1U << 0) /* follow edges as reachability */
+
+/**
+ * struct osm_bfs_opts - options of osm_query__bfs()
+ * @sz: sizeof(struct osm_bfs_opts), set by OSM_OPTS().
+ * @kinds: NULL-terminated edge kinds to follow ("hold", "map", ...);
+ *	NULL means every kind.
+ * @dir: OSM_BFS_OUT (0 also means out), OSM_BFS_IN or OSM_BFS_BOTH.
+ * @mode: OSM_MODE_ANY, or OSM_MODE_WRITE: take only steps that allow
+ *	writing (query.md, "Access modes").
+ * @max_depth: do not go further than this many edges; 0: no limit.
+ * @classes: NULL-terminated node classes to return ("pd", "res"); NULL
+ *	means every class.  The walk still goes through the others.
+ * @types: NULL-terminated node types to return; NULL means every type.
+ * @flags: OSM_BFS_REACH: follow edges only as reachability does (with
+ *	OSM_BFS_OUT from a PD this is osm_query__reachable(), with
+ *	OSM_BFS_IN from a resource osm_query__holders() before folding).
+ * @querier: as in struct osm_query_opts.
+ */
+struct osm_bfs_opts {
+	size_t sz;
+	const char *const *kinds;
+	unsigned int dir;
+	unsigned int mode;
+	unsigned int max_depth;
+	const char *const *classes;
+	const char *const *types;
+	unsigned int flags;
+	struct osm_querier *querier;
+	size_t :0;
+};
+#define osm_bfs_opts__last_field querier
+
+/**
+ * struct osm_bfs_hit - a node a BFS reached
+ * @node: the node.
+ * @via: the edge it was first reached by (NULL for the start); the
+ *	other end of it is the node's parent in the BFS tree, so following
+ *	@via from hit to hit gives a shortest path.
+ * @depth: edges from the start.
+ */
+struct osm_bfs_hit {
+	const struct osm_node *node;
+	const struct osm_edge *via;
+	unsigned int depth;
+};
+
+/**
+ * osm_query__bfs() - breadth-first search from any node: the primitive
+ * the OSmosis queries are defined with.
+ * @g: the graph.
+ * @start: any node of @g (a PD or a resource); it is the first hit when
+ *	it matches @opts->classes and @opts->types.
+ * @opts: may be NULL.
+ * @out: on success a malloc()ed array of the matching nodes in BFS order
+ *	(by depth), or NULL when there are none; free() it.  A hit's parent
+ *	may be a node that did not match the filters.
+ *
+ * Return: the number of hits, or a negative errno (-EINVAL for a bad
+ * argument or option).
+ */
+OSM_API int osm_query__bfs(const struct osm_graph *g,
+			   const struct osm_node *start,
+			   const struct osm_bfs_opts *opts,
+			   struct osm_bfs_hit **out);
+
 /*
  * CanControl(PD) (libosm-user/control.md): who can control a PD, and by
  * which rule.  Bits of struct osm_control.rules.
@@ -280,14 +469,17 @@ OSM_API int osm_query__servers(const struct osm_graph *g,
  *	graph does not show: read /proc/sys/kernel/yama/ptrace_scope; 0
  *	(the default) is also right for a kernel without Yama.
  * @flags: OSM_CONTROL_THREADS or 0.
+ * @querier: as in struct osm_query_opts (it also keeps the facts of
+ *	every thread, read once).
  */
 struct osm_control_opts {
 	size_t sz;
 	int ptrace_scope;
 	unsigned int flags;
+	struct osm_querier *querier;
 	size_t :0;
 };
-#define osm_control_opts__last_field flags
+#define osm_control_opts__last_field querier
 
 /**
  * struct osm_control - one PD that can control the queried PD
@@ -320,6 +512,138 @@ OSM_API int osm_query__can_control(const struct osm_graph *g,
 
 /** osm_control_rule_name() - "parent", "tracer", ... for one bit, or NULL. */
 OSM_API const char *osm_control_rule_name(unsigned int rule);
+
+/**
+ * osm_query__controls() - the reverse of CanControl: the PDs @pd can
+ * control, each with the rules; Q is listed iff @pd is in
+ * osm_query__can_control(Q) (by process, or by thread with
+ * OSM_CONTROL_THREADS).  Arguments and return as
+ * osm_query__can_control().
+ */
+OSM_API int osm_query__controls(const struct osm_graph *g,
+				const struct osm_node *pd,
+				const struct osm_control_opts *opts,
+				struct osm_control **out);
+
+/**
+ * struct osm_tcb_opts - options of osm_query__tcb() and osm_query__impact()
+ * @sz: sizeof(struct osm_tcb_opts), set by OSM_OPTS().
+ * @types: as in struct osm_query_opts: the shared resources and the
+ *	channels considered.
+ * @mode: as in struct osm_query_opts, for the shared resources of a TCB
+ *	(an impact boundary always counts the resources @pd can write).
+ * @granularity: as in struct osm_query_opts.
+ * @ptrace_scope: as in struct osm_control_opts.
+ * @querier: as in struct osm_query_opts.
+ */
+struct osm_tcb_opts {
+	size_t sz;
+	const char *const *types;
+	unsigned int mode;
+	unsigned int granularity;
+	int ptrace_scope;
+	struct osm_querier *querier;
+	size_t :0;
+};
+#define osm_tcb_opts__last_field querier
+
+/* struct osm_tcb_entry.why: the parts of the relation that hold. */
+#define OSM_TCB_SHARED		(1U << 0)
+#define OSM_TCB_CONTROL		(1U << 1)
+#define OSM_TCB_SERVER		(1U << 2)
+
+/**
+ * struct osm_tcb_entry - one PD of a TCB or of an impact boundary
+ * @pd: the PD, at the granularity asked.
+ * @why: OSM_TCB_* bits: which of the lists below are not empty.
+ * @nres: number of shared resources.
+ * @res: the shared resources in graph order (@mine is the queried PD's
+ *	access, @theirs @pd's).
+ * @rules: OSM_CONTROL_* rules: for a TCB by which @pd controls the
+ *	queried PD, for an impact boundary by which the queried PD
+ *	controls @pd.
+ * @nchan: number of channels.
+ * @chan: for a TCB the channels @pd serves for the queried PD, for an
+ *	impact boundary those the queried PD serves for @pd; graph order.
+ */
+struct osm_tcb_entry {
+	const struct osm_node *pd;
+	unsigned int why;
+	size_t nres;
+	struct osm_shared_res *res;
+	unsigned int rules;
+	size_t nchan;
+	const struct osm_node **chan;
+};
+
+/**
+ * osm_query__tcb() - TCB(PD) = SharedResources(PD) ∪ CanControl(PD) ∪
+ * the PDs serving its requests: one entry per PD, each saying why.
+ * @g: the graph.
+ * @pd: a PD node of @g.
+ * @opts: may be NULL.
+ * @out: on success a malloc()ed array in graph order, or NULL when empty;
+ *	free it with osm_tcb__free().
+ *
+ * The kernel is in every TCB and is listed only through what it shares
+ * (kernel threads hold namespaces, for one).
+ *
+ * Return: the number of entries in *@out, or a negative errno.
+ */
+OSM_API int osm_query__tcb(const struct osm_graph *g,
+			   const struct osm_node *pd,
+			   const struct osm_tcb_opts *opts,
+			   struct osm_tcb_entry **out);
+
+/**
+ * osm_query__impact() - ImpactBoundary(PD): the PDs @pd can affect: those
+ * that reach a resource @pd can write, those @pd can control
+ * (osm_query__controls()) and those whose requests @pd serves.
+ * Arguments and return as osm_query__tcb().
+ */
+OSM_API int osm_query__impact(const struct osm_graph *g,
+			      const struct osm_node *pd,
+			      const struct osm_tcb_opts *opts,
+			      struct osm_tcb_entry **out);
+OSM_API void osm_tcb__free(struct osm_tcb_entry *v, size_t n);
+
+/**
+ * struct osm_compare_type - one resource type in a comparison of two PDs
+ * @type: the type ("mm", "net_ns", ...); lives as long as the graph.
+ * @na: how many resources of @type the first PD reaches.
+ * @nb: the same for the second PD.
+ * @nshared: how many of them both reach: 0 means isolated for this type.
+ * @shared: those resources in graph order (@mine is the first PD's
+ *	access, @theirs the second's).
+ */
+struct osm_compare_type {
+	const char *type;
+	size_t na;
+	size_t nb;
+	size_t nshared;
+	struct osm_shared_res *shared;
+};
+
+/**
+ * osm_query__compare() - Compare(A, B): per resource type, whether two
+ * PDs share it or are isolated, and through which nodes.
+ * @g: the graph.
+ * @a: a PD node of @g: a thread, a process or the kernel.
+ * @b: another (or the same) PD node of @g.
+ * @opts: may be NULL; @opts->types limits the types, @opts->mode
+ *	OSM_MODE_WRITE counts as shared only what both can write;
+ *	@opts->granularity is not used.
+ * @out: on success a malloc()ed array, one entry per type either PD
+ *	reaches, sorted by type name; free it with osm_compare__free().
+ *
+ * Return: the number of types in *@out, or a negative errno.
+ */
+OSM_API int osm_query__compare(const struct osm_graph *g,
+			       const struct osm_node *a,
+			       const struct osm_node *b,
+			       const struct osm_query_opts *opts,
+			       struct osm_compare_type **out);
+OSM_API void osm_compare__free(struct osm_compare_type *v, size_t n);
 
 /*
  * PD creation (uapi/spawn.md): a program in a new PD whose resources are

@@ -52,6 +52,8 @@ static const struct verb_opt {
 	{ ARG_TYPES, "--types", offsetof(struct verb_args, types) },
 	{ ARG_DIR,   "--dir",   offsetof(struct verb_args, dir) },
 	{ ARG_SCOPE, "--ptrace-scope", offsetof(struct verb_args, scope) },
+	{ ARG_MODE,  "--mode",  offsetof(struct verb_args, mode) },
+	{ ARG_GRAN,  "--granularity", offsetof(struct verb_args, gran) },
 };
 
 /* take_opt() for each of the @allowed options: 1, 0 or -1 as it. */
@@ -164,12 +166,17 @@ const char *device_hint(int err)
 	return "";
 }
 
-/* Why a graph read whole did not parse, from its first line. */
-static void explain_parse_error(const char *path, const char *buf,
-				size_t len, int err)
+/*
+ * Why a graph did not parse.  A format version this osm does not read is
+ * told by the first line, read again for it: the graph itself is parsed
+ * in the buffer it was read into, without a copy of the text kept.
+ */
+static void explain_parse_error(const char *path, int err)
 {
 	static const char magic[] = OSM_GRAPH_MAGIC " ";
 	unsigned int major, minor;
+	char line[128];
+	FILE *f;
 
 	if (err == ENODATA) {
 		p_err("%s: graph is cut short (no 'end' line)", path);
@@ -179,47 +186,44 @@ static void explain_parse_error(const char *path, const char *buf,
 		p_err("%s: %s", path, strerror(err));
 		return;
 	}
-	if (len > sizeof(magic) && !memcmp(buf, magic, sizeof(magic) - 1) &&
-	    sscanf(buf + sizeof(magic) - 1, "%u.%u", &major, &minor) == 2 &&
+	f = fopen(path, "re");
+	if (f && fgets(line, sizeof(line), f) &&
+	    !strncmp(line, magic, sizeof(magic) - 1) &&
+	    sscanf(line + sizeof(magic) - 1, "%u.%u", &major, &minor) == 2 &&
 	    major != OSM_GRAPH_MAJOR) {
 		p_err("%s: graph format %u.%u is not supported, this osm reads %d.x%s",
 		      path, major, minor, OSM_GRAPH_MAJOR,
 		      strcmp(path, OSM_DEVICE_PATH) ? "" :
 		      " (the loaded osmosis module and this osm are from different releases: install matching versions, 'modinfo osmosis' shows the module's)");
-		return;
+	} else {
+		p_err("%s: malformed graph", path);
 	}
-	p_err("%s: malformed graph", path);
+	if (f)
+		fclose(f);
 }
 
 /* Load from --file or the device, turning errno into a useful message. */
 struct osm_graph *load_graph(const char *file)
 {
 	const char *path = file ? file : OSM_DEVICE_PATH;
+	OSM_OPTS(osm_graph_opts, opts, .path = path);
 	struct osm_graph *g;
-	size_t len;
-	char *buf;
 	int err;
 
-	{
-		OSM_OPTS(osm_graph_opts, opts, .path = path);
-
-		err = osm_graph__read(&opts, &buf, &len);
-	}
-	if (err == -EFBIG) {
+	g = osm_graph__load(&opts);
+	if (g)
+		return g;
+	err = errno;
+	if (err == EFBIG) {
 		p_err("%s: graph is larger than the 1 GiB limit", path);
-		return NULL;
+	} else if (err == EPROTO || err == ENODATA || err == ENOMEM ||
+		   err == EOVERFLOW) {
+		explain_parse_error(path, err);
+	} else {
+		p_err("cannot read %s: %s%s", path, strerror(err),
+		      file ? "" : device_hint(err));
 	}
-	if (err) {
-		p_err("cannot read %s: %s%s", path, strerror(-err),
-		      file ? "" : device_hint(-err));
-		return NULL;
-	}
-	/* Read, then parse: the text is still at hand to explain errors. */
-	g = osm_graph__parse(buf, len);
-	if (!g)
-		explain_parse_error(path, buf, len, errno);
-	free(buf);
-	return g;
+	return NULL;
 }
 
 static bool all_digits(const char *s)

@@ -21,9 +21,13 @@ static void print_attr(const char *key, const char *value)
 {
 	char fmt[64];
 
+	if (json_output) {
+		print_string(PRINT_JSON, key, NULL, value);
+		return;
+	}
 	/* Keys are [a-z0-9_]+ (libosm checks), so safe in a format. */
 	snprintf(fmt, sizeof(fmt), " %.40s=%%s", key);
-	print_string(PRINT_ANY, key, fmt, value);
+	print_string(PRINT_FP, key, fmt, value);
 }
 
 /*
@@ -216,32 +220,61 @@ static int do_dump(int argc, char **argv)
 }
 
 /*
- * Write @s to @f one character at a time: each ASCII byte, and each byte
- * that does not start a character XML 1.0 allows (invalid UTF-8, and
- * U+FFFE, U+FFFF), goes through @esc (@bad set for the latter), which
- * returns what to write instead or NULL to keep it; other valid UTF-8 is
- * written as is.
+ * How a text format writes a value: @esc returns what to write instead
+ * of an ASCII byte, or of a byte that does not start a character XML 1.0
+ * allows (invalid UTF-8, and U+FFFE, U+FFFF; @bad set), or NULL to keep
+ * it.  @plain caches @esc's answer for ASCII, so that put_chars() can
+ * copy runs of bytes that need nothing with one fwrite().
  */
-static void put_chars(FILE *f, const char *s,
-		      const char *(*esc)(unsigned char c, bool bad))
+struct escaper {
+	const char *(*esc)(unsigned char c, bool bad);
+	bool ready;
+	bool plain[0x80];
+};
+
+#define ESCAPER(fn)	{ .esc = (fn) }
+
+/* Length of the character at @p, valid UTF-8 that XML allows, or 0. */
+static int xml_char_len(const unsigned char *p)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	int n = utf8_seq_len(p);
 
-	while (*p) {
-		int n = utf8_seq_len(p);
-		const char *rep = NULL;
+	if (n == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
+		return 0;
+	return n;
+}
 
-		if (n == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
-			n = 0;
-		if (n <= 1)
-			rep = esc(*p, !n);
-		if (!n)
-			n = 1;
+/* Write @s to @f as @e says: runs of kept bytes at once. */
+static void put_chars(FILE *f, const char *s, struct escaper *e)
+{
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+	const char *rep;
+	int n;
+
+	if (!e->ready) {
+		for (n = 1; n < 0x80; n++)
+			e->plain[n] = !e->esc(n, false);
+		e->ready = true;
+	}
+	for (;;) {
+		while (*p < 0x80 && e->plain[*p])
+			p++;
+		n = *p >= 0x80 ? xml_char_len(p) : 0;
+		if (n) {
+			p += n;
+			continue;
+		}
+		if (p > run)
+			fwrite(run, 1, p - run, f);
+		if (!*p)
+			break;
+		/* An ASCII byte to replace, or one that starts no character. */
+		rep = e->esc(*p, *p >= 0x80);
 		if (rep)
 			fputs(rep, f);
 		else
-			fwrite(p, 1, n, f);
-		p += n;
+			fputc(*p, f);
+		run = ++p;
 	}
 }
 
@@ -260,7 +293,9 @@ static const char *dot_esc(unsigned char c, bool bad)
 /* The inside of a DOT string. */
 static void dot_chars(const char *s)
 {
-	put_chars(stdout, s, dot_esc);
+	static struct escaper e = ESCAPER(dot_esc);
+
+	put_chars(stdout, s, &e);
 }
 
 static void dot_string(const char *s)
@@ -268,6 +303,26 @@ static void dot_string(const char *s)
 	putchar('"');
 	dot_chars(s);
 	putchar('"');
+}
+
+/*
+ * "fd N " of a map edge: N in decimal when the value is a decimal number
+ * (atoi() made "4294967296" -1), else the value as it is.
+ */
+static void dot_fd(const char *fd)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(fd, &end, 10);
+	if (*fd >= '0' && *fd <= '9' && !*end && !errno) {
+		printf("fd %llu ", v);
+		return;
+	}
+	fputs("fd ", stdout);
+	dot_chars(fd);
+	putchar(' ');
 }
 
 static int do_dot(int argc, char **argv)
@@ -324,7 +379,7 @@ static int do_dot(int argc, char **argv)
 		if (mode || fd) {
 			printf(", taillabel=\"");
 			if (fd)
-				printf("fd %d ", atoi(fd));
+				dot_fd(fd);
 			if (mode)
 				dot_chars(mode);
 			printf("\"");
@@ -498,7 +553,9 @@ static const char *xml_esc(unsigned char c, bool bad)
 
 static void xml_text(const char *s)
 {
-	put_chars(stdout, s, xml_esc);
+	static struct escaper e = ESCAPER(xml_esc);
+
+	put_chars(stdout, s, &e);
 }
 
 /*
@@ -613,6 +670,7 @@ static const char *csv_esc(unsigned char c, bool bad)
  */
 static void csv_field(FILE *f, const char *s, bool first)
 {
+	static struct escaper csv_escaper = ESCAPER(csv_esc);
 	bool quote;
 
 	if (!first)
@@ -622,7 +680,7 @@ static void csv_field(FILE *f, const char *s, bool first)
 	quote = !*s || strpbrk(s, ",\"\r\n");
 	if (quote)
 		fputc('"', f);
-	put_chars(f, s, csv_esc);
+	put_chars(f, s, &csv_escaper);
 	if (quote)
 		fputc('"', f);
 }

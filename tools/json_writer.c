@@ -5,13 +5,19 @@
  * Graph values are arbitrary bytes (paths, comms).  Valid UTF-8 is
  * copied as is; any other byte >= 0x80 is written as \u00XX, so the
  * output is always valid UTF-8 JSON and no byte is silently dropped.
+ *
+ * The writer fills a buffer of its own and hands it to the stream when
+ * it is full and after each complete top-level value: a whole graph is
+ * tens of millions of short pieces, and a stdio call per piece was most
+ * of the cost of "osm -j graph".
  */
-#include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "json_writer.h"
 
 #define JSONW_MAX_DEPTH	64
+#define JSONW_BUF_SIZE	(64U << 10)
 
 struct json_writer {
 	FILE *out;
@@ -19,6 +25,8 @@ struct json_writer {
 	bool pretty;
 	bool after_name;		/* a name is waiting for its value */
 	bool first[JSONW_MAX_DEPTH];	/* nothing written at this level */
+	size_t len;			/* bytes waiting in buf */
+	char buf[JSONW_BUF_SIZE];
 };
 
 json_writer_t *jsonw_new(FILE *f)
@@ -32,11 +40,42 @@ json_writer_t *jsonw_new(FILE *f)
 	return self;
 }
 
+void jsonw_flush(json_writer_t *self)
+{
+	if (self->len)
+		fwrite(self->buf, 1, self->len, self->out);
+	self->len = 0;
+}
+
 void jsonw_destroy(json_writer_t **self_p)
 {
+	if (*self_p)
+		jsonw_flush(*self_p);
 	free(*self_p);
 	*self_p = NULL;
 }
+
+static void put(json_writer_t *self, const void *p, size_t n)
+{
+	if (n > JSONW_BUF_SIZE - self->len) {
+		jsonw_flush(self);
+		if (n >= JSONW_BUF_SIZE) {
+			fwrite(p, 1, n, self->out);
+			return;
+		}
+	}
+	memcpy(self->buf + self->len, p, n);
+	self->len += n;
+}
+
+static inline void put_c(json_writer_t *self, char c)
+{
+	if (self->len == JSONW_BUF_SIZE)
+		jsonw_flush(self);
+	self->buf[self->len++] = c;
+}
+
+#define put_lit(self, lit)	put(self, lit, sizeof(lit) - 1)
 
 void jsonw_pretty(json_writer_t *self, bool on)
 {
@@ -49,9 +88,9 @@ static void indent(json_writer_t *self)
 
 	if (!self->pretty)
 		return;
-	fputc('\n', self->out);
+	put_c(self, '\n');
 	for (i = 0; i < self->depth; i++)
-		fputs("    ", self->out);
+		put_lit(self, "    ");
 }
 
 /* Before any value or name: the separator its position needs. */
@@ -63,7 +102,7 @@ static void sep(json_writer_t *self)
 	}
 	if (self->depth) {
 		if (!self->first[self->depth])
-			fputc(',', self->out);
+			put_c(self, ',');
 		indent(self);
 	}
 	self->first[self->depth] = false;
@@ -72,8 +111,10 @@ static void sep(json_writer_t *self)
 /* A complete top-level value ends with a newline, as jq prints it. */
 static void value_done(json_writer_t *self)
 {
-	if (!self->depth)
-		fputc('\n', self->out);
+	if (!self->depth) {
+		put_c(self, '\n');
+		jsonw_flush(self);
+	}
 }
 
 int utf8_seq_len(const unsigned char *s)
@@ -103,59 +144,84 @@ int utf8_seq_len(const unsigned char *s)
 	return n;
 }
 
-static void put_escaped(FILE *out, const char *str)
+/* Printable ASCII but the quote and backslash: held as it is. */
+static bool json_plain[256];
+
+static void json_plain_init(void)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	unsigned int c;
 
-	fputc('"', out);
-	while (*s) {
-		int n;
+	for (c = 0x20; c < 0x7f; c++)
+		json_plain[c] = c != '"' && c != '\\';
+}
 
-		switch (*s) {
-		case '"':
-			fputs("\\\"", out);
-			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\b':
-			fputs("\\b", out);
-			break;
-		case '\f':
-			fputs("\\f", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\r':
-			fputs("\\r", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		default:
-			if (*s < 0x20 || *s == 0x7f) {
-				fprintf(out, "\\u%04x", *s);
-				break;
-			}
-			n = utf8_seq_len(s);
-			if (!n) {
-				fprintf(out, "\\u%04x", *s);
-				break;
-			}
-			fwrite(s, 1, n, out);
+static const char hex_digits[] = "0123456789abcdef";
+
+/* The escape of a byte that is not plain or valid UTF-8. */
+static void put_escape(json_writer_t *self, unsigned char c)
+{
+	static const char short_esc[0x20] = {
+		['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r',
+		['\t'] = 't',
+	};
+	char u[6] = { '\\', 'u', '0', '0' };
+
+	if (c == '"' || c == '\\' || (c < 0x20 && short_esc[c])) {
+		u[1] = c < 0x20 ? short_esc[c] : c;
+		put(self, u, 2);
+		return;
+	}
+	u[4] = hex_digits[c >> 4];
+	u[5] = hex_digits[c & 0xf];
+	put(self, u, 6);
+}
+
+/* Runs of bytes that need no escape are copied at once. */
+static void put_escaped(json_writer_t *self, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str, *run = s;
+	int n;
+
+	if (!json_plain['a'])
+		json_plain_init();
+	put_c(self, '"');
+	for (;;) {
+		while (json_plain[*s])
+			s++;
+		n = *s >= 0x80 ? utf8_seq_len(s) : 0;
+		if (n) {
 			s += n;
 			continue;
 		}
-		s++;
+		if (s > run)
+			put(self, run, s - run);
+		if (!*s)
+			break;
+		put_escape(self, *s++);
+		run = s;
 	}
-	fputc('"', out);
+	put_c(self, '"');
+}
+
+/* @v in decimal, with a '-' first when @neg. */
+static void put_u64(json_writer_t *self, uint64_t v, bool neg)
+{
+	char d[21];
+	size_t i = sizeof(d);
+
+	do {
+		d[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	if (neg)
+		d[--i] = '-';
+	put(self, d + i, sizeof(d) - i);
 }
 
 static void start(json_writer_t *self, char c)
 {
 	sep(self);
-	fputc(c, self->out);
+	put_c(self, c);
 	if (self->depth + 1 < JSONW_MAX_DEPTH)
 		self->depth++;
 	self->first[self->depth] = true;
@@ -169,7 +235,7 @@ static void end(json_writer_t *self, char c)
 		self->depth--;
 	if (!empty)
 		indent(self);
-	fputc(c, self->out);
+	put_c(self, c);
 	value_done(self);
 }
 
@@ -196,43 +262,50 @@ void jsonw_end_array(json_writer_t *self)
 void jsonw_name(json_writer_t *self, const char *name)
 {
 	sep(self);
-	put_escaped(self->out, name);
-	fputs(self->pretty ? ": " : ":", self->out);
+	put_escaped(self, name);
+	if (self->pretty)
+		put_lit(self, ": ");
+	else
+		put_c(self, ':');
 	self->after_name = true;
 }
 
 void jsonw_string(json_writer_t *self, const char *value)
 {
 	sep(self);
-	put_escaped(self->out, value);
+	put_escaped(self, value);
 	value_done(self);
 }
 
 void jsonw_uint(json_writer_t *self, uint64_t value)
 {
 	sep(self);
-	fprintf(self->out, "%" PRIu64, value);
+	put_u64(self, value, false);
 	value_done(self);
 }
 
 void jsonw_int(json_writer_t *self, int64_t value)
 {
 	sep(self);
-	fprintf(self->out, "%" PRId64, value);
+	put_u64(self, value < 0 ? -(uint64_t)value : (uint64_t)value,
+		value < 0);
 	value_done(self);
 }
 
 void jsonw_bool(json_writer_t *self, bool value)
 {
 	sep(self);
-	fputs(value ? "true" : "false", self->out);
+	if (value)
+		put_lit(self, "true");
+	else
+		put_lit(self, "false");
 	value_done(self);
 }
 
 void jsonw_null(json_writer_t *self)
 {
 	sep(self);
-	fputs("null", self->out);
+	put_lit(self, "null");
 	value_done(self);
 }
 

@@ -14,7 +14,10 @@
 typedef struct json_writer json_writer_t;
 
 json_writer_t *jsonw_new(FILE *f);
+/* Flushes what is buffered, then frees. */
 void jsonw_destroy(json_writer_t **self_p);
+/* Hand what is buffered to the stream (done after each top-level value). */
+void jsonw_flush(json_writer_t *self);
 void jsonw_pretty(json_writer_t *self, bool on);
 
 void jsonw_start_object(json_writer_t *self);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "draw.h"
 #include "main.h"
 
 const char *bin_name;
@@ -91,7 +92,8 @@ static int do_help(int argc, char **argv)
 	printf("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
 	       "       %s version\n"
 	       "\n"
-	       "       OBJECT := { api | graph | query | spawn }\n"
+	       "       OBJECT := { api | graph | query | spawn | draw | tcb |\n"
+	       "                   ib | control | compare | holders | bfs }\n"
 	       "       " HELP_SPEC_OPTIONS "\n"
 	       "\n"
 	       "Reads /dev/osmosis unless --file names a saved graph.\n"
@@ -128,6 +130,13 @@ static const struct cmd main_cmds[] = {
 	{ "query",	do_query },
 	{ "spawn",	do_spawn },
 	{ "version",	do_version },
+	{ "tcb",	do_tcb },
+	{ "ib",		do_ib },
+	{ "control",	do_control },
+	{ "compare",	do_compare },
+	{ "holders",	do_holders },
+	{ "bfs",	do_bfs },
+	{ "draw",	do_draw },
 	{ 0 }
 };
 

@@ -41,6 +41,8 @@ void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define ARG_DIR		(1U << 2)
 #define ARG_SCOPE	(1U << 3)	/* --ptrace-scope N */
 #define ARG_THREADS	(1U << 4)	/* --threads */
+#define ARG_MODE	(1U << 5)	/* --mode r|rw */
+#define ARG_GRAN	(1U << 6)	/* --granularity G */
 
 struct verb_args {
 	const char *file;
@@ -50,6 +52,8 @@ struct verb_args {
 	bool threads;
 	const char *pos[2];
 	int npos;
+	const char *mode;
+	const char *gran;
 };
 
 int parse_verb_args(int argc, char **argv, unsigned int allowed,
@@ -64,5 +68,19 @@ int do_api(int argc, char **argv);
 int do_graph(int argc, char **argv);
 int do_query(int argc, char **argv);
 int do_spawn(int argc, char **argv);
+
+/* query.c and query_ext.c: the OSmosis queries, also top-level objects. */
+int do_control(int argc, char **argv);
+int query_ptrace_scope(void);
+int parse_scope(const char *s);
+int do_tcb(int argc, char **argv);
+int do_ib(int argc, char **argv);
+int do_compare(int argc, char **argv);
+int do_holders(int argc, char **argv);
+int do_bfs(int argc, char **argv);
+int do_ext_help(int argc, char **argv);
+int parse_gran(const char *s, unsigned int *g);
+int parse_mode(const char *s, unsigned int *m);
+const char *gran_name(unsigned int g);
 
 #endif /* __OSM_MAIN_H */

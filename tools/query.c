@@ -55,6 +55,7 @@ struct query_ctx {
 	struct osm_graph *g;
 	const struct osm_node *pd;
 	const char **types;
+	unsigned int mode, gran;
 	struct osm_query_opts opts;
 };
 
@@ -64,9 +65,12 @@ static int query_setup(int argc, char **argv, struct query_ctx *q)
 	int r;
 
 	memset(q, 0, sizeof(*q));
-	r = parse_verb_args(argc, argv, ARG_FILE | ARG_TYPES, 1, &va);
+	r = parse_verb_args(argc, argv, ARG_FILE | ARG_TYPES | ARG_MODE |
+			    ARG_GRAN, 1, &va);
 	if (r)
 		return r > 0 ? 1 : -1;
+	if (parse_mode(va.mode, &q->mode) || parse_gran(va.gran, &q->gran))
+		return -1;
 	if (va.npos < 1) {
 		p_err("missing PD: a pid, 'kernel' or a node id "
 		      "(thread:TID, process:PID)");
@@ -83,7 +87,8 @@ static int query_setup(int argc, char **argv, struct query_ctx *q)
 		return -1;
 	}
 	{
-		OSM_OPTS(osm_query_opts, opts, .types = q->types);
+		OSM_OPTS(osm_query_opts, opts, .types = q->types,
+			 .mode = q->mode, .granularity = q->gran);
 
 		q->opts = opts;
 	}
@@ -134,32 +139,74 @@ static int show_reachable(const struct query_ctx *q)
 	return 0;
 }
 
+static const char *access_name(unsigned int a)
+{
+	return a == OSM_ACCESS_RW ? "rw" : "r";
+}
+
+/* Shared resources with both accesses: {"id", "type", "label", "mine", "theirs"}. */
+static void print_shared_res(const struct osm_shared_res *r, size_t n)
+{
+	size_t i, w = 0;
+	char fmt[32];
+
+	for (i = 0; i < n; i++)
+		if (strlen(osm_node__id(r[i].res)) > w)
+			w = strlen(osm_node__id(r[i].res));
+	snprintf(fmt, sizeof(fmt), "\t%%-%ds", w > 40 ? 40 : (int)w);
+	open_json_array("resources");
+	for (i = 0; i < n; i++) {
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "id", fmt, osm_node__id(r[i].res));
+		print_string(PRINT_JSON, "type", NULL,
+			     osm_node__type(r[i].res));
+		if (node_label(r[i].res))
+			print_string(PRINT_JSON, "label", NULL,
+				     node_label(r[i].res));
+		print_string(PRINT_ANY, "mine", "  %s",
+			     access_name(r[i].mine));
+		print_string(PRINT_ANY, "theirs", "/%s",
+			     access_name(r[i].theirs));
+		if (node_label(r[i].res))
+			print_string(PRINT_FP, NULL, "  %s",
+				     node_label(r[i].res));
+		close_json_object();
+		print_nl();
+	}
+	close_json_array();
+}
+
 static int show_shared(const struct query_ctx *q)
 {
-	struct osm_share *sh;
+	struct osm_sharing *sh;
 	int i, n;
 
-	n = osm_query__shared(q->g, q->pd, &q->opts, &sh);
+	n = osm_query__sharing(q->g, q->pd, &q->opts, &sh);
 	if (n < 0)
 		return n;
 
 	open_json_object(NULL);
 	print_pd(q->pd);
-	print_uint(PRINT_ANY, "count", " shares resources with %llu PDs\n",
+	print_uint(PRINT_ANY, "count", " shares resources with %llu PDs",
 		   n);
+	print_string(PRINT_ANY, "granularity", " (granularity %s",
+		     gran_name(q->gran));
+	print_string(PRINT_ANY, "mode", ", mode %s)\n",
+		     q->mode == OSM_MODE_WRITE ? "rw" : "any");
 	if (n)
 		print_nl();
 	open_json_array("shares");
 	for (i = 0; i < n; i++) {
 		open_json_object(NULL);
 		print_pd(sh[i].pd);
-		print_uint(PRINT_ANY, "count", ": %llu shared\n", sh[i].nres);
-		print_resources(sh[i].res, sh[i].nres);
+		print_uint(PRINT_ANY, "count", ": %llu shared (mine/theirs)\n",
+			   sh[i].nres);
+		print_shared_res(sh[i].res, sh[i].nres);
 		close_json_object();
 	}
 	close_json_array();
 	close_json_object();
-	osm_shares__free(sh, n);
+	osm_sharings__free(sh, n);
 	return 0;
 }
 
@@ -208,7 +255,7 @@ static int do_shared(int argc, char **argv)
 }
 
 /* Yama's ptrace_scope of this system: 0 when Yama is not there. */
-static int read_ptrace_scope(void)
+int query_ptrace_scope(void)
 {
 	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
 	int v = 0;
@@ -221,7 +268,7 @@ static int read_ptrace_scope(void)
 	return v;
 }
 
-static int parse_scope(const char *s)
+int parse_scope(const char *s)
 {
 	char *end;
 	long v;
@@ -291,7 +338,7 @@ static void show_control(const struct osm_node *pd, int scope,
 	close_json_object();
 }
 
-static int do_control(int argc, char **argv)
+int do_control(int argc, char **argv)
 {
 	const struct osm_node *pd;
 	struct osm_control *c;
@@ -308,7 +355,7 @@ static int do_control(int argc, char **argv)
 		      "(thread:TID, process:PID)");
 		return -1;
 	}
-	scope = va.scope ? parse_scope(va.scope) : read_ptrace_scope();
+	scope = va.scope ? parse_scope(va.scope) : query_ptrace_scope();
 	if (scope < 0)
 		return -1;
 	if (scope > 3)
@@ -344,11 +391,14 @@ static int do_help(int argc, char **argv)
 	(void)argv;
 	if (help_json())
 		return 0;
-	printf("Usage: %s query shared    PD [--types TYPES] [--file FILE]\n"
+	printf("Usage: %s query shared    PD [--types TYPES] [--mode r|rw]\n"
+	       "                             [--granularity G] [--file FILE]\n"
 	       "       %s query reachable PD [--types TYPES] [--file FILE]\n"
 	       "       %s query control   PD [--threads] [--ptrace-scope N]\n"
 	       "                             [--file FILE]\n"
 	       "       %s query servers   PD [--types TYPES] [--file FILE]\n"
+	       "       %s query { tcb | ib | compare | holders | bfs } ...\n"
+	       "                             (see '%s tcb help')\n"
 	       "       %s query help\n"
 	       "\n"
 	       "       PD    := { PID | kernel | NODE-ID }  e.g. 1234, thread:42\n"
@@ -357,7 +407,10 @@ static int do_help(int argc, char **argv)
 	       "  reachable  the resources PD reaches: a process is the union\n"
 	       "             of its threads, the kernel of its kthreads\n"
 	       "  shared     the other processes (and the kernel) that reach\n"
-	       "             some of those resources, with the shared ones\n"
+	       "             some of those resources, with the shared ones and\n"
+	       "             how each side reaches them (r or rw); --mode rw:\n"
+	       "             only what both can write; G: process (default),\n"
+	       "             thread or kernel\n"
 	       "  control    the processes (--threads: threads) that can control\n"
 	       "             PD, by rule: parent, tracer, signal (kill(2)),\n"
 	       "             ptrace (PTRACE_ATTACH); N is Yama's ptrace_scope,\n"
@@ -368,12 +421,14 @@ static int do_help(int argc, char **argv)
 	       "\n"
 	       "JSON: reachable {\"pd\", \"label\", \"count\", \"resources\": [{\"id\",\n"
 	       "      \"type\", \"label\"}]}; shared {\"pd\", \"label\", \"count\",\n"
-	       "      \"shares\": [{\"pd\", \"label\", \"count\", \"resources\"}]};\n"
+	       "      \"granularity\", \"mode\", \"shares\": [{\"pd\", \"label\", \"count\",\n"
+	       "      \"resources\": [{\"id\", \"type\", \"label\", \"mine\", \"theirs\"}]}]};\n"
 	       "      control {\"pd\", \"label\", \"count\", \"ptrace_scope\",\n"
 	       "      \"controllers\": [{\"pd\", \"type\", \"label\", \"rules\"}]};\n"
 	       "      servers {\"pd\", \"label\", \"count\", \"servers\": [{\"pd\",\n"
 	       "      \"label\", \"count\", \"resources\"}]}\n",
-	       bin_name, bin_name, bin_name, bin_name, bin_name);
+	       bin_name, bin_name, bin_name, bin_name, bin_name, bin_name,
+	       bin_name);
 	return 0;
 }
 
@@ -382,6 +437,11 @@ static const struct cmd cmds[] = {
 	{ "reachable",	do_reachable },
 	{ "control",	do_control },
 	{ "servers",	do_servers },
+	{ "tcb",	do_tcb },
+	{ "ib",		do_ib },
+	{ "compare",	do_compare },
+	{ "holders",	do_holders },
+	{ "bfs",	do_bfs },
 	{ "help",	do_help },
 	{ 0 }
 };

@@ -23,6 +23,11 @@ check() {
 	fi
 }
 
+# The words of $1 separated by single spaces.
+words() {
+	tr -s ' \t\n' '\n' <<<"$1" | grep . | paste -sd ' '
+}
+
 # The names of a "static const struct cmd NAME[] = {" table in file $1.
 c_table() {
 	awk -v t="$2" '
@@ -36,12 +41,12 @@ c_table() {
 
 . "$COMP"
 check "objects match main_cmds[] in main.c" \
-	"$_osm_objects" "$(c_table "$TOOLS/main.c" main_cmds)"
+	"$(words "$_osm_objects")" "$(c_table "$TOOLS/main.c" main_cmds)"
 for f in "$TOOLS"/*.c; do
 	grep -q 'static const struct cmd cmds\[\] = {' "$f" || continue
 	obj=$(basename "$f" .c)
 	check "commands of '$obj' match cmds[] in $obj.c" \
-		"${_osm_cmds[$obj]-}" "$(c_table "$f" cmds)"
+		"$(words "${_osm_cmds[$obj]-}")" "$(c_table "$f" cmds)"
 done
 for obj in "${!_osm_cmds[@]}"; do
 	[[ -f $TOOLS/$obj.c ]] || check "'$obj' has a $obj.c" "" "$obj.c"
@@ -71,7 +76,7 @@ complete_line() {
 }
 
 check "osm <TAB>" "$(complete_line 'osm ')" \
-	"$(tr ' ' '\n' <<<"$_osm_objects" | sort | paste -sd ' ')"
+	"$(words "$_osm_objects" | tr ' ' '\n' | sort | paste -sd ' ')"
 check "osm g<TAB>" "$(complete_line 'osm g')" "graph"
 check "osm -j gr st<TAB> (prefixes)" "$(complete_line 'osm -j gr st')" "stats"
 check "osm graph neo4j --<TAB>" "$(complete_line 'osm graph neo4j --')" "--dir --file"
@@ -84,5 +89,15 @@ check "osm spawn --preset c<TAB>" "$(complete_line 'osm spawn --preset c')" \
 check "osm spawn --join ne<TAB>" "$(complete_line 'osm spawn --join ne')" "net="
 check "osm query shared k<TAB>" "$(complete_line 'osm query shared k')" "kernel"
 check "osm --v<TAB>" "$(complete_line 'osm --v')" "--version"
+check "osm tcb 1 --gr<TAB> (a query command as an object)" \
+	"$(complete_line 'osm tcb 1 --gr')" "--granularity"
+check "osm query tcb 1 --granularity t<TAB>" \
+	"$(complete_line 'osm query tcb 1 --granularity t')" "thread"
+check "osm bfs process:1 --dir <TAB>" "$(complete_line 'osm bfs process:1 --dir ')" \
+	"both in out"
+check "osm bfs process:1 --kinds hold,m<TAB>" \
+	"$(complete_line 'osm bfs process:1 --kinds hold,m')" "hold,map hold,member"
+check "osm draw k<TAB>" "$(complete_line 'osm draw k')" "kernel"
+check "osm compare 1 k<TAB> (second PD)" "$(complete_line 'osm compare 1 k')" "kernel"
 echo "1..$n"
 (( fails == 0 ))

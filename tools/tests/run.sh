@@ -288,6 +288,41 @@ expect 1 "-j graph neo4j error" -j graph neo4j --dir "$TMP/plain" --file "$GOOD"
 json_check "-j graph neo4j error: JSON error only" "list(j) == ['error']"
 expect 1 "graph show --dir" graph show --dir "$TMP/neo" --file "$GOOD"
 
+# --- exports byte for byte -------------------------------------------------
+# golden/ holds the outputs of the writers of one fprintf/putc per
+# character, before they copied runs of plain bytes at once; synth.graph
+# (tools/tests/gen_graph.py --procs 6 --threads 2 --vmas 3 --files 4
+# --seed 3) has values to escape in every format.
+GOLD=$HERE/golden
+for g in "$FIX/good.graph" "$FIX/escaped.graph" "$FIX/unknown.graph" \
+	"$FIX/control.graph" "$FIX/servers.graph" "$HERE/synth.graph"; do
+	b=$(basename "$g" .graph)
+	expect 0 "$b: -j graph show" -j graph show --file "$g"
+	out_is "$b: -j graph show is as before" "$GOLD/$b.json"
+	expect 0 "$b: graph show" graph show --file "$g"
+	out_is "$b: graph show is as before" "$GOLD/$b.txt"
+	expect 0 "$b: graph dot" graph dot --file "$g"
+	out_is "$b: graph dot is as before" "$GOLD/$b.dot"
+	expect 0 "$b: graph graphml" graph graphml --file "$g"
+	out_is "$b: graph graphml is as before" "$GOLD/$b.graphml"
+	expect 0 "$b: graph neo4j" graph neo4j --dir "$TMP/gold-$b" --file "$g"
+	if cmp -s "$TMP/gold-$b/nodes.csv" "$GOLD/$b.nodes.csv" &&
+	   cmp -s "$TMP/gold-$b/edges.csv" "$GOLD/$b.edges.csv"; then
+		ok "$b: graph neo4j is as before"
+	else
+		not_ok "$b: graph neo4j is as before"
+	fi
+done
+expect 0 "good: -p graph show" -p graph show --file "$GOOD"
+out_is "good: -p graph show is as before" "$GOLD/good.pretty.json"
+
+# DOT took descriptors with atoi(): 2^32 came out as -1.
+sed 's/ fd=4 / fd=4294967296 /; s/ fd=5 / fd=x5 /' "$FIX/servers.graph" >"$TMP/bigfd.graph"
+expect 0 "graph dot, fd beyond int" graph dot --file "$TMP/bigfd.graph"
+out_has "dot: fd 2^32 as it is" 'taillabel="fd 4294967296 rw"'
+out_has "dot: an fd that is no number as it is" 'taillabel="fd x5 rw"'
+out_has "dot: small fd" 'taillabel="fd 3 r"'
+
 # --- bad graphs -------------------------------------------------------------
 expect 1 "missing end" graph show --file "$FIX/missing-end.graph"
 err_has "missing end: message" "cut short"
@@ -383,7 +418,7 @@ expect 0 "-j query shared 100" -j query shared 100 --file "$GOOD"
 json_check "-j shared: groups and counts" \
 	"j['pd'] == 'process:100' and j['count'] == 3 and [(s['pd'], s['count']) for s in j['shares']] == [('kernel:0', 2), ('process:1', 5), ('process:200', 2)]"
 json_check "-j shared: resources" \
-	"[r['id'] for r in j['shares'][2]['resources']] == ['mnt_ns:4026531841', 'inode:0:2:17'] and j['shares'][2]['resources'][1] == {'id': 'inode:0:2:17', 'type': 'inode', 'label': '/bin/busybox'}"
+	"[r['id'] for r in j['shares'][2]['resources']] == ['mnt_ns:4026531841', 'inode:0:2:17'] and j['shares'][2]['resources'][1] == {'id': 'inode:0:2:17', 'type': 'inode', 'label': '/bin/busybox', 'mine': 'r', 'theirs': 'r'}"
 expect 0 "-j q s thread:101 (prefixes)" -j q s thread:101 --file "$GOOD"
 json_check "thread: own process left out" \
 	"[s['pd'] for s in j['shares']] == ['kernel:0', 'process:1', 'process:200']"
@@ -452,6 +487,196 @@ expect 1 "query bogus verb" query frobnicate 100
 expect 1 "-j query error" -j query shared 999 --file "$GOOD"
 json_check "-j query error is JSON" "'error' in j"
 expect 1 "query on a bad graph" query shared 100 --file "$FIX/unknown-major.graph"
+
+
+# The OSmosis queries on query.graph (answers worked out in test_query.c).
+QG=$FIX/query.graph
+expect 0 "tcb 200" tcb 200 --ptrace-scope 0 --file "$QG"
+out_has "tcb: counts first" "process:200 (b): TCB of 2 PDs (2 share resources, 2 can control it, 1 serve it)"
+out_has "tcb: by type" "inode      2 PDs, 4 resources"
+out_has "tcb: why" "process:300 (c): shares 2; controls it (signal,ptrace); serves it through 1 channels;"
+expect 0 "-j tcb 200" -j tcb 200 --file "$QG" --ptrace-scope=0
+json_check "-j tcb: entries" \
+	"j['count'] == 2 and j['query'] == 'tcb' and [(p['pd'], p['why'], p['rules'], [c['id'] for c in p['channels']]) for p in j['pds']] == [('process:100', ['shared', 'control'], ['parent'], []), ('process:300', ['shared', 'control', 'server'], ['signal', 'ptrace'], ['fuse:0:40'])] and j['pds'][0]['shared'][0] == {'id': 'inode:0:1:10', 'type': 'inode', 'mine': 'rw', 'theirs': 'rw', 'label': '/dev/shm/x'}"
+expect 0 "query tcb: same under query" -j query tcb 200 --ptrace-scope 0 --file "$QG"
+json_check "query tcb" "j['count'] == 2"
+expect 0 "-j tcb --mode rw" -j tcb 200 --mode rw --ptrace-scope 0 --file "$QG"
+json_check "tcb --mode rw: only writable" \
+	"[r['id'] for r in j['pds'][0]['shared']] == ['inode:0:1:10']"
+expect 0 "-j tcb thread granularity" -j tcb thread:100 --granularity thread --file "$QG"
+json_check "tcb --granularity thread: the sibling thread" \
+	"j['granularity'] == 'thread' and 'thread:101' in [p['pd'] for p in j['pds']] and len([p for p in j['pds'] if p['pd'] == 'thread:101'][0]['shared']) == 8"
+expect 0 "-j tcb --threads" -j tcb thread:100 --threads --file "$QG"
+json_check "--threads is thread granularity" "j['granularity'] == 'thread'"
+expect 0 "ib 300" ib 300 --ptrace-scope 0 --file "$QG"
+out_has "ib: heading" "impact boundary of 3 PDs"
+expect 0 "-j ib 300" -j ib 300 --ptrace-scope 0 --file "$QG"
+json_check "-j ib: PDs" \
+	"j['query'] == 'ib' and [p['pd'] for p in j['pds']] == ['kernel:0', 'process:100', 'process:200'] and j['pds'][2]['rules'] == ['signal', 'ptrace']"
+expect 0 "control as an object" -j control 200 --ptrace-scope 0 --file "$QG"
+json_check "control: same as query control" \
+	"[(c['pd'], c['rules']) for c in j['controllers']] == [('process:100', ['parent']), ('process:300', ['signal', 'ptrace'])]"
+expect 0 "compare two threads" compare thread:100 thread:101 --file "$QG"
+out_has "compare: counts first" "thread:100 (a) vs thread:101 (a): 6 of 7 resource types shared"
+out_has "compare: isolated cred" "cred       0 of 1/1"
+expect 0 "-j compare" -j compare 100 200 --file "$QG"
+json_check "-j compare: per type" \
+	"j['shared_types'] == 1 and j['count'] == 7 and [(t['type'], t['shared'], [n['id'] for n in t['nodes']]) for t in j['types'] if t['shared']] == [('inode', True, ['inode:0:1:10', 'inode:0:1:20'])]"
+expect 0 "-j query compare --mode rw" -j query compare 100 200 --mode rw --file "$QG"
+json_check "compare --mode rw" \
+	"[len(t['nodes']) for t in j['types'] if t['type'] == 'inode'] == [1]"
+expect 1 "compare: one PD" compare 100 --file "$QG"
+expect 0 "holders net_ns:1" holders net_ns:1 --file "$QG"
+out_has "holders: heading" "net_ns:1: 3 holders, 2 can write (granularity process)"
+expect 0 "-j holders thread" -j holders net_ns:1 --granularity thread --file "$QG"
+json_check "-j holders: threads" \
+	"[(h['pd'], h['access']) for h in j['holders']] == [('thread:2', 'rw'), ('thread:100', 'r'), ('thread:101', 'r'), ('thread:300', 'rw')]"
+expect 0 "-j query holders --mode rw" -j query holders net_ns:1 --mode rw --file "$QG"
+json_check "holders --mode rw" "j['count'] == 2 and j['writers'] == 2"
+expect 1 "holders of a PD" holders 100 --file "$QG"
+err_has "holders of a PD: message" "is a PD"
+expect 1 "holders: bad granularity" holders net_ns:1 --granularity bogus --file "$QG"
+expect 0 "bfs in --reach" bfs net_ns:1 --dir in --reach --file "$QG"
+out_has "bfs: counts first" "net_ns:1: 8 nodes (dir in, depth 0: no limit)"
+out_has "bfs: by depth" "depth 2: 3"
+expect 0 "-j bfs" -j bfs thread:100 --kinds hold --file "$QG"
+json_check "-j bfs: hold edges" \
+	"[n['id'] for n in j['nodes']] == ['thread:100', 'mm:a', 'files:a', 'net_ns:1', 'cred:a'] and j['nodes'][1]['via'] == {'src': 'thread:100', 'kind': 'hold', 'dst': 'mm:a'}"
+expect 0 "-j query bfs --depth --classes" -j query bfs 100 --depth 2 --classes res --dir both --file "$QG"
+json_check "bfs --depth 2 from a process" \
+	"max(n['depth'] for n in j['nodes']) == 2 and all(n['class'] == 'res' for n in j['nodes'])"
+expect 0 "-j bfs --mode rw --reach" -j bfs thread:100 --reach --mode rw --classes res --file "$QG"
+json_check "bfs --mode rw: writable reach" \
+	"[n['id'] for n in j['nodes']] == ['mm:a', 'files:a', 'vma:a:1000', 'file:1', 'inode:0:1:10']"
+expect 1 "bfs: bad --dir" bfs net_ns:1 --dir up --file "$QG"
+expect 1 "bfs: bad --depth" bfs net_ns:1 --depth -1 --file "$QG"
+expect 1 "bfs: bad --mode" bfs net_ns:1 --mode x --file "$QG"
+expect 0 "-j query shared --granularity thread --mode rw" -j query shared thread:100 --granularity thread --mode rw --file "$QG"
+json_check "shared: threads of one process, writable" \
+	"j['granularity'] == 'thread' and j['mode'] == 'rw' and [(s['pd'], s['count']) for s in j['shares']] == [('thread:101', 5), ('thread:200', 1)] and all(r['mine'] == r['theirs'] == 'rw' for s in j['shares'] for r in s['resources'])"
+expect 0 "query shared: modes in text" query shared 100 --file "$QG"
+out_has "shared: access of each side" "inode:0:1:20  r/r  /lib/libc.so"
+expect 1 "query shared: bad --mode" query shared 100 --mode x --file "$QG"
+expect 0 "tcb help" tcb help
+out_has "tcb help: usage" "Usage: osm tcb"
+expect 1 "tcb on an empty graph" -j tcb kernel --file "$FIX/empty.graph"
+json_check "empty graph: no kernel" "'no node' in j['error']"
+expect 0 "-j bfs on a one-node walk" -j bfs fuse:0:40 --file "$QG"
+json_check "bfs: only the start" "j['count'] == 1 and 'via' not in j['nodes'][0]"
+# --- draw ------------------------------------------------------------------
+# dot_labels: the labels of the last run's DOT output, one per line of
+# labels (\n kept as a separator) for python checks.
+draw_check() {
+	py_check "$1" "
+import re
+dot = open(sys.argv[1], encoding='utf-8').read()
+labels = [l.replace('\\\\n', '\n') for l in re.findall(r'label=\"((?:[^\"\\\\]|\\\\.)*)\"', dot)]
+heads = [l.split('\n')[0] for l in labels]" "$2" "$TMP/out"
+}
+HAVE_DOT=$(command -v dot || true)
+
+expect 0 "draw help" draw help
+out_has "draw help: usage" "Usage: osm draw PD"
+expect 1 "draw without PD" draw
+err_has "draw without PD: message" "missing PD"
+expect 0 "draw 100 (DOT on stdout)" draw 100 --file "$GOOD"
+out_has "draw: a digraph" "^digraph osm_draw {"
+out_has "draw: the PD in its box" "subgraph cluster_pd"
+draw_check "draw: PD, threads, what they hold, who shares" \
+	"'process 100' in heads and 'thread 100' in heads and 'thread 101' in heads and 'address space' in heads and 'file table' in heads and 'process 1' in heads and 'process 200' in heads and 'kernel' in heads"
+draw_check "draw: the parent controls it, the rule on the edge" \
+	"'parent' in labels"
+if grep -q 'pd -> ns \[ltail=cluster_pd\]' "$TMP/out"; then ok "draw: namespaces as one table"; else not_ok "draw: namespaces as one table"; fi
+cp "$TMP/out" "$TMP/draw100.dot"
+if [ -n "$HAVE_DOT" ]; then
+	if dot -Tcanon "$TMP/draw100.dot" >"$TMP/canon" 2>"$TMP/err" && [ ! -s "$TMP/err" ]; then
+		ok "draw: dot reads the DOT without a warning"
+	else
+		not_ok "draw: dot reads the DOT without a warning"
+	fi
+	expect 0 "draw -o FILE.svg" draw 100 -o "$TMP/d.svg" --file "$GOOD"
+	py_check "draw: an SVG that parses" \
+		"x = E.parse(sys.argv[1]).getroot()" "x.tag.endswith('svg')" "$TMP/d.svg"
+	expect 0 "draw -o FILE.png" draw 100 --file "$GOOD" -o "$TMP/d.png"
+	py_check "draw: a PNG" "b = open(sys.argv[1], 'rb').read(8)" \
+		"b == b'\\x89PNG\\r\\n\\x1a\\n'" "$TMP/d.png"
+	expect 0 "draw --output=FILE.png of escaped values" \
+		draw 7 --output="$TMP/e.svg" --file "$FIX/escaped.graph"
+	py_check "draw: escaped values make a valid SVG" \
+		"x = E.parse(sys.argv[1]).getroot()" "'my prog' in ''.join(x.itertext())" "$TMP/e.svg"
+else
+	echo "# dot not installed: SVG and PNG not tested"
+fi
+expect 0 "draw -o FILE.dot" draw 100 -o "$TMP/d.dot" --file "$GOOD"
+if cmp -s "$TMP/d.dot" "$TMP/draw100.dot"; then ok "draw: -o FILE.dot is the DOT text"; else not_ok "draw: -o FILE.dot is the DOT text"; fi
+expect 0 "draw a thread" draw thread:101 --file "$GOOD"
+draw_check "draw thread: the thread, no box" "'thread 101' in heads and 'style=invis' in dot"
+expect 0 "draw kernel" draw kernel --file "$GOOD"
+draw_check "draw kernel" "'kernel' in heads"
+expect 0 "draw a FUSE client" draw 1 --file "$FIX/servers.graph"
+draw_check "draw: servers and channels" \
+	"'process 2' in heads and 'FUSE sshfs' in heads and 'userfaultfd' in heads and labels.count('serves') == 2 and labels.count('request') == 2"
+
+# Counts: a graph of 3 processes with 24 regions and 16 descriptors each
+# (the first 3 shared by all); the expected counts from the graph file.
+python3 "$HERE/gen_graph.py" --procs 3 --threads 2 --vmas 24 --files 16 --seed 5 >"$TMP/c.graph"
+expect 0 "draw 1003 (collapsed)" draw 1003 --file "$TMP/c.graph"
+py_check "draw: counts as in the graph" "
+import collections, re
+nodes, edges = {}, []
+for line in open(sys.argv[2]):
+    f = line.split()
+    if f[0] == 'node': nodes[f[1]] = f[2]
+    elif f[0] == 'edge': edges.append((f[1], f[2], f[3]))
+out = collections.defaultdict(list)
+for s, k, d in edges: out[s].append((k, d))
+def held(pid):
+    ths = [s for s, k, d in edges if k == 'member' and d == 'process:%d' % pid]
+    return {d for t in ths for k, d in out[t] if k == 'hold'}
+def table(pid, t): return [d for d in held(pid) if d.startswith(t + ':')][0]
+files = lambda pid: {d for k, d in out[table(pid, 'files')] if k == 'map'}
+vmas = lambda pid: [s for s, k, d in edges if k == 'subset' and d == table(pid, 'mm')]
+others = [1000, 1006]
+shared_files = files(1003) & (files(1000) | files(1006))
+own_files = files(1003) - shared_files
+libs = {d for v in vmas(1003) for k, d in out[v] if k == 'map'}
+olibs = {d for p in others for v in vmas(p) for k, d in out[v] if k == 'map'}
+dot = open(sys.argv[1], encoding='utf-8').read()
+heads = [l.split('\\\\n')[0] for l in re.findall(r'label=\"((?:[^\"\\\\]|\\\\.)*)\"', dot)]
+want = ['vma ×%d' % len(vmas(1003)), 'file ×%d' % len(own_files), 'inode ×%d' % len(own_files)]
+if len(libs & olibs) >= 4: want.append('inode ×%d' % len(libs & olibs))
+if len(libs - olibs) >= 4: want.append('inode ×%d' % len(libs - olibs))
+print('# want', want, 'shared files', len(shared_files), file=sys.stderr)" \
+	"all(w in heads for w in want) and heads.count('open file rw') + heads.count('open file r') + heads.count('open file w') == len(shared_files) == 3 and len(vmas(1003)) == 24" \
+	"$TMP/out" "$TMP/c.graph"
+draw_check "draw: like PDs are one node, the rest apart" \
+	"'process ×2' not in heads and 'process 1000' in heads and 'process 1006' in heads and 'kernel' in heads"
+expect 0 "draw --all" draw 1003 --all --file "$TMP/c.graph"
+draw_check "draw --all: no counts, every region" \
+	"not any('×' in h for h in heads) and heads.count('region r-xp') + heads.count('region rw-p') + heads.count('region r--p') == 24"
+expect 0 "draw --depth 1" draw 1003 --depth 1 --file "$TMP/c.graph"
+draw_check "draw --depth 1: only what the threads hold" \
+	"'address space' in heads and 'file table' in heads and not any(h.startswith(('vma', 'file ×', 'inode', 'open file', 'region')) for h in heads) and any('leads to shared' in l for l in labels)"
+python3 "$HERE/gen_graph.py" --procs 12 --threads 5 --vmas 2 --files 3 --seed 2 >"$TMP/t.graph"
+expect 0 "draw, many PDs" draw 1006 --file "$TMP/t.graph"
+draw_check "draw: PDs joined alike grouped, threads of one name grouped" \
+	"any(h.startswith('process ×') for h in heads) and 'thread ×5' in heads"
+
+expect 1 "draw a resource" draw mm:1111111111111111 --file "$GOOD"
+err_has "draw a resource: message" "not a protection domain"
+expect 1 "draw a missing PD" draw 4242 --file "$GOOD"
+err_has "draw a missing PD: message" "no node 'process:4242'"
+expect 1 "draw -o FILE.jpg" draw 100 -o "$TMP/d.jpg" --file "$GOOD"
+err_has "draw -o FILE.jpg: message" "name it .svg, .png or .dot"
+expect 1 "draw --depth 0" draw 100 --depth 0 --file "$GOOD"
+err_has "draw --depth 0: message" "bad --depth"
+expect 1 "draw -o without a value" draw 100 --file "$GOOD" -o
+expect 1 "-j draw" -j draw 100 --file "$GOOD"
+json_check "-j draw: JSON error" "'error' in j"
+expect 1 "draw on a bad graph" draw 100 --file "$FIX/missing-end.graph"
+PATH=/nonexistent expect 1 "draw -o FILE.png without dot" draw 100 -o "$TMP/n.png" --file "$GOOD"
+err_has "draw without dot: message" "'dot' is not installed"
+if [ ! -e "$TMP/n.png" ]; then ok "draw without dot: no file"; else not_ok "draw without dot: no file"; fi
 
 echo "1..$n"
 [ "$fails" -eq 0 ] || { echo "# $fails of $n failed"; exit 1; }
