@@ -12,6 +12,12 @@
 #   make shell           interactive shell in the test VM (KVER=6.1|6.12)
 #   make bench-graph     libosm against networkx on a large synthetic graph
 #   make fuzz            fuzz the graph parser (clang, libFuzzer) for 60 s
+#   make install         libosm, headers, libosm.pc, osm, man pages, the module
+#                        (PREFIX, DESTDIR, LIBDIR...: see mk/install.mk)
+#   make uninstall       remove them again
+#   make dkms-install    the module through DKMS, rebuilt for each new kernel
+#   make dkms-uninstall  remove it from DKMS (mk/dkms.mk)
+#   make deb             Debian packages into build/debs (vm/build-debs)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KVER ?= 6.12
@@ -58,3 +64,6 @@ clean:
 	$(MAKE) -C libosm-user clean
 	$(MAKE) -C tools clean
 	$(MAKE) -C selftests clean
+
+include mk/install.mk
+include mk/dkms.mk

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>		/* memset() in OSM_OPTS() */
 #include <linux/osmosis.h>
 
 #ifdef __cplusplus
@@ -36,8 +37,8 @@ struct osm_node;
 struct osm_edge;
 struct osm_querier;
 
-#define OSM_LIB_MAJOR_VERSION	0
-#define OSM_LIB_MINOR_VERSION	2
+/* OSM_LIB_{MAJOR,MINOR,PATCH}_VERSION, OSM_LIB_VERSION_STR */
+#include "osm_version.h"
 
 /** osm_version() - the library version, "MAJOR.MINOR.PATCH". */
 OSM_API const char *osm_version(void);

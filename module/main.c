@@ -152,3 +152,4 @@ module_exit(osm_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("osmosis: the isolation graph of the running system");
 MODULE_AUTHOR("osmosis-linux developers");
+MODULE_VERSION(OSM_MODULE_VERSION);

@@ -68,13 +68,13 @@ static int do_show(int argc, char **argv)
 	fd = open(OSM_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		p_err("cannot open %s: %s%s", OSM_DEVICE_PATH, strerror(errno),
-		      errno == ENOENT ? " (is the osmosis module loaded?)" : "");
+		      device_hint(errno));
 		return -1;
 	}
 	err = osm_ioc_get_api(fd, &api);
 	close(fd);
 	if (err) {
-		p_err("OSM_IOC_GET_API: %s", strerror(-err));
+		p_err("OSM_IOC_GET_API: %s%s", strerror(-err), device_hint(-err));
 		return -1;
 	}
 
@@ -90,6 +90,9 @@ static int do_show(int argc, char **argv)
 	print_mask("ioctls", ioctl_names, api.ioctls);
 	print_uint(PRINT_JSON, "ioctls_mask", NULL, api.ioctls);
 	print_string(PRINT_ANY, "libosm", "\tlibosm %s\n", osm_version());
+	if (api.api_major != OSM_API_MAJOR)
+		print_text("\twarning: this osm knows api %d.x: install matching releases of the module and osm\n",
+			   OSM_API_MAJOR);
 	if (api.graph_major != OSM_GRAPH_MAJOR)
 		print_text("\twarning: this osm reads graph format %d.x only\n",
 			   OSM_GRAPH_MAJOR);

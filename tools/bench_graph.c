@@ -417,7 +417,8 @@ static void usage(FILE *out)
 		"      --phys          with physical memory: the walk with OSM_SCOPE_PHYS,\n"
 		"                      the scrape also reads each region's pagemap (root)\n"
 		"      --spawn-latency N  only time starting a program: osm_spawn()\n"
-		"                      against fork+exec, posix_spawn and unshare(1)\n");
+		"                      against fork+exec, posix_spawn and unshare(1)\n"
+		"  -V, --version       print the version and exit\n");
 }
 
 int main(int argc, char **argv)
@@ -434,6 +435,7 @@ int main(int argc, char **argv)
 		{ "phys", no_argument, NULL, 'P' },
 		{ "spawn-latency", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{}
 	};
 	double t_dev[BENCH_MAX_ITER], t_parse[BENCH_MAX_ITER];
@@ -451,7 +453,7 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], BENCH_SPAWN_CHILD_ARG))
 		return 0;
-	while ((c = getopt_long(argc, argv, "i:s:t:r:f:d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:s:t:r:f:d:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': iter = atoi(optarg); break;
 		case 's': spawn = atoi(optarg); break;
@@ -465,6 +467,7 @@ int main(int argc, char **argv)
 		case 'L': return bench_spawn_latency(atoi(optarg) > 0 ?
 						     atoi(optarg) : 1);
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("osm-bench v%s\n", OSM_LIB_VERSION_STR); return 0;
 		default: usage(stderr); return 1;
 		}
 	}

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 #include "main.h"
 
@@ -108,6 +110,62 @@ int parse_verb_args(int argc, char **argv, unsigned int allowed,
 	return 0;
 }
 
+/* Whether modules.dep of the running kernel lists osmosis.ko. */
+static bool module_installed(void)
+{
+	char path[128 + sizeof(((struct utsname *)0)->release)], line[4096];
+	struct utsname u;
+	bool found = false;
+	FILE *f;
+
+	if (uname(&u))
+		return true;	/* cannot tell: do not claim it is missing */
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", u.release);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "/osmosis.ko") != NULL;
+	fclose(f);
+	return found;
+}
+
+/**
+ * device_hint() - what to do about errno @err from opening, reading or
+ * asking /dev/osmosis: " (...)" to append to the message, or "".
+ */
+const char *device_hint(int err)
+{
+	static char hint[256];
+	struct utsname u;
+
+	switch (err) {
+	case ENOENT:
+	case ENXIO:
+	case ENODEV:
+		if (!access("/sys/module/osmosis", F_OK))
+			return " (the osmosis module is loaded but the device node is missing: is devtmpfs mounted on /dev?)";
+		if (access("/proc/modules", F_OK))
+			return " (this kernel cannot load modules: it needs CONFIG_MODULES=y to run osmosis)";
+		if (module_installed())
+			return " (the osmosis module is not loaded: load it with 'modprobe osmosis')";
+		snprintf(hint, sizeof(hint),
+			 " (the osmosis module is not installed for kernel %s: install osmosis-dkms or run 'make dkms-install', then load it with 'modprobe osmosis')",
+			 uname(&u) ? "?" : u.release);
+		return hint;
+	case EACCES:
+	case EPERM:
+		return " (the module creates the device world-readable, mode 0444: check 'ls -l " OSM_DEVICE_PATH "' and any LSM policy)";
+	case EAGAIN:
+		return " (too many open walks: see max_walks_per_user and max_walks in /sys/module/osmosis/parameters)";
+	case E2BIG:
+		return " (the walk has more ids than max_nodes: raise /sys/module/osmosis/parameters/max_nodes or narrow the walk)";
+	case ENOTTY:
+		return " (the loaded osmosis module is older than this osm: 'osm api' shows what it offers, 'modinfo osmosis' its version)";
+	}
+	return "";
+}
+
 /*
  * OSM_MAX_SIZE: the largest graph to read, in bytes, with an optional K,
  * M or G suffix; "0" or unset means the library's 1 GiB, "max" no limit.
@@ -159,11 +217,12 @@ struct osm_graph *load_graph(const char *file)
 		p_err("%s: graph is larger than %s (raise OSM_MAX_SIZE)", path,
 		      max ? getenv("OSM_MAX_SIZE") : "the 1 GiB limit");
 	else if (err == EPROTO || err == ENODATA)
-		p_err("%s: malformed graph: %s", path, why);
+		p_err("%s: malformed graph: %s%s", path, why,
+		      !file && strstr(why, "major version") ?
+		      " (the loaded osmosis module and this osm are from different releases: install matching versions, 'modinfo osmosis' shows the module's)" : "");
 	else
 		p_err("cannot read %s: %s%s", path, strerror(err),
-		      !file && (err == ENOENT || err == ENXIO || err == ENODEV) ?
-		      " (is the osmosis module loaded?)" : "");
+		      file ? "" : device_hint(err));
 	return NULL;
 }
 

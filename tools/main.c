@@ -117,7 +117,7 @@ static int do_version(int argc, char **argv)
 		jsonw_end_object(json_wtr);
 	} else {
 		printf("%s v%s (libosm %s, graph format %d.%d)\n", bin_name,
-		       osm_version(), osm_version(), OSM_GRAPH_MAJOR,
+		       OSM_LIB_VERSION_STR, osm_version(), OSM_GRAPH_MAJOR,
 		       OSM_GRAPH_MINOR);
 	}
 	return 0;

@@ -59,6 +59,7 @@ struct verb_args {
 int parse_verb_args(int argc, char **argv, unsigned int allowed,
 		    int max_pos, struct verb_args *va);
 struct osm_graph *load_graph(const char *file);
+const char *device_hint(int err);
 const struct osm_node *find_pd(const struct osm_graph *g, const char *arg);
 const char **parse_types(const struct osm_graph *g, const char *list);
 const char *node_label(const struct osm_node *n);

@@ -287,8 +287,37 @@ node_cap() {
 		cat /dev/osmosis >/dev/null
 }
 
+# The module's MODULE_VERSION is the tree's VERSION (mkinitramfs copies it).
+module_version() {
+	echo "module version $(cat /sys/module/osmosis/version), VERSION $(cat /osmosis.version)"
+	[ "$(cat /sys/module/osmosis/version)" = "$(cat /osmosis.version)" ]
+}
+
+# osm as nobody on a device it may not open names the node's mode.
+osm_denied() {
+	chmod 000 /dev/osmosis
+	su -s /bin/sh nobody -c 'osm graph stats' 2>/tmp/denied.err
+	rc=$?
+	chmod 444 /dev/osmosis
+	echo "osm as nobody, mode 000: exit $rc, $(cat /tmp/denied.err)"
+	[ $rc -eq 1 ] && grep -q 'Permission denied.*mode 0444' /tmp/denied.err
+}
+
+# osm with no module loaded says how to load it.
+osm_no_module() {
+	osm graph stats 2>/tmp/nomod.err
+	rc=$?
+	echo "osm without the module: exit $rc, $(cat /tmp/nomod.err)"
+	[ $rc -eq 1 ] && grep -q "modprobe osmosis" /tmp/nomod.err
+}
+
 lifecycle() {
 	check "200 open/read/close cycles of /dev/osmosis" cycles
+	check "MODULE_VERSION is VERSION" module_version
+	if command -v osm >/dev/null; then
+		check "osm denied the device says so and names its mode" \
+			osm_denied
+	fi
 	check "max_nodes caps one walk (E2BIG), then reads work again" node_cap
 
 	sh -c 'exec 3</dev/osmosis && exec sleep 3600' &
@@ -313,6 +342,10 @@ lifecycle() {
 	fi
 	check "rmmod after the reader closed" rmmod osmosis
 	check "/dev/osmosis gone after rmmod" test ! -e /dev/osmosis
+	if command -v osm >/dev/null; then
+		check "osm without the module says 'modprobe osmosis'" \
+			osm_no_module
+	fi
 	check "insmod again" insmod /osmosis.ko
 	check "read after re-insmod starts with osmosis-graph" graph_header
 	if [ -n "$spawner" ]; then

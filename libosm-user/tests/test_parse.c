@@ -1007,7 +1007,7 @@ static void test_ioctl(void)
 	struct osm_api api;
 	int fd;
 
-	CHECK_STR(osm_version(), "0.2.0");
+	CHECK_STR(osm_version(), OSM_LIB_VERSION_STR);
 	CHECK(osm_ioc_get_api(-1, &api) == -EINVAL && errno == EINVAL);
 	fixture_path(path, sizeof(path), "good.graph");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
