@@ -13,18 +13,7 @@
 #include <string.h>
 
 #include "osm.h"
-
-static int failures, checks;
-
-#define CHECK(cond)							\
-	do {								\
-		checks++;						\
-		if (!(cond)) {						\
-			failures++;					\
-			printf("#   %s:%d: check failed: %s\n",		\
-			       __FILE__, __LINE__, #cond);		\
-		}							\
-	} while (0)
+#include "check.h"
 
 /* "id=rule,rule id=rule" for the answer, or the errno as "E<n>". */
 static const char *answer(const struct osm_graph *g, const char *id,

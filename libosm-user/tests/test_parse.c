@@ -15,31 +15,9 @@
 #include <unistd.h>
 
 #include "osm.h"
+#include "check.h"
 
-static int failures, checks;
 static const char *fixtures = ".";
-
-#define CHECK(cond)							\
-	do {								\
-		checks++;						\
-		if (!(cond)) {						\
-			failures++;					\
-			printf("#   %s:%d: check failed: %s\n",		\
-			       __FILE__, __LINE__, #cond);		\
-		}							\
-	} while (0)
-
-#define CHECK_STR(a, b)							\
-	do {								\
-		const char *__a = (a), *__b = (b);			\
-		checks++;						\
-		if (!__a || !__b || strcmp(__a, __b)) {			\
-			failures++;					\
-			printf("#   %s:%d: \"%s\" != \"%s\"\n",		\
-			       __FILE__, __LINE__, __a ? __a : "(null)",\
-			       __b ? __b : "(null)");			\
-		}							\
-	} while (0)
 
 /* The path of fixture @name. */
 static void fixture_path(char *path, size_t len, const char *name)

@@ -16,30 +16,9 @@
 #include <string.h>
 
 #include "osm.h"
+#include "check.h"
 
-static int failures, checks;
 static char buf[16384];
-
-#define CHECK(cond)							\
-	do {								\
-		checks++;						\
-		if (!(cond)) {						\
-			failures++;					\
-			printf("#   %s:%d: check failed: %s\n",		\
-			       __FILE__, __LINE__, #cond);		\
-		}							\
-	} while (0)
-
-#define EXPECT(got, want)						\
-	do {								\
-		const char *__g = (got), *__w = (want);			\
-		checks++;						\
-		if (strcmp(__g, __w)) {					\
-			failures++;					\
-			printf("#   %s:%d:\n#     got  %s\n#     want %s\n", \
-			       __FILE__, __LINE__, __g, __w);		\
-		}							\
-	} while (0)
 
 static const char *acc(unsigned int a)
 {
@@ -247,23 +226,23 @@ static void test_known(const struct osm_graph *g)
 	 * (r-xp); with the kernel and process:300 net_ns:1 (it holds it
 	 * "r", they "rw").
 	 */
-	EXPECT(sharing(g, "process:100", OSM_MODE_ANY, OSM_GRAN_PROCESS, NULL),
+	CHECK_STR(sharing(g, "process:100", OSM_MODE_ANY, OSM_GRAN_PROCESS, NULL),
 	       "kernel:0[net_ns:1=r/rw] process:200[inode:0:1:10=rw/rw,inode:0:1:20=r/r] process:300[net_ns:1=r/rw]");
-	EXPECT(sharing(g, "process:100", OSM_MODE_WRITE, OSM_GRAN_PROCESS, q),
+	CHECK_STR(sharing(g, "process:100", OSM_MODE_WRITE, OSM_GRAN_PROCESS, q),
 	       "process:200[inode:0:1:10=rw/rw]");
 	/* A thread at process granularity: its own process is left out. */
-	EXPECT(sharing(g, "thread:100", OSM_MODE_ANY, OSM_GRAN_PROCESS, q),
+	CHECK_STR(sharing(g, "thread:100", OSM_MODE_ANY, OSM_GRAN_PROCESS, q),
 	       "kernel:0[net_ns:1=r/rw] process:200[inode:0:1:10=rw/rw,inode:0:1:20=r/r] process:300[net_ns:1=r/rw]");
 	/* Thread granularity: thread:101 shares all but its cred. */
-	EXPECT(sharing(g, "thread:100", OSM_MODE_ANY, OSM_GRAN_THREAD, q),
+	CHECK_STR(sharing(g, "thread:100", OSM_MODE_ANY, OSM_GRAN_THREAD, q),
 	       "thread:2[net_ns:1=r/rw] thread:101[net_ns:1=r/r,mm:a=rw/rw,vma:a:1000=rw/rw,vma:a:2000=r/r,inode:0:1:10=rw/rw,inode:0:1:20=r/r,files:a=rw/rw,file:1=rw/rw] thread:200[inode:0:1:10=rw/rw,inode:0:1:20=r/r] thread:300[net_ns:1=r/rw]");
 	/* A process at thread granularity: its own threads are left out. */
-	EXPECT(sharing(g, "process:100", OSM_MODE_ANY, OSM_GRAN_THREAD, q),
+	CHECK_STR(sharing(g, "process:100", OSM_MODE_ANY, OSM_GRAN_THREAD, q),
 	       "thread:2[net_ns:1=r/rw] thread:200[inode:0:1:10=rw/rw,inode:0:1:20=r/r] thread:300[net_ns:1=r/rw]");
 	/* Kernel granularity: kernel threads on their own. */
-	EXPECT(sharing(g, "process:300", OSM_MODE_ANY, OSM_GRAN_KERNEL, q),
+	CHECK_STR(sharing(g, "process:300", OSM_MODE_ANY, OSM_GRAN_KERNEL, q),
 	       "thread:2[net_ns:1=rw/rw] process:100[net_ns:1=rw/r] process:200[inode:0:8:1=rw/rw,inode:0:8:2=rw/rw]");
-	EXPECT(sharing(g, "process:400", OSM_MODE_ANY, OSM_GRAN_PROCESS, q),
+	CHECK_STR(sharing(g, "process:400", OSM_MODE_ANY, OSM_GRAN_PROCESS, q),
 	       "");
 	/* Old entry point, old-size options (library 0.1 callers). */
 	{
@@ -280,116 +259,116 @@ static void test_known(const struct osm_graph *g)
 	}
 
 	/* Holders: the inverse of reachability, at each granularity. */
-	EXPECT(holders(g, "net_ns:1", 0, OSM_GRAN_PROCESS),
+	CHECK_STR(holders(g, "net_ns:1", 0, OSM_GRAN_PROCESS),
 	       "kernel:0=rw process:100=r process:300=rw");
-	EXPECT(holders(g, "net_ns:1", 0, OSM_GRAN_THREAD),
+	CHECK_STR(holders(g, "net_ns:1", 0, OSM_GRAN_THREAD),
 	       "thread:2=rw thread:100=r thread:101=r thread:300=rw");
-	EXPECT(holders(g, "net_ns:1", 0, OSM_GRAN_KERNEL),
+	CHECK_STR(holders(g, "net_ns:1", 0, OSM_GRAN_KERNEL),
 	       "thread:2=rw process:100=r process:300=rw");
-	EXPECT(holders(g, "net_ns:1", OSM_MODE_WRITE, OSM_GRAN_PROCESS),
+	CHECK_STR(holders(g, "net_ns:1", OSM_MODE_WRITE, OSM_GRAN_PROCESS),
 	       "kernel:0=rw process:300=rw");
 	/* A socket pair's peer edges make a cycle; a self-loop. */
-	EXPECT(holders(g, "inode:0:8:1", 0, 0),
+	CHECK_STR(holders(g, "inode:0:8:1", 0, 0),
 	       "process:200=rw process:300=rw");
-	EXPECT(holders(g, "inode:0:8:3", 0, 0), "process:300=rw");
+	CHECK_STR(holders(g, "inode:0:8:3", 0, 0), "process:300=rw");
 	/* Reached through a read-only file: r. */
-	EXPECT(holders(g, "inode:0:40:1", 0, 0), "process:200=r");
+	CHECK_STR(holders(g, "inode:0:40:1", 0, 0), "process:200=r");
 	/* A channel is not reached: only "serve"/"request" lead there. */
-	EXPECT(holders(g, "fuse:0:40", 0, 0), "");
-	EXPECT(holders(g, "cred:b", 0, OSM_GRAN_THREAD), "thread:101=r");
-	EXPECT(holders(g, "process:100", 0, 0), "E22");
+	CHECK_STR(holders(g, "fuse:0:40", 0, 0), "");
+	CHECK_STR(holders(g, "cred:b", 0, OSM_GRAN_THREAD), "thread:101=r");
+	CHECK_STR(holders(g, "process:100", 0, 0), "E22");
 
 	/*
 	 * TCB of process:200: process:100 (its parent) shares the mapping
 	 * and libc; process:300 (same uid and gid) can signal and ptrace
 	 * it, is its socket peer, and serves its FUSE mount.
 	 */
-	EXPECT(tcb(g, "process:200", false, 0, 0, q),
+	CHECK_STR(tcb(g, "process:200", false, 0, 0, q),
 	       "process:100{3}[inode:0:1:10=rw/rw,inode:0:1:20=r/r](parent)<> process:300{7}[inode:0:8:1=rw/rw,inode:0:8:2=rw/rw](signal,ptrace)<fuse:0:40>");
-	EXPECT(tcb(g, "process:200", false, 0, OSM_MODE_WRITE, q),
+	CHECK_STR(tcb(g, "process:200", false, 0, OSM_MODE_WRITE, q),
 	       "process:100{3}[inode:0:1:10=rw/rw](parent)<> process:300{7}[inode:0:8:1=rw/rw,inode:0:8:2=rw/rw](signal,ptrace)<fuse:0:40>");
-	EXPECT(tcb(g, "process:100", false, 0, 0, q),
+	CHECK_STR(tcb(g, "process:100", false, 0, 0, q),
 	       "kernel:0{1}[net_ns:1=r/rw]()<> process:200{1}[inode:0:1:10=rw/rw,inode:0:1:20=r/r]()<> process:300{1}[net_ns:1=r/rw]()<>");
-	EXPECT(tcb(g, "process:400", false, 0, 0, q), "");
+	CHECK_STR(tcb(g, "process:400", false, 0, 0, q), "");
 	/*
 	 * Impact of process:300: what it can write (net_ns:1, the socket
 	 * pair) reaches the kernel, process:100 and process:200; it can
 	 * control 200 and serves 200's FUSE requests.
 	 */
-	EXPECT(tcb(g, "process:300", true, 0, 0, q),
+	CHECK_STR(tcb(g, "process:300", true, 0, 0, q),
 	       "kernel:0{1}[net_ns:1=rw/rw]()<> process:100{1}[net_ns:1=rw/r]()<> process:200{7}[inode:0:8:1=rw/rw,inode:0:8:2=rw/rw](signal,ptrace)<fuse:0:40>");
 	/* 100 holds net_ns:1 read-only: it affects nobody through it. */
-	EXPECT(tcb(g, "process:100", true, 0, 0, q),
+	CHECK_STR(tcb(g, "process:100", true, 0, 0, q),
 	       "process:200{3}[inode:0:1:10=rw/rw](parent)<>");
-	EXPECT(tcb(g, "thread:100", true, OSM_GRAN_THREAD, 0, q),
+	CHECK_STR(tcb(g, "thread:100", true, OSM_GRAN_THREAD, 0, q),
 	       "thread:101{1}[mm:a=rw/rw,vma:a:1000=rw/rw,inode:0:1:10=rw/rw,files:a=rw/rw,file:1=rw/rw]()<> thread:200{3}[inode:0:1:10=rw/rw](parent)<>");
 
 	/* Reverse CanControl. */
-	EXPECT(controls(g, "process:200", false, 0),
+	CHECK_STR(controls(g, "process:200", false, 0),
 	       "process:100=parent process:300=signal,ptrace");
-	EXPECT(controls(g, "process:300", true, 0),
+	CHECK_STR(controls(g, "process:300", true, 0),
 	       "process:200=signal,ptrace");
-	EXPECT(controls(g, "process:100", true, 0), "process:200=parent");
-	EXPECT(controls(g, "thread:100", true, OSM_CONTROL_THREADS),
+	CHECK_STR(controls(g, "process:100", true, 0), "process:200=parent");
+	CHECK_STR(controls(g, "thread:100", true, OSM_CONTROL_THREADS),
 	       "thread:200=parent");
-	EXPECT(controls(g, "kernel:0", true, 0), "");
+	CHECK_STR(controls(g, "kernel:0", true, 0), "");
 
 	/* Compare: two threads of one process share all but their cred. */
-	EXPECT(compare(g, "thread:100", "thread:101", 0),
+	CHECK_STR(compare(g, "thread:100", "thread:101", 0),
 	       "cred=0/1/1 file=1/1/1[file:1] files=1/1/1[files:a] inode=2/2/2[inode:0:1:10,inode:0:1:20] mm=1/1/1[mm:a] net_ns=1/1/1[net_ns:1] vma=2/2/2[vma:a:1000,vma:a:2000]");
-	EXPECT(compare(g, "process:100", "process:200", 0),
+	CHECK_STR(compare(g, "process:100", "process:200", 0),
 	       "cred=0/2/1 file=0/1/2 files=0/1/1 inode=2/2/5[inode:0:1:10,inode:0:1:20] mm=0/1/1 net_ns=0/1/1 vma=0/2/2");
-	EXPECT(compare(g, "process:100", "process:200", OSM_MODE_WRITE),
+	CHECK_STR(compare(g, "process:100", "process:200", OSM_MODE_WRITE),
 	       "cred=0/2/1 file=0/1/2 files=0/1/1 inode=1/2/5[inode:0:1:10] mm=0/1/1 net_ns=0/1/1 vma=0/2/2");
-	EXPECT(compare(g, "process:100", "process:400", 0),
+	CHECK_STR(compare(g, "process:100", "process:400", 0),
 	       "cred=0/2/0 file=0/1/0 files=0/1/0 inode=0/2/0 mm=0/1/0 net_ns=0/1/0 vma=0/2/0");
-	EXPECT(compare(g, "process:400", "process:400", 0), "");
-	EXPECT(compare(g, "kernel:0", "process:300", 0),
+	CHECK_STR(compare(g, "process:400", "process:400", 0), "");
+	CHECK_STR(compare(g, "kernel:0", "process:300", 0),
 	       "cred=0/0/1 file=0/0/3 files=0/0/1 inode=0/0/3 net_ns=1/1/1[net_ns:1]");
 
 	/* BFS. */
-	EXPECT(bfs(g, "net_ns:1", NULL), "net_ns:1@0");
+	CHECK_STR(bfs(g, "net_ns:1", NULL), "net_ns:1@0");
 	o.dir = OSM_BFS_IN;
-	EXPECT(bfs(g, "net_ns:1", &o),
+	CHECK_STR(bfs(g, "net_ns:1", &o),
 	       "net_ns:1@0 thread:2@1 thread:100@1 thread:101@1 thread:300@1");
 	o.flags = OSM_BFS_REACH;
-	EXPECT(bfs(g, "net_ns:1", &o),
+	CHECK_STR(bfs(g, "net_ns:1", &o),
 	       "net_ns:1@0 thread:2@1 thread:100@1 thread:101@1 thread:300@1 kernel:0@2 process:100@2 process:300@2");
 	o.max_depth = 1;
-	EXPECT(bfs(g, "net_ns:1", &o),
+	CHECK_STR(bfs(g, "net_ns:1", &o),
 	       "net_ns:1@0 thread:2@1 thread:100@1 thread:101@1 thread:300@1");
 	o.max_depth = 0;
 	o.dir = OSM_BFS_OUT;
 	o.classes = res;
-	EXPECT(bfs(g, "thread:100", &o),
+	CHECK_STR(bfs(g, "thread:100", &o),
 	       "mm:a@1 files:a@1 net_ns:1@1 cred:a@1 vma:a:1000@2 vma:a:2000@2 file:1@2 inode:0:1:10@3 inode:0:1:20@3");
 	o.mode = OSM_MODE_WRITE;
-	EXPECT(bfs(g, "thread:100", &o),
+	CHECK_STR(bfs(g, "thread:100", &o),
 	       "mm:a@1 files:a@1 vma:a:1000@2 file:1@2 inode:0:1:10@3");
 	o.mode = 0;
 	o.flags = 0;
 	o.classes = NULL;
 	o.kinds = all;
-	EXPECT(bfs(g, "thread:100", &o),
+	CHECK_STR(bfs(g, "thread:100", &o),
 	       "thread:100@0 mm:a@1 files:a@1 net_ns:1@1 cred:a@1");
 	o.kinds = NULL;
 	o.max_depth = 1;
-	EXPECT(bfs(g, "thread:100", &o),
+	CHECK_STR(bfs(g, "thread:100", &o),
 	       "thread:100@0 process:100@1 mm:a@1 files:a@1 net_ns:1@1 cred:a@1");
 	o.max_depth = 0;
 	/* A self-loop and a cycle. */
-	EXPECT(bfs(g, "inode:0:8:3", &o), "inode:0:8:3@0");
-	EXPECT(bfs(g, "inode:0:8:1", &o), "inode:0:8:1@0 inode:0:8:2@1");
+	CHECK_STR(bfs(g, "inode:0:8:3", &o), "inode:0:8:3@0");
+	CHECK_STR(bfs(g, "inode:0:8:1", &o), "inode:0:8:1@0 inode:0:8:2@1");
 	o.dir = OSM_BFS_BOTH;
 	o.max_depth = 2;
-	EXPECT(bfs(g, "inode:0:8:1", &o),
+	CHECK_STR(bfs(g, "inode:0:8:1", &o),
 	       "inode:0:8:1@0 inode:0:8:2@1 file:3@1 file:4@2 files:b@2");
 	o.max_depth = 0;
 	o.dir = 7;
-	EXPECT(bfs(g, "inode:0:8:1", &o), "E22");
+	CHECK_STR(bfs(g, "inode:0:8:1", &o), "E22");
 	o.dir = 0;
 	o.flags = 2;
-	EXPECT(bfs(g, "inode:0:8:1", &o), "E22");
+	CHECK_STR(bfs(g, "inode:0:8:1", &o), "E22");
 	o.flags = 0;
 	osm_querier__free(q);
 }
@@ -620,10 +599,10 @@ static void test_properties(const struct osm_graph *g, const char *name)
 			continue;
 		snprintf(one, sizeof(one), "%s",
 			 tcb(g, osm_node__id(p), false, 0, 0, NULL));
-		EXPECT(tcb(g, osm_node__id(p), false, 0, 0, q), one);
+		CHECK_STR(tcb(g, osm_node__id(p), false, 0, 0, q), one);
 		snprintf(one, sizeof(one), "%s",
 			 tcb(g, osm_node__id(p), true, 1, 0, NULL));
-		EXPECT(tcb(g, osm_node__id(p), true, 1, 0, q), one);
+		CHECK_STR(tcb(g, osm_node__id(p), true, 1, 0, q), one);
 	}
 	printf("# %s: %zu nodes, holders %d, sharing %d, control %d bad\n",
 	       name, nn, bad, badsh, badctl);

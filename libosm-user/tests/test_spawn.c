@@ -15,18 +15,8 @@
 #include <linux/filter.h>
 
 #include "osm.h"
+#include "check.h"
 
-static int failures, checks;
-
-#define CHECK(cond)							\
-	do {								\
-		checks++;						\
-		if (!(cond)) {						\
-			failures++;					\
-			printf("#   %s:%d: check failed: %s\n",		\
-			       __FILE__, __LINE__, #cond);		\
-		}							\
-	} while (0)
 
 static char *argv_true[] = { "true", NULL };
 
