@@ -1453,20 +1453,6 @@ static int write_dot(FILE *f, const struct picture *p)
 
 /* ---- output: DOT text, or dot(1) making SVG or PNG --------------------- */
 
-/* Yama's ptrace_scope of this system: 0 when Yama is not there. */
-static int read_ptrace_scope(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
-	int v = 0;
-
-	if (!f)
-		return 0;
-	if (fscanf(f, "%d", &v) != 1 || v < 0)
-		v = 0;
-	fclose(f);
-	return v > 3 ? 3 : v;
-}
-
 enum fmt { FMT_DOT, FMT_SVG, FMT_PNG };
 
 /* The format -o asks for, from its extension; -1 after an error. */
@@ -1713,19 +1699,9 @@ int do_draw(int argc, char **argv)
 		      "(thread:TID, process:PID)");
 		return -1;
 	}
-	scope = read_ptrace_scope();
-	if (va.scope) {
-		char *end;
-
-		errno = 0;
-		scope = (int)strtol(va.scope, &end, 10);
-		if (errno || *end || end == va.scope || scope < 0 ||
-		    scope > 3) {
-			p_err("bad --ptrace-scope '%s': 0, 1, 2 or 3",
-			      va.scope);
-			return -1;
-		}
-	}
+	scope = ptrace_scope_arg(va.scope);
+	if (scope < 0)
+		return -1;
 	fmt = output_format(da.out);
 	if (fmt < 0)
 		return -1;

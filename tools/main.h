@@ -71,8 +71,7 @@ int do_spawn(int argc, char **argv);
 
 /* query.c and query_ext.c: the OSmosis queries, also top-level objects. */
 int do_control(int argc, char **argv);
-int query_ptrace_scope(void);
-int parse_scope(const char *s);
+int ptrace_scope_arg(const char *arg);
 int do_tcb(int argc, char **argv);
 int do_ib(int argc, char **argv);
 int do_compare(int argc, char **argv);

@@ -254,21 +254,24 @@ static int do_shared(int argc, char **argv)
 	return run_query(argc, argv, show_shared);
 }
 
-/* Yama's ptrace_scope of this system: 0 when Yama is not there. */
-int query_ptrace_scope(void)
+/*
+ * Yama's ptrace_scope of this system: 0 when Yama is not there, and a
+ * later Yama's stricter mode taken as 3 (no attach at all).
+ */
+static int system_ptrace_scope(void)
 {
 	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
 	int v = 0;
 
 	if (!f)
 		return 0;
-	if (fscanf(f, "%d", &v) != 1)
+	if (fscanf(f, "%d", &v) != 1 || v < 0)
 		v = 0;
 	fclose(f);
-	return v;
+	return v > 3 ? 3 : v;
 }
 
-int parse_scope(const char *s)
+static int parse_scope(const char *s)
 {
 	char *end;
 	long v;
@@ -280,6 +283,12 @@ int parse_scope(const char *s)
 		return -1;
 	}
 	return (int)v;
+}
+
+/* The scope to answer with: --ptrace-scope @arg, else the system's. */
+int ptrace_scope_arg(const char *arg)
+{
+	return arg ? parse_scope(arg) : system_ptrace_scope();
 }
 
 static void print_controllers(const struct osm_control *c, int n,
@@ -355,11 +364,9 @@ int do_control(int argc, char **argv)
 		      "(thread:TID, process:PID)");
 		return -1;
 	}
-	scope = va.scope ? parse_scope(va.scope) : query_ptrace_scope();
+	scope = ptrace_scope_arg(va.scope);
 	if (scope < 0)
 		return -1;
-	if (scope > 3)
-		scope = 3;	/* a later Yama's stricter mode: assume none */
 	g = load_graph(va.file);
 	if (!g)
 		return -1;

@@ -382,11 +382,9 @@ static int tcb_or_ib(int argc, char **argv, bool impact,
 		return r > 0 ? help(0, NULL) : -1;
 	if (parse_gran(a.gran, &gran) || parse_mode(a.mode, &mode))
 		return -1;
-	scope = a.scope ? parse_scope(a.scope) : query_ptrace_scope();
+	scope = ptrace_scope_arg(a.scope);
 	if (scope < 0)
 		return -1;
-	if (scope > 3)
-		scope = 3;
 	g = load_and_find(&a, &pd);
 	if (!g)
 		return -1;
