@@ -80,84 +80,48 @@ static bool not_followed(const struct osm_edge *e)
 	return false;
 }
 
-struct walk {
-	struct tcb *t;
-	bool *in;		/* in the library's reachable set */
-};
-
-static void visit(struct walk *w, const struct osm_node *n,
-		  const struct osm_node *via)
-{
-	struct tcb *t = w->t;
-	size_t i = osm_node__index(n);
-
-	if (!w->in[i] || t->depth[i])
-		return;
-	t->depth[i] = via ? t->depth[osm_node__index(via)] + 1 : 1;
-	t->via[i] = via;
-	t->res[t->nres++] = n;
-}
-
 /*
- * The resources the PD reaches are the library's answer; the walk here
- * only finds, breadth first, through which resource each was reached:
- * forward along hold, map, peer and later kinds of edges, backward along
- * subset into parts of another type, as uapi/graph-format.md defines it.
+ * What the PD reaches, breadth first, each resource with the one it was
+ * first reached through: the library's BFS with reachability's steps
+ * (OSM_BFS_REACH), which from a process passes through its threads.
+ * Hits come by depth, so a parent resource is placed before its parts.
  */
 static int reach_walk(struct tcb *t)
 {
-	size_t nn = osm_graph__node_count(t->g), i, j, head;
-	const struct osm_node **found;
-	struct walk w = { .t = t };
+	static const char *const res_class[] = { "res", NULL };
+	OSM_OPTS(osm_bfs_opts, opts, .flags = OSM_BFS_REACH,
+		 .classes = res_class);
+	size_t nn = osm_graph__node_count(t->g), i;
+	struct osm_bfs_hit *hit;
 	int n;
 
-	n = osm_query__reachable(t->g, t->pd, NULL, &found);
+	n = osm_query__bfs(t->g, t->pd, &opts, &hit);
 	if (n < 0)
 		return n;
-	w.in = calloc(nn + 1, sizeof(*w.in));
 	t->via = calloc(nn + 1, sizeof(*t->via));
 	t->depth = calloc(nn + 1, sizeof(*t->depth));
 	t->res = calloc(n + 1, sizeof(*t->res));
-	if (!w.in || !t->via || !t->depth || !t->res) {
-		free(found);
-		free(w.in);
+	if (!t->via || !t->depth || !t->res) {
+		free(hit);
 		return -ENOMEM;
 	}
-	for (i = 0; i < (size_t)n; i++)
-		w.in[osm_node__index(found[i])] = true;
-	for (i = 0; i < t->nthreads; i++) {
-		const struct osm_node *th = t->threads[i];
+	for (i = 0; i < (size_t)n; i++) {
+		const struct osm_node *r = hit[i].node;
+		const struct osm_edge *e = hit[i].via;
+		const struct osm_node *from = osm_edge__dst(e) == r ?
+					      osm_edge__src(e) :
+					      osm_edge__dst(e);
+		size_t k = osm_node__index(r);
 
-		for (j = 0; j < osm_node__out_count(th); j++) {
-			const struct osm_edge *e = osm_node__out(th, j);
-
-			if (kind_is(e, OSM_EDGE_HOLD))
-				visit(&w, osm_edge__dst(e), NULL);
+		if (osm_node__is_pd(from)) {
+			t->depth[k] = 1;	/* a thread holds it */
+		} else {
+			t->via[k] = from;
+			t->depth[k] = t->depth[osm_node__index(from)] + 1;
 		}
+		t->res[t->nres++] = r;
 	}
-	for (head = 0; head < t->nres; head++) {
-		const struct osm_node *r = t->res[head];
-
-		for (j = 0; j < osm_node__out_count(r); j++) {
-			const struct osm_edge *e = osm_node__out(r, j);
-
-			if (!not_followed(e))
-				visit(&w, osm_edge__dst(e), r);
-		}
-		for (j = 0; j < osm_node__in_count(r); j++) {
-			const struct osm_edge *e = osm_node__in(r, j);
-
-			if (kind_is(e, OSM_EDGE_SUBSET) &&
-			    osm_node__type(osm_edge__src(e)) !=
-			    osm_node__type(r))
-				visit(&w, osm_edge__src(e), r);
-		}
-	}
-	/* Reached in a way this walk does not know: at the PD. */
-	for (i = 0; i < (size_t)n; i++)
-		visit(&w, found[i], NULL);
-	free(found);
-	free(w.in);
+	free(hit);
 	return 0;
 }
 
