@@ -246,6 +246,25 @@ static int raw_finish(struct raw_child *rc)
 	return status;
 }
 
+/*
+ * PREPARE @r, then COMMIT it from a raw child that leaves its resources
+ * as they are: the errno COMMIT gave (0 for success), its mismatch bits
+ * in *@mismatch; -1 when @r was refused or the child not started.
+ */
+static int raw_commit(int osmfd, struct osm_spawn_req *r, bool close_fds,
+		      unsigned long long *mismatch)
+{
+	struct raw_child rc;
+	int err;
+
+	if (prepare(osmfd, r) || raw_start(&rc, 0, osmfd, r->token, close_fds))
+		return -1;
+	err = rc.s->err;
+	*mismatch = rc.s->mismatch;
+	raw_finish(&rc);
+	return err;
+}
+
 /* ---- programs spawned with osm_spawn() ---- */
 
 struct lib_child {
@@ -726,40 +745,31 @@ TEST_F_TIMEOUT(spawn, commit_task_resources_match_kcmp, OSM_TIMEOUT)
 TEST_F_TIMEOUT(spawn, commit_refuses_mismatch, OSM_TIMEOUT)
 {
 	struct osm_spawn_req r;
-	struct raw_child rc;
+	unsigned long long mismatch;
 	int before = records(), extra;
 
 	/* Asked to share the file table, made without CLONE_FILES. */
 	req_init(&r);
 	r.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_SHARE;
-	ASSERT_EQ(0, prepare(self->fd, &r));
-	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, false));
-	EXPECT_EQ(EXDEV, rc.s->err);
-	EXPECT_EQ(1ULL << OSM_SPAWN_R_FILES, rc.s->mismatch);
-	raw_finish(&rc);
+	ASSERT_EQ(EXDEV, raw_commit(self->fd, &r, false, &mismatch));
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_FILES, mismatch);
 
 	/* A new file table that still holds another descriptor. */
 	extra = open("/dev/null", O_RDONLY);
 	ASSERT_LE(3, extra);
 	req_init(&r);
 	r.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
-	ASSERT_EQ(0, prepare(self->fd, &r));
-	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, false));
-	EXPECT_EQ(EXDEV, rc.s->err);
-	EXPECT_EQ(1ULL << OSM_SPAWN_R_FILES, rc.s->mismatch);
-	raw_finish(&rc);
+	ASSERT_EQ(EXDEV, raw_commit(self->fd, &r, false, &mismatch));
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_FILES, mismatch);
 	close(extra);
 
 	/* Asked for a new net namespace, made in ours; and shared fs. */
 	req_init(&r);
 	r.mode[OSM_SPAWN_R_NET_NS] = OSM_SPAWN_NEW;
 	r.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_SHARE;
-	ASSERT_EQ(0, prepare(self->fd, &r));
-	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, false));
-	EXPECT_EQ(EXDEV, rc.s->err);
+	ASSERT_EQ(EXDEV, raw_commit(self->fd, &r, false, &mismatch));
 	EXPECT_EQ(1ULL << OSM_SPAWN_R_NET_NS | 1ULL << OSM_SPAWN_R_FS,
-		  rc.s->mismatch);
-	raw_finish(&rc);
+		  mismatch);
 	EXPECT_EQ(before, records()) TH_LOG("a refused child was recorded");
 }
 
@@ -1696,29 +1706,23 @@ TEST_F_TIMEOUT(spawn, commit_refuses_cred_mismatch, OSM_TIMEOUT)
 {
 	struct sock_filter allow = ALLOW_ALL;
 	struct osm_spawn_req r;
-	struct raw_child rc;
+	unsigned long long mismatch;
 	int before = records();
 
 	req_init(&r);
 	r.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
 	r.uid = 1234;
 	r.gid = 1234;
-	ASSERT_EQ(0, prepare(self->fd, &r));
-	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, false));
-	EXPECT_EQ(EXDEV, rc.s->err);
-	EXPECT_EQ(1ULL << OSM_SPAWN_R_CRED, rc.s->mismatch);
-	raw_finish(&rc);
+	ASSERT_EQ(EXDEV, raw_commit(self->fd, &r, false, &mismatch));
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_CRED, mismatch);
 
 	req_init(&r);
 	r.mode[OSM_SPAWN_R_SECCOMP] = OSM_SPAWN_NEW;
 	r.flags = OSM_SPAWN_NO_NEW_PRIVS;
 	r.seccomp_prog = (uintptr_t)&allow;
 	r.seccomp_len = 1;
-	ASSERT_EQ(0, prepare(self->fd, &r));
-	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, false));
-	EXPECT_EQ(EXDEV, rc.s->err);
-	EXPECT_EQ(1ULL << OSM_SPAWN_R_SECCOMP, rc.s->mismatch);
-	raw_finish(&rc);
+	ASSERT_EQ(EXDEV, raw_commit(self->fd, &r, false, &mismatch));
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_SECCOMP, mismatch);
 	EXPECT_EQ(before, records());
 }
 
@@ -2251,28 +2255,22 @@ TEST_F_TIMEOUT(spawn, commit_refuses_root_and_fds_mismatch, OSM_TIMEOUT)
 	struct osm_spawn_fd fds[1] = { { 0, 0 } };
 	int dir = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct osm_spawn_req r;
-	struct raw_child rc;
+	unsigned long long mismatch;
 
 	ASSERT_LE(0, dir);
 	req_init(&r);
 	r.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_NEW;
 	r.root_fd = dir;
-	ASSERT_EQ(0, prepare(self->fd, &r));
-	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, false));
-	EXPECT_EQ(EXDEV, rc.s->err);
-	EXPECT_EQ(1ULL << OSM_SPAWN_R_FS, rc.s->mismatch);
-	raw_finish(&rc);
+	ASSERT_EQ(EXDEV, raw_commit(self->fd, &r, false, &mismatch));
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_FS, mismatch);
 
 	/* Closed from 3 up, but asked for fd 0 only. */
 	req_init(&r);
 	r.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW;
 	r.fds = (uintptr_t)fds;
 	r.fd_count = 1;
-	ASSERT_EQ(0, prepare(self->fd, &r));
-	ASSERT_EQ(0, raw_start(&rc, 0, self->fd, r.token, true));
-	EXPECT_EQ(EXDEV, rc.s->err);
-	EXPECT_EQ(1ULL << OSM_SPAWN_R_FILES, rc.s->mismatch);
-	raw_finish(&rc);
+	ASSERT_EQ(EXDEV, raw_commit(self->fd, &r, true, &mismatch));
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_FILES, mismatch);
 	close(dir);
 }
 
