@@ -268,6 +268,22 @@ const struct osm_node *find_pd(const struct osm_graph *g, const char *arg)
 	return n;
 }
 
+/* load_graph() and find_pd() in it; NULL (said why) if either fails. */
+struct osm_graph *load_graph_pd(const char *file, const char *arg,
+				const struct osm_node **pd)
+{
+	struct osm_graph *g = load_graph(file);
+
+	if (!g)
+		return NULL;
+	*pd = find_pd(g, arg);
+	if (!*pd) {
+		osm_graph__free(g);
+		return NULL;
+	}
+	return g;
+}
+
 static const char *const known_res_types[] = {
 	OSM_NODE_MM, OSM_NODE_VMA, OSM_NODE_FILES, OSM_NODE_FILE,
 	OSM_NODE_INODE, OSM_NODE_FS, OSM_NODE_SIGHAND, OSM_NODE_CGROUP,

@@ -1642,8 +1642,7 @@ int do_draw(int argc, char **argv)
 	bool ok;
 
 	if (argc < 1) {
-		p_err("missing PD: a pid, 'kernel' or a node id "
-		      "(thread:TID, process:PID)");
+		p_err(MISSING_PD);
 		return -1;
 	}
 	if (is_help(argv[0]))
@@ -1659,8 +1658,7 @@ int do_draw(int argc, char **argv)
 		return -1;
 	}
 	if (va.npos < 1) {
-		p_err("missing PD: a pid, 'kernel' or a node id "
-		      "(thread:TID, process:PID)");
+		p_err(MISSING_PD);
 		return -1;
 	}
 	scope = ptrace_scope_arg(va.scope);
@@ -1669,14 +1667,9 @@ int do_draw(int argc, char **argv)
 	fmt = output_format(da.out);
 	if (fmt < 0)
 		return -1;
-	g = load_graph(va.file);
+	g = load_graph_pd(va.file, va.pos[0], &pd);
 	if (!g)
 		return -1;
-	pd = find_pd(g, va.pos[0]);
-	if (!pd) {
-		osm_graph__free(g);
-		return -1;
-	}
 	r = tcb_assemble(g, pd, scope, &t);
 	if (r) {
 		p_err("query failed: %s", strerror(-r));

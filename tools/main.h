@@ -61,6 +61,10 @@ int parse_verb_args(int argc, char **argv, unsigned int allowed,
 struct osm_graph *load_graph(const char *file);
 const char *device_hint(int err);
 const struct osm_node *find_pd(const struct osm_graph *g, const char *arg);
+struct osm_graph *load_graph_pd(const char *file, const char *arg,
+				const struct osm_node **pd);
+#define MISSING_PD	"missing PD: a pid, 'kernel' or a node id " \
+			"(thread:TID, process:PID)"
 const char **parse_types(const struct osm_graph *g, const char *list);
 const char *node_label(const struct osm_node *n);
 

@@ -72,19 +72,18 @@ static int query_setup(int argc, char **argv, struct query_ctx *q)
 	if (parse_mode(va.mode, &q->mode) || parse_gran(va.gran, &q->gran))
 		return -1;
 	if (va.npos < 1) {
-		p_err("missing PD: a pid, 'kernel' or a node id "
-		      "(thread:TID, process:PID)");
+		p_err(MISSING_PD);
 		return -1;
 	}
-	q->g = load_graph(va.file);
+	q->g = load_graph_pd(va.file, va.pos[0], &q->pd);
 	if (!q->g)
 		return -1;
-	q->pd = find_pd(q->g, va.pos[0]);
-	if (q->pd && va.types)
+	if (va.types) {
 		q->types = parse_types(q->g, va.types);
-	if (!q->pd || (va.types && !q->types)) {
-		osm_graph__free(q->g);
-		return -1;
+		if (!q->types) {
+			osm_graph__free(q->g);
+			return -1;
+		}
 	}
 	{
 		OSM_OPTS(osm_query_opts, opts, .types = q->types,
@@ -360,21 +359,15 @@ int do_control(int argc, char **argv)
 	if (r)
 		return r > 0 ? do_help(0, NULL) : -1;
 	if (va.npos < 1) {
-		p_err("missing PD: a pid, 'kernel' or a node id "
-		      "(thread:TID, process:PID)");
+		p_err(MISSING_PD);
 		return -1;
 	}
 	scope = ptrace_scope_arg(va.scope);
 	if (scope < 0)
 		return -1;
-	g = load_graph(va.file);
+	g = load_graph_pd(va.file, va.pos[0], &pd);
 	if (!g)
 		return -1;
-	pd = find_pd(g, va.pos[0]);
-	if (!pd) {
-		osm_graph__free(g);
-		return -1;
-	}
 	{
 		OSM_OPTS(osm_control_opts, opts, .ptrace_scope = scope,
 			 .flags = va.threads ? OSM_CONTROL_THREADS : 0);

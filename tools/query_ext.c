@@ -339,21 +339,6 @@ static void print_entry(const struct osm_tcb_entry *e, bool impact)
 	close_json_object();
 }
 
-static struct osm_graph *load_and_find(const struct ext_args *a,
-				       const struct osm_node **pd)
-{
-	struct osm_graph *g = load_graph(a->file);
-
-	if (!g)
-		return NULL;
-	*pd = find_pd(g, a->pos[0]);
-	if (!*pd) {
-		osm_graph__free(g);
-		return NULL;
-	}
-	return g;
-}
-
 static int get_types(const struct osm_graph *g, const struct ext_args *a,
 		     const char ***types)
 {
@@ -385,7 +370,7 @@ static int tcb_or_ib(int argc, char **argv, bool impact,
 	scope = ptrace_scope_arg(a.scope);
 	if (scope < 0)
 		return -1;
-	g = load_and_find(&a, &pd);
+	g = load_graph_pd(a.file, a.pos[0], &pd);
 	if (!g)
 		return -1;
 	if (get_types(g, &a, &types)) {
@@ -487,7 +472,7 @@ int do_compare(int argc, char **argv)
 		return r > 0 ? help_ext(0, NULL) : -1;
 	if (parse_mode(a.mode, &mode))
 		return -1;
-	g = load_and_find(&a, &pa);
+	g = load_graph_pd(a.file, a.pos[0], &pa);
 	if (!g)
 		return -1;
 	pb = find_pd(g, a.pos[1]);
