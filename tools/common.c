@@ -268,6 +268,12 @@ const struct osm_node *find_pd(const struct osm_graph *g, const char *arg)
 	return n;
 }
 
+/* OSM_ACCESS_R or OSM_ACCESS_RW as the queries print it. */
+const char *access_name(unsigned int access)
+{
+	return access == OSM_ACCESS_RW ? "rw" : "r";
+}
+
 /* load_graph() and find_pd() in it; NULL (said why) if either fails. */
 struct osm_graph *load_graph_pd(const char *file, const char *arg,
 				const struct osm_node **pd)

@@ -63,6 +63,7 @@ const char *device_hint(int err);
 const struct osm_node *find_pd(const struct osm_graph *g, const char *arg);
 struct osm_graph *load_graph_pd(const char *file, const char *arg,
 				const struct osm_node **pd);
+const char *access_name(unsigned int access);
 #define MISSING_PD	"missing PD: a pid, 'kernel' or a node id " \
 			"(thread:TID, process:PID)"
 const char **parse_types(const struct osm_graph *g, const char *list);

@@ -138,11 +138,6 @@ static int show_reachable(const struct query_ctx *q)
 	return 0;
 }
 
-static const char *access_name(unsigned int a)
-{
-	return a == OSM_ACCESS_RW ? "rw" : "r";
-}
-
 /* Shared resources with both accesses: {"id", "type", "label", "mine", "theirs"}. */
 static void print_shared_res(const struct osm_shared_res *r, size_t n)
 {

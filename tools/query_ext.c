@@ -153,11 +153,6 @@ const char *gran_name(unsigned int g)
 	return g < ARRAY_SIZE(gran_names) ? gran_names[g] : "?";
 }
 
-static const char *acc(unsigned int a)
-{
-	return a == OSM_ACCESS_RW ? "rw" : "r";
-}
-
 /* A NULL-terminated list from "a,b": one malloc()ed block, or NULL. */
 static const char **split_list(const char *list)
 {
@@ -321,8 +316,10 @@ static void print_entry(const struct osm_tcb_entry *e, bool impact)
 			     osm_node__id(e->res[i].res));
 		print_string(PRINT_JSON, "type", NULL,
 			     osm_node__type(e->res[i].res));
-		print_string(PRINT_ANY, "mine", " %s", acc(e->res[i].mine));
-		print_string(PRINT_ANY, "theirs", "/%s", acc(e->res[i].theirs));
+		print_string(PRINT_ANY, "mine", " %s",
+			     access_name(e->res[i].mine));
+		print_string(PRINT_ANY, "theirs", "/%s",
+			     access_name(e->res[i].theirs));
 		if (node_label(e->res[i].res))
 			print_string(PRINT_ANY, "label", "  %s",
 				     node_label(e->res[i].res));
@@ -445,8 +442,9 @@ static void print_res_list(const char *key, const struct osm_shared_res *r,
 		print_text("\t\t");
 		open_json_object(NULL);
 		print_string(PRINT_ANY, "id", "%-40s", osm_node__id(r[i].res));
-		print_string(PRINT_ANY, "a", " %s", acc(r[i].mine));
-		print_string(PRINT_ANY, "b", "/%s", acc(r[i].theirs));
+		print_string(PRINT_ANY, "a", " %s", access_name(r[i].mine));
+		print_string(PRINT_ANY, "b", "/%s",
+			     access_name(r[i].theirs));
 		if (node_label(r[i].res))
 			print_string(PRINT_ANY, "label", "  %s",
 				     node_label(r[i].res));
@@ -597,7 +595,8 @@ int do_holders(int argc, char **argv)
 		open_json_object(NULL);
 		print_string(PRINT_ANY, "pd", "%-20s", osm_node__id(v[i].pd));
 		print_string(PRINT_JSON, "type", NULL, osm_node__type(v[i].pd));
-		print_string(PRINT_ANY, "access", " %-2s", acc(v[i].access));
+		print_string(PRINT_ANY, "access", " %-2s",
+			     access_name(v[i].access));
 		if (node_label(v[i].pd))
 			print_string(PRINT_ANY, "label", "  %s",
 				     node_label(v[i].pd));
