@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* osm.h without the *_sz macros: the library defines the plain names. */
+#define __LIBOSM_INTERNAL
 #include "osm.h"
 
 #ifndef offsetofend
@@ -195,5 +197,22 @@ int osm__set_err(char *errbuf, size_t errbuf_sz, const char *fmt, ...)
 
 /* graph.c */
 struct osm_graph *osm__graph_new(void);
+
+/*
+ * Size-versioned results (query_sz.c, spawn_sz.c): a struct's size up to
+ * the last field of its 0.2.0 layout, the smallest size a caller may
+ * give; SAME_LAYOUT() fails the build when a struct changes under the
+ * plain 0.2.0 functions (abi/README.md says what to do then).
+ */
+#define ALIGN_UP(x, a)	(((x) + (a) - 1) / (a) * (a))
+#define SZ_0_2(TYPE, LAST) \
+	ALIGN_UP(offsetofend(TYPE, LAST), _Alignof(TYPE))
+
+#define SAME_LAYOUT(TYPE, MIN)						\
+	_Static_assert(sizeof(TYPE) == (MIN), #TYPE " changed: keep the " \
+		       "0.2.0 layout for the old symbols (abi/README.md)")
+
+/* The caller's size holds the 0.2.0 fields and keeps pointers aligned. */
+#define SZ_OK(sz, TYPE, MIN)	((sz) >= (MIN) && !((sz) % _Alignof(TYPE)))
 
 #endif /* __LIBOSM_INTERNAL_H */

@@ -883,6 +883,126 @@ OSM_API const char *osm_spawn_res_name(unsigned int r);
 /** osm_spawn_mode_name() - "share", "new", ... for OSM_SPAWN_*; or NULL. */
 OSM_API const char *osm_spawn_mode_name(unsigned int mode);
 
+/*
+ * Size-versioned results (library 0.3.0).  The answers above are arrays
+ * of structs the caller indexes, and struct osm_spawned is the caller's:
+ * a library whose structs grew would write past a program built against
+ * this header.  So each such function has an *_sz form that takes the
+ * caller's sizeof of the structs (@sz for the entries, @res_sz for struct
+ * osm_shared_res in them): the library writes entries at that stride,
+ * keeps the fields that fit and zeroes the rest.  A size smaller than the
+ * 0.2.0 struct or not a multiple of its alignment is -EINVAL.
+ *
+ * Programs call the plain names: the macros below turn them into the
+ * *_sz forms with this header's sizes, so source written for 0.2.0
+ * builds unchanged.  The plain functions themselves stay for binaries
+ * built against 0.2.0 and keep the 0.2.0 layout.  Arrays the plain
+ * names say to free() are still free()d; the *__free_sz() functions free
+ * the others at the caller's stride.
+ */
+OSM_API int osm_query__shared_sz(const struct osm_graph *g,
+				 const struct osm_node *pd,
+				 const struct osm_query_opts *opts,
+				 struct osm_share **out, size_t sz);
+OSM_API int osm_query__servers_sz(const struct osm_graph *g,
+				  const struct osm_node *pd,
+				  const struct osm_query_opts *opts,
+				  struct osm_share **out, size_t sz);
+OSM_API void osm_shares__free_sz(struct osm_share *v, size_t n, size_t sz);
+OSM_API int osm_query__sharing_sz(const struct osm_graph *g,
+				  const struct osm_node *pd,
+				  const struct osm_query_opts *opts,
+				  struct osm_sharing **out, size_t sz,
+				  size_t res_sz);
+OSM_API void osm_sharings__free_sz(struct osm_sharing *v, size_t n,
+				   size_t sz);
+OSM_API int osm_query__holders_sz(const struct osm_graph *g,
+				  const struct osm_node *res,
+				  const struct osm_query_opts *opts,
+				  struct osm_holder **out, size_t sz);
+OSM_API int osm_query__bfs_sz(const struct osm_graph *g,
+			      const struct osm_node *start,
+			      const struct osm_bfs_opts *opts,
+			      struct osm_bfs_hit **out, size_t sz);
+OSM_API int osm_query__can_control_sz(const struct osm_graph *g,
+				      const struct osm_node *pd,
+				      const struct osm_control_opts *opts,
+				      struct osm_control **out, size_t sz);
+OSM_API int osm_query__controls_sz(const struct osm_graph *g,
+				   const struct osm_node *pd,
+				   const struct osm_control_opts *opts,
+				   struct osm_control **out, size_t sz);
+OSM_API int osm_query__tcb_sz(const struct osm_graph *g,
+			      const struct osm_node *pd,
+			      const struct osm_tcb_opts *opts,
+			      struct osm_tcb_entry **out, size_t sz,
+			      size_t res_sz);
+OSM_API int osm_query__impact_sz(const struct osm_graph *g,
+				 const struct osm_node *pd,
+				 const struct osm_tcb_opts *opts,
+				 struct osm_tcb_entry **out, size_t sz,
+				 size_t res_sz);
+OSM_API void osm_tcb__free_sz(struct osm_tcb_entry *v, size_t n, size_t sz);
+OSM_API int osm_query__compare_sz(const struct osm_graph *g,
+				  const struct osm_node *a,
+				  const struct osm_node *b,
+				  const struct osm_query_opts *opts,
+				  struct osm_compare_type **out, size_t sz,
+				  size_t res_sz);
+OSM_API void osm_compare__free_sz(struct osm_compare_type *v, size_t n,
+				  size_t sz);
+OSM_API int osm_spawn_sz(const struct osm_spawn_opts *opts,
+			 struct osm_spawned *pd, size_t sz);
+OSM_API int osm_spawn_fn_sz(const struct osm_spawn_opts *opts,
+			    int (*fn)(void *arg), void *arg,
+			    struct osm_spawned *pd, size_t sz);
+OSM_API int osm_spawn_wait_sz(struct osm_spawned *pd, int *wstatus,
+			      size_t sz);
+
+/* The library's own sources define the plain functions: no macros there. */
+#ifndef __LIBOSM_INTERNAL
+#define OSM__RES_SZ	sizeof(struct osm_shared_res)
+#define osm_query__shared(g, pd, opts, out)				\
+	osm_query__shared_sz(g, pd, opts, out, sizeof(struct osm_share))
+#define osm_query__servers(g, pd, opts, out)				\
+	osm_query__servers_sz(g, pd, opts, out, sizeof(struct osm_share))
+#define osm_shares__free(v, n)						\
+	osm_shares__free_sz(v, n, sizeof(struct osm_share))
+#define osm_query__sharing(g, pd, opts, out)				\
+	osm_query__sharing_sz(g, pd, opts, out,				\
+			      sizeof(struct osm_sharing), OSM__RES_SZ)
+#define osm_sharings__free(v, n)					\
+	osm_sharings__free_sz(v, n, sizeof(struct osm_sharing))
+#define osm_query__holders(g, res, opts, out)				\
+	osm_query__holders_sz(g, res, opts, out, sizeof(struct osm_holder))
+#define osm_query__bfs(g, start, opts, out)				\
+	osm_query__bfs_sz(g, start, opts, out, sizeof(struct osm_bfs_hit))
+#define osm_query__can_control(g, pd, opts, out)			\
+	osm_query__can_control_sz(g, pd, opts, out,			\
+				  sizeof(struct osm_control))
+#define osm_query__controls(g, pd, opts, out)				\
+	osm_query__controls_sz(g, pd, opts, out, sizeof(struct osm_control))
+#define osm_query__tcb(g, pd, opts, out)				\
+	osm_query__tcb_sz(g, pd, opts, out,				\
+			  sizeof(struct osm_tcb_entry), OSM__RES_SZ)
+#define osm_query__impact(g, pd, opts, out)				\
+	osm_query__impact_sz(g, pd, opts, out,				\
+			     sizeof(struct osm_tcb_entry), OSM__RES_SZ)
+#define osm_tcb__free(v, n)						\
+	osm_tcb__free_sz(v, n, sizeof(struct osm_tcb_entry))
+#define osm_query__compare(g, a, b, opts, out)				\
+	osm_query__compare_sz(g, a, b, opts, out,			\
+			      sizeof(struct osm_compare_type), OSM__RES_SZ)
+#define osm_compare__free(v, n)						\
+	osm_compare__free_sz(v, n, sizeof(struct osm_compare_type))
+#define osm_spawn(opts, pd)						\
+	osm_spawn_sz(opts, pd, sizeof(struct osm_spawned))
+#define osm_spawn_fn(opts, fn, arg, pd)					\
+	osm_spawn_fn_sz(opts, fn, arg, pd, sizeof(struct osm_spawned))
+#define osm_spawn_wait(pd, wstatus)					\
+	osm_spawn_wait_sz(pd, wstatus, sizeof(struct osm_spawned))
+#endif /* __LIBOSM_INTERNAL */
+
 #ifdef __cplusplus
 }
 #endif
