@@ -93,6 +93,9 @@ static int do_show(int argc, char **argv)
 	if (api.api_major != OSM_API_MAJOR)
 		print_text("\twarning: this osm knows api %d.x: install matching releases of the module and osm\n",
 			   OSM_API_MAJOR);
+	else if (api.api_minor < OSM_API_MINOR)
+		print_text("\twarning: the module is older than this osm (api %d.%d): what it lacks is refused; load the module of release %s\n",
+			   OSM_API_MAJOR, OSM_API_MINOR, osm_version());
 	if (api.graph_major != OSM_GRAPH_MAJOR)
 		print_text("\twarning: this osm reads graph format %d.x only\n",
 			   OSM_GRAPH_MAJOR);

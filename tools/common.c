@@ -4,6 +4,7 @@
  * graph with readable errors, naming PDs and resource types.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +165,54 @@ const char *device_hint(int err)
 		return " (the loaded osmosis module is older than this osm: 'osm api' shows what it offers, 'modinfo osmosis' its version)";
 	}
 	return "";
+}
+
+/**
+ * module_api_hint() - why @what failed with errno @err: the device cannot
+ * be opened (device_hint()), or the loaded module refused it (ENOTTY: an
+ * ioctl it does not have; E2BIG or EINVAL: a request with fields it does
+ * not know) and is older than this osm.  Returns " (...)" to append to
+ * the message, or "".
+ * @feat: the OSM_FEAT_* bit @what needs.
+ * @since: the api minor that added it.
+ */
+const char *module_api_hint(int err, const char *what, unsigned long long feat,
+			    unsigned int since)
+{
+	static char hint[320];
+	struct osm_api api;
+	int fd, r;
+
+	fd = open(OSM_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return device_hint(errno);
+	if (err != ENOTTY && err != E2BIG && err != EINVAL) {
+		close(fd);
+		return "";
+	}
+	r = osm_ioc_get_api(fd, &api);
+	close(fd);
+	if (r == -ENOTTY)
+		return device_hint(ENOTTY);
+	if (r)
+		return "";
+	if (api.api_major != OSM_API_MAJOR)
+		snprintf(hint, sizeof(hint),
+			 " (the loaded osmosis module has api %u.%u, this osm speaks %d.x: install the module and osm of one release; 'modinfo osmosis' shows the module's)",
+			 api.api_major, api.api_minor, OSM_API_MAJOR);
+	else if (!(api.features & feat))
+		snprintf(hint, sizeof(hint),
+			 " (the loaded osmosis module has api %u.%u, without %s (api %d.%u): load the module of this osm's release %s, 'modinfo osmosis' shows the module's)",
+			 api.api_major, api.api_minor, what, OSM_API_MAJOR,
+			 since, osm_version());
+	else if (api.api_minor < OSM_API_MINOR)
+		snprintf(hint, sizeof(hint),
+			 " (the loaded osmosis module has api %u.%u, older than this osm's %d.%d: options added since are refused; load the module of release %s, 'modinfo osmosis' shows the module's)",
+			 api.api_major, api.api_minor, OSM_API_MAJOR,
+			 OSM_API_MINOR, osm_version());
+	else
+		return "";
+	return hint;
 }
 
 /*

@@ -60,6 +60,8 @@ int parse_verb_args(int argc, char **argv, unsigned int allowed,
 		    int max_pos, struct verb_args *va);
 struct osm_graph *load_graph(const char *file);
 const char *device_hint(int err);
+const char *module_api_hint(int err, const char *what, unsigned long long feat,
+			    unsigned int since);
 const struct osm_node *find_pd(const struct osm_graph *g, const char *arg);
 struct osm_graph *load_graph_pd(const char *file, const char *arg,
 				const struct osm_node **pd);

@@ -453,8 +453,7 @@ static int run(const struct osm_spawn_opts *o)
 		} else {
 			p_err("cannot spawn %s: %s%s", o->argv[0],
 			      strerror(-err),
-			      err == -ENOENT && access(OSM_DEVICE_PATH, F_OK) ?
-			      " (is the osmosis module loaded?)" : "");
+			      module_api_hint(-err, "spawn", OSM_FEAT_SPAWN, 3));
 		}
 		return -1;
 	}
