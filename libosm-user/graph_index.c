@@ -85,14 +85,15 @@ static int htab_resize(struct osm_htab *t, size_t n)
 
 	if (n > SIZE_MAX / sizeof(*slots))
 		return -ENOMEM;
-	slots = calloc(n, sizeof(*slots));
+	slots = osm__mem_zalloc(n * sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
 	for (i = 0; t->slots && i <= t->mask; i++)
 		if (t->slots[i].val)
 			htab_place(slots, n - 1, t->slots[i].hash,
 				   t->slots[i].val);
-	free(t->slots);
+	if (t->slots)
+		osm__mem_free(t->slots, (t->mask + 1) * sizeof(*slots));
 	t->slots = slots;
 	t->mask = n - 1;
 	return 0;
@@ -126,7 +127,8 @@ int osm__htab_insert(struct osm_htab *t, uint32_t hash, uint32_t val)
 
 void osm__htab_free(struct osm_htab *t)
 {
-	free(t->slots);
+	if (t->slots)
+		osm__mem_free(t->slots, (t->mask + 1) * sizeof(*t->slots));
 	t->slots = NULL;
 	t->mask = 0;
 	t->used = 0;
@@ -248,7 +250,8 @@ int osm__graph_index(struct osm_graph *g)
 	if (g->nedges) {
 		if (g->nedges > SIZE_MAX / 3 / sizeof(*g->adj))
 			return -ENOMEM;
-		g->adj = malloc((2 * g->nedges + g->nback) * sizeof(*g->adj));
+		g->adj = osm__mem_resize(NULL, 0, (2 * g->nedges + g->nback) *
+					 sizeof(*g->adj));
 		if (!g->adj)
 			return -ENOMEM;
 	}
