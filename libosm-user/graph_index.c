@@ -18,6 +18,7 @@
 uint32_t osm__hash(const char *s, size_t len)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
+	const char *start = s;
 
 	while (len >= 8) {
 		memcpy(&w, s, 8);
@@ -27,9 +28,18 @@ uint32_t osm__hash(const char *s, size_t len)
 		len -= 8;
 	}
 	if (len) {
-		w = 0;
-		while (len--)
-			w = w << 8 | (unsigned char)s[len];
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		if (s != start) {
+			/* The last 8 bytes, less those already taken. */
+			memcpy(&w, s + len - 8, 8);
+			w >>= 64 - 8 * len;
+		} else
+#endif
+		{
+			w = 0;
+			while (len--)
+				w = w << 8 | (unsigned char)s[len];
+		}
 		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
 	}
 	h ^= h >> 29;

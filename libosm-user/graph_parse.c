@@ -46,6 +46,8 @@ struct osm_parser {
 	unsigned int rpos;
 	const char *last_kind;	/* the kind of the previous edge */
 	size_t last_klen;
+	const char *last_type;	/* the type of the previous node */
+	size_t last_tlen;
 	char *errbuf;
 	size_t errbuf_sz;
 };
@@ -159,55 +161,101 @@ static const unsigned char key_char[256] = {
 };
 
 /*
+ * The first ' ' or '\\' in [s, end), or end.  Values are most of the
+ * text: a word at a time, where a byte is found as in strlen().  A bit
+ * set above the first match may be wrong (a borrow), never one below.
+ */
+static char *value_end(char *s, const char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	uint64_t x, a, b, m;
+
+	for (; end - s >= 8; s += 8) {
+		memcpy(&x, s, 8);
+		a = x ^ (ones * ' ');
+		b = x ^ (ones * '\\');
+		m = ((a - ones) & ~a) | ((b - ones) & ~b);
+		m &= highs;
+		if (m)
+			return s + __builtin_ctzll(m) / 8;
+	}
+#endif
+	while (s < end && *s != ' ' && *s != '\\')
+		s++;
+	return s;
+}
+
+/*
  * Write the key=value fields after @sep (the space before the first, or
  * @end when there are none) as "key\0value\0...\0" at p->buf + p->out.
- * Fields are separated by exactly one space.  One pass, a byte at a
- * time: fields are short, shorter than a library call pays off for.
+ * Fields are separated by exactly one space.
+ *
+ * The fields are moved down to p->out in one piece and rewritten there:
+ * '=' and ' ' become NULs in place, and only an escape (3 bytes
+ * shorter decoded) makes what follows it move again, run by run.  What
+ * a message quotes is read there too.
  */
 static int put_attrs(struct osm_parser *p, const char *sep, const char *end)
 {
-	const char *s = sep + 1, *f;
-	char *w = p->buf + p->out, *wk;
+	char *w = p->buf + p->out, *r, *k, *lim, *f;
+	size_t n;
 
-	if (sep != end && s == end)
+	if (sep == end) {
+		*w = '\0';
+		p->out++;
+		return 0;
+	}
+	n = end - (sep + 1);
+	if (!n)
 		return fail(p, -EPROTO, "space at the end of the line");
-	while (sep != end && s < end) {
-		/*
-		 * The key: up to the first '='.  What was read may be
-		 * overwritten already: messages quote what was written.
-		 */
-		for (f = s, wk = w; s < end && key_char[(unsigned char)*s]; s++)
-			*w++ = *s;
-		if (s == end || *s == ' ')
+	memmove(w, sep + 1, n);
+	r = w;		/* reading; w: writing, r - w bytes behind */
+	lim = w + n;
+	while (r < lim) {
+		/* The key: up to the first '='. */
+		for (k = r; r < lim && key_char[(unsigned char)*r]; r++)
+			;
+		n = r - k;
+		if (w != k)
+			memmove(w, k, n);
+		k = w;
+		w += n;
+		if (r == lim || *r == ' ')
 			return fail(p, -EPROTO, "field '%s' is not key=value",
-				    Q(wk, w - wk));
-		if (*s != '=' || s == f) {
-			for (f = s; f < end && *f != '=' && *f != ' '; f++)
+				    Q(k, w - k));
+		if (*r != '=' || w == k) {
+			for (f = r; f < lim && *f != '=' && *f != ' '; f++)
 				;
 			return fail(p, -EPROTO, "bad key '%s%s'",
-				    Q(wk, w - wk), Q(s, f - s));
+				    Q(k, w - k), Q(r, f - r));
 		}
 		*w++ = '\0';
+		r++;
 		/* The value: up to the next space, \xHH decoded. */
-		for (s++; s < end && *s != ' '; ) {
+		for (;;) {
+			char *t = value_end(r, lim);
 			int hi, lo;
 
-			if (*s != '\\') {
-				*w++ = *s++;
-				continue;
-			}
-			hi = end - s < 4 || s[1] != 'x' ? -1 : hexval(s[2]);
-			lo = hi < 0 ? -1 : hexval(s[3]);
+			if (w != r)
+				memmove(w, r, t - r);
+			w += t - r;
+			r = t;
+			if (r == lim || *r == ' ')
+				break;
+			hi = lim - r < 4 || r[1] != 'x' ? -1 : hexval(r[2]);
+			lo = hi < 0 ? -1 : hexval(r[3]);
 			/* A decoded NUL would cut the C string short. */
 			if (lo < 0 || (hi | lo) == 0)
 				return fail(p, -EPROTO,
 					    "bad escape in the value of '%s'",
-					    Q(wk, strlen(wk)));
+					    Q(k, strlen(k)));
 			*w++ = (char)(hi << 4 | lo);
-			s += 4;
+			r += 4;
 		}
 		*w++ = '\0';
-		if (s < end && ++s == end)
+		if (r < lim && ++r == lim)
 			return fail(p, -EPROTO, "space at the end of the line");
 	}
 	*w++ = '\0';
@@ -391,9 +439,17 @@ static int node_body(struct osm_parser *p, const char *s, const char *e,
 	memmove(w + len + 1, cls, clen);
 	w[len + 1 + clen] = '\0';
 	p->out += len + clen + 2;
-	n->type = osm__intern(g, w, colon - s);
-	if (!n->type)
-		return fail(p, -ENOMEM, "out of memory");
+	/* Runs of one type are the rule, as runs of one edge kind. */
+	if (p->last_type && (size_t)(colon - s) == p->last_tlen &&
+	    !memcmp(w, p->last_type, p->last_tlen)) {
+		n->type = p->last_type;
+	} else {
+		n->type = osm__intern(g, w, colon - s);
+		if (!n->type)
+			return fail(p, -ENOMEM, "out of memory");
+		p->last_type = n->type;
+		p->last_tlen = colon - s;
+	}
 	err = put_attrs(p, ce, e);
 	if (err)
 		return err;

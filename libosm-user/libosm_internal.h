@@ -173,24 +173,30 @@ struct osm_graph {
 
 /*
  * While parsing: start fetching what looking node id @hash up reads
- * after its slot, which must have arrived (osm__htab_prefetch()): the
- * node the slot names, or (@id) that node's id in the text.  Only the
- * first slot probed: it is the one nearly always.
+ * after its slots, which must have arrived (osm__htab_prefetch()): the
+ * node the first slot of that hash names, or (@id) that node's id in
+ * the text.
  */
 static inline void osm__node_prefetch(const struct osm_graph *g,
 				      uint32_t hash, bool id)
 {
 	const struct osm_htab_slot *sl;
+	size_t i;
 
 	if (!g->ids.slots)
 		return;
-	sl = &g->ids.slots[hash & g->ids.mask];
-	if (sl->hash != hash || !sl->val)
+	for (i = hash & g->ids.mask; g->ids.slots[i].val;
+	     i = (i + 1) & g->ids.mask) {
+		sl = &g->ids.slots[i];
+		if (sl->hash != hash)
+			continue;
+		if (id)
+			__builtin_prefetch(g->text +
+					   g->nodes[sl->val - 1].id_off);
+		else
+			__builtin_prefetch(&g->nodes[sl->val - 1]);
 		return;
-	if (id)
-		__builtin_prefetch(g->text + g->nodes[sl->val - 1].id_off);
-	else
-		__builtin_prefetch(&g->nodes[sl->val - 1]);
+	}
 }
 
 /* graph_mem.c: the large arrays; @old and @n are sizes in bytes. */
