@@ -56,10 +56,10 @@ void osm_graph__free(struct osm_graph *g)
 	free(g->names_v);
 	osm__htab_free(&g->names);
 	osm__htab_free(&g->ids);
-	free(g->adj);
-	free(g->edges);
-	free(g->nodes);
-	free(g->text);
+	osm__mem_free(g->adj, (2 * g->nedges + g->nback) * sizeof(*g->adj));
+	osm__mem_free(g->edges, g->edges_cap * sizeof(*g->edges));
+	osm__mem_free(g->nodes, g->nodes_cap * sizeof(*g->nodes));
+	osm__mem_free(g->text, g->text_cap);
 	free(g);
 }
 
@@ -80,7 +80,10 @@ unsigned int osm_graph__minor(const struct osm_graph *g)
  */
 static const char *skip(const char *s)
 {
-	return s + strlen(s) + 1;
+	/* Inline: keys and values are short, shorter than a call pays. */
+	while (*s)
+		s++;
+	return s + 1;
 }
 
 static const char *attr_find(const char *a, const char *key)

@@ -18,6 +18,7 @@
 uint32_t osm__hash(const char *s, size_t len)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
+	const char *start = s;
 
 	while (len >= 8) {
 		memcpy(&w, s, 8);
@@ -27,9 +28,18 @@ uint32_t osm__hash(const char *s, size_t len)
 		len -= 8;
 	}
 	if (len) {
-		w = 0;
-		while (len--)
-			w = w << 8 | (unsigned char)s[len];
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		if (s != start) {
+			/* The last 8 bytes, less those already taken. */
+			memcpy(&w, s + len - 8, 8);
+			w >>= 64 - 8 * len;
+		} else
+#endif
+		{
+			w = 0;
+			while (len--)
+				w = w << 8 | (unsigned char)s[len];
+		}
 		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
 	}
 	h ^= h >> 29;
@@ -85,14 +95,15 @@ static int htab_resize(struct osm_htab *t, size_t n)
 
 	if (n > SIZE_MAX / sizeof(*slots))
 		return -ENOMEM;
-	slots = calloc(n, sizeof(*slots));
+	slots = osm__mem_zalloc(n * sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
 	for (i = 0; t->slots && i <= t->mask; i++)
 		if (t->slots[i].val)
 			htab_place(slots, n - 1, t->slots[i].hash,
 				   t->slots[i].val);
-	free(t->slots);
+	if (t->slots)
+		osm__mem_free(t->slots, (t->mask + 1) * sizeof(*slots));
 	t->slots = slots;
 	t->mask = n - 1;
 	return 0;
@@ -126,7 +137,8 @@ int osm__htab_insert(struct osm_htab *t, uint32_t hash, uint32_t val)
 
 void osm__htab_free(struct osm_htab *t)
 {
-	free(t->slots);
+	if (t->slots)
+		osm__mem_free(t->slots, (t->mask + 1) * sizeof(*t->slots));
 	t->slots = NULL;
 	t->mask = 0;
 	t->used = 0;
@@ -248,7 +260,8 @@ int osm__graph_index(struct osm_graph *g)
 	if (g->nedges) {
 		if (g->nedges > SIZE_MAX / 3 / sizeof(*g->adj))
 			return -ENOMEM;
-		g->adj = malloc((2 * g->nedges + g->nback) * sizeof(*g->adj));
+		g->adj = osm__mem_resize(NULL, 0, (2 * g->nedges + g->nback) *
+					 sizeof(*g->adj));
 		if (!g->adj)
 			return -ENOMEM;
 	}

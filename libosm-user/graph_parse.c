@@ -40,10 +40,14 @@ struct osm_parser {
 	struct {
 		uint32_t hash;
 		uint32_t idx1;		/* index + 1; 0: empty */
+		size_t off;		/* the id in the text */
+		size_t len;
 	} recent[4];
 	unsigned int rpos;
 	const char *last_kind;	/* the kind of the previous edge */
 	size_t last_klen;
+	const char *last_type;	/* the type of the previous node */
+	size_t last_tlen;
 	char *errbuf;
 	size_t errbuf_sz;
 };
@@ -115,7 +119,7 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 			return -ENOMEM;
 		n *= 2;
 	}
-	p = realloc(*arr, n * elem);
+	p = osm__mem_resize(*arr, *cap * elem, n * elem);
 	if (!p)
 		return -ENOMEM;
 	*arr = p;
@@ -157,55 +161,101 @@ static const unsigned char key_char[256] = {
 };
 
 /*
+ * The first ' ' or '\\' in [s, end), or end.  Values are most of the
+ * text: a word at a time, where a byte is found as in strlen().  A bit
+ * set above the first match may be wrong (a borrow), never one below.
+ */
+static char *value_end(char *s, const char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	uint64_t x, a, b, m;
+
+	for (; end - s >= 8; s += 8) {
+		memcpy(&x, s, 8);
+		a = x ^ (ones * ' ');
+		b = x ^ (ones * '\\');
+		m = ((a - ones) & ~a) | ((b - ones) & ~b);
+		m &= highs;
+		if (m)
+			return s + __builtin_ctzll(m) / 8;
+	}
+#endif
+	while (s < end && *s != ' ' && *s != '\\')
+		s++;
+	return s;
+}
+
+/*
  * Write the key=value fields after @sep (the space before the first, or
  * @end when there are none) as "key\0value\0...\0" at p->buf + p->out.
- * Fields are separated by exactly one space.  One pass, a byte at a
- * time: fields are short, shorter than a library call pays off for.
+ * Fields are separated by exactly one space.
+ *
+ * The fields are moved down to p->out in one piece and rewritten there:
+ * '=' and ' ' become NULs in place, and only an escape (3 bytes
+ * shorter decoded) makes what follows it move again, run by run.  What
+ * a message quotes is read there too.
  */
 static int put_attrs(struct osm_parser *p, const char *sep, const char *end)
 {
-	const char *s = sep + 1, *f;
-	char *w = p->buf + p->out, *wk;
+	char *w = p->buf + p->out, *r, *k, *lim, *f;
+	size_t n;
 
-	if (sep != end && s == end)
+	if (sep == end) {
+		*w = '\0';
+		p->out++;
+		return 0;
+	}
+	n = end - (sep + 1);
+	if (!n)
 		return fail(p, -EPROTO, "space at the end of the line");
-	while (sep != end && s < end) {
-		/*
-		 * The key: up to the first '='.  What was read may be
-		 * overwritten already: messages quote what was written.
-		 */
-		for (f = s, wk = w; s < end && key_char[(unsigned char)*s]; s++)
-			*w++ = *s;
-		if (s == end || *s == ' ')
+	memmove(w, sep + 1, n);
+	r = w;		/* reading; w: writing, r - w bytes behind */
+	lim = w + n;
+	while (r < lim) {
+		/* The key: up to the first '='. */
+		for (k = r; r < lim && key_char[(unsigned char)*r]; r++)
+			;
+		n = r - k;
+		if (w != k)
+			memmove(w, k, n);
+		k = w;
+		w += n;
+		if (r == lim || *r == ' ')
 			return fail(p, -EPROTO, "field '%s' is not key=value",
-				    Q(wk, w - wk));
-		if (*s != '=' || s == f) {
-			for (f = s; f < end && *f != '=' && *f != ' '; f++)
+				    Q(k, w - k));
+		if (*r != '=' || w == k) {
+			for (f = r; f < lim && *f != '=' && *f != ' '; f++)
 				;
 			return fail(p, -EPROTO, "bad key '%s%s'",
-				    Q(wk, w - wk), Q(s, f - s));
+				    Q(k, w - k), Q(r, f - r));
 		}
 		*w++ = '\0';
+		r++;
 		/* The value: up to the next space, \xHH decoded. */
-		for (s++; s < end && *s != ' '; ) {
+		for (;;) {
+			char *t = value_end(r, lim);
 			int hi, lo;
 
-			if (*s != '\\') {
-				*w++ = *s++;
-				continue;
-			}
-			hi = end - s < 4 || s[1] != 'x' ? -1 : hexval(s[2]);
-			lo = hi < 0 ? -1 : hexval(s[3]);
+			if (w != r)
+				memmove(w, r, t - r);
+			w += t - r;
+			r = t;
+			if (r == lim || *r == ' ')
+				break;
+			hi = lim - r < 4 || r[1] != 'x' ? -1 : hexval(r[2]);
+			lo = hi < 0 ? -1 : hexval(r[3]);
 			/* A decoded NUL would cut the C string short. */
 			if (lo < 0 || (hi | lo) == 0)
 				return fail(p, -EPROTO,
 					    "bad escape in the value of '%s'",
-					    Q(wk, strlen(wk)));
+					    Q(k, strlen(k)));
 			*w++ = (char)(hi << 4 | lo);
-			s += 4;
+			r += 4;
 		}
 		*w++ = '\0';
-		if (s < end && ++s == end)
+		if (r < lim && ++r == lim)
 			return fail(p, -EPROTO, "space at the end of the line");
 	}
 	*w++ = '\0';
@@ -294,11 +344,34 @@ static int parse_header(struct osm_parser *p, const char *s, const char *e)
 	return put_attrs(p, ve, e);
 }
 
-static void remember(struct osm_parser *p, uint32_t hash, size_t idx)
+static void remember(struct osm_parser *p, uint32_t hash, size_t idx,
+		     size_t len)
 {
 	p->recent[p->rpos].hash = hash;
 	p->recent[p->rpos].idx1 = idx + 1;
+	p->recent[p->rpos].off = p->g->nodes[idx].id_off;
+	p->recent[p->rpos].len = len;
 	p->rpos = (p->rpos + 1) % 4;
+}
+
+/*
+ * @a[0..len) == @b[0..len), a word at a time: a library call costs more
+ * than these short compares, and the id was often written just now.
+ */
+static bool same(const char *a, const char *b, size_t len)
+{
+	uint64_t x, y;
+
+	for (; len >= 8; a += 8, b += 8, len -= 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+	}
+	while (len--)
+		if (*a++ != *b++)
+			return false;
+	return true;
 }
 
 /* Look up a node id, trying the nodes met last first. */
@@ -306,39 +379,36 @@ static int find_node(struct osm_parser *p, const char *s, size_t len,
 		     uint32_t hash, size_t *idx)
 {
 	unsigned int i;
-	const char *k;
 
 	for (i = 0; i < 4; i++) {
-		if (p->recent[i].hash != hash || !p->recent[i].idx1)
+		if (p->recent[i].hash != hash || p->recent[i].len != len ||
+		    !p->recent[i].idx1)
 			continue;
-		k = osm__node_id(p->g, p->recent[i].idx1 - 1);
-		if (!memcmp(k, s, len) && !k[len]) {
+		if (same(p->buf + p->recent[i].off, s, len)) {
 			*idx = p->recent[i].idx1 - 1;
 			return 0;
 		}
 	}
 	if (osm__node_lookup(p->g, s, len, hash, idx))
 		return -ENOENT;
-	remember(p, hash, *idx);
+	remember(p, hash, *idx, len);
 	return 0;
 }
 
-static int parse_node(struct osm_parser *p, const char *s, const char *e)
+/*
+ * A node line after "node ": @sp is the space after the id @s[0..len),
+ * @hash the id's.
+ */
+static int node_body(struct osm_parser *p, const char *s, const char *e,
+		     const char *sp, size_t len, uint32_t hash)
 {
 	struct osm_graph *g = p->g;
-	const char *sp, *colon, *cls, *ce;
-	size_t idx, len, clen;
+	const char *colon, *cls, *ce;
 	struct osm_node *n;
-	uint32_t hash;
+	size_t idx, clen;
 	char *w;
 	int err;
 
-	sp = memchr(s, ' ', e - s);
-	len = (sp ? sp : e) - s;
-	if (!len)
-		return fail(p, -EPROTO, "node without an id");
-	if (!sp)
-		return fail(p, -EPROTO, "node '%s' without a class", Q(s, len));
 	colon = memchr(s, ':', len);
 	if (!colon || colon == s)
 		return fail(p, -EPROTO, "node id '%s' is not <type>:<token>",
@@ -350,9 +420,6 @@ static int parse_node(struct osm_parser *p, const char *s, const char *e)
 	clen = ce - cls;
 	if (!clen)
 		return fail(p, -EPROTO, "node '%s' without a class", Q(s, len));
-	/* Fetch the id's slot while the record is written. */
-	hash = osm__hash(s, len);
-	osm__htab_prefetch(&g->ids, hash);
 	if (g->nnodes >= (1U << 31) - 1)
 		return fail(p, -EOVERFLOW, "too many nodes");
 	err = grow((void **)&g->nodes, &g->nodes_cap, g->nnodes + 1,
@@ -372,9 +439,17 @@ static int parse_node(struct osm_parser *p, const char *s, const char *e)
 	memmove(w + len + 1, cls, clen);
 	w[len + 1 + clen] = '\0';
 	p->out += len + clen + 2;
-	n->type = osm__intern(g, w, colon - s);
-	if (!n->type)
-		return fail(p, -ENOMEM, "out of memory");
+	/* Runs of one type are the rule, as runs of one edge kind. */
+	if (p->last_type && (size_t)(colon - s) == p->last_tlen &&
+	    !memcmp(w, p->last_type, p->last_tlen)) {
+		n->type = p->last_type;
+	} else {
+		n->type = osm__intern(g, w, colon - s);
+		if (!n->type)
+			return fail(p, -ENOMEM, "out of memory");
+		p->last_type = n->type;
+		p->last_tlen = colon - s;
+	}
 	err = put_attrs(p, ce, e);
 	if (err)
 		return err;
@@ -384,9 +459,21 @@ static int parse_node(struct osm_parser *p, const char *s, const char *e)
 	err = osm__node_insert(g, hash, g->nnodes);
 	if (err)
 		return fail(p, err, "out of memory");
-	remember(p, hash, g->nnodes);
+	remember(p, hash, g->nnodes, len);
 	g->nnodes++;
 	return 0;
+}
+
+static int parse_node(struct osm_parser *p, const char *s, const char *e)
+{
+	const char *sp = memchr(s, ' ', e - s);
+	size_t len = (sp ? sp : e) - s;
+
+	if (!len)
+		return fail(p, -EPROTO, "node without an id");
+	if (!sp)
+		return fail(p, -EPROTO, "node '%s' without a class", Q(s, len));
+	return node_body(p, s, e, sp, len, osm__hash(s, len));
 }
 
 /* Split off the next field of an edge line; NULL when there is none. */
@@ -402,26 +489,24 @@ static const char *field(const char **s, const char *e, size_t *len)
 	return f;
 }
 
-static int parse_edge(struct osm_parser *p, const char *s, const char *e)
+/* The fields of an edge line, split, and its ends' hashes. */
+struct osm_edge_line {
+	const char *src, *kind, *dst;
+	size_t sl, kl, dl;
+	uint32_t sh, dh;
+};
+
+static int edge_body(struct osm_parser *p, const struct osm_edge_line *l,
+		     const char *e)
 {
-	const char *src, *kind, *dst, *cur = s;
-	size_t sl = 0, kl = 0, dl = 0, si, di;
+	const char *src = l->src, *kind = l->kind, *dst = l->dst;
+	size_t sl = l->sl, kl = l->kl, dl = l->dl, si, di;
+	uint32_t sh = l->sh, dh = l->dh;
 	struct osm_graph *g = p->g;
 	struct osm_edge *ed;
-	uint32_t sh, dh;
 	int err;
 
-	src = field(&cur, e, &sl);
-	kind = field(&cur, e, &kl);
-	dst = field(&cur, e, &dl);
-	if (!src || !kind || !dst || !sl || !kl || !dl)
-		return fail(p, -EPROTO,
-			    "edge needs a source, a kind and a destination");
 	/* Endpoints must be declared earlier in the stream. */
-	sh = osm__hash(src, sl);
-	dh = osm__hash(dst, dl);
-	osm__htab_prefetch(&g->ids, sh);
-	osm__htab_prefetch(&g->ids, dh);
 	if (find_node(p, src, sl, sh, &si))
 		return fail(p, -EPROTO, "edge from undeclared node '%s'",
 			    Q(src, sl));
@@ -467,6 +552,22 @@ static int parse_edge(struct osm_parser *p, const char *s, const char *e)
 	}
 	g->nedges++;
 	return 0;
+}
+
+static int parse_edge(struct osm_parser *p, const char *s, const char *e)
+{
+	struct osm_edge_line l = { 0 };
+	const char *cur = s;
+
+	l.src = field(&cur, e, &l.sl);
+	l.kind = field(&cur, e, &l.kl);
+	l.dst = field(&cur, e, &l.dl);
+	if (!l.src || !l.kind || !l.dst || !l.sl || !l.kl || !l.dl)
+		return fail(p, -EPROTO,
+			    "edge needs a source, a kind and a destination");
+	l.sh = osm__hash(l.src, l.sl);
+	l.dh = osm__hash(l.dst, l.dl);
+	return edge_body(p, &l, e);
 }
 
 /* "end nodes=<n> edges=<m>": both counts present and matching. */
@@ -537,22 +638,117 @@ static int parse_line(struct osm_parser *p, const char *s, const char *e)
 }
 
 /*
+ * Lines are taken a batch at a time: split first, their node ids hashed
+ * and the ids' table slots fetched, and then parsed in order.  On a
+ * large graph every lookup is a chain of cache misses (slot, node, id);
+ * started together for a batch they overlap instead of taking turns.
+ * Parsing a line writes no further than its own end, so the batch's
+ * later lines are still there when their turn comes.
+ */
+#define OSM_BATCH		32
+
+enum { LINE_OTHER, LINE_NODE, LINE_EDGE };
+
+struct osm_line {
+	const char *s, *e;	/* the line, up to its newline */
+	int type;
+	union {
+		struct {
+			const char *sp;	/* the space after the id */
+			size_t len;
+			uint32_t hash;
+		} node;
+		struct osm_edge_line edge;
+	};
+};
+
+/* Split the usual node and edge lines; others wait for parse_line(). */
+static void split_line(const struct osm_graph *g, struct osm_line *l,
+		       const char *s, const char *e)
+{
+	static const char node_kw[] = OSM_REC_NODE " ";
+	static const char edge_kw[] = OSM_REC_EDGE " ";
+	const size_t kwl = sizeof(node_kw) - 1;
+	struct osm_edge_line *el = &l->edge;
+	const char *cur = s + kwl;
+
+	l->s = s;
+	l->e = e;
+	l->type = LINE_OTHER;
+	if ((size_t)(e - s) <= kwl)
+		return;
+	if (!memcmp(s, node_kw, kwl)) {
+		l->node.sp = memchr(cur, ' ', e - cur);
+		if (!l->node.sp || l->node.sp == cur)
+			return;
+		l->node.len = l->node.sp - cur;
+		l->node.hash = osm__hash(cur, l->node.len);
+		osm__htab_prefetch(&g->ids, l->node.hash);
+		l->type = LINE_NODE;
+	} else if (sizeof(edge_kw) - 1 == kwl && !memcmp(s, edge_kw, kwl)) {
+		el->src = field(&cur, e, &el->sl);
+		el->kind = field(&cur, e, &el->kl);
+		el->dst = field(&cur, e, &el->dl);
+		if (!el->src || !el->kind || !el->dst || !el->sl ||
+		    !el->kl || !el->dl)
+			return;
+		el->sh = osm__hash(el->src, el->sl);
+		el->dh = osm__hash(el->dst, el->dl);
+		osm__htab_prefetch(&g->ids, el->sh);
+		osm__htab_prefetch(&g->ids, el->dh);
+		l->type = LINE_EDGE;
+	}
+}
+
+static int parse_split(struct osm_parser *p, const struct osm_line *l)
+{
+	const char *s = l->s + sizeof(OSM_REC_NODE);
+
+	if (l->type == LINE_OTHER || p->seen_end || p->line == 1)
+		return parse_line(p, l->s, l->e);
+	if (l->type == LINE_NODE)
+		return node_body(p, s, l->e, l->node.sp, l->node.len,
+				 l->node.hash);
+	return edge_body(p, &l->edge, l->e);
+}
+
+/*
  * Parse the complete lines of buf[in, end), then move the partial last
  * line down to the records.  @nul: a NUL byte at this offset, or NULL.
  */
 static int parse_lines(struct osm_parser *p, const char *nul)
 {
 	char *s = p->buf + p->in, *e = nul ? (char *)nul : p->buf + p->end;
+	struct osm_line batch[OSM_BATCH];
+	const struct osm_graph *g = p->g;
+	size_t n, i;
 	char *nl;
 	int err;
 
-	while ((nl = memchr(s, '\n', e - s))) {
-		err = parse_line(p, s, nl);
-		if (err)
-			return err;
-		p->line++;
-		s = nl + 1;
-	}
+	do {
+		for (n = 0; n < OSM_BATCH &&
+		     (nl = memchr(s, '\n', e - s)); n++) {
+			split_line(g, &batch[n], s, nl);
+			s = nl + 1;
+		}
+		/* The slots are in: fetch the nodes, then their ids. */
+		for (i = 0; i < n; i++)
+			if (batch[i].type == LINE_EDGE) {
+				osm__node_prefetch(g, batch[i].edge.sh, false);
+				osm__node_prefetch(g, batch[i].edge.dh, false);
+			}
+		for (i = 0; i < n; i++)
+			if (batch[i].type == LINE_EDGE) {
+				osm__node_prefetch(g, batch[i].edge.sh, true);
+				osm__node_prefetch(g, batch[i].edge.dh, true);
+			}
+		for (i = 0; i < n; i++) {
+			err = parse_split(p, &batch[i]);
+			if (err)
+				return err;
+			p->line++;
+		}
+	} while (n);
 	/* Values are escaped, so a raw NUL means this is not a graph. */
 	if (nul)
 		return fail(p, -EPROTO, "NUL byte: not a text graph");
@@ -587,11 +783,11 @@ static int reserve_input(struct osm_parser *p, size_t n)
 			return -ENOMEM;
 		cap *= 2;
 	}
-	b = realloc(p->buf, cap);
+	b = osm__mem_resize(p->buf, p->cap, cap);
 	if (!b)
 		return -ENOMEM;
 	p->buf = p->g->text = b;
-	p->cap = cap;
+	p->cap = p->g->text_cap = cap;
 	return 0;
 }
 

@@ -146,6 +146,7 @@ typedef const char *(*osm_htab_key_fn)(const void *ctx, uint32_t val);
 struct osm_graph {
 	char *text;			/* the records, see struct osm_node */
 	size_t text_len;
+	size_t text_cap;		/* bytes allocated: graph_mem.c */
 	unsigned int major;
 	unsigned int minor;
 	bool indexed;			/* offsets turned into pointers */
@@ -171,6 +172,39 @@ struct osm_graph {
 	const char *k_hold, *k_member, *k_subset, *k_map, *k_peer;
 	const char *k_request, *k_serve;
 };
+
+/*
+ * While parsing: start fetching what looking node id @hash up reads
+ * after its slots, which must have arrived (osm__htab_prefetch()): the
+ * node the first slot of that hash names, or (@id) that node's id in
+ * the text.
+ */
+static inline void osm__node_prefetch(const struct osm_graph *g,
+				      uint32_t hash, bool id)
+{
+	const struct osm_htab_slot *sl;
+	size_t i;
+
+	if (!g->ids.slots)
+		return;
+	for (i = hash & g->ids.mask; g->ids.slots[i].val;
+	     i = (i + 1) & g->ids.mask) {
+		sl = &g->ids.slots[i];
+		if (sl->hash != hash)
+			continue;
+		if (id)
+			__builtin_prefetch(g->text +
+					   g->nodes[sl->val - 1].id_off);
+		else
+			__builtin_prefetch(&g->nodes[sl->val - 1]);
+		return;
+	}
+}
+
+/* graph_mem.c: the large arrays; @old and @n are sizes in bytes. */
+void *osm__mem_resize(void *p, size_t old, size_t new);
+void *osm__mem_zalloc(size_t n);
+void osm__mem_free(void *p, size_t n);
 
 /* graph_index.c */
 uint32_t osm__hash(const char *s, size_t len);

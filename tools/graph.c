@@ -35,10 +35,12 @@ static void print_attr(const char *key, const char *value)
  * a record in stream order.  @getters names libosm's
  * osm_graph__header_attr, osm_node__attr or osm_edge__attr, whose
  * _count(), _key() and _value() read them from @rec; @i (size_t), @key
- * and @value (const char *) are the caller's variables.
+ * and @value (const char *) are the caller's variables.  The count is
+ * taken once: each call scans the record.
  */
 #define for_each_attr(getters, rec, i, key, value)			\
-	for ((i) = 0; (i) < getters##_count(rec) &&			\
+	for (size_t __n##i = ((i) = 0, getters##_count(rec));		\
+	     (i) < __n##i &&						\
 		      ((key) = getters##_key(rec, i),			\
 		       (value) = getters##_value(rec, i), true);	\
 	     (i)++)

@@ -5,8 +5,20 @@
  * answer, one "share <pd> <resource>..." line per PD, to a file that
  * bench-graph.sh compares with the networkx side's.
  *
- * Usage: bench_load GRAPH PD ANSWER-FILE
+ * With TCB-FILE, also the TCB of every process of the graph in one batch
+ * (one querier, ptrace_scope 1, process granularity), timed, and for every
+ * TCB_STRIDE-th process in graph order (default 50) its answer written as
+ * "tcb <pd> <entry> why=<bits> rules=<bits> res=<n> at=<sum>" lines, one
+ * per TCB entry in graph order: the parts that hold (1 shared, 2 control,
+ * 4 server), the control rules (1 parent, 2 tracer, 4 signal, 8 ptrace),
+ * the number of shared resources and the sum of their positions in the
+ * graph (a check of which they are; the access modes are not compared).
+ *
+ * With "sample" after TCB_STRIDE, only the sampled processes are asked.
+ *
+ * Usage: bench_load GRAPH PD ANSWER-FILE [TCB-FILE [TCB_STRIDE [sample]]]
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +52,72 @@ static long maxrss_kib(void)
 	return ru.ru_maxrss;
 }
 
+/* The TCB of every process; the sampled ones' answers to @path. */
+static int tcb_batch(const struct osm_graph *g, const char *path,
+		     unsigned int stride, bool only_sample)
+{
+	struct osm_querier *q = osm_querier__new(g);
+	size_t i, j, k, n = osm_graph__node_count(g), nproc = 0, nsample = 0;
+	double c0, c1, sample_s = 0;
+	unsigned long long entries = 0;
+	FILE *f = fopen(path, "w");
+
+	if (!q || !f) {
+		perror(path);
+		return -1;
+	}
+	c0 = cpu();
+	for (i = 0; i < n; i++) {
+		const struct osm_node *pd = osm_graph__node(g, i);
+		OSM_OPTS(osm_tcb_opts, o, .ptrace_scope = 1, .querier = q);
+		struct osm_tcb_entry *t;
+		bool sample;
+		double s0;
+		int m;
+
+		if (!osm_node__is_pd(pd) ||
+		    strcmp(osm_node__type(pd), "process"))
+			continue;
+		sample = nproc++ % stride == 0;
+		if (only_sample && !sample)
+			continue;
+		s0 = cpu();
+		m = osm_query__tcb(g, pd, &o, &t);
+		if (m < 0) {
+			perror("tcb");
+			return -1;
+		}
+		entries += m;
+		if (sample) {
+			sample_s += cpu() - s0;
+			nsample++;
+		}
+		for (j = 0; sample && j < (size_t)m; j++) {
+			unsigned long long at = 0;
+
+			for (k = 0; k < t[j].nres; k++)
+				at += osm_node__index(t[j].res[k].res);
+			fprintf(f, "tcb %s %s why=%u rules=%u res=%zu at=%llu\n",
+				osm_node__id(pd), osm_node__id(t[j].pd),
+				t[j].why, t[j].rules, t[j].nres, at);
+		}
+		osm_tcb__free(t, m);
+	}
+	c1 = cpu();
+	fclose(f);
+	osm_querier__free(q);
+	if (only_sample)
+		nproc = nsample;
+	printf("tcb_processes %zu\n", nproc);
+	printf("tcb_entries %llu\n", entries);
+	printf("tcb_batch_cpu_s %.3f\n", c1 - c0);
+	printf("tcb_per_process_s %.6f\n", nproc ? (c1 - c0) / nproc : 0);
+	printf("tcb_sample %zu\n", nsample);
+	printf("tcb_sample_per_process_s %.6f\n",
+	       nsample ? sample_s / nsample : 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char errbuf[256] = "";
@@ -52,8 +130,10 @@ int main(int argc, char **argv)
 	int i, n;
 	size_t j;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s GRAPH PD ANSWER-FILE\n", argv[0]);
+	if (argc < 4 || argc > 7) {
+		fprintf(stderr,
+			"usage: %s GRAPH PD ANSWER-FILE [TCB-FILE [TCB_STRIDE [sample]]]\n",
+			argv[0]);
 		return 2;
 	}
 	if (stat(argv[1], &st)) {
@@ -109,6 +189,11 @@ int main(int argc, char **argv)
 	}
 	fclose(ans);
 	osm_shares__free(sh, n);
+	if (argc > 4 && tcb_batch(g, argv[4],
+				  argc > 5 && atoi(argv[5]) > 0 ?
+				  (unsigned int)atoi(argv[5]) : 50,
+				  argc > 6 && !strcmp(argv[6], "sample")))
+		return 1;
 	osm_graph__free(g);
 	printf("maxrss_kib %ld\n", maxrss_kib());
 	return 0;
