@@ -880,8 +880,9 @@ TEST_F_TIMEOUT(read_edge, parked_walks_pin_what_is_documented, OSM_TIMEOUT)
 	ASSERT_EQ(1, read(done[0], &c, 1)) TH_LOG("child failed to park");
 	ASSERT_EQ(0, read_ulong(cur, &after));
 	walks = per_user;
-	bound = walks * (4 * KiB + 4 * KiB + CHUNK_MAX + 128 * PARKED_NODES +
-			 32 * PARKED_NODES + 4 * 4096);
+	/* graph-format.md: reader, PATH_MAX, chunk, ids, peers, tids. */
+	bound = walks * (KiB + 4 * KiB + CHUNK_MAX + 192 * PARKED_NODES +
+			 96 * PARKED_NODES + 4 * 4096);
 	TH_LOG("%lu parked walks: memory.current %lu -> %lu (+%lu KiB, %lu KiB a walk; bound %lu KiB)",
 	       walks, before, after, (after - before) / KiB,
 	       (after - before) / KiB / walks, bound / KiB);
