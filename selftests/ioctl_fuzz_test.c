@@ -605,7 +605,7 @@ static int expected(struct fuzzer *f, const struct call *c)
 			return EPERM;
 		if (f->scoped)
 			return EBUSY;
-		if (!(s.flags & OSM_SCOPE_PID) || s.pid == (unsigned)getpid())
+		if (!(s.flags & OSM_SCOPE_PID) || s.pid == (unsigned int)getpid())
 			return 0;
 		if (s.pid > (unsigned long long)f->pid_max)
 			return ESRCH;
@@ -746,8 +746,7 @@ static void *place(struct fuzzer *f, struct call *c)
 		c->readable = below(&f->rng, len + 8);
 		p = f->arena + (ARENA_PAGES - 1) * f->page - c->readable;
 		memcpy(p, c->raw, c->readable < len ? c->readable : len);
-		/* What follows the readable part must not make the tail
-		 * non-zero: it is the PROT_NONE page. */
+		/* After the readable part: the PROT_NONE page. */
 		return p;
 	case A_READONLY:
 		mprotect(f->ro, 2 * f->page, PROT_READ | PROT_WRITE);

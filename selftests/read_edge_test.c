@@ -386,7 +386,7 @@ TEST_F_TIMEOUT(read_edge, faulting_buffers_lose_nothing, OSM_TIMEOUT)
 struct unmapper {
 	char *buf;
 	size_t size;
-	volatile bool stop;
+	bool stop;		/* __atomic */
 	unsigned long cycles;
 };
 
@@ -395,7 +395,7 @@ static void *unmapper_main(void *arg)
 {
 	struct unmapper *u = arg;
 
-	while (!u->stop) {
+	while (!__atomic_load_n(&u->stop, __ATOMIC_RELAXED)) {
 		munmap(u->buf, u->size);
 		sched_yield();
 		if (mmap(u->buf, u->size, PROT_READ | PROT_WRITE,
@@ -443,7 +443,7 @@ TEST_F_TIMEOUT(read_edge, buffer_unmapped_mid_read, OSM_TIMEOUT)
 		}
 		close(fd);
 	}
-	u.stop = true;
+	__atomic_store_n(&u.stop, true, __ATOMIC_RELAXED);
 	pthread_join(th, NULL);
 	TH_LOG("4 walks: %lu reads, %lu EFAULT, %lu unmaps", reads, faults,
 	       u.cycles);
