@@ -102,7 +102,7 @@ static int osm_buf_reserve(struct osm_buf *buf, size_t need)
 		cap *= 2;
 	if (cap > limit)
 		return -EFBIG;
-	data = kvmalloc(cap, GFP_KERNEL_ACCOUNT);
+	data = kvmalloc(cap, OSM_GFP_WALK);
 	if (!data)
 		return -ENOMEM;
 	if (buf->len)

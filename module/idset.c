@@ -64,7 +64,7 @@ static int osm_idset_grow(struct osm_idset *set, unsigned int bits)
 	size_t i;
 
 	might_sleep();
-	slots = kvcalloc(1UL << bits, sizeof(*slots), GFP_KERNEL_ACCOUNT);
+	slots = kvcalloc(1UL << bits, sizeof(*slots), OSM_GFP_WALK);
 	if (!slots)
 		return -ENOMEM;
 	for (i = 0; set->slots && i <= set->mask; i++) {

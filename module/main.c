@@ -46,14 +46,14 @@ static int osm_open(struct inode *inode, struct file *file)
 	err = stream_open(inode, file);
 	if (err)
 		return err;
-	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	r = kzalloc(sizeof(*r), OSM_GFP_WALK);
 	if (!r)
 		return -ENOMEM;
 	r->file = file;
 	err = osm_walk_limit_get(r);
 	if (err)
 		goto out_free;
-	r->pathbuf = kmalloc(PATH_MAX, GFP_KERNEL_ACCOUNT);
+	r->pathbuf = kmalloc(PATH_MAX, OSM_GFP_WALK);
 	if (!r->pathbuf) {
 		err = -ENOMEM;
 		goto out_limit;

@@ -150,6 +150,16 @@ enum osm_thread_stage {
  */
 #define OSM_CHUNK_SOFT		(128 * 1024)
 
+/*
+ * What a walk allocates: charged to the reader's memory cgroup, and
+ * allowed to fail.  Past the cgroup's memory.max (or with the system
+ * short of memory) the read fails with -ENOMEM: __GFP_RETRY_MAYFAIL keeps
+ * the OOM killer, the cgroup's and the system's, from killing anyone for
+ * a reader, and __GFP_NOWARN keeps the failure out of the kernel log.
+ */
+#define OSM_GFP_WALK	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | \
+			 __GFP_NOWARN)
+
 /**
  * struct osm_cursor - where the walk is inside the current process
  * @tids: the process's thread ids (in the reader's pid namespace) when

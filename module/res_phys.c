@@ -94,7 +94,7 @@ bool osm_phys_reserve(struct osm_reader *r)
 	}
 	cap = max_t(size_t, p->cap * 2, 4 * OSM_PHYS_STEP);
 	cap = min_t(size_t, cap, (size_t)osm_max_nodes + OSM_PHYS_STEP);
-	runs = kvmalloc_array(cap, sizeof(*runs), GFP_KERNEL_ACCOUNT);
+	runs = kvmalloc_array(cap, sizeof(*runs), OSM_GFP_WALK);
 	if (!runs) {
 		r->err = -ENOMEM;
 		return false;

@@ -159,7 +159,7 @@ void osm_note_peer(struct osm_reader *r, struct file *file,
 			return;
 		}
 		cap = p->cap ? p->cap * 2 : 64;
-		slots = kvmalloc_array(cap, sizeof(*slots), GFP_KERNEL_ACCOUNT);
+		slots = kvmalloc_array(cap, sizeof(*slots), OSM_GFP_WALK);
 		if (!slots) {
 			r->err = -ENOMEM;
 			return;

@@ -78,7 +78,7 @@ void osm_sysvipc_note(struct osm_reader *r, struct ipc_namespace *ns)
 			goto out_put;
 		}
 		cap = l->cap ? l->cap * 2 : 8;
-		arr = kvmalloc_array(cap, sizeof(*arr), GFP_KERNEL_ACCOUNT);
+		arr = kvmalloc_array(cap, sizeof(*arr), OSM_GFP_WALK);
 		if (!arr) {
 			r->err = -ENOMEM;
 			goto out_put;

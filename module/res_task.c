@@ -203,7 +203,7 @@ static int osm_get_tids(struct osm_reader *r, struct task_struct *leader,
 	pid_t *tids;
 
 	cap = get_nr_threads(leader) + 1;
-	tids = kvmalloc_array(cap, sizeof(*tids), GFP_KERNEL_ACCOUNT);
+	tids = kvmalloc_array(cap, sizeof(*tids), OSM_GFP_WALK);
 	if (!tids)
 		return -ENOMEM;
 	rcu_read_lock();

@@ -317,6 +317,18 @@ void osm_child_fail(int sock, const char *fmt, ...)
 /* Child side, as OSM_TEST_MAIN runs it for OSM_TEST_WAIT_ARG. */
 int osm_test_wait_main(int argc, char **argv);
 
+/* ---- the kernel log: osm_test_kmsg.c -------------------------------- */
+
+/* /dev/kmsg, read from its end on: what the kernel logs from now on. */
+int osm_test_kmsg_open(void);
+
+/*
+ * Read what @fd (from osm_test_kmsg_open()) gained: 1 with the first
+ * record that reports a kernel problem (oops, WARN, BUG, sanitizer,
+ * lockdep, OOM kill) in @err, 0 if none, -1 with errno on failure.
+ */
+int osm_test_kmsg_check(int fd, char *err, size_t len);
+
 /* ---- checks in a TEST body ------------------------------------------ */
 
 /*

@@ -357,6 +357,149 @@ lifecycle() {
 	fi
 }
 
+# ---- unload: refused or safe, never a use-after-free ------------------
+HELPER=/selftests/osm_unload_helper
+
+# Wait until file $1 has a line $2 (10 s at most).
+wait_line() {
+	n=0
+	while [ $n -lt 100 ]; do
+		grep -qx "$2" "$1" 2>/dev/null && return 0
+		n=$((n + 1))
+		sleep 0.1
+	done
+	echo "no '$2' in $1: $(cat "$1" 2>&1)"
+	return 1
+}
+
+# rmmod must be refused (the module in use); put it back if it was not.
+rmmod_refused() {
+	if rmmod osmosis 2>/tmp/rmmod.err; then
+		echo "rmmod succeeded: $1"
+		insmod /osmosis.ko
+		return 1
+	fi
+	echo "rmmod refused ($1): $(cat /tmp/rmmod.err)"
+}
+
+# A walk parked after one chunk holds the module.
+unload_parked() {
+	$HELPER park >/tmp/park.out 2>&1 &
+	parker=$!
+	wait_line /tmp/park.out parked && rmmod_refused "a walk parked"
+	rc=$?
+	kill $parker
+	wait $parker 2>/dev/null
+	return $rc
+}
+
+# A reader looping over whole walks while rmmod runs 30 times: each is
+# refused, or unloads between two walks (cat then fails to open).
+unload_race() {
+	(while :; do cat /dev/osmosis >/dev/null 2>&1 || sleep 0.02; done) &
+	racer=$!
+	sleep 0.2
+	refused=0
+	unloaded=0
+	i=0
+	while [ $i -lt 30 ]; do
+		if rmmod osmosis 2>/dev/null; then
+			unloaded=$((unloaded + 1))
+			insmod /osmosis.ko || break
+		else
+			refused=$((refused + 1))
+		fi
+		i=$((i + 1))
+		sleep 0.05
+	done
+	kill $racer
+	wait $racer 2>/dev/null
+	sleep 0.5
+	echo "30 rmmod with a reader looping: $refused refused, $unloaded between walks"
+	is_loaded && [ $i -eq 30 ] && [ $refused -gt 0 ] && $HELPER check-graph
+}
+
+# A spawn in flight: PREPARE done, COMMIT not yet.  $1 = hold: the
+# preparer keeps the device open, rmmod is refused, its child commits;
+# $1 = close: it closed it, rmmod drops the request, and after insmod
+# the child's commit finds no such request (ENOENT).
+unload_spawn() {
+	want=
+	rm -f /tmp/go
+	mkfifo /tmp/go
+	if [ "$1" = hold ]; then
+		$HELPER prepare </tmp/go >/tmp/prep.out 2>&1 &
+	else
+		$HELPER prepare close </tmp/go >/tmp/prep.out 2>&1 &
+	fi
+	preparer=$!
+	exec 4>/tmp/go
+	rc=1
+	if wait_line /tmp/prep.out prepared; then
+		echo "spawn_records: $(cat /sys/module/osmosis/parameters/spawn_records)"
+		if [ "$1" = hold ]; then
+			rmmod_refused "a spawn prepared, device open" && want=0
+		elif rmmod osmosis && insmod /osmosis.ko; then
+			want=ENOENT
+		fi
+		echo go >&4
+		[ -n "$want" ] && wait_line /tmp/prep.out "commit: $want" && rc=0
+	fi
+	exec 4>&-
+	wait $preparer
+	want=
+	return $rc
+}
+
+# rmmod, insmod and a whole walk read and parsed, $1 times.
+unload_loop() {
+	t0=$(date +%s)
+	i=0
+	while [ $i -lt "$1" ]; do
+		rmmod osmosis || { echo "round $i: rmmod failed"; return 1; }
+		insmod /osmosis.ko || { echo "round $i: insmod failed"; return 1; }
+		$HELPER check-graph || { echo "round $i: read failed"; return 1; }
+		i=$((i + 1))
+	done
+	echo "$1 rounds of rmmod, insmod, read and parse in $(($(date +%s) - t0)) s"
+}
+
+# kmemleak, where the kernel has it: no leak from the module.
+kmemleak_scan() {
+	f=/sys/kernel/debug/kmemleak
+	if [ ! -w $f ]; then
+		echo "no kmemleak in this kernel: not scanned"
+		return 0
+	fi
+	echo scan >$f
+	sleep 6
+	echo scan >$f
+	cat $f >/tmp/kmemleak.out
+	echo "kmemleak: $(grep -c '^unreferenced object' /tmp/kmemleak.out) reports"
+	if grep -q 'osm_\|\[osmosis\]' /tmp/kmemleak.out; then
+		cat /tmp/kmemleak.out
+		return 1
+	fi
+}
+
+unload() {
+	if [ ! -x $HELPER ]; then
+		not_ok "unload checks: $HELPER missing (selftests/out not built)"
+		return
+	fi
+	numeric_arg osm.unload_rounds 100
+	[ -w /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
+	check "rmmod refused while a walk is parked mid-read" unload_parked
+	check "rmmod racing a looping reader: refused or between walks" \
+		unload_race
+	check "rmmod refused while a spawn is prepared on an open device" \
+		unload_spawn hold
+	check "rmmod with a spawn prepared, device closed: request dropped (ENOENT)" \
+		unload_spawn close
+	check "$num rounds of rmmod, insmod, whole walk parsed" unload_loop "$num"
+	check "kmemleak: nothing of osmosis" kmemleak_scan
+}
+
 # Any oops, warning or sanitizer report fails the run.
 dmesg_scan() {
 	if dmesg | grep -Eq "$DMESG_BAD"; then
@@ -411,6 +554,7 @@ mode_test() {
 		selftests
 		stress_loop
 		lifecycle
+		unload
 		benchmark
 	else
 		not_ok "insmod /osmosis.ko"

@@ -138,6 +138,7 @@ osm_name_list() {
 #   OSM_VM_REPEAT         osm.repeat=        rounds of them (default 1)
 #   OSM_VM_STRESS_ROUNDS  osm.stress_rounds= stress loop rounds (guest: 20)
 #   OSM_VM_STRESS         osm.stress=        its programs (guest's list)
+#   OSM_VM_UNLOAD_ROUNDS  osm.unload_rounds= rmmod/insmod/read rounds (100)
 # Dies on a bad value, so call it before anything slow.
 osm_test_cmdline() {
 	local words=() list
@@ -155,6 +156,11 @@ osm_test_cmdline() {
 		[[ $OSM_VM_STRESS_ROUNDS =~ ^[0-9]{1,4}$ ]] ||
 			osm_die "OSM_VM_STRESS_ROUNDS must be 0..9999, not '$OSM_VM_STRESS_ROUNDS'"
 		words+=("osm.stress_rounds=$((10#$OSM_VM_STRESS_ROUNDS))")
+	fi
+	if [[ -n ${OSM_VM_UNLOAD_ROUNDS:-} ]]; then
+		[[ $OSM_VM_UNLOAD_ROUNDS =~ ^[0-9]{1,4}$ ]] ||
+			osm_die "OSM_VM_UNLOAD_ROUNDS must be 0..9999, not '$OSM_VM_UNLOAD_ROUNDS'"
+		words+=("osm.unload_rounds=$((10#$OSM_VM_UNLOAD_ROUNDS))")
 	fi
 	echo "${words[*]}"
 }

@@ -309,6 +309,10 @@ struct osm_spawn_fd {
  * as seccomp(2)).  The filter is installed before the commit and the
  * execve: it must allow ioctl(2) and execve(2).
  *
+ * At most 64 requests of one user (euid) are pending at once, and at
+ * most max_spawn_records (a module parameter) are kept: past either
+ * -EAGAIN.
+ *
  * Out fields must be zero on input (-EINVAL).  Combinations clone(2) or
  * setns(2) would refuse, or that would not give the child what is asked,
  * are -EINVAL: shared signal handlers without a shared address space; a
