@@ -284,8 +284,10 @@ static int w_mm(void)
 		memset(p, round, 8 * page);
 		if (mprotect(p + 2 * page, 2 * page, PROT_READ))
 			return -1;
-		q = mremap(p, 8 * page, 24 * page, MREMAP_MAYMOVE);
-		if (q == MAP_FAILED || munmap(q, 24 * page))
+		/* mremap takes one region: the last one, moved and grown. */
+		q = mremap(p + 4 * page, 4 * page, 12 * page, MREMAP_MAYMOVE);
+		if (q == MAP_FAILED || munmap(q, 12 * page) ||
+		    munmap(p, 4 * page))
 			return -1;
 		count(K_MM);
 		/* The heap up by 16 pages, touched, and back. */
