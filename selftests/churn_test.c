@@ -89,6 +89,7 @@ static const struct {
 struct shared {
 	atomic_long ops[NR_KINDS];
 	atomic_int stop;
+	atomic_int release;	/* readers done: workers may exit */
 	atomic_int failed;
 	char err[1024];
 	pthread_rwlock_t slot_lock;
@@ -999,6 +1000,9 @@ TEST_F_TIMEOUT(churn, readers_validate_every_walk_during_churn,
 			ret = workers[i].fn();
 			if (ret && !stopping())
 				fail("worker %s: %m", workers[i].name);
+			/* Alive until no walk can be checked against us. */
+			while (!atomic_load(&S->release))
+				sleep_ms(20);
 			_exit(ret ? 1 : 0);
 		}
 		stable[nr_stable++] = self->worker[i];
@@ -1025,6 +1029,7 @@ TEST_F_TIMEOUT(churn, readers_validate_every_walk_during_churn,
 	for (i = 0; i < NR_READERS; i++)
 		pthread_join(self->r[i].th, NULL);
 	self->nr_readers = 0;
+	atomic_store(&S->release, 1);
 	secs = now() - start;
 	for (i = 0; i < NR_WORKERS; i++) {
 		ASSERT_EQ(self->worker[i], waitpid(self->worker[i], &status, 0));
