@@ -72,8 +72,8 @@ static const struct {
 } kinds[NR_KINDS] = {
 	[K_FORK] = { "fork+exit", 300 },
 	[K_THREAD] = { "thread create+exit", 300 },
-	[K_EXEC] = { "exec", 60 },
-	[K_EXEC_THREAD] = { "exec from a non-leader thread", 60 },
+	[K_EXEC] = { "exec", 90 },
+	[K_EXEC_THREAD] = { "exec from a non-leader thread", 90 },
 	[K_MM] = { "mmap+mprotect+mremap+munmap", 1000 },
 	[K_BRK] = { "brk up+down", 1000 },
 	[K_FILES] = { "open+dup+dup2+close", 1000 },

@@ -296,6 +296,32 @@ static void end_helper(pid_t pid)
 	}
 }
 
+/* A process shown that /proc hides: a failure, with what it is. */
+static void describe(pid_t pid, const char *id, pid_t dumpable,
+		     pid_t hidden)
+{
+	char name[64] = "?", uid[64] = "?", path[64], link[64];
+	int maps_err = 0, ns_err = 0, fd;
+
+	osm_test_status_field(pid, "Name", name, sizeof(name));
+	osm_test_status_field(pid, "Uid", uid, sizeof(uid));
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		maps_err = errno;
+	else
+		close(fd);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (readlink(path, link, sizeof(link)) < 0)
+		ns_err = errno;
+	CHECK(false, "shows %s (%s, Uid %s%s), which /proc does not let it "
+	      "inspect (maps: %s, ns/net: %s)", id, name, uid,
+	      pid == getpid() ? ", itself" : pid == dumpable ?
+	      ", its dumpable child" : pid == hidden ?
+	      ", its non-dumpable child" : "", strerror(maps_err),
+	      strerror(ns_err));
+}
+
 static bool privileged_view(void)
 {
 	return cur == CTX_ROOT || cur == CTX_SECCOMP_IOCTL ||
@@ -389,8 +415,8 @@ static void check_read(void *arg)
 			CHECK(false, "%s: pid out of range", osm_node__id(n));
 			continue;
 		}
-		CHECK(after[pid] != 0, "shows %s, which /proc does not let "
-		      "it inspect", osm_node__id(n));
+		if (after[pid] == 0)
+			describe(pid, osm_node__id(n), dumpable, hidden);
 		/* Nothing else runs in a new pid namespace: no excuse. */
 		if (cur == CTX_PIDNS)
 			CHECK(after[pid] == 1, "shows %s, not in its /proc",
