@@ -276,15 +276,29 @@ static signed char *proc_state(void)
 /* Helpers the walk must show or hide: same uid, dumpable or not. */
 static pid_t helper(bool dumpable)
 {
-	pid_t pid = fork();
+	char c = 0;
+	int p[2];
+	pid_t pid;
 
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
 	if (pid == 0) {
 		if (!dumpable)
 			prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (write(p[1], &c, 1) != 1)
+			_exit(1);
 		for (;;)
 			pause();
 	}
+	close(p[1]);
+	/* Back once it is as it should be for the walk. */
+	if (pid > 0 && read(p[0], &c, 1) != 1) {
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(p[0]);
 	return pid;
 }
 
