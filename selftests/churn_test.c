@@ -512,34 +512,49 @@ static void slot_child(void)
 		pause();
 }
 
+/* Kill and reap slot @i's child, fork its successor (write lock held). */
+static int slot_replace(int i)
+{
+	if (S->slot[i].pid > 0) {
+		kill(S->slot[i].pid, SIGKILL);
+		waitpid(S->slot[i].pid, NULL, 0);
+		S->slot[i].pid = 0;
+	}
+	S->slot[i].gen++;
+	S->slot[i].pid = fork();
+	if (S->slot[i].pid == 0)
+		slot_child();
+	if (S->slot[i].pid < 0)
+		return -1;
+	count(K_SLOT);
+	return 0;
+}
+
 /*
- * Replace one slot child at a time: each lives about NR_SLOTS * 80 ms,
- * long enough for some walks to start and end within its life.  The
+ * Slot children: the first half replaced one every round (about 100
+ * ms), so objects are freed and allocated all the time; the second half
+ * one every 32 rounds, so each lives about 13 s, longer than a walk
+ * under emulation, and is checked with kcmp against the others.  The
  * write lock covers the reap and the new pid: a reader that holds the
  * read lock and sees the same (pid, gen) it saw before its walk knows
  * that child lived through the walk and is still there.
  */
 static int w_slots(void)
 {
+	const int half = NR_SLOTS / 2;
 	unsigned int round = 0;
 	int i, ret = 0;
 
 	while (!stopping() && !ret) {
-		i = round++ % NR_SLOTS;
 		pthread_rwlock_wrlock(&S->slot_lock);
-		if (S->slot[i].pid > 0) {
-			kill(S->slot[i].pid, SIGKILL);
-			waitpid(S->slot[i].pid, NULL, 0);
-			S->slot[i].pid = 0;
-		}
-		S->slot[i].pid = fork();
-		if (S->slot[i].pid == 0)
-			slot_child();
-		if (S->slot[i].pid < 0)
-			ret = -1;
-		S->slot[i].gen++;
+		ret = slot_replace(round % half);
+		/* The long-lived ones: all at first, then one in 32 rounds. */
+		if (!ret && round < (unsigned int)half)
+			ret = slot_replace(half + round);
+		else if (!ret && round % 32 == 0)
+			ret = slot_replace(half + round / 32 % half);
 		pthread_rwlock_unlock(&S->slot_lock);
-		count(K_SLOT);
+		round++;
 		sleep_ms(80);
 	}
 	pthread_rwlock_wrlock(&S->slot_lock);
