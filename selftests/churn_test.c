@@ -533,8 +533,8 @@ static int slot_replace(int i)
 /*
  * Slot children: the first half replaced one every round (about 100
  * ms), so objects are freed and allocated all the time; the second half
- * one every 32 rounds, so each lives about 13 s, longer than a walk
- * under emulation, and is checked with kcmp against the others.  The
+ * one every 20 s, so each lives about 80 s, longer than a walk under
+ * emulation (up to 30 s), and is checked with kcmp against the others.  The
  * write lock covers the reap and the new pid: a reader that holds the
  * read lock and sees the same (pid, gen) it saw before its walk knows
  * that child lived through the walk and is still there.
@@ -542,17 +542,21 @@ static int slot_replace(int i)
 static int w_slots(void)
 {
 	const int half = NR_SLOTS / 2;
-	unsigned int round = 0;
+	unsigned int round = 0, next_long = 0;
+	double last_long = 0;
 	int i, ret = 0;
 
 	while (!stopping() && !ret) {
 		pthread_rwlock_wrlock(&S->slot_lock);
 		ret = slot_replace(round % half);
-		/* The long-lived ones: all at first, then one in 32 rounds. */
-		if (!ret && round < (unsigned int)half)
+		/* The long-lived ones: all at first, then one each 20 s. */
+		if (!ret && round < (unsigned int)half) {
 			ret = slot_replace(half + round);
-		else if (!ret && round % 32 == 0)
-			ret = slot_replace(half + round / 32 % half);
+			last_long = now();
+		} else if (!ret && now() - last_long >= 20) {
+			ret = slot_replace(half + next_long++ % half);
+			last_long = now();
+		}
 		pthread_rwlock_unlock(&S->slot_lock);
 		round++;
 		sleep_ms(80);
