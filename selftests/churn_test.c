@@ -515,17 +515,21 @@ static void slot_child(void)
 /* Kill and reap slot @i's child, fork its successor (write lock held). */
 static int slot_replace(int i)
 {
+	pid_t pid;
+
 	if (S->slot[i].pid > 0) {
 		kill(S->slot[i].pid, SIGKILL);
 		waitpid(S->slot[i].pid, NULL, 0);
 		S->slot[i].pid = 0;
 	}
 	S->slot[i].gen++;
-	S->slot[i].pid = fork();
-	if (S->slot[i].pid == 0)
+	/* The child must not write the shared table: fork first. */
+	pid = fork();
+	if (pid == 0)
 		slot_child();
-	if (S->slot[i].pid < 0)
+	if (pid < 0)
 		return -1;
+	S->slot[i].pid = pid;
 	count(K_SLOT);
 	return 0;
 }
