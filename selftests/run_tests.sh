@@ -27,6 +27,11 @@ fi
 
 # A hung program is killed after the kselftest "settings" timeout.
 limit=$(sed -n 's/^timeout=\([0-9][0-9]*\)$/\1/p' "$dir/settings" 2>/dev/null)
+# churn_test runs OSM_CHURN_SECONDS instead of its counts when set.
+case ${OSM_CHURN_SECONDS:-} in
+''|*[!0-9]*) ;;
+*) [ -n "$limit" ] && limit=$((limit + OSM_CHURN_SECONDS)) ;;
+esac
 run=
 if [ -n "$limit" ] && timeout -s KILL 5 true 2>/dev/null; then
 	run="timeout -s KILL $limit"

@@ -549,6 +549,9 @@ mode_test() {
 	stress=$(cmdline_arg osm.stress "$STRESS_TESTS" | tr , ' ')
 	numeric_arg osm.stress_rounds "$STRESS_ROUNDS"
 	stress_rounds=$num
+	# churn_test runs this long instead of its CI counts (0: counts).
+	numeric_arg osm.churn_seconds 0
+	[ "$num" -eq 0 ] || export OSM_CHURN_SECONDS="$num"
 	if is_loaded; then
 		ok "insmod /osmosis.ko"
 		selftests

@@ -162,19 +162,26 @@ osm_test_cmdline() {
 			osm_die "OSM_VM_UNLOAD_ROUNDS must be 0..9999, not '$OSM_VM_UNLOAD_ROUNDS'"
 		words+=("osm.unload_rounds=$((10#$OSM_VM_UNLOAD_ROUNDS))")
 	fi
+	if [[ -n ${OSM_VM_CHURN_SECONDS:-} ]]; then
+		[[ $OSM_VM_CHURN_SECONDS =~ ^[0-9]{1,5}$ ]] ||
+			osm_die "OSM_VM_CHURN_SECONDS must be 0..99999, not '$OSM_VM_CHURN_SECONDS'"
+		words+=("osm.churn_seconds=$((10#$OSM_VM_CHURN_SECONDS))")
+	fi
 	echo "${words[*]}"
 }
 
 # Seconds a test boot may take: OSM_VM_TIMEOUT, else 900 plus room for
 # each selftests round after the first and stress round after the 20th
-# (measured under TCG: ~30 s and ~11 s).  Call osm_test_cmdline first.
+# (measured under TCG: ~30 s and ~11 s), and churn_test's
+# OSM_VM_CHURN_SECONDS in every round.  Call osm_test_cmdline first.
 osm_test_timeout() {
 	local repeat=${OSM_VM_REPEAT:-1} rounds=$((10#${OSM_VM_STRESS_ROUNDS:-20}))
 
 	if [[ -n ${OSM_VM_TIMEOUT:-} ]]; then
 		echo "$OSM_VM_TIMEOUT"
 	else
-		echo $((900 + 120 * (repeat - 1) + 30 * (rounds > 20 ? rounds - 20 : 0)))
+		echo $((900 + 120 * (repeat - 1) + 30 * (rounds > 20 ? rounds - 20 : 0) +
+			repeat * 10#${OSM_VM_CHURN_SECONDS:-0}))
 	fi
 }
 
