@@ -2855,7 +2855,7 @@ TEST_F_TIMEOUT(spawn, graph_records_match_the_request, OSM_TIMEOUT)
 					  "custom", "cred"));
 		EXPECT_EQ(NOBODY, node_num(lc.pd.pid, "spawn_uid"));
 		EXPECT_EQ(NOBODY, node_num(lc.pd.pid, "spawn_gid"));
-		EXPECT_TRUE(ids_are(lc.pd.pid, "Uid:", NOBODY));
+		EXPECT_TRUE(ids_are(lc.pd.pid, "Uid", NOBODY));
 		node_str(lc.pd.pid, "spawn_caps", buf, sizeof(buf));
 		EXPECT_STREQ("0000000000000400", buf);
 		EXPECT_TRUE(caps_are(lc.pd.pid, 1ULL << CAP_NET_BIND_SERVICE));

@@ -193,28 +193,47 @@ static int run_bwrap(void)
 	return fork_run(bwrap_path, argv);
 }
 
-/* The median time of @n runs of @fn in microseconds, or -1. */
-static double measure(int (*fn)(void), int n)
+/* A method under test: its runs' times and their median (-1: failed). */
+struct method {
+	int (*fn)(void);
+	double *t;
+	double median;
+};
+
+/*
+ * The median time of @n runs of each method in microseconds, or -1 for
+ * one that failed.  The methods take turns, run by run, so a change in
+ * the load of a shared host falls on all of them alike.
+ */
+static void measure(struct method *m, unsigned int nm, int n)
 {
-	double *t = calloc(n, sizeof(*t)), m, t0;
+	unsigned int k;
+	double t0;
 	int i;
 
-	if (!t || fn()) {	/* one warm-up run, which must work */
-		free(t);
-		return -1;
+	for (k = 0; k < nm; k++) {
+		m[k].t = calloc(n, sizeof(*m[k].t));
+		/* One warm-up run, which must work. */
+		m[k].median = m[k].fn && m[k].t && !m[k].fn() ? 0 : -1;
 	}
-	for (i = 0; i < n; i++) {
-		t0 = now_us();
-		if (fn()) {
-			free(t);
-			return -1;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < nm; k++) {
+			if (m[k].median < 0)
+				continue;
+			t0 = now_us();
+			if (m[k].fn()) {
+				m[k].median = -1;
+				continue;
+			}
+			m[k].t[i] = now_us() - t0;
 		}
-		t[i] = now_us() - t0;
+	for (k = 0; k < nm; k++) {
+		if (m[k].median == 0) {
+			qsort(m[k].t, n, sizeof(*m[k].t), cmp_double);
+			m[k].median = m[k].t[n / 2];
+		}
+		free(m[k].t);
 	}
-	qsort(t, n, sizeof(*t), cmp_double);
-	m = t[n / 2];
-	free(t);
-	return m;
 }
 
 static const char *find_prog(const char *name)
@@ -253,7 +272,16 @@ static void row(const char *name, double us, double b1, const char *v1,
 
 int bench_spawn_latency(int n)
 {
-	double fe, ps, op, fx, of, oo, pt, ot, oc, un = -1, bw = -1;
+	enum { FE, PS, OP, FX, OF, OO, PT, OT, OC, UN, BW, NM };
+	struct method m[NM] = {
+		[FE] = { run_fork_exec }, [PS] = { run_posix_spawn },
+		[OP] = { run_osm_process }, [FX] = { run_fork_exit },
+		[OF] = { run_osm_fn_process }, [OO] = { run_open_osm },
+		[PT] = { run_pthread }, [OT] = { run_osm_thread },
+		[OC] = { run_osm_container }, [UN] = { run_unshare },
+		[BW] = { run_bwrap },
+	};
+	double fe, ps, op, fx, pt, un, bw;
 	ssize_t len;
 
 	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -264,33 +292,32 @@ int bench_spawn_latency(int n)
 	self[len] = '\0';
 	unshare_path = find_prog("unshare");
 	bwrap_path = find_prog("bwrap");
-	fe = measure(run_fork_exec, n);
-	ps = measure(run_posix_spawn, n);
-	op = measure(run_osm_process, n);
-	fx = measure(run_fork_exit, n);
-	of = measure(run_osm_fn_process, n);
-	oo = measure(run_open_osm, n);
-	pt = measure(run_pthread, n);
-	ot = measure(run_osm_thread, n);
-	oc = measure(run_osm_container, n);
-	if (unshare_path)
-		un = measure(run_unshare, n);
-	if (bwrap_path)
-		bw = measure(run_bwrap, n);
+	if (!unshare_path)
+		m[UN].fn = NULL;
+	if (!bwrap_path)
+		m[BW].fn = NULL;
+	measure(m, NM, n);
+	fe = m[FE].median;
+	ps = m[PS].median;
+	op = m[OP].median;
+	fx = m[FX].median;
+	pt = m[PT].median;
+	un = m[UN].median;
+	bw = m[BW].median;
 
-	printf("spawn latency, start a PD and reap it: median of %d runs (us)\n",
-	       n);
+	printf("spawn latency, start a PD and reap it: median of %d runs (us),\n"
+	       "the methods taking turns run by run\n", n);
 	printf("process (target: within 1.2x fork+exec)\n");
 	row("fork+exec", fe, 0, "", 0, "");
 	row("posix_spawn", ps, fe, "fork+exec", 0, "");
 	row("osm_spawn process", op, fe, "fork+exec", ps, "posix_spawn");
 	printf("process, without the exec (where the time goes)\n");
 	row("fork+_exit", fx, 0, "", 0, "");
-	row("osm_spawn_fn process", of, fx, "fork+_exit", 0, "");
-	row("open+close /dev/osmosis", oo, 0, "", 0, "");
+	row("osm_spawn_fn process", m[OF].median, fx, "fork+_exit", 0, "");
+	row("open+close /dev/osmosis", m[OO].median, 0, "", 0, "");
 	printf("thread (target: within 2x pthread_create)\n");
 	row("pthread_create+join", pt, 0, "", 0, "");
-	row("osm_spawn_fn thread", ot, pt, "pthread_create", 0, "");
+	row("osm_spawn_fn thread", m[OT].median, pt, "pthread_create", 0, "");
 	printf("container (target: faster than both peers)\n");
 	if (unshare_path)
 		row("unshare --user --fork ...", un, 0, "", 0, "");
@@ -300,8 +327,6 @@ int bench_spawn_latency(int n)
 		row("bwrap --unshare-all", bw, 0, "", 0, "");
 	else
 		printf("  %-28s %9s\n", "bwrap", "(not installed)");
-	row("osm_spawn container", oc, un, "unshare", bw, "bwrap");
-	if (op < 0 || oc < 0 || ot < 0 || of < 0)
-		printf("(osm_spawn: %s)\n", strerror(errno));
+	row("osm_spawn container", m[OC].median, un, "unshare", bw, "bwrap");
 	return fe < 0 || ps < 0 || pt < 0;
 }
