@@ -13,13 +13,15 @@
  * once (--spawn-latency-child), so every method runs the same image; a
  * function PD and a thread run an empty function.  A few rows split the
  * process preset's cost for profiling: the same PD running a function
- * (no exec) against fork+_exit, and the open of /dev/osmosis.
+ * (no exec) against fork+_exit, and the open of /dev/osmosis; and the
+ * thread preset's: a bare clone(2) of a process sharing the same.
  * Informational: the median of N runs of each, and the ratios.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +166,23 @@ static int run_pthread(void)
 	return pthread_join(t, NULL) ? -1 : 0;
 }
 
+/*
+ * The kernel's floor for a thread-like PD: clone(2) a process that
+ * shares what the thread preset shares, on a stack used again and again
+ * (as pthread caches stacks), and reap it.  osm_spawn_fn() "thread"
+ * costs this plus PREPARE, COMMIT and its own stack.
+ */
+static char clone_stack[64 << 10] __attribute__((aligned(16)));
+
+static int run_raw_clone(void)
+{
+	pid_t pid = clone(empty_fn, clone_stack + sizeof(clone_stack),
+			  CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+			  CLONE_SYSVSEM | SIGCHLD, NULL);
+
+	return reap(pid);
+}
+
 static int run_open_osm(void)
 {
 	int fd = open(OSM_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
@@ -272,12 +291,13 @@ static void row(const char *name, double us, double b1, const char *v1,
 
 int bench_spawn_latency(int n)
 {
-	enum { FE, PS, OP, FX, OF, OO, PT, OT, OC, UN, BW, NM };
+	enum { FE, PS, OP, FX, OF, OO, PT, RC, OT, OC, UN, BW, NM };
 	struct method m[NM] = {
 		[FE] = { run_fork_exec }, [PS] = { run_posix_spawn },
 		[OP] = { run_osm_process }, [FX] = { run_fork_exit },
 		[OF] = { run_osm_fn_process }, [OO] = { run_open_osm },
-		[PT] = { run_pthread }, [OT] = { run_osm_thread },
+		[PT] = { run_pthread }, [RC] = { run_raw_clone },
+		[OT] = { run_osm_thread },
 		[OC] = { run_osm_container }, [UN] = { run_unshare },
 		[BW] = { run_bwrap },
 	};
@@ -317,7 +337,10 @@ int bench_spawn_latency(int n)
 	row("open+close /dev/osmosis", m[OO].median, 0, "", 0, "");
 	printf("thread (target: within 2x pthread_create)\n");
 	row("pthread_create+join", pt, 0, "", 0, "");
-	row("osm_spawn_fn thread", m[OT].median, pt, "pthread_create", 0, "");
+	row("clone CLONE_VM... +wait", m[RC].median, pt, "pthread_create",
+	    0, "");
+	row("osm_spawn_fn thread", m[OT].median, pt, "pthread_create",
+	    m[RC].median, "clone");
 	printf("container (target: faster than both peers)\n");
 	if (unshare_path)
 		row("unshare --user --fork ...", un, 0, "", 0, "");
