@@ -883,6 +883,18 @@ OSM_API const char *osm_spawn_res_name(unsigned int r);
 /** osm_spawn_mode_name() - "share", "new", ... for OSM_SPAWN_*; or NULL. */
 OSM_API const char *osm_spawn_mode_name(unsigned int mode);
 
+/**
+ * osm_spawn_kind() - the preset a spawned PD was made with, from the
+ * spawn attributes of its process node (graph format 1.6).
+ * @pd: a process node.
+ *
+ * Return: "process", "pir", "container", "sandbox", "thread" (also
+ * "tis": the stack is library state) or "tif" when the modes (and
+ * no_new_privs) are exactly a preset's, "custom" when they are not, NULL
+ * when the node has no spawn record (not made by osm_spawn(), or a
+ * graph older than 1.6).
+ */
+OSM_API const char *osm_spawn_kind(const struct osm_node *pd);
 /*
  * Size-versioned results (library 0.3.0).  The answers above are arrays
  * of structs the caller indexes, and struct osm_spawned is the caller's:

@@ -164,6 +164,38 @@ int osm_spawn_preset(const char *name, struct osm_spawn_opts *opts)
 	return 0;
 }
 
+/* The graph's letter for each mode (uapi/graph-format.md, 1.6). */
+static const char osm_mode_letters[] = "?scnj";
+
+const char *osm_spawn_kind(const struct osm_node *pd)
+{
+	static const char *const kinds[] = {
+		"process", "pir", "container", "sandbox", "thread", "tif",
+	};
+	const char *spawn = pd ? osm_node__attr(pd, "spawn") : NULL;
+	const char *nnp = pd ? osm_node__attr(pd, "spawn_nnp") : NULL;
+	char want[OSM_SPAWN_NR + 1];
+	unsigned int i, r;
+
+	if (!spawn)
+		return NULL;
+	for (i = 0; i < sizeof(kinds) / sizeof(*kinds); i++) {
+		OSM_OPTS(osm_spawn_opts, o);
+
+		if (osm_spawn_preset(kinds[i], &o))
+			continue;
+		for (r = 0; r < OSM_SPAWN_NR; r++)
+			want[r] = osm_mode_letters[o.mode[r] <= OSM_SPAWN_JOIN ?
+						   o.mode[r] : 0];
+		want[OSM_SPAWN_NR] = '\0';
+		if (!strcmp(spawn, want) &&
+		    !!(o.flags & OSM_SPAWN_NO_NEW_PRIVS) ==
+		    (nnp && !strcmp(nnp, "1")))
+			return kinds[i];
+	}
+	return "custom";
+}
+
 void osm_spawn_child_fail(struct osm_child_status *st, int stage, int err)
 {
 	st->err = err ? err : EIO;

@@ -596,6 +596,9 @@ int osm_copy_struct_in(void *dst, size_t ksize, size_t ver0,
  * @mems: with @has_mems, the cpuset.mems asked for.
  * @has_cpus: @cpus is allocated and set.
  * @has_mems: @mems is set.
+ * @cgdir: with @has_cgdir, the new cgroup's directory, whose cpu.max
+ *	COMMIT reads (cpu_max_quota or cpu_max_period declared).
+ * @has_cgdir: @cgdir is set and referenced.
  * @root: with @has_root, the directory that becomes the root (fs new).
  * @has_root: @root is set and referenced.
  * @fds: files new with a list: each descriptor of the child and the
@@ -618,6 +621,8 @@ struct osm_spawn_spec {
 	nodemask_t mems;
 	bool has_cpus;
 	bool has_mems;
+	struct path cgdir;
+	bool has_cgdir;
 	struct path root;
 	bool has_root;
 	struct {
@@ -631,6 +636,10 @@ struct osm_spawn_spec {
 long osm_ioc_spawn_prepare(void __user *uarg);
 long osm_ioc_spawn_commit(struct file *file, void __user *uarg);
 void osm_spawn_exit(void);
+void osm_spawn_emit(struct osm_reader *r, struct task_struct *leader);
+
+/* spawn_graph.c */
+void osm_spawn_render(struct osm_reader *r, const struct osm_spawn_spec *spec);
 
 /* spawn_plan.c */
 struct osm_spawn_req;

@@ -55,6 +55,7 @@ static void osm_emit_process_node(struct osm_reader *r,
 	osm_attr_u64(r, "euid", euid);
 	osm_attr_u64(r, "gid", gid);
 	osm_attr_u64(r, "egid", egid);
+	osm_spawn_emit(r, leader);
 	osm_end_line(r);
 }
 

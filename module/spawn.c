@@ -22,6 +22,7 @@
 
 #include <linux/cgroup.h>
 #include <linux/cred.h>
+#include <linux/hashtable.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/moduleparam.h>
@@ -43,6 +44,7 @@
 /**
  * struct osm_spawn_rec - a prepared request, then a recorded PD
  * @node: in osm_spawn_recs.
+ * @hnode: once committed, in osm_spawn_pds, keyed by @child.
  * @token: the request's token.
  * @preparer: the thread that prepared it (PIDTYPE_PID), referenced;
  *	NULL once committed.
@@ -53,6 +55,7 @@
  */
 struct osm_spawn_rec {
 	struct list_head node;
+	struct hlist_node hnode;
 	u64 token;
 	struct pid *preparer;
 	struct pid *child;
@@ -62,9 +65,13 @@ struct osm_spawn_rec {
 };
 
 static LIST_HEAD(osm_spawn_recs);
-/* Protects osm_spawn_recs and osm_spawn_nr. */
+/* The committed records by struct pid, for the graph's process nodes. */
+static DEFINE_HASHTABLE(osm_spawn_pds, 8);
+/* Protects osm_spawn_recs, osm_spawn_pds and the counts. */
 static DEFINE_MUTEX(osm_spawn_lock);
 static unsigned int osm_spawn_nr;
+/* Committed records; read without the lock so a walk skips the lock. */
+static unsigned int osm_spawn_nr_pds;
 
 static unsigned int osm_spawn_max = 4096;
 module_param_named(max_spawn_records, osm_spawn_max, uint, 0644);
@@ -74,6 +81,10 @@ static void osm_spawn_free(struct osm_spawn_rec *rec)
 {
 	list_del(&rec->node);
 	osm_spawn_nr--;
+	if (rec->child) {
+		hash_del(&rec->hnode);
+		WRITE_ONCE(osm_spawn_nr_pds, osm_spawn_nr_pds - 1);
+	}
 	put_pid(rec->preparer);
 	put_pid(rec->child);
 	osm_spawn_spec_free(&rec->spec);
@@ -335,6 +346,8 @@ long osm_ioc_spawn_commit(struct file *file, void __user *uarg)
 	put_pid(rec->preparer);
 	rec->preparer = NULL;
 	rec->child = get_task_pid(current, PIDTYPE_PID);
+	hash_add(osm_spawn_pds, &rec->hnode, (unsigned long)rec->child);
+	WRITE_ONCE(osm_spawn_nr_pds, osm_spawn_nr_pds + 1);
 	err = 0;
 out_unlock:
 	mutex_unlock(&osm_spawn_lock);
@@ -342,6 +355,37 @@ out_unlock:
 	    copy_to_user(uarg, &c, min_t(size_t, usize, sizeof(c))))
 		err = -EFAULT;
 	return err;
+}
+
+/**
+ * osm_spawn_emit() - the spec of @leader's process, if osm_spawn made it.
+ * @r: the reader, inside @leader's process node line.
+ * @leader: the thread-group leader, referenced by the caller.
+ *
+ * The record is keyed by the committing task's struct pid, which it
+ * holds, so the address names no other task while the record lives.
+ *
+ * Context: process context, may sleep; takes osm_spawn_lock.
+ */
+void osm_spawn_emit(struct osm_reader *r, struct task_struct *leader)
+{
+	struct osm_spawn_rec *rec;
+	struct pid *pid;
+
+	if (!READ_ONCE(osm_spawn_nr_pds))
+		return;
+	rcu_read_lock();
+	pid = task_pid(leader);
+	rcu_read_unlock();
+	if (!pid)
+		return;
+	mutex_lock(&osm_spawn_lock);
+	hash_for_each_possible(osm_spawn_pds, rec, hnode, (unsigned long)pid)
+		if (rec->child == pid) {
+			osm_spawn_render(r, &rec->spec);
+			break;
+		}
+	mutex_unlock(&osm_spawn_lock);
 }
 
 /* spawn_records: how many requests and PDs are recorded now. */

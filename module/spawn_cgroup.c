@@ -9,11 +9,19 @@
  *
  * The module does not write cgroup files: the caller makes the cgroup
  * under a subtree delegated to it, as for memory.max and pids.max.
- * cpu.max is recorded as declared; the bandwidth of a task group is
- * private to the scheduler.
+ * The bandwidth of a task group is private to the scheduler, so cpu.max
+ * is verified through its public face, the cgroup's cpu.max file: PREPARE
+ * keeps the cgroup's directory (the one of cgroup_fd), COMMIT reads the
+ * file there (file_open_root(), kernel_read()) and compares it with what
+ * was declared.
  */
 #include <linux/bitmap.h>
 #include <linux/cpumask.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kstrtox.h>
+#include <linux/magic.h>
+#include <linux/namei.h>
 #include <linux/nodemask.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -54,6 +62,67 @@ static int osm_spawn_get_mask(u64 uptr, u32 size, unsigned long *dst,
 	return err;
 }
 
+/*
+ * Keep the directory of the cgroup @fd, which osm_spawn_plan() found to
+ * be the cgroup spec->cgroup_id: a cgroup's id is its directory's inode
+ * number, so a descriptor swapped in between is caught here.
+ */
+static int osm_spawn_get_cgdir(int fd, struct osm_spawn_spec *spec)
+{
+	struct file *f = fget(fd);
+	struct inode *inode;
+	int err = 0;
+
+	if (!f)
+		return -EBADF;
+	inode = file_inode(f);
+	if (inode->i_sb->s_magic != CGROUP2_SUPER_MAGIC ||
+	    !S_ISDIR(inode->i_mode) || inode->i_ino != spec->cgroup_id)
+		err = -EBADF;
+	if (!err) {
+		spec->cgdir = f->f_path;
+		path_get(&spec->cgdir);
+		spec->has_cgdir = true;
+	}
+	fput(f);
+	return err;
+}
+
+/*
+ * Does the cpu.max file of the kept cgroup read as declared?  Quota 0
+ * was declared as "max"; period 0 means any period (the default).
+ */
+static bool osm_spawn_verify_cpu_max(const struct osm_spawn_spec *spec)
+{
+	unsigned long long quota, period;
+	char buf[64], *sp;
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (!spec->has_cgdir)
+		return true;
+	f = file_open_root(&spec->cgdir, "cpu.max", O_RDONLY, 0);
+	if (IS_ERR(f))
+		return false;	/* no cpu controller there */
+	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	fput(f);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	sp = strchr(buf, ' ');
+	if (!sp)
+		return false;
+	*sp++ = '\0';
+	strim(sp);
+	if (kstrtoull(sp, 10, &period) ||
+	    (spec->cpu_max_period && period != spec->cpu_max_period))
+		return false;
+	if (!spec->cpu_max_quota)
+		return !strcmp(buf, "max");
+	return !kstrtoull(buf, 10, &quota) && quota == spec->cpu_max_quota;
+}
+
 /**
  * osm_spawn_plan_limits() - check the cpu.max and cpuset of a request.
  * @req: the request, modes resolved.
@@ -81,6 +150,11 @@ int osm_spawn_plan_limits(const struct osm_spawn_req *req,
 		return -EINVAL;
 	spec->cpu_max_quota = req->cpu_max_quota;
 	spec->cpu_max_period = req->cpu_max_period;
+	if (spec->cpu_max_quota || spec->cpu_max_period) {
+		err = osm_spawn_get_cgdir(req->cgroup_fd, spec);
+		if (err)
+			return err;
+	}
 
 	if (req->cpus || req->cpus_size) {
 		if (!zalloc_cpumask_var(&spec->cpus, GFP_KERNEL_ACCOUNT))
@@ -109,14 +183,17 @@ int osm_spawn_plan_limits(const struct osm_spawn_req *req,
 
 /**
  * osm_spawn_verify_limits() - are current's allowed CPUs and memory
- * nodes within the cpuset @spec asks for?
+ * nodes within the cpuset @spec asks for, and does its cgroup's cpu.max
+ * read as declared?
  * @spec: what was asked.
  *
- * Context: process context, current is the committing child.
- * Return: true if they are (or no cpuset was asked).
+ * Context: process context, may sleep; current is the committing child.
+ * Return: true if they are (or no cpuset or cpu.max was asked).
  */
 bool osm_spawn_verify_limits(const struct osm_spawn_spec *spec)
 {
+	if (!osm_spawn_verify_cpu_max(spec))
+		return false;
 	if (spec->has_cpus && !cpumask_subset(current->cpus_ptr, spec->cpus))
 		return false;
 #ifdef CONFIG_CPUSETS
@@ -137,4 +214,7 @@ void osm_spawn_spec_free(struct osm_spawn_spec *spec)
 	if (spec->has_cpus)
 		free_cpumask_var(spec->cpus);
 	spec->has_cpus = false;
+	if (spec->has_cgdir)
+		path_put(&spec->cgdir);
+	spec->has_cgdir = false;
 }

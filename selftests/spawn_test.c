@@ -2581,4 +2581,447 @@ TEST_F_TIMEOUT(spawn, cli_passes_exit_status, OSM_TIMEOUT)
 	EXPECT_EQ(before, records());
 }
 
+/* ---- the records in the graph (format 1.6) ---- */
+
+/* The graph's letter for each mode: s share, c copy, n new, j join. */
+static void mode_letters(const unsigned char *mode, char *out)
+{
+	unsigned int r;
+
+	for (r = 0; r < OSM_SPAWN_NR; r++)
+		out[r] = "?scnj"[mode[r] <= OSM_SPAWN_JOIN ? mode[r] : 0];
+	out[OSM_SPAWN_NR] = '\0';
+}
+
+/* nshared of @type in a comparison, 0 when neither PD reaches one. */
+static size_t compare_shared(const struct osm_compare_type *v, int n,
+			     const char *type)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].type, type))
+			return v[i].nshared;
+	return 0;
+}
+
+/*
+ * One spawned PD against its record and the truth.  The record on its
+ * process node is the request (@mode, as resolved by the preset), and
+ * osm_query__compare(parent, child) shares exactly the resources kcmp(2)
+ * (mm, files, fs, sighand), /proc/PID/ns/ (the eight namespaces) and
+ * /proc/PID/cgroup say are the same, which are exactly those @mode
+ * shares.  Returns the number of failed checks, logged.
+ */
+static int check_record(struct __test_metadata *_metadata, pid_t child,
+			const unsigned char *mode, const char *kind,
+			const char *what)
+{
+	static const char *const type4[] = { "mm", "files", "fs", "sighand" };
+	char want[OSM_SPAWN_NR + 1], cg_me[256], cg_child[256], type[16];
+	const struct osm_node *pa, *pb;
+	struct osm_compare_type *v = NULL;
+	unsigned int k, i;
+	pid_t me = getpid();
+	const char *got;
+	struct osm_graph *g;
+	int n, fails = 0;
+	bool truth, shown;
+
+#define CHECK(cond, ...) do {						\
+		if (!(cond)) {						\
+			fails++;					\
+			TH_LOG(__VA_ARGS__);				\
+		}							\
+	} while (0)
+	g = osm_test_load();
+	if (!g) {
+		TH_LOG("%s: load: %m", what);
+		return 1;
+	}
+	pa = osm_test_process(g, me);
+	pb = osm_test_process(g, child);
+	if (!pa || !pb) {
+		TH_LOG("%s: no process node", what);
+		osm_graph__free(g);
+		return 1;
+	}
+	mode_letters(mode, want);
+	got = osm_node__attr(pb, "spawn");
+	CHECK(got && !strcmp(got, want), "%s: spawn=%s, asked %s", what,
+	      got ? got : "(none)", want);
+	CHECK(!osm_node__attr(pa, "spawn"), "%s: the test has a record", what);
+	got = osm_spawn_kind(pb);
+	CHECK(got && !strcmp(got, kind), "%s: kind %s, want %s", what,
+	      got ? got : "(none)", kind);
+
+	n = osm_query__compare(g, pa, pb, NULL, &v);
+	if (n < 0) {
+		TH_LOG("%s: compare: %s", what, strerror(-n));
+		osm_graph__free(g);
+		return fails + 1;
+	}
+	for (k = 0; k < 4; k++) {
+		truth = osm_test_kcmp(me, child, kcmp_type[k], 0, 0) == 0;
+		shown = compare_shared(v, n, type4[k]) > 0;
+		CHECK(truth == (mode[k] == OSM_SPAWN_SHARE),
+		      "%s: %s per kcmp: %d", what, type4[k], truth);
+		CHECK(shown == truth, "%s: %s per compare: %d", what,
+		      type4[k], shown);
+	}
+	for (i = 0; i < OSM_SPAWN_NR_NS; i++) {
+		truth = osm_test_ns_ino(me, ns_names[i]) ==
+			osm_test_ns_ino(child, ns_names[i]);
+		snprintf(type, sizeof(type), "%s_ns", ns_names[i]);
+		shown = compare_shared(v, n, type) > 0;
+		CHECK(truth == (mode[OSM_SPAWN_R_NS0 + i] == OSM_SPAWN_SHARE),
+		      "%s: %s per /proc: %d", what, type, truth);
+		CHECK(shown == truth, "%s: %s per compare: %d", what, type,
+		      shown);
+	}
+	truth = !cgroup_of(me, cg_me, sizeof(cg_me)) &&
+		!cgroup_of(child, cg_child, sizeof(cg_child)) &&
+		!strcmp(cg_me, cg_child);
+	shown = compare_shared(v, n, "cgroup") > 0;
+	CHECK(truth == (mode[OSM_SPAWN_R_CGROUP] == OSM_SPAWN_SHARE),
+	      "%s: cgroup per /proc: %d", what, truth);
+	CHECK(shown == truth, "%s: cgroup per compare: %d", what, shown);
+#undef CHECK
+	osm_compare__free(v, n);
+	osm_graph__free(g);
+	return fails;
+}
+
+/* A process node's attribute, as a number; -1 when absent. */
+static long long node_num(pid_t pid, const char *key)
+{
+	unsigned long long v;
+	struct osm_graph *g = osm_test_load();
+	const struct osm_node *n = g ? osm_test_process(g, pid) : NULL;
+	long long ret = -1;
+
+	if (n && osm_test_attr_ull(n, key, &v))
+		ret = v;
+	osm_graph__free(g);
+	return ret;
+}
+
+/* A process node's attribute, copied; "" when absent. */
+static void node_str(pid_t pid, const char *key, char *buf, size_t len)
+{
+	struct osm_graph *g = osm_test_load();
+	const struct osm_node *n = g ? osm_test_process(g, pid) : NULL;
+	const char *v = n ? osm_node__attr(n, key) : NULL;
+
+	snprintf(buf, len, "%s", v ? v : "");
+	osm_graph__free(g);
+}
+
+/*
+ * Programs spawned with several presets and overrides: each record is
+ * what was asked, with its limits and joins (checked against the
+ * cgroup's directory inode and /proc/PID/ns/), compare() shows exactly
+ * the requested sharing, and every record is gone once its PD is reaped.
+ */
+TEST_F_TIMEOUT(spawn, graph_records_match_the_request, OSM_TIMEOUT)
+{
+	struct lib_child box, lc;
+	char buf[256], cg[256], path[320];
+	int ret, before = records(), i;
+	struct stat st;
+
+	/* The process preset. */
+	{
+		OSM_OPTS(osm_spawn_opts, o);
+
+		ASSERT_EQ(0, osm_spawn_preset("process", &o));
+		ret = lib_start(&o, &lc);
+		ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+		EXPECT_EQ(0, check_record(_metadata, lc.pd.pid, o.mode,
+					  "process", "process"));
+		node_str(lc.pd.pid, "spawn_cgroup", buf, sizeof(buf));
+		EXPECT_STREQ("", buf);
+		EXPECT_EQ(0, lib_finish(&lc));
+	}
+	/* A sandbox (a container with no_new_privs), kept for the join. */
+	{
+		OSM_OPTS(osm_spawn_opts, o);
+
+		ASSERT_EQ(0, osm_spawn_preset("sandbox", &o));
+		ret = lib_start(&o, &box);
+		ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+		EXPECT_EQ(0, check_record(_metadata, box.pd.pid, o.mode,
+					  "sandbox", "sandbox"));
+		EXPECT_EQ(1, node_num(box.pd.pid, "spawn_nnp"));
+		ASSERT_EQ(0, osm_test_status_field(box.pd.pid, "NoNewPrivs",
+						   buf, sizeof(buf)));
+		EXPECT_STREQ("1", buf);
+	}
+	/* A process that joins the sandbox's net and uts namespaces. */
+	{
+		OSM_OPTS(osm_spawn_opts, o);
+		char want[128];
+
+		ASSERT_EQ(0, osm_spawn_preset("process", &o));
+		o.mode[OSM_SPAWN_R_NET_NS] = OSM_SPAWN_JOIN;
+		o.ns_pidfd[OSM_SPAWN_R_NET_NS - OSM_SPAWN_R_NS0] = box.pd.pidfd;
+		o.mode[OSM_SPAWN_R_UTS_NS] = OSM_SPAWN_JOIN;
+		o.ns_pidfd[OSM_SPAWN_R_UTS_NS - OSM_SPAWN_R_NS0] = box.pd.pidfd;
+		ret = lib_start(&o, &lc);
+		ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+		EXPECT_EQ(0, check_record(_metadata, lc.pd.pid, o.mode,
+					  "custom", "join"));
+		EXPECT_EQ(osm_test_ns_ino(box.pd.pid, "net"),
+			  osm_test_ns_ino(lc.pd.pid, "net"));
+		snprintf(want, sizeof(want), "uts_ns:%llu,net_ns:%llu",
+			 osm_test_ns_ino(box.pd.pid, "uts"),
+			 osm_test_ns_ino(box.pd.pid, "net"));
+		node_str(lc.pd.pid, "spawn_join", buf, sizeof(buf));
+		EXPECT_STREQ(want, buf);
+		EXPECT_EQ(0, lib_finish(&lc));
+	}
+	EXPECT_EQ(0, lib_finish(&box));
+	/*
+	 * A container sharing the network, in a new cgroup with limits:
+	 * the record names the cgroup /proc/PID/cgroup says it is in (a
+	 * cgroup's id is its directory's inode).
+	 */
+	{
+		OSM_OPTS(osm_spawn_opts, o, .memory_max = 64 << 20,
+			 .pids_max = 32, .cpu_max_quota = 50000,
+			 .cpu_max_period = 200000);
+
+		ASSERT_EQ(0, osm_spawn_preset("container", &o));
+		o.mode[OSM_SPAWN_R_NET_NS] = OSM_SPAWN_SHARE;
+		o.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+		/* In its new cgroup namespace /proc/PID/cgroup reads "/". */
+		o.mode[OSM_SPAWN_R_CGROUP_NS] = OSM_SPAWN_SHARE;
+		ret = lib_start(&o, &lc);
+		ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+		EXPECT_EQ(0, check_record(_metadata, lc.pd.pid, o.mode,
+					  "custom", "container"));
+		ASSERT_EQ(0, cgroup_of(lc.pd.pid, cg, sizeof(cg)));
+		snprintf(path, sizeof(path), "/sys/fs/cgroup%s", cg);
+		ASSERT_EQ(0, stat(path, &st));
+		EXPECT_EQ((long long)st.st_ino,
+			  node_num(lc.pd.pid, "spawn_cgroup"));
+		EXPECT_EQ(64 << 20, node_num(lc.pd.pid, "spawn_memory_max"));
+		EXPECT_EQ(32, node_num(lc.pd.pid, "spawn_pids_max"));
+		node_str(lc.pd.pid, "spawn_cpu_max", buf, sizeof(buf));
+		EXPECT_STREQ("50000/200000", buf);
+		ASSERT_EQ(0, cg_file(lc.pd.pid, "cpu.max", buf, sizeof(buf)));
+		EXPECT_STREQ("50000 200000", buf);
+		ASSERT_EQ(0, cg_file(lc.pd.pid, "memory.max", buf,
+				     sizeof(buf)));
+		EXPECT_EQ(64 << 20, atoll(buf));
+		EXPECT_EQ(0, lib_finish(&lc));
+	}
+	/* pir with a cpuset: the record's list is the cgroup's. */
+	{
+		OSM_OPTS(osm_spawn_opts, o, .cpuset_cpus = "0",
+			 .cpuset_mems = "0");
+
+		ASSERT_EQ(0, osm_spawn_preset("pir", &o));
+		ret = lib_start(&o, &lc);
+		ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+		EXPECT_EQ(0, check_record(_metadata, lc.pd.pid, o.mode, "pir",
+					  "pir"));
+		ASSERT_EQ(0, cg_file(lc.pd.pid, "cpuset.cpus", buf,
+				     sizeof(buf)));
+		EXPECT_STREQ("0", buf);
+		node_str(lc.pd.pid, "spawn_cpus", buf, sizeof(buf));
+		EXPECT_STREQ("0", buf);
+		node_str(lc.pd.pid, "spawn_mems", buf, sizeof(buf));
+		EXPECT_STREQ("0", buf);
+		EXPECT_EQ(0, lib_finish(&lc));
+	}
+	/* fs shared with a program, and new credentials. */
+	{
+		OSM_OPTS(osm_spawn_opts, o, .uid = NOBODY, .gid = NOBODY,
+			 .caps_keep = 1ULL << CAP_NET_BIND_SERVICE);
+
+		o.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_SHARE;
+		o.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW;
+		ret = lib_start(&o, &lc);
+		ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+		/* Mode 0 is resolved to fork's: the record has no 0. */
+		for (i = 0; i < OSM_SPAWN_NR; i++)
+			if (!o.mode[i])
+				o.mode[i] = (i <= OSM_SPAWN_R_SIGHAND) ?
+					    OSM_SPAWN_COPY :
+					    i == OSM_SPAWN_R_SYSVSEM ?
+					    OSM_SPAWN_NEW : OSM_SPAWN_SHARE;
+		EXPECT_EQ(0, check_record(_metadata, lc.pd.pid, o.mode,
+					  "custom", "cred"));
+		EXPECT_EQ(NOBODY, node_num(lc.pd.pid, "spawn_uid"));
+		EXPECT_EQ(NOBODY, node_num(lc.pd.pid, "spawn_gid"));
+		EXPECT_TRUE(ids_are(lc.pd.pid, "Uid", NOBODY));
+		node_str(lc.pd.pid, "spawn_caps", buf, sizeof(buf));
+		EXPECT_STREQ("0000000000000400", buf);
+		EXPECT_TRUE(caps_are(lc.pd.pid, 1ULL << CAP_NET_BIND_SERVICE));
+		EXPECT_EQ(0, lib_finish(&lc));
+	}
+	EXPECT_EQ(before, records());
+	EXPECT_EQ(0, osm_spawn_cgroups_left());
+}
+
+/* A function PD's release flag; system calls only. */
+static int rec_fn(void *arg)
+{
+	struct timespec ts = { 0, 1000000 };
+
+	while (!__atomic_load_n((int *)arg, __ATOMIC_ACQUIRE))
+		syscall(SYS_nanosleep, &ts, NULL);
+	return 0;
+}
+
+/* The thread-like presets are recorded too, and compare as asked. */
+TEST_F_TIMEOUT(spawn, graph_records_thread_presets, OSM_TIMEOUT)
+{
+	static const char *const presets[] = { "thread", "tif", "tis" };
+	int *release, before = records(), ret, status;
+	struct osm_spawned pd;
+	unsigned int i;
+
+	ASSERT_EQ(0, make_undo_list());
+	release = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, release);
+	for (i = 0; i < 3; i++) {
+		OSM_OPTS(osm_spawn_opts, o, .stack_size = 64 << 10);
+
+		*release = 0;
+		ASSERT_EQ(0, osm_spawn_preset(presets[i], &o));
+		ret = osm_spawn_fn(&o, rec_fn, release, &pd);
+		if (ret == -EOPNOTSUPP && i == 2) {
+			TH_LOG("tis: no protection keys here");
+			break;
+		}
+		ASSERT_LE(0, ret) TH_LOG("%s: %s", presets[i], strerror(-ret));
+		/* tis is thread with a private stack: library state. */
+		EXPECT_EQ(0, check_record(_metadata, pd.pid, o.mode,
+					  i == 2 ? "thread" : presets[i],
+					  presets[i]));
+		__atomic_store_n(release, 1, __ATOMIC_RELEASE);
+		EXPECT_EQ(0, osm_spawn_wait(&pd, &status));
+		EXPECT_EQ(0, status);
+	}
+	munmap(release, 4096);
+	EXPECT_EQ(before, records());
+}
+
+/*
+ * A reader sees a record only on a PD it may inspect: nobody sees the
+ * record of the PD it spawned itself, and not the process node (so no
+ * record) of one root spawned.
+ */
+struct seen_arg {
+	pid_t root_child;
+};
+
+static int records_seen_by_nobody(int fd, void *arg)
+{
+	const struct seen_arg *a = arg;
+	char key[64], *text, *line;
+	struct lib_child lc;
+	OSM_OPTS(osm_spawn_opts, o);
+	size_t len;
+	int ret = 0;
+
+	if (lib_start(&o, &lc))
+		return 10;
+	text = osm_test_read_fd(fd, 1 << 20, &len);
+	if (!text) {
+		lib_finish(&lc);
+		return 11;
+	}
+	snprintf(key, sizeof(key), "\nnode process:%d ", (int)lc.pd.pid);
+	line = strstr(text, key);
+	if (!line || !strstr(line, " spawn=ccccnsssssssssss") ||
+	    strchr(line + 1, '\n') < strstr(line, " spawn="))
+		ret = 12;	/* its own PD, recorded */
+	snprintf(key, sizeof(key), "\nnode process:%d ", (int)a->root_child);
+	if (!ret && strstr(text, key))
+		ret = 13;	/* root's PD is not visible */
+	free(text);
+	if (lib_finish(&lc))
+		ret = ret ?: 14;
+	return ret;
+}
+
+TEST_F_TIMEOUT(spawn, graph_records_follow_visibility, OSM_TIMEOUT)
+{
+	struct seen_arg a;
+	struct lib_child lc;
+	OSM_OPTS(osm_spawn_opts, o);
+	int ret;
+
+	ret = lib_start(&o, &lc);
+	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+	EXPECT_EQ(0, node_num(lc.pd.pid, "spawn_nnp") + 1);	/* absent */
+	a.root_child = lc.pd.pid;
+	EXPECT_EQ(0, as_nobody(records_seen_by_nobody, &a));
+	EXPECT_EQ(0, lib_finish(&lc));
+}
+
+/*
+ * cpu.max is verified at COMMIT: a child in a cgroup whose cpu.max is
+ * not what was declared is refused, one whose file matches commits.
+ */
+TEST_F_TIMEOUT(spawn, commit_verifies_cpu_max, OSM_TIMEOUT)
+{
+	static const struct {
+		unsigned long long quota, period;
+		bool ok;
+	} cases[] = {
+		{ 50000, 100000, true },
+		{ 50000, 0, true },		/* any period */
+		{ 60000, 100000, false },
+		{ 50000, 200000, false },
+		{ 0, 100000, false },		/* "max" declared */
+	};
+	struct osm_spawn_req r;
+	char path[512];
+	unsigned int i;
+	int cg, status, before = records();
+	pid_t pid;
+
+	ASSERT_EQ(0, enable_ctl("cpu"));
+	cg = test_cgroup("osm-test-cpumax", path, sizeof(path));
+	ASSERT_LE(0, cg);
+	ASSERT_EQ(0, write_file(path, "cpu.max", "50000 100000"));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct clone_args a = { .flags = CLONE_INTO_CGROUP,
+					.exit_signal = SIGCHLD, .cgroup = cg };
+
+		req_init(&r);
+		r.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+		r.cgroup_fd = cg;
+		r.cpu_max_quota = cases[i].quota;
+		r.cpu_max_period = cases[i].period;
+		ASSERT_EQ(0, prepare(self->fd, &r)) TH_LOG("case %u", i);
+		pid = syscall(SYS_clone3, &a, sizeof(a));
+		if (pid == 0) {
+			struct osm_spawn_commit c = { .size = sizeof(c),
+						      .token = r.token };
+
+			if (!ioctl(self->fd, OSM_IOC_SPAWN_COMMIT, &c))
+				_exit(0);
+			_exit(errno == EXDEV && c.mismatch ==
+			      1ULL << OSM_SPAWN_R_CGROUP ? 1 : 2);
+		}
+		ASSERT_LT(0, pid);
+		status = -1;
+		waitpid(pid, &status, 0);
+		EXPECT_TRUE(WIFEXITED(status)) TH_LOG("case %u", i);
+		EXPECT_EQ(cases[i].ok ? 0 : 1, WEXITSTATUS(status))
+			TH_LOG("case %u: quota %llu period %llu", i,
+			       cases[i].quota, cases[i].period);
+	}
+	/* Without the cpu controller there is no cpu.max to match. */
+	close(cg);
+	EXPECT_EQ(0, rmdir(path));
+	EXPECT_EQ(before, records());
+}
+
 OSM_TEST_MAIN

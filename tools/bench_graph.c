@@ -416,8 +416,9 @@ static void usage(FILE *out)
 		"      --read-only     only read the device ITER times (to profile it)\n"
 		"      --phys          with physical memory: the walk with OSM_SCOPE_PHYS,\n"
 		"                      the scrape also reads each region's pagemap (root)\n"
-		"      --spawn-latency N  only time starting a program: osm_spawn()\n"
-		"                      against fork+exec, posix_spawn and unshare(1)\n"
+		"      --spawn-latency N  only time starting a PD: osm_spawn() process,\n"
+		"                      thread, container against fork+exec, posix_spawn,\n"
+		"                      pthread_create, unshare(1) and bwrap\n"
 		"  -V, --version       print the version and exit\n");
 }
 

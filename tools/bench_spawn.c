@@ -1,15 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * osm-bench --spawn-latency N: how long it takes to start a program and
- * reap it, side by side in one run: osm_spawn() with the process preset
- * against fork+exec and posix_spawn, and with the container preset
- * (without its cgroup namespace) against unshare(1) --user --fork --pid
- * --net --mount --uts --ipc (when it is installed).  The program is this binary, which exits at once
- * (--spawn-latency-child), so every method runs the same image.
+ * osm-bench --spawn-latency N: how long it takes to start a PD and reap
+ * it, side by side in one run, each osm_spawn kind against its peers:
+ *
+ *   process     osm_spawn() "process"   vs fork+exec, posix_spawn
+ *   thread      osm_spawn_fn() "thread" vs pthread_create+pthread_join
+ *   container   osm_spawn() "container" vs unshare(1) --user --fork --pid
+ *               --net --mount --uts --ipc, bwrap --unshare-all
+ *
+ * (the container preset without its cgroup namespace, as busybox's
+ * unshare has no --cgroup).  The program is this binary, which exits at
+ * once (--spawn-latency-child), so every method runs the same image; a
+ * function PD and a thread run an empty function.  A few rows split the
+ * process preset's cost for profiling: the same PD running a function
+ * (no exec) against fork+_exit, and the open of /dev/osmosis; and the
+ * thread preset's: a bare clone(2) of a process sharing the same.
  * Informational: the median of N runs of each, and the ratios.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,31 +52,49 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int run_fork_exec(void)
+static int reap(pid_t pid)
 {
-	char *argv[] = { self, BENCH_SPAWN_CHILD_ARG, NULL };
 	int status;
-	pid_t pid = fork();
 
-	if (pid == 0) {
-		execve(self, argv, environ);
-		_exit(127);
-	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
 }
 
+/* fork, then exec @path with @argv (or _exit(0) without), and reap. */
+static int fork_run(const char *path, char *const argv[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (!path)
+			_exit(0);
+		execve(path, argv, environ);
+		_exit(127);
+	}
+	return reap(pid);
+}
+
+static int run_fork_exec(void)
+{
+	char *argv[] = { self, BENCH_SPAWN_CHILD_ARG, NULL };
+
+	return fork_run(self, argv);
+}
+
+static int run_fork_exit(void)
+{
+	return fork_run(NULL, NULL);
+}
+
 static int run_posix_spawn(void)
 {
 	char *argv[] = { self, BENCH_SPAWN_CHILD_ARG, NULL };
-	int status;
 	pid_t pid;
 
-	if (posix_spawn(&pid, self, NULL, NULL, argv, environ) ||
-	    waitpid(pid, &status, 0) != pid)
+	if (posix_spawn(&pid, self, NULL, NULL, argv, environ))
 		return -1;
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+	return reap(pid);
 }
 
 static int run_osm(const char *preset)
@@ -93,77 +123,185 @@ static int run_osm_container(void)
 	return run_osm("container");
 }
 
-static const char *unshare_path;
+static int empty_fn(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static int run_osm_fn(const char *preset)
+{
+	OSM_OPTS(osm_spawn_opts, o, .stack_size = OSM_SPAWN_STACK_MIN);
+	struct osm_spawned pd;
+	int status;
+
+	if (osm_spawn_preset(preset, &o) ||
+	    osm_spawn_fn(&o, empty_fn, NULL, &pd) < 0 ||
+	    osm_spawn_wait(&pd, &status))
+		return -1;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+}
+
+static int run_osm_thread(void)
+{
+	return run_osm_fn("thread");
+}
+
+static int run_osm_fn_process(void)
+{
+	return run_osm_fn("process");
+}
+
+static void *empty_thread(void *arg)
+{
+	return arg;
+}
+
+static int run_pthread(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, empty_thread, NULL))
+		return -1;
+	return pthread_join(t, NULL) ? -1 : 0;
+}
+
+/*
+ * The kernel's floor for a thread-like PD: clone(2) a process that
+ * shares what the thread preset shares, on a stack used again and again
+ * (as pthread caches stacks), and reap it.  osm_spawn_fn() "thread"
+ * costs this plus PREPARE, COMMIT and its own stack.
+ */
+static char clone_stack[64 << 10] __attribute__((aligned(16)));
+
+static int run_raw_clone(void)
+{
+	pid_t pid = clone(empty_fn, clone_stack + sizeof(clone_stack),
+			  CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+			  CLONE_SYSVSEM | SIGCHLD, NULL);
+
+	return reap(pid);
+}
+
+static int run_open_osm(void)
+{
+	int fd = open(OSM_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static const char *unshare_path, *bwrap_path;
 
 static int run_unshare(void)
 {
 	char *argv[] = { "unshare", "--user", "--fork", "--pid", "--net",
 			 "--mount", "--uts", "--ipc", self,
 			 BENCH_SPAWN_CHILD_ARG, NULL };
-	int status;
-	pid_t pid = fork();
 
-	if (pid == 0) {
-		execve(unshare_path, argv, environ);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+	return fork_run(unshare_path, argv);
 }
 
-/* The median time of @n runs of @fn in microseconds, or -1. */
-static double measure(int (*fn)(void), int n)
+static int run_bwrap(void)
 {
-	double *t = calloc(n, sizeof(*t)), m, t0;
+	char *argv[] = { "bwrap", "--unshare-all", "--bind", "/", "/",
+			 "--", self, BENCH_SPAWN_CHILD_ARG, NULL };
+
+	return fork_run(bwrap_path, argv);
+}
+
+/* A method under test: its runs' times and their median (-1: failed). */
+struct method {
+	int (*fn)(void);
+	double *t;
+	double median;
+};
+
+/*
+ * The median time of @n runs of each method in microseconds, or -1 for
+ * one that failed.  The methods take turns, run by run, so a change in
+ * the load of a shared host falls on all of them alike.
+ */
+static void measure(struct method *m, unsigned int nm, int n)
+{
+	unsigned int k;
+	double t0;
 	int i;
 
-	if (!t || fn()) {	/* one warm-up run, which must work */
-		free(t);
-		return -1;
+	for (k = 0; k < nm; k++) {
+		m[k].t = calloc(n, sizeof(*m[k].t));
+		/* One warm-up run, which must work. */
+		m[k].median = m[k].fn && m[k].t && !m[k].fn() ? 0 : -1;
 	}
-	for (i = 0; i < n; i++) {
-		t0 = now_us();
-		if (fn()) {
-			free(t);
-			return -1;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < nm; k++) {
+			if (m[k].median < 0)
+				continue;
+			t0 = now_us();
+			if (m[k].fn()) {
+				m[k].median = -1;
+				continue;
+			}
+			m[k].t[i] = now_us() - t0;
 		}
-		t[i] = now_us() - t0;
+	for (k = 0; k < nm; k++) {
+		if (m[k].median == 0) {
+			qsort(m[k].t, n, sizeof(*m[k].t), cmp_double);
+			m[k].median = m[k].t[n / 2];
+		}
+		free(m[k].t);
 	}
-	qsort(t, n, sizeof(*t), cmp_double);
-	m = t[n / 2];
-	free(t);
-	return m;
 }
 
-static const char *find_unshare(void)
+static const char *find_prog(const char *name)
 {
-	static const char *const paths[] = {
-		"/usr/bin/unshare", "/bin/unshare", "/usr/sbin/unshare", NULL,
+	static const char *const dirs[] = {
+		"/usr/bin", "/bin", "/usr/sbin", "/sbin", NULL,
 	};
+	static char path[4][64];
+	static unsigned int next;
 	unsigned int i;
+	char *p = path[next++ % 4];
 
-	for (i = 0; paths[i]; i++)
-		if (!access(paths[i], X_OK))
-			return paths[i];
+	for (i = 0; dirs[i]; i++) {
+		snprintf(p, sizeof(path[0]), "%s/%s", dirs[i], name);
+		if (!access(p, X_OK))
+			return p;
+	}
 	return NULL;
 }
 
-static void row(const char *name, double us, double base, const char *vs)
+/* "name  us  ratio vs base1  ratio vs base2" (a ratio only if both ran). */
+static void row(const char *name, double us, double b1, const char *v1,
+		double b2, const char *v2)
 {
 	if (us < 0) {
-		printf("%-26s %10s\n", name, "n/a");
+		printf("  %-28s %9s\n", name, "n/a");
 		return;
 	}
-	printf("%-26s %10.1f", name, us);
-	if (base > 0)
-		printf("   %5.2fx %s", us / base, vs);
+	printf("  %-28s %9.1f", name, us);
+	if (b1 > 0)
+		printf("  %5.2fx %s", us / b1, v1);
+	if (b2 > 0)
+		printf("  %5.2fx %s", us / b2, v2);
 	printf("\n");
 }
 
 int bench_spawn_latency(int n)
 {
-	double fe, ps, op, oc, un = -1;
+	enum { FE, PS, OP, FX, OF, OO, PT, RC, OT, OC, UN, BW, NM };
+	struct method m[NM] = {
+		[FE] = { run_fork_exec }, [PS] = { run_posix_spawn },
+		[OP] = { run_osm_process }, [FX] = { run_fork_exit },
+		[OF] = { run_osm_fn_process }, [OO] = { run_open_osm },
+		[PT] = { run_pthread }, [RC] = { run_raw_clone },
+		[OT] = { run_osm_thread },
+		[OC] = { run_osm_container }, [UN] = { run_unshare },
+		[BW] = { run_bwrap },
+	};
+	double fe, ps, op, fx, pt, un, bw;
 	ssize_t len;
 
 	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -172,27 +310,46 @@ int bench_spawn_latency(int n)
 		return 1;
 	}
 	self[len] = '\0';
-	fe = measure(run_fork_exec, n);
-	ps = measure(run_posix_spawn, n);
-	op = measure(run_osm_process, n);
-	oc = measure(run_osm_container, n);
-	unshare_path = find_unshare();
-	if (unshare_path)
-		un = measure(run_unshare, n);
-
-	printf("spawn latency, start a program and reap it: median of %d runs (us)\n",
-	       n);
-	row("fork+exec", fe, 0, "");
-	row("posix_spawn", ps, fe, "fork+exec");
-	row("osm_spawn process", op, fe, "fork+exec");
-	row("osm_spawn container", oc, un, unshare_path ?
-	    "unshare --user --fork --pid --net --mount --uts --ipc" :
-	    "");
+	unshare_path = find_prog("unshare");
+	bwrap_path = find_prog("bwrap");
 	if (!unshare_path)
-		printf("%-26s %10s\n", "unshare", "(not installed)");
+		m[UN].fn = NULL;
+	if (!bwrap_path)
+		m[BW].fn = NULL;
+	measure(m, NM, n);
+	fe = m[FE].median;
+	ps = m[PS].median;
+	op = m[OP].median;
+	fx = m[FX].median;
+	pt = m[PT].median;
+	un = m[UN].median;
+	bw = m[BW].median;
+
+	printf("spawn latency, start a PD and reap it: median of %d runs (us),\n"
+	       "the methods taking turns run by run\n", n);
+	printf("process (target: within 1.2x fork+exec)\n");
+	row("fork+exec", fe, 0, "", 0, "");
+	row("posix_spawn", ps, fe, "fork+exec", 0, "");
+	row("osm_spawn process", op, fe, "fork+exec", ps, "posix_spawn");
+	printf("process, without the exec (where the time goes)\n");
+	row("fork+_exit", fx, 0, "", 0, "");
+	row("osm_spawn_fn process", m[OF].median, fx, "fork+_exit", 0, "");
+	row("open+close /dev/osmosis", m[OO].median, 0, "", 0, "");
+	printf("thread (target: within 2x pthread_create)\n");
+	row("pthread_create+join", pt, 0, "", 0, "");
+	row("clone CLONE_VM... +wait", m[RC].median, pt, "pthread_create",
+	    0, "");
+	row("osm_spawn_fn thread", m[OT].median, pt, "pthread_create",
+	    m[RC].median, "clone");
+	printf("container (target: faster than both peers)\n");
+	if (unshare_path)
+		row("unshare --user --fork ...", un, 0, "", 0, "");
 	else
-		row("unshare (container)", un, fe, "fork+exec");
-	if (op < 0 || oc < 0)
-		printf("(osm_spawn: %s)\n", strerror(errno));
-	return fe < 0 || ps < 0;
+		printf("  %-28s %9s\n", "unshare", "(not installed)");
+	if (bwrap_path)
+		row("bwrap --unshare-all", bw, 0, "", 0, "");
+	else
+		printf("  %-28s %9s\n", "bwrap", "(not installed)");
+	row("osm_spawn container", m[OC].median, un, "unshare", bw, "bwrap");
+	return fe < 0 || ps < 0 || pt < 0;
 }

@@ -233,6 +233,56 @@ static int show_servers(const struct query_ctx *q)
 	return 0;
 }
 
+/*
+ * The spawn record of a process (graph 1.6): the preset it matches,
+ * each resource's mode, and the other spawn_* attributes as they are.
+ */
+static int show_spawn(const struct query_ctx *q)
+{
+	const char *kind = osm_spawn_kind(q->pd);
+	const char *modes = osm_node__attr(q->pd, "spawn");
+	static const char letters[] = "?scnj";
+	const char *k, *p;
+	size_t i;
+
+	open_json_object(NULL);
+	print_pd(q->pd);
+	if (!kind) {
+		print_string(PRINT_ANY, "kind", "%s", "");
+		print_text(" was not made by osm spawn (no spawn record)\n");
+		close_json_object();
+		return 0;
+	}
+	print_string(PRINT_ANY, "kind", " was spawned as %s\n", kind);
+	open_json_object("modes");
+	for (i = 0; modes[i] && i < OSM_SPAWN_NR; i++) {
+		p = strchr(letters, modes[i]);
+		k = osm_spawn_mode_name(p ? (unsigned int)(p - letters) : 0);
+		print_string(PRINT_JSON, osm_spawn_res_name(i), NULL,
+			     k ? k : "?");
+		print_text("\t%-10s %s\n", osm_spawn_res_name(i), k ? k : "?");
+	}
+	close_json_object();
+	open_json_object("attrs");
+	for (i = 0; i < osm_node__attr_count(q->pd); i++) {
+		k = osm_node__attr_key(q->pd, i);
+		if (strncmp(k, "spawn_", 6))
+			continue;
+		print_string(PRINT_JSON, k + 6, NULL,
+			     osm_node__attr_value(q->pd, i));
+		print_text("\t%-10s %s\n", k + 6,
+			   osm_node__attr_value(q->pd, i));
+	}
+	close_json_object();
+	close_json_object();
+	return 0;
+}
+
+static int do_query_spawn(int argc, char **argv)
+{
+	return run_query(argc, argv, show_spawn);
+}
+
 static int do_servers(int argc, char **argv)
 {
 	return run_query(argc, argv, show_servers);
@@ -392,6 +442,7 @@ static int do_help(int argc, char **argv)
 	       "       %s query control   PD [--threads] [--ptrace-scope N]\n"
 	       "                             [--file FILE]\n"
 	       "       %s query servers   PD [--types TYPES] [--file FILE]\n"
+	       "       %s query spawn     PD [--file FILE]\n"
 	       "       %s query { tcb | ib | compare | holders | bfs } ...\n"
 	       "                             (see '%s tcb help')\n"
 	       "       %s query help\n"
@@ -413,6 +464,9 @@ static int do_help(int argc, char **argv)
 	       "  servers    the processes that serve PD's requests (FUSE\n"
 	       "             daemons, userfaultfd handlers), with the channels;\n"
 	       "             the kernel serves the rest\n"
+	       "  spawn      how PD was made by osm spawn: the preset its\n"
+	       "             modes match (or custom), each resource's mode and\n"
+	       "             the limits, ids and joins it was given\n"
 	       "\n"
 	       "JSON: reachable {\"pd\", \"label\", \"count\", \"resources\": [{\"id\",\n"
 	       "      \"type\", \"label\"}]}; shared {\"pd\", \"label\", \"count\",\n"
@@ -421,9 +475,11 @@ static int do_help(int argc, char **argv)
 	       "      control {\"pd\", \"label\", \"count\", \"ptrace_scope\",\n"
 	       "      \"controllers\": [{\"pd\", \"type\", \"label\", \"rules\"}]};\n"
 	       "      servers {\"pd\", \"label\", \"count\", \"servers\": [{\"pd\",\n"
-	       "      \"label\", \"count\", \"resources\"}]}\n",
+	       "      \"label\", \"count\", \"resources\"}]};\n"
+	       "      spawn {\"pd\", \"label\", \"kind\" (\"\" if none), \"modes\":\n"
+	       "      {RES: MODE}, \"attrs\": {KEY: VALUE}}\n",
 	       bin_name, bin_name, bin_name, bin_name, bin_name, bin_name,
-	       bin_name);
+	       bin_name, bin_name);
 	return 0;
 }
 
@@ -432,6 +488,7 @@ static const struct cmd cmds[] = {
 	{ "reachable",	do_reachable },
 	{ "control",	do_control },
 	{ "servers",	do_servers },
+	{ "spawn",	do_query_spawn },
 	{ "tcb",	do_tcb },
 	{ "ib",		do_ib },
 	{ "compare",	do_compare },

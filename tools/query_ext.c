@@ -501,6 +501,13 @@ int do_compare(int argc, char **argv)
 	}
 	print_uint(PRINT_ANY, "shared_types", ": %llu", k);
 	print_uint(PRINT_ANY, "count", " of %llu resource types shared\n", n);
+	/* Graph 1.6: how osm spawn made either of them, if it did. */
+	if (osm_spawn_kind(pa) || osm_spawn_kind(pb)) {
+		print_string(PRINT_ANY, "a_spawn", "spawned: a %s",
+			     osm_spawn_kind(pa) ?: "-");
+		print_string(PRINT_ANY, "b_spawn", ", b %s\n",
+			     osm_spawn_kind(pb) ?: "-");
+	}
 	/* Text: the shared types first, then the isolated ones. */
 	for (pass = true; ; pass = false) {
 		print_text(pass ? "shared:%s" : "isolated:%s",
@@ -777,7 +784,9 @@ static int help_ext(int argc, char **argv)
 	       "      \"by_type\": [{\"type\", \"pds\", \"resources\"}], \"pds\": [{\"pd\",\n"
 	       "      \"label\", \"type\", \"why\", \"rules\", \"shared\": [{\"id\", \"type\",\n"
 	       "      \"mine\", \"theirs\", \"label\"}], \"channels\": [{\"id\", \"type\"}]}]};\n"
-	       "      compare {\"a\", \"label\", \"b\", \"shared_types\", \"count\", \"types\":\n"
+	       "      compare {\"a\", \"label\", \"b\", \"shared_types\", \"count\",\n"
+	       "      \"a_spawn\", \"b_spawn\" (graph 1.6: the preset osm spawn made\n"
+	       "      it with, or custom; only when one was spawned), \"types\":\n"
 	       "      [{\"type\", \"shared\", \"a_count\", \"b_count\", \"nodes\": [{\"id\",\n"
 	       "      \"a\", \"b\"}]}]}; holders {\"resource\", \"count\", \"writers\",\n"
 	       "      \"granularity\", \"holders\": [{\"pd\", \"type\", \"access\", \"label\"}]};\n"

@@ -995,6 +995,48 @@ static void test_ioctl(void)
 	close(fd);
 }
 
+/* Graph 1.6: osm_spawn_kind() maps a process's spawn modes to a preset. */
+static void test_spawn_kind(void)
+{
+	static const struct {
+		const char *attrs, *kind;
+	} cases[] = {
+		{ "", NULL },
+		{ " spawn=ccccnsssssssssss", "process" },
+		{ " spawn=ccccnsssssssssss spawn_nnp=1", "custom" },
+		{ " spawn=ccccnnsssssssssss", "custom" },	/* 17 letters */
+		{ " spawn=ccccnnssssssssss spawn_cgroup=7", "pir" },
+		{ " spawn=ccccnsssnnnnnnns", "container" },
+		{ " spawn=ccccnsssnnnnnnns spawn_nnp=1", "sandbox" },
+		{ " spawn=ccccnsssnnnnsnns", "custom" },	/* net shared */
+		{ " spawn=ccccnssssjssssss spawn_join=uts_ns:5", "custom" },
+		{ " spawn=ssssssssssssssss", "thread" },
+		{ " spawn=sccssssssssssss", "custom" },		/* 15 letters */
+		{ " spawn=sccsssssssssssss", "tif" },
+	};
+	char text[512];
+	struct osm_graph *g;
+	size_t i;
+
+	CHECK(!osm_spawn_kind(NULL));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "osmosis-graph 1.6 view=full\n"
+			 "node process:5 pd pid=5%s\n"
+			 "end nodes=1 edges=0\n", cases[i].attrs);
+		g = parse_str(text);
+		CHECK(g);
+		if (!g)
+			continue;
+		if (cases[i].kind)
+			CHECK_STR(osm_spawn_kind(osm_graph__find(g, "process:5")),
+				  cases[i].kind);
+		else
+			CHECK(!osm_spawn_kind(osm_graph__find(g, "process:5")));
+		osm_graph__free(g);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -1018,6 +1060,7 @@ int main(int argc, char **argv)
 		{ "unknown lines cost nothing", test_unknown_lines },
 		{ "a non-graph stream is refused early", test_early_refusal },
 		{ "max_bytes raises the cap", test_max_bytes },
+		{ "spawn records: the preset of a spawned PD", test_spawn_kind },
 	};
 	size_t i, n = sizeof(tests) / sizeof(tests[0]);
 	int failed_tests = 0;

@@ -474,6 +474,36 @@ json_check "servers: the kernel serves the daemon" "j['count'] == 0 and j['serve
 expect 0 "-j shared: channels are not shared" -j query shared 1 --file "$SERVERS"
 json_check "servers: no shares" "j['count'] == 0"
 
+# Graph 1.6: a spawned PD's record, its preset, and compare naming it.
+SPAWNED=$TMP/spawned.graph
+cat >"$SPAWNED" <<'GRAPH'
+osmosis-graph 1.6 epoch=1 pid_ns=4026531836 view=full
+node process:5 pd pid=5 ppid=1 comm=sh
+node process:6 pd pid=6 ppid=5 comm=box spawn=ccccnsssnnnnnnns spawn_nnp=1
+node process:7 pd pid=7 ppid=5 comm=app spawn=ccccnnssssssssss spawn_cgroup=77 spawn_cpu_max=50000/200000
+node thread:5 pd tid=5 tgid=5 comm=sh
+node thread:6 pd tid=6 tgid=6 comm=box
+node thread:7 pd tid=7 tgid=7 comm=app
+node net_ns:4026531840 res inum=4026531840
+edge thread:5 member process:5
+edge thread:6 member process:6
+edge thread:7 member process:7
+edge thread:5 hold net_ns:4026531840 mode=rw
+edge thread:7 hold net_ns:4026531840 mode=rw
+end nodes=7 edges=5
+GRAPH
+expect 0 "query spawn 6" query spawn 6 --file "$SPAWNED"
+out_has "spawn: the preset" "process:6 (box) was spawned as sandbox"
+out_has "spawn: a mode" "user       new"
+expect 0 "query spawn 5" query spawn 5 --file "$SPAWNED"
+out_has "spawn: no record" "process:5 (sh) was not made by osm spawn"
+expect 0 "-j query spawn 7" -j query spawn 7 --file "$SPAWNED"
+json_check "-j spawn: kind, modes, attrs" \
+	"j['kind'] == 'pir' and j['modes']['cgroup'] == 'new' and j['modes']['net'] == 'share' and j['attrs'] == {'cgroup': '77', 'cpu_max': '50000/200000'}"
+expect 0 "-j compare 5 7" -j compare 5 7 --file "$SPAWNED"
+json_check "compare names the preset" \
+	"j['a_spawn'] == '-' and j['b_spawn'] == 'pir' and j['shared_types'] == 1"
+
 expect 0 "query reachable" query reachable thread:200 --types vma,inode --file "$GOOD"
 out_has "reachable: heading" "thread:200 (sh) reaches 3 resources"
 expect 0 "-j q r kernel" -j q r kernel --file "$GOOD"

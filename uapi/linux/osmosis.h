@@ -427,7 +427,7 @@ struct osm_spawn_commit {
  */
 #define OSM_GRAPH_MAGIC		"osmosis-graph"
 #define OSM_GRAPH_MAJOR		1
-#define OSM_GRAPH_MINOR		5
+#define OSM_GRAPH_MINOR		6
 
 #define OSM_REC_NODE		"node"
 #define OSM_REC_EDGE		"edge"
