@@ -620,6 +620,9 @@ struct osm_spawn_spec {
 /* spawn.c */
 long osm_ioc_spawn_prepare(void __user *uarg);
 long osm_ioc_spawn_commit(struct file *file, void __user *uarg);
+
+/* control.c */
+long osm_ioc_control_check(struct osm_reader *r, void __user *uarg);
 void osm_spawn_exit(void);
 
 /* spawn_plan.c */
