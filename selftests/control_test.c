@@ -620,8 +620,10 @@ TEST(control_check_needs_view)
 		int fd, r[4];
 
 		close(p[0]);
+		/* The uid change made it non-dumpable: undo that. */
 		if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
-		    setresuid(1000, 1000, 1000))
+		    setresuid(1000, 1000, 1000) ||
+		    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
 			_exit(1);
 		fd = open(osm_test_device(), O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
