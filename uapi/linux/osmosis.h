@@ -548,5 +548,6 @@ struct osm_control_check {
 #define OSM_EDGE_IN		"in"		/* SysV object -> its ipc_ns (1.4) */
 #define OSM_EDGE_REQUEST	"request"	/* resource -> who serves it (1.5) */
 #define OSM_EDGE_SERVE		"serve"		/* server's file -> channel (1.5) */
+#define OSM_EDGE_INFLIGHT	"inflight"	/* unix socket -> file queued in it (1.6) */
 
 #endif /* _UAPI_LINUX_OSMOSIS_H */
