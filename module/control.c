@@ -89,10 +89,10 @@ static bool osm_ctl_descendant(struct task_struct *s, struct task_struct *t)
 	rcu_read_lock();
 	if (!pid_alive(t))
 		goto out;
-	s = rcu_dereference(s->group_leader);
+	s = READ_ONCE(s->group_leader);
 	while (walker->pid > 0) {
 		if (!thread_group_leader(walker))
-			walker = rcu_dereference(walker->group_leader);
+			walker = READ_ONCE(walker->group_leader);
 		if (walker == s) {
 			found = true;
 			break;

@@ -372,7 +372,7 @@ int osm_named_id(struct osm_reader *r, enum osm_type type, u64 name,
 		 u32 print, struct osm_id *id);
 #define OSM_FD_NONE	UINT_MAX	/* osm_uffd_id(): met through a region */
 /* osm_object_id() of a file: met in the queue of the socket at fd. */
-#define OSM_FD_INFLIGHT	(1U << 31)
+#define OSM_FD_INFLIGHT	0x80000000U
 int osm_uffd_id(struct osm_reader *r, const void *ctx,
 		struct task_struct *holder, unsigned int fd,
 		const struct mm_struct *mm, struct osm_id *id);
