@@ -30,6 +30,7 @@ struct ctl_thread {
 	const struct osm_node *thread;
 	const struct osm_node *proc;	/* its process, or NULL */
 	const struct osm_node *ns;	/* user_ns node of its cred */
+	const struct osm_node *mm_ns;	/* its mm's user_ns (1.7), or NULL */
 	unsigned long long tid, tgid;
 	unsigned long long uid, euid, suid, gid, egid, sgid;
 	unsigned long long cap_eff, cap_prm;
@@ -50,7 +51,7 @@ struct ctl_table {
 
 /* Interned names the facts are read with. */
 struct ctl_names {
-	const char *process, *mm, *cred, *user_ns;
+	const char *process, *mm, *cred, *user_ns, *owner;
 };
 
 static bool attr_ull(const struct osm_node *n, const char *key, int base,
@@ -103,6 +104,7 @@ static void names_init(const struct osm_graph *g, struct ctl_names *nm)
 	nm->mm = osm__lookup_name(g, "mm");
 	nm->cred = osm__lookup_name(g, "cred");
 	nm->user_ns = osm__lookup_name(g, "user_ns");
+	nm->owner = osm__lookup_name(g, OSM_EDGE_OWNER);
 }
 
 /* The cred node's part of the facts. */
@@ -158,6 +160,7 @@ static void thread_facts_from(const struct osm_graph *g,
 	}
 	mm = out_to_t(t, g->k_hold, nm->mm);
 	c->dumpable = mm && attr_ull(mm, "dumpable", 10, &d) ? (int)d : -1;
+	c->mm_ns = mm ? out_to_t(mm, nm->owner, nm->user_ns) : NULL;
 	if (from) {
 		c->uid = from->uid;
 		c->euid = from->euid;
@@ -261,12 +264,14 @@ static bool may_ptrace(const struct osm_graph *g, const struct ctl_thread *s,
 	      s->gid == t->gid && s->gid == t->egid && s->gid == t->sgid) ||
 	     capable_in(g, s, t->ns, CAP_SYS_PTRACE_BIT);
 	/*
-	 * Not dumpable: CAP_SYS_PTRACE over mm->user_ns.  The graph does
-	 * not show that namespace; it is the cred's namespace at exec
-	 * time, so the target's cred namespace stands in for it.
+	 * Not dumpable: CAP_SYS_PTRACE over mm->user_ns, the mm's owner
+	 * edge (1.7).  A graph before 1.7 does not show it; it is the
+	 * cred's namespace at exec time, so there the target's cred
+	 * namespace stands in for it.
 	 */
 	if (ok && t->dumpable >= 0 && t->dumpable != 1)
-		ok = capable_in(g, s, t->ns, CAP_SYS_PTRACE_BIT);
+		ok = capable_in(g, s, t->mm_ns ? t->mm_ns : t->ns,
+				CAP_SYS_PTRACE_BIT);
 	/*
 	 * cap_ptrace_access_check(): in the same user namespace the
 	 * caller's permitted set (REALCREDS) must hold the target's, else

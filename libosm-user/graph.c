@@ -19,6 +19,7 @@ static int intern_query_names(struct osm_graph *g)
 		{ &g->k_subset, OSM_EDGE_SUBSET },
 		{ &g->k_map, OSM_EDGE_MAP },
 		{ &g->k_peer, OSM_EDGE_PEER },
+		{ &g->k_inflight, OSM_EDGE_INFLIGHT },
 		{ &g->k_request, OSM_EDGE_REQUEST },
 		{ &g->k_serve, OSM_EDGE_SERVE },
 	};

@@ -32,3 +32,20 @@ int osm_ioc_set_scope(int fd, const struct osm_scope *scope)
 		return osm_err(-errno);
 	return 0;
 }
+
+int osm_ioc_control_check(int fd, struct osm_control_check *cc)
+{
+	struct osm_control_check c;
+
+	if (fd < 0 || !cc)
+		return osm_err(-EINVAL);
+	/* Only the two threads are input; the rest must be zero. */
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.subject = cc->subject;
+	c.target = cc->target;
+	if (OSM_NO_INTR(ioctl(fd, OSM_IOC_CONTROL_CHECK, &c)) < 0)
+		return osm_err(-errno);
+	*cc = c;
+	return 0;
+}

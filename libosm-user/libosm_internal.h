@@ -170,6 +170,7 @@ struct osm_graph {
 
 	/* Interned edge kinds the queries compare against. */
 	const char *k_hold, *k_member, *k_subset, *k_map, *k_peer;
+	const char *k_inflight;	/* (1.7) followed like map */
 	const char *k_request, *k_serve;
 };
 

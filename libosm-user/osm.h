@@ -1015,6 +1015,25 @@ OSM_API int osm_spawn_wait_sz(struct osm_spawned *pd, int *wstatus,
 	osm_spawn_wait_sz(pd, wstatus, sizeof(struct osm_spawned))
 #endif /* __LIBOSM_INTERNAL */
 
+/*
+ * The kernel's own control rules for one pair of threads (api 1.5),
+ * to test CanControl against.
+ */
+
+/**
+ * osm_ioc_control_check() - OSM_IOC_CONTROL_CHECK on an open /dev/osmosis
+ * descriptor: which OSM_CTL_* rules hold for thread @cc->subject over
+ * thread @cc->target (ids in the opener's pid namespace), evaluated by
+ * the module on the live credentials.
+ * @fd: an open /dev/osmosis.
+ * @cc: in: subject and target; out: rules, steps and ptrace_scope (the
+ *	other fields are set by the call).
+ *
+ * Return: 0; -ESRCH if either thread is gone or the opener may not see
+ * it; -ENOTTY from a module before api 1.5; another negative errno.
+ */
+OSM_API int osm_ioc_control_check(int fd, struct osm_control_check *cc);
+
 #ifdef __cplusplus
 }
 #endif

@@ -177,7 +177,8 @@ static inline void push(struct osm_querier *q, struct osm_stamps *s,
 
 static bool is_reach_kind(const struct osm_graph *g, const char *kind)
 {
-	return kind == g->k_hold || kind == g->k_map || kind == g->k_peer;
+	return kind == g->k_hold || kind == g->k_map || kind == g->k_peer ||
+	       kind == g->k_inflight;
 }
 
 static void step_fwd(struct osm_querier *q, struct osm_stamps *s,

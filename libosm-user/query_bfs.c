@@ -55,7 +55,8 @@ static bool edge_writable(const struct osm_querier *q,
 
 static bool reach_kind(const struct osm_graph *g, const char *k)
 {
-	return k == g->k_hold || k == g->k_map || k == g->k_peer;
+	return k == g->k_hold || k == g->k_map || k == g->k_peer ||
+	       k == g->k_inflight;
 }
 
 /* Reachability's forward steps from @n (querier.c's step_fwd()). */

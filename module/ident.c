@@ -233,6 +233,20 @@ static bool osm_uffd_holder_has(const struct osm_idslot *slot,
 	return same;
 }
 
+/* osm_holder_has() for a file first met in flight (res_inflight.c). */
+static bool osm_inflight_holder_has(const struct osm_idslot *slot,
+				    const void *obj)
+{
+	struct task_struct *t = get_pid_task(slot->holder, PIDTYPE_PID);
+	bool same = false;
+
+	if (t) {
+		same = osm_inflight_has(t, slot->fd & ~OSM_FD_INFLIGHT, obj);
+		put_task_struct(t);
+	}
+	return same;
+}
+
 /*
  * The id of an object named by a hash of its address: the first
  * generation whose slot is free, or whose first holder still reaches
@@ -254,8 +268,12 @@ static int osm_hashed_id(struct osm_reader *r, enum osm_type type,
 		slot = osm_idset_find(&r->ids, id);
 		if (!slot)
 			break;
-		same = type == OSM_T_UFFD ? osm_uffd_holder_has(slot, obj, mm) :
-					    osm_holder_has(slot, type, obj);
+		if (type == OSM_T_UFFD)
+			same = osm_uffd_holder_has(slot, obj, mm);
+		else if (type == OSM_T_FILE && (slot->fd & OSM_FD_INFLIGHT))
+			same = osm_inflight_holder_has(slot, obj);
+		else
+			same = osm_holder_has(slot, type, obj);
 		if (same)
 			return 0;
 	}
@@ -275,10 +293,11 @@ static int osm_hashed_id(struct osm_reader *r, enum osm_type type,
  * @obj: the object, kept alive by the caller for the whole call (a
  *	semaphore undo list cannot be: see res_sysvipc.c).
  * @holder: the task it was reached from.
- * @fd: for OSM_T_FILE, the descriptor of @holder that refers to it.
+ * @fd: for OSM_T_FILE, the descriptor of @holder that refers to it, or
+ *	(with OSM_FD_INFLIGHT) that of the unix socket it is in flight to.
  * @id: out: its id.
  *
- * Context: any, but for OSM_T_FILE not under task_lock; does not
+ * Context: any, but for OSM_T_FILE may sleep, no lock held; does not
  * allocate: the caller has reserved room for one id (osm_ids_reserve()).
  * Return: 1 if @id is new in this walk (render its node), 0 if it names
  * the object already rendered, or -E2BIG past max_nodes.

@@ -381,6 +381,8 @@ bool osm_inode_rendered(struct osm_reader *r, const struct inode *inode,
 int osm_named_id(struct osm_reader *r, enum osm_type type, u64 name,
 		 u32 print, struct osm_id *id);
 #define OSM_FD_NONE	UINT_MAX	/* osm_uffd_id(): met through a region */
+/* osm_object_id() of a file: met in the queue of the socket at fd. */
+#define OSM_FD_INFLIGHT	0x80000000U
 int osm_uffd_id(struct osm_reader *r, const void *ctx,
 		struct task_struct *holder, unsigned int fd,
 		const struct mm_struct *mm, struct osm_id *id);
@@ -481,6 +483,13 @@ void osm_emit_sighand(struct osm_reader *r, struct task_struct *task,
 
 /* res_sock.c */
 void osm_attr_sock(struct osm_reader *r, struct file *file);
+bool osm_emit_file(struct osm_reader *r, struct task_struct *holder,
+		   unsigned int fd, struct file *file, struct osm_id *id);
+void osm_emit_inflight(struct osm_reader *r, struct task_struct *holder,
+		       unsigned int fd, struct file *file,
+		       const struct osm_id *sock_id);
+bool osm_inflight_has(struct task_struct *holder, unsigned int fd,
+		      const void *obj);
 void osm_note_peer(struct osm_reader *r, struct file *file,
 		   const struct osm_id *id);
 bool osm_emit_peers(struct osm_reader *r);
@@ -635,6 +644,9 @@ struct osm_spawn_spec {
 /* spawn.c */
 long osm_ioc_spawn_prepare(void __user *uarg);
 long osm_ioc_spawn_commit(struct file *file, void __user *uarg);
+
+/* control.c */
+long osm_ioc_control_check(struct osm_reader *r, void __user *uarg);
 void osm_spawn_exit(void);
 void osm_spawn_emit(struct osm_reader *r, struct task_struct *leader);
 

@@ -39,26 +39,41 @@ static unsigned int osm_count_open_fds(struct files_struct *files)
 	return n;
 }
 
-/* One descriptor: the file (once per walk), its inode, and the edges. */
-static void osm_emit_fd(struct osm_reader *r, struct task_struct *holder,
-			unsigned int fd, struct file *file)
+/**
+ * osm_emit_file() - an open file's node (once per walk) with its inode,
+ * and what hangs off them.
+ * @r: the reader.
+ * @holder: the task it was reached from.
+ * @fd: its descriptor in @holder; with OSM_FD_INFLIGHT, the descriptor of
+ *	the unix socket in whose queue it sits (res_inflight.c).
+ * @file: the file, referenced by the caller.
+ * @id: out: its node.
+ *
+ * A socket's in-flight files are drawn when the socket is met through a
+ * descriptor, not through another socket's queue: one level, so a chain
+ * of sockets sent in sockets costs no recursion.
+ *
+ * Context: may sleep; no lock held.
+ * Return: true if @id names an emitted node.
+ */
+bool osm_emit_file(struct osm_reader *r, struct task_struct *holder,
+		   unsigned int fd, struct file *file, struct osm_id *id)
 {
-	const struct osm_id *files_id = &r->cur.res;
-	struct osm_id id, inode_id;
+	struct osm_id inode_id;
 	bool has_inode = false;
 	int ret;
 
 	/* The file, its inode, the channel it serves or its inode requests. */
 	if (!osm_ids_reserve(r, 3))
-		return;
-	ret = osm_object_id(r, OSM_T_FILE, file, holder, fd, &id);
+		return false;
+	ret = osm_object_id(r, OSM_T_FILE, file, holder, fd, id);
 	if (ret < 0) {
 		r->err = ret;
-		return;
+		return false;
 	}
 	if (ret)
 		has_inode = osm_emit_inode_of(r, file, &inode_id);
-	if (ret && osm_node_begin(r, &id)) {
+	if (ret && osm_node_begin(r, id)) {
 		osm_attr_str(r, "mode", osm_fmode(file->f_mode));
 		osm_puts(r, " flags=0");
 		osm_put_num(r, file->f_flags, 8, 0);
@@ -75,13 +90,30 @@ static void osm_emit_fd(struct osm_reader *r, struct task_struct *holder,
 		}
 		osm_end_line(r);
 		if (has_inode) {
-			osm_edge_begin(r, &id, OSM_EDGE_MAP, &inode_id);
+			osm_edge_begin(r, id, OSM_EDGE_MAP, &inode_id);
 			osm_end_line(r);
 		}
-		if (has_inode && S_ISSOCK(file_inode(file)->i_mode))
+		if (has_inode && S_ISSOCK(file_inode(file)->i_mode)) {
 			osm_note_peer(r, file, &inode_id);
-		osm_emit_serve(r, file, &id, holder, fd);
+			if (!(fd & OSM_FD_INFLIGHT))
+				osm_emit_inflight(r, holder, fd, file,
+						  &inode_id);
+		}
+		if (!(fd & OSM_FD_INFLIGHT))
+			osm_emit_serve(r, file, id, holder, fd);
 	}
+	return !r->err;
+}
+
+/* One descriptor: the file (once per walk) and the edge to it. */
+static void osm_emit_fd(struct osm_reader *r, struct task_struct *holder,
+			unsigned int fd, struct file *file)
+{
+	const struct osm_id *files_id = &r->cur.res;
+	struct osm_id id;
+
+	if (!osm_emit_file(r, holder, fd, file, &id))
+		return;
 	osm_edge_begin(r, files_id, OSM_EDGE_MAP, &id);
 	osm_attr_u64(r, "fd", fd);
 	osm_attr_str(r, "mode", osm_fmode(file->f_mode));

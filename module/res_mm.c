@@ -215,6 +215,11 @@ static bool osm_mm_open(struct osm_reader *r, struct task_struct *task)
 		osm_attr_u64(r, "vmas", READ_ONCE(mm->map_count));
 		osm_attr_u64(r, "dumpable", get_dumpable(mm));
 		osm_end_line(r);
+		/*
+		 * The user namespace ptrace asks CAP_SYS_PTRACE over when
+		 * the mm is not dumpable (the creds' one at exec, 1.7).
+		 */
+		osm_emit_owner(r, &c->res, mm->user_ns);
 	} else {
 		c->addr = ULONG_MAX;	/* rendered already: no regions */
 	}

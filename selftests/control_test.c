@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
 #include <linux/capability.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -45,6 +47,15 @@ static unsigned int control_rules(const struct osm_graph *g, pid_t of,
 			r = c[i].rules;
 	free(c);
 	return n < 0 ? ~0U : r;
+}
+
+/* The kernel's rules for thread @s over thread @t, per the module. */
+static int module_rules(int fd, pid_t s, pid_t t, struct osm_control_check *cc)
+{
+	memset(cc, 0, sizeof(*cc));
+	cc->subject = s;
+	cc->target = t;
+	return osm_ioc_control_check(fd, cc);
 }
 
 /* Child: set dumpable to *@arg, report what prctl reads back. */
@@ -136,7 +147,9 @@ struct cspec {
 /*
  * Targets: uid/gid matches, a gid mismatch, not dumpable, mixed uids, a
  * user namespace of its own (owner 3000: s3000 and s1000e3000, by euid,
- * have every capability in it).
+ * have every capability in it), and the same not dumpable: its mm stays
+ * in the initial user namespace (no exec since the unshare), where
+ * ptrace then wants CAP_SYS_PTRACE.
  */
 static const struct cspec targets[] = {
 	SPEC("t1000", 1000, 1000, 1000, 1000, 0, 1),
@@ -146,6 +159,7 @@ static const struct cspec targets[] = {
 	SPEC("t3000e1000", 3000, 1000, 3000, 3000, 0, 1),
 	NSSPEC("t3000ns", 3000, 3000, 1),
 	{ "troot", true, 0, 0, 0, 0, 0, -1, false },
+	NSSPEC("t3000nsnodump", 3000, 3000, 0),
 };
 
 /*
@@ -305,8 +319,11 @@ static int yama_scope(void)
  */
 static void check_matrix(struct __test_metadata *_metadata, int scope)
 {
+	bool yama = !access("/proc/sys/kernel/yama/ptrace_scope", F_OK);
 	unsigned char seen[4] = { 0 };
+	size_t pairs = 0, agree = 0;
 	struct report rep[NS];
+	int fd;
 	pid_t tp[NT], sp[NS];
 	struct osm_graph *g;
 	size_t i, j;
@@ -324,6 +341,8 @@ static void check_matrix(struct __test_metadata *_metadata, int scope)
 	}
 	g = osm_test_load();
 	ASSERT_NE(NULL, g);
+	fd = open(osm_test_device(), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("open: %m");
 	for (i = 0; i < NS; i++) {
 		/* The last target is the subject's own child. */
 		for (j = 0; j <= NT; j++) {
@@ -332,6 +351,7 @@ static void check_matrix(struct __test_metadata *_metadata, int scope)
 			bool ks = rep[i].got[j] & GOT_KILL;
 			bool ps = rep[i].got[j] & GOT_PTRACE;
 			const char *tn = j < NT ? targets[j].name : "its child";
+			struct osm_control_check cc;
 
 			EXPECT_EQ(0, rep[i].got[j] & GOT_ERROR);
 			ASSERT_NE(~0U, r);
@@ -341,9 +361,44 @@ static void check_matrix(struct __test_metadata *_metadata, int scope)
 			EXPECT_EQ(ps, !!(r & OSM_CONTROL_PTRACE))
 				TH_LOG("scope %d: %s attach %s: kernel %d",
 				       scope, subjects[i].name, tn, ps);
+			/* The third leg: the module's check of the pair. */
+			ASSERT_EQ(0, module_rules(fd, sp[i], tj, &cc))
+				TH_LOG("control check: %m");
+			EXPECT_EQ(ks, !!(cc.rules & OSM_CTL_SIGNAL))
+				TH_LOG("scope %d: %s kill %s: kernel %d, module steps %#llx",
+				       scope, subjects[i].name, tn, ks,
+				       (unsigned long long)cc.steps);
+			EXPECT_EQ(ps, !!(cc.rules & OSM_CTL_PTRACE))
+				TH_LOG("scope %d: %s attach %s: kernel %d, module steps %#llx",
+				       scope, subjects[i].name, tn, ps,
+				       (unsigned long long)cc.steps);
+			/* Parent and tracer: the library's, bit for bit. */
+			EXPECT_EQ(r & (OSM_CONTROL_PARENT | OSM_CONTROL_TRACER),
+				  cc.rules & (OSM_CTL_PARENT | OSM_CTL_TRACER));
+			EXPECT_EQ(j == NT, !!(cc.rules & OSM_CTL_PARENT));
+			EXPECT_EQ(yama ? (unsigned int)scope : OSM_CTL_NO_YAMA,
+				  cc.ptrace_scope);
 			seen[ks * 2 + ps] = 1;
+			agree += ks == !!(cc.rules & OSM_CTL_SIGNAL) &&
+				 ps == !!(cc.rules & OSM_CTL_PTRACE) &&
+				 ks == !!(r & OSM_CONTROL_SIGNAL) &&
+				 ps == !!(r & OSM_CONTROL_PTRACE);
+			pairs++;
 		}
 	}
+	/* The test forked every target: their parent, by both. */
+	for (j = 0; j < NT; j++) {
+		struct osm_control_check cc;
+
+		ASSERT_EQ(0, module_rules(fd, getpid(), tp[j], &cc));
+		EXPECT_TRUE(cc.rules & OSM_CTL_PARENT);
+		EXPECT_TRUE(control_rules(g, tp[j], getpid(), scope) &
+			    OSM_CONTROL_PARENT);
+	}
+	close(fd);
+	TH_LOG("scope %d: %zu pairs, %zu with library, module and kernel agreeing",
+	       scope, pairs, agree);
+	EXPECT_EQ(pairs, agree);
 	/* Under scope 1, s1000 attaches its child and not its peer t1000. */
 	if (scope == 1) {
 		EXPECT_TRUE(rep[0].got[NT] & GOT_PTRACE);
@@ -356,6 +411,8 @@ static void check_matrix(struct __test_metadata *_metadata, int scope)
 	 */
 	if (scope == 0) {
 		EXPECT_TRUE(rep[6].got[5] & GOT_PTRACE);
+		/* Not dumpable: no capability over the mm's namespace. */
+		EXPECT_FALSE(rep[6].got[7] & GOT_PTRACE);
 		EXPECT_TRUE(rep[8].got[3] & GOT_KILL);
 		EXPECT_FALSE(rep[8].got[3] & GOT_PTRACE);
 	}
@@ -375,6 +432,227 @@ static void check_matrix(struct __test_metadata *_metadata, int scope)
 		waitpid(sp[i], &st, 0);
 	for (j = 0; j < NT; j++)
 		waitpid(tp[j], &st, 0);
+}
+
+/* ---- the mm's user namespace (1.7) ---------------------------------- */
+
+/*
+ * Child: unshare(CLONE_NEWUSER) and report; on the next step exec the
+ * test binary (which reports from its new image).
+ */
+static int userns_exec_child(int sock, void *arg)
+{
+	char fdstr[16];
+	int fd;
+
+	(void)arg;
+	if (unshare(CLONE_NEWUSER))
+		osm_child_fail(sock, "unshare: %m");
+	if (osm_child_ready(sock, NULL, 0))
+		return 1;
+	fd = fcntl(sock, F_DUPFD, 3);	/* without FD_CLOEXEC */
+	if (fd < 0)
+		osm_child_fail(sock, "dup: %m");
+	snprintf(fdstr, sizeof(fdstr), "%d", fd);
+	execl("/proc/self/exe", "/proc/self/exe", OSM_TEST_WAIT_ARG, fdstr,
+	      (char *)NULL);
+	osm_child_fail(sock, "exec: %m");
+}
+
+/* The inode number of the user_ns node @mm's owner edge points at. */
+static unsigned long long mm_userns(const struct osm_graph *g, pid_t tid)
+{
+	const struct osm_node *mm = osm_test_held_by_tid(g, tid, "mm");
+	const struct osm_edge *e[2];
+	unsigned long long v;
+
+	if (!mm || osm_test_out(mm, "owner", "user_ns", e, 2) != 1 ||
+	    !osm_test_attr_ull(osm_edge__dst(e[0]), "inum", &v))
+		return 0;
+	return v;
+}
+
+/*
+ * The mm's owner is the user namespace of the credentials it was created
+ * with: the parent's until the child execs in its new namespace, then
+ * that one.  Oracles: /proc/PID/ns/user of the test and of the child.
+ */
+TEST(mm_user_ns_is_exec_time_cred_ns)
+{
+	unsigned long long mine = osm_test_ns_ino(getpid(), "user");
+	unsigned long long theirs, cns;
+	const struct osm_node *cred;
+	struct osm_child c;
+	struct osm_graph *g;
+
+	ASSERT_NE(0, mine);
+	ASSERT_EQ(0, osm_child_start(&c, OSM_SPAWN_FORK, 0, userns_exec_child,
+				     NULL, NULL, 0)) TH_LOG("%s", c.err);
+	theirs = osm_test_ns_ino(c.pid, "user");
+	ASSERT_NE(0, theirs);
+	ASSERT_NE(mine, theirs);
+	g = osm_test_load();
+	ASSERT_NE(NULL, g);
+	cred = osm_test_held_by_tid(g, c.pid, "cred");
+	ASSERT_TRUE(osm_test_attr_ull(cred, "userns", &cns));
+	EXPECT_EQ(theirs, cns);
+	EXPECT_EQ(mine, mm_userns(g, c.pid));
+	osm_graph__free(g);
+
+	ASSERT_EQ(0, osm_child_step(&c, NULL, 0)) TH_LOG("%s", c.err);
+	g = osm_test_load();
+	ASSERT_NE(NULL, g);
+	EXPECT_EQ(theirs, mm_userns(g, c.pid));
+	osm_graph__free(g);
+	EXPECT_EQ(0, osm_child_finish(&c));
+}
+
+/* ---- OSM_IOC_CONTROL_CHECK: the struct's edges ------------------------ */
+
+struct big_check {
+	struct osm_control_check cc;
+	uint64_t tail[2];
+};
+
+static int raw_check(int fd, void *arg)
+{
+	return ioctl(fd, OSM_IOC_CONTROL_CHECK, arg) ? -errno : 0;
+}
+
+TEST(control_check_validates)
+{
+	int fd = open(osm_test_device(), O_RDONLY | O_CLOEXEC);
+	struct osm_control_check cc;
+	struct big_check big;
+	char *page;
+
+	ASSERT_LE(0, fd);
+#define FRESH() do {							\
+		memset(&cc, 0, sizeof(cc));				\
+		cc.size = sizeof(cc);					\
+		cc.subject = getpid();					\
+		cc.target = getpid();					\
+	} while (0)
+	FRESH();
+	EXPECT_EQ(0, raw_check(fd, &cc));
+	/* Itself: one process, may signal, may not attach. */
+	EXPECT_EQ(OSM_CTL_SIGNAL, cc.rules & (OSM_CTL_SIGNAL | OSM_CTL_PTRACE));
+	EXPECT_TRUE(cc.steps & OSM_CTL_S_SAME_PROCESS);
+	FRESH();
+	cc.size = OSM_CONTROL_CHECK_SIZE_VER0 - 8;
+	EXPECT_EQ(-EINVAL, raw_check(fd, &cc));
+	FRESH();
+	cc.flags = 1;
+	EXPECT_EQ(-EINVAL, raw_check(fd, &cc));
+	FRESH();
+	cc.__reserved0 = 1;
+	EXPECT_EQ(-EINVAL, raw_check(fd, &cc));
+	FRESH();
+	cc.__reserved[1] = 1;
+	EXPECT_EQ(-EINVAL, raw_check(fd, &cc));
+	FRESH();
+	cc.rules = OSM_CTL_SIGNAL;	/* out fields are zero on input */
+	EXPECT_EQ(-EINVAL, raw_check(fd, &cc));
+	FRESH();
+	cc.ptrace_scope = 1;
+	EXPECT_EQ(-EINVAL, raw_check(fd, &cc));
+	FRESH();
+	cc.target = 0;
+	EXPECT_EQ(-EINVAL, raw_check(fd, &cc));
+	FRESH();
+	cc.subject = 1ULL << 40;
+	EXPECT_EQ(-EINVAL, raw_check(fd, &cc));
+	/* A larger struct with a zero tail is fine, a non-zero tail not. */
+	memset(&big, 0, sizeof(big));
+	big.cc.size = sizeof(big);
+	big.cc.subject = big.cc.target = getpid();
+	EXPECT_EQ(0, raw_check(fd, &big));
+	EXPECT_EQ(0, big.tail[0] | big.tail[1]);
+	memset(&big, 0, sizeof(big));
+	big.cc.size = sizeof(big);
+	big.cc.subject = big.cc.target = getpid();
+	big.tail[1] = 1;
+	EXPECT_EQ(-E2BIG, raw_check(fd, &big));
+	page = calloc(1, 8192);
+	ASSERT_NE(NULL, page);
+	memcpy(page, &cc, sizeof(cc));
+	((struct osm_control_check *)page)->size = 4097;
+	((struct osm_control_check *)page)->rules = 0;
+	EXPECT_EQ(-E2BIG, raw_check(fd, page));
+	free(page);
+	/* A thread that is gone. */
+	{
+		pid_t p = fork();
+		int st;
+
+		ASSERT_LE(0, p);
+		if (!p)
+			_exit(0);
+		ASSERT_EQ(p, waitpid(p, &st, 0));
+		FRESH();
+		cc.target = p;
+		EXPECT_EQ(-ESRCH, raw_check(fd, &cc));
+	}
+	/* An unknown command of the same number. */
+	EXPECT_EQ(-1, ioctl(fd, _IOR(OSM_IOC_MAGIC, 0x04,
+				     struct osm_control_check), &cc));
+	EXPECT_EQ(ENOTTY, errno);
+#undef FRESH
+	close(fd);
+}
+
+/*
+ * An unprivileged opener asks only about what it may inspect: its own
+ * processes yes, root's no (-ESRCH, as if absent).  Oracle: what /proc
+ * shows it (/proc/PID/maps opens for the one, not the other).
+ */
+TEST(control_check_needs_view)
+{
+	int p[2], st, res[4];
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct osm_control_check cc;
+		char path[64];
+		int fd, r[4];
+
+		close(p[0]);
+		/* The uid change made it non-dumpable: undo that. */
+		if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
+		    setresuid(1000, 1000, 1000) ||
+		    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+			_exit(1);
+		fd = open(osm_test_device(), O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			_exit(2);
+		memset(&cc, 0, sizeof(cc));
+		cc.subject = getpid();
+		cc.target = getppid();
+		r[0] = osm_ioc_control_check(fd, &cc);
+		cc.subject = getppid();
+		cc.target = getpid();
+		r[1] = osm_ioc_control_check(fd, &cc);
+		cc.subject = getpid();
+		cc.target = getpid();
+		r[2] = osm_ioc_control_check(fd, &cc);
+		snprintf(path, sizeof(path), "/proc/%d/maps", (int)getppid());
+		r[3] = open(path, O_RDONLY | O_CLOEXEC) < 0 ? -errno : 0;
+		if (write(p[1], r, sizeof(r)) != sizeof(r))
+			_exit(3);
+		_exit(0);
+	}
+	close(p[1]);
+	ASSERT_EQ(sizeof(res), read(p[0], res, sizeof(res)));
+	close(p[0]);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, st);
+	EXPECT_EQ(-EACCES, res[3]);	/* /proc hides root's maps */
+	EXPECT_EQ(-ESRCH, res[0]);
+	EXPECT_EQ(-ESRCH, res[1]);
+	EXPECT_EQ(0, res[2]);
 }
 
 static int set_yama_scope(int v)

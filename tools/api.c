@@ -15,6 +15,7 @@ static const char *const feature_names[64] = {
 	[1] = "scope",			/* OSM_FEAT_SCOPE */
 	[2] = "phys",			/* OSM_FEAT_PHYS */
 	[3] = "spawn",			/* OSM_FEAT_SPAWN */
+	[4] = "control_check",		/* OSM_FEAT_CONTROL_CHECK */
 };
 
 /* By _IOC_NR of the command. */
@@ -23,6 +24,7 @@ static const char *const ioctl_names[64] = {
 	[1] = "set_scope",		/* OSM_IOC_SET_SCOPE */
 	[2] = "spawn_prepare",		/* OSM_IOC_SPAWN_PREPARE */
 	[3] = "spawn_commit",		/* OSM_IOC_SPAWN_COMMIT */
+	[4] = "control_check",		/* OSM_IOC_CONTROL_CHECK */
 };
 
 /* A mask as a list of names; bits this osm does not know as "bitN". */

@@ -78,6 +78,7 @@ int do_spawn(int argc, char **argv);
 
 /* query.c and query_ext.c: the OSmosis queries, also top-level objects. */
 int do_control(int argc, char **argv);
+int do_control_check(int argc, char **argv);
 int ptrace_scope_arg(const char *arg);
 int do_tcb(int argc, char **argv);
 int do_ib(int argc, char **argv);

@@ -399,6 +399,8 @@ int do_control(int argc, char **argv)
 	struct osm_graph *g;
 	int r, n, scope;
 
+	if (argc >= 1 && !strcmp(argv[0], "check"))
+		return do_control_check(argc - 1, argv + 1);
 	r = parse_verb_args(argc, argv, ARG_FILE | ARG_SCOPE | ARG_THREADS,
 			    1, &va);
 	if (r)
@@ -441,6 +443,7 @@ static int do_help(int argc, char **argv)
 	       "       %s query reachable PD [--types TYPES] [--file FILE]\n"
 	       "       %s query control   PD [--threads] [--ptrace-scope N]\n"
 	       "                             [--file FILE]\n"
+	       "       %s control check   S T [--ptrace-scope N]\n"
 	       "       %s query servers   PD [--types TYPES] [--file FILE]\n"
 	       "       %s query spawn     PD [--file FILE]\n"
 	       "       %s query { tcb | ib | compare | holders | bfs } ...\n"
@@ -461,6 +464,9 @@ static int do_help(int argc, char **argv)
 	       "             PD, by rule: parent, tracer, signal (kill(2)),\n"
 	       "             ptrace (PTRACE_ATTACH); N is Yama's ptrace_scope,\n"
 	       "             read from /proc/sys/kernel/yama when not given\n"
+	       "  check      the kernel's own rules for thread S over thread T\n"
+	       "             (OSM_IOC_CONTROL_CHECK) beside the library's; exit\n"
+	       "             status 1 when they differ\n"
 	       "  servers    the processes that serve PD's requests (FUSE\n"
 	       "             daemons, userfaultfd handlers), with the channels;\n"
 	       "             the kernel serves the rest\n"
@@ -475,7 +481,9 @@ static int do_help(int argc, char **argv)
 	       "      control {\"pd\", \"label\", \"count\", \"ptrace_scope\",\n"
 	       "      \"controllers\": [{\"pd\", \"type\", \"label\", \"rules\"}]};\n"
 	       "      servers {\"pd\", \"label\", \"count\", \"servers\": [{\"pd\",\n"
-	       "      \"label\", \"count\", \"resources\"}]};\n"
+	       "      \"label\", \"count\", \"resources\"}]}; check {\"subject\",\n"
+	       "      \"target\", \"ptrace_scope\", \"kernel\", \"library\", \"steps\",\n"
+	       "      \"agree\"};\n"
 	       "      spawn {\"pd\", \"label\", \"kind\" (\"\" if none), \"modes\":\n"
 	       "      {RES: MODE}, \"attrs\": {KEY: VALUE}}\n",
 	       bin_name, bin_name, bin_name, bin_name, bin_name, bin_name,

@@ -348,6 +348,10 @@ lifecycle() {
 	fi
 	check "insmod again" insmod /osmosis.ko
 	check "read after re-insmod starts with osmosis-graph" graph_header
+	if command -v osm >/dev/null; then
+		check "osm control check: kernel and library agree on a child" \
+			control_check_agrees
+	fi
 	if [ -n "$spawner" ]; then
 		# shellcheck disable=SC2046 # the pids of its children
 		kill $(cat /proc/"$spawner"/task/*/children) 2>/dev/null
@@ -498,6 +502,19 @@ unload() {
 		unload_spawn close
 	check "$num rounds of rmmod, insmod, whole walk parsed" unload_loop "$num"
 	check "kmemleak: nothing of osmosis" kmemleak_scan
+}
+
+# osm control check: this shell over a child it forked, by every rule
+# but tracer, and the library's answer the same (exit 0).
+control_check_agrees() {
+	sleep 60 &
+	kid=$!
+	osm control check $$ $kid >/tmp/ctl.out 2>&1
+	rc=$?
+	kill $kid
+	wait $kid 2>/dev/null
+	echo "osm control check $$ $kid: exit $rc: $(tr '\n' ' ' </tmp/ctl.out)"
+	[ $rc -eq 0 ] && grep -q '^kernel: parent signal ptrace$' /tmp/ctl.out
 }
 
 # Any oops, warning or sanitizer report fails the run.

@@ -173,6 +173,54 @@ static void test_args(const struct osm_graph *g)
 	CHECK(osm_control_rule_name(3) == NULL);
 }
 
+/*
+ * The mm's user namespace (1.7): process 20 (uid 5000) unshared user_ns:2
+ * without exec, so its mm stays in user_ns:1, and is not dumpable.
+ * Process 10 (uid 4000) created user_ns:2 and so has every capability in
+ * it: CAP_KILL there lets it signal 20, and CAP_SYS_PTRACE there passes
+ * the uid test of ptrace, but not the dumpable one, which asks over the
+ * mm's namespace.  A graph without the mm's owner edge (before 1.7) falls
+ * back to the cred's namespace and says it may attach.
+ */
+static void test_mm_userns(void)
+{
+	static const char head[] =
+		"osmosis-graph 1.7 view=full\n"
+		"node user_ns:1 res inum=1 level=0 owner=0\n"
+		"node user_ns:2 res inum=2 level=1 owner=4000\n"
+		"edge user_ns:2 subset user_ns:1\n"
+		"node process:10 pd pid=10 ppid=1\n"
+		"node thread:10 pd tid=10 tgid=10 tracer=0\n"
+		"node cred:a res uid=4000 euid=4000 suid=4000 gid=4000 egid=4000 sgid=4000 cap_prm=0000000000000000 cap_eff=0000000000000000 userns=1\n"
+		"edge thread:10 member process:10\n"
+		"edge thread:10 hold cred:a mode=r\n"
+		"node process:20 pd pid=20 ppid=1\n"
+		"node thread:20 pd tid=20 tgid=20 tracer=0\n"
+		"node cred:b res uid=5000 euid=5000 suid=5000 gid=5000 egid=5000 sgid=5000 cap_prm=000001ffffffffff cap_eff=000001ffffffffff userns=2\n"
+		"node mm:b res vmas=0 dumpable=0\n"
+		"edge thread:20 member process:20\n"
+		"edge thread:20 hold cred:b mode=r\n"
+		"edge thread:20 hold mm:b mode=rw\n";
+	char text[4096];
+	struct osm_graph *g;
+
+	snprintf(text, sizeof(text), "%s%s", head,
+		 "edge mm:b owner user_ns:1\nend nodes=9 edges=7\n");
+	g = osm_graph__parse(text, strlen(text));
+	CHECK(g);
+	if (g) {
+		EXPECT(g, "process:20", 0, 0, "process:10=signal");
+		osm_graph__free(g);
+	}
+	snprintf(text, sizeof(text), "%s%s", head, "end nodes=9 edges=6\n");
+	g = osm_graph__parse(text, strlen(text));
+	CHECK(g);
+	if (g) {
+		EXPECT(g, "process:20", 0, 0, "process:10=signal,ptrace");
+		osm_graph__free(g);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -191,6 +239,7 @@ int main(int argc, char **argv)
 	test_yama(g);
 	test_args(g);
 	osm_graph__free(g);
+	test_mm_userns();
 	printf("%sok 1 control (%d checks)\n", failures ? "not " : "",
 	       checks);
 	return failures ? 1 : 0;

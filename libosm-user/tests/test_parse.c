@@ -267,6 +267,28 @@ static void test_peer_edges(void)
 }
 
 /*
+ * Descriptors in flight (1.7): the file queued in process 1's socket is
+ * reached through the socket, with its inode.
+ */
+static void test_inflight_edges(void)
+{
+	static const char text[] =
+		"osmosis-graph 1.7 view=full\n"
+		"node process:1 pd pid=1\n"
+		"node thread:1 pd tid=1\n"
+		"edge thread:1 member process:1\n"
+		"node inode:0:8:100 res ftype=sock\n"
+		"node inode:0:1:7 res ftype=reg\n"
+		"node file:9 res mode=rw\n"
+		"edge file:9 map inode:0:1:7\n"
+		"edge thread:1 hold inode:0:8:100 mode=rw\n"
+		"edge inode:0:8:100 inflight file:9\n"
+		"end nodes=5 edges=4\n";
+
+	check_reach(text, "process:1", 3, "inode:0:8:100 inode:0:1:7 file:9");
+}
+
+/*
  * The resource directory (1.5): process 1 reads a FUSE file served by
  * process 2's /dev/fuse and has a region that its own uffd serves;
  * process 3 requests nothing.  request and serve edges are not followed
@@ -1047,6 +1069,7 @@ int main(int argc, char **argv)
 		{ "reachable", test_reachable },
 		{ "tree edges are not followed", test_tree_edges },
 		{ "peer edges join two sockets", test_peer_edges },
+		{ "inflight edges reach the queued files", test_inflight_edges },
 		{ "phys intervals join two regions", test_phys_edges },
 		{ "shared", test_shared },
 		{ "servers: request and serve edges", test_servers },

@@ -27,7 +27,7 @@
 #define OSM_DEVICE_PATH		"/dev/osmosis"
 
 #define OSM_API_MAJOR		1
-#define OSM_API_MINOR		4
+#define OSM_API_MINOR		5
 
 /* ioctl type byte: 0xB9, unused in Documentation/.../ioctl-number.rst. */
 #define OSM_IOC_MAGIC		0xB9
@@ -40,8 +40,10 @@
 #define OSM_FEAT_SCOPE		_BITULL(1)	/* OSM_IOC_SET_SCOPE (api 1.1) */
 #define OSM_FEAT_PHYS		_BITULL(2)	/* OSM_SCOPE_PHYS (api 1.2) */
 #define OSM_FEAT_SPAWN		_BITULL(3)	/* OSM_IOC_SPAWN_* (api 1.3) */
+#define OSM_FEAT_CONTROL_CHECK	_BITULL(4)	/* OSM_IOC_CONTROL_CHECK (api 1.5) */
 #define OSM_FEAT_ALL		(OSM_FEAT_GRAPH_READ | OSM_FEAT_SCOPE | \
-				 OSM_FEAT_PHYS | OSM_FEAT_SPAWN)
+				 OSM_FEAT_PHYS | OSM_FEAT_SPAWN | \
+				 OSM_FEAT_CONTROL_CHECK)
 
 /**
  * struct osm_api - API handshake, the argument of OSM_IOC_GET_API
@@ -396,6 +398,75 @@ struct osm_spawn_commit {
 #define OSM_SPAWN_COMMIT_SIZE_VER0	24	/* sizeof first published struct */
 
 /*
+ * The control rules (api 1.5): OSM_IOC_CONTROL_CHECK evaluates, in the
+ * kernel and with the kernel's own credentials, which of these hold for
+ * a subject thread S over a target thread T (uapi/osmosis.4 and
+ * libosm-user/control.md list every rule and what is left out).  The
+ * bits have the values of libosm's OSM_CONTROL_*.
+ */
+#define OSM_CTL_PARENT		_BITULL(0)	/* S's process is T's parent */
+#define OSM_CTL_TRACER		_BITULL(1)	/* S ptraces T now */
+#define OSM_CTL_SIGNAL		_BITULL(2)	/* kill(2) from S is allowed */
+#define OSM_CTL_PTRACE		_BITULL(3)	/* PTRACE_ATTACH by S is allowed */
+#define OSM_CTL_ALL		(OSM_CTL_PARENT | OSM_CTL_TRACER | \
+				 OSM_CTL_SIGNAL | OSM_CTL_PTRACE)
+
+/* The steps of the rules that held (struct osm_control_check.steps). */
+#define OSM_CTL_S_KILL_IDS	_BITULL(0)	/* a uid test of kill_ok_by_cred */
+#define OSM_CTL_S_KILL_CAP	_BITULL(1)	/* CAP_KILL over T's user ns */
+#define OSM_CTL_S_PTRACE_IDS	_BITULL(2)	/* S's uid, gid are all of T's */
+#define OSM_CTL_S_PTRACE_CAP	_BITULL(3)	/* CAP_SYS_PTRACE over T's user ns */
+#define OSM_CTL_S_DUMPABLE	_BITULL(4)	/* T's mm dumpable, or no mm */
+#define OSM_CTL_S_MM_CAP	_BITULL(5)	/* CAP_SYS_PTRACE over mm->user_ns */
+#define OSM_CTL_S_CAP_SUBSET	_BITULL(6)	/* one user ns, S's cap_prm >= T's */
+#define OSM_CTL_S_YAMA		_BITULL(7)	/* Yama allows the attach */
+#define OSM_CTL_S_DESCENDANT	_BITULL(8)	/* T's process descends from S's */
+#define OSM_CTL_S_SAME_PROCESS	_BITULL(9)	/* S and T are one process */
+#define OSM_CTL_S_KTHREAD	_BITULL(10)	/* T is a kernel thread */
+#define OSM_CTL_S_TRACED	_BITULL(11)	/* T has a tracer (attach: EPERM) */
+
+#define OSM_CTL_NO_YAMA		0xffffffffU	/* ptrace_scope: Yama not read */
+
+/**
+ * struct osm_control_check - the argument of OSM_IOC_CONTROL_CHECK (api
+ * 1.5): the kernel's control rules for one pair of threads
+ * @size:	In: the size of this struct as the caller knows it (as for
+ *		struct osm_api: below OSM_CONTROL_CHECK_SIZE_VER0 -EINVAL,
+ *		above a page -E2BIG, unknown non-zero tail -E2BIG).
+ * @flags:	In: must be zero (no flags are defined yet), else -EINVAL.
+ * @subject:	In: the thread S (a thread id in the opener's pid
+ *		namespace; a process's pid names its main thread).
+ * @target:	In: the thread T, the same way.  -ESRCH if either does not
+ *		exist or the opener may not see it (the same test as the
+ *		graph's view: what /proc would let it inspect), -EINVAL if
+ *		0 or above the pid limit.
+ * @rules:	Out: the OSM_CTL_* rules that hold for S over T.
+ * @steps:	Out: the OSM_CTL_S_* steps of those rules that held.
+ * @ptrace_scope: Out: Yama's kernel.yama.ptrace_scope the ptrace rule
+ *		used, or OSM_CTL_NO_YAMA when it could not be read (no
+ *		Yama, or no /proc in the caller's mount namespace): then
+ *		the rule is evaluated without Yama.
+ * @__reserved0: must be zero (-EINVAL).
+ * @__reserved:	must be zero (-EINVAL).
+ *
+ * Out fields must be zero on input (-EINVAL).  The answer is a snapshot:
+ * it holds while neither thread changes its credentials or execs.
+ */
+struct osm_control_check {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 subject;
+	__aligned_u64 target;
+	__aligned_u64 rules;
+	__aligned_u64 steps;
+	__u32 ptrace_scope;
+	__u32 __reserved0;
+	__aligned_u64 __reserved[2];
+};
+
+#define OSM_CONTROL_CHECK_SIZE_VER0	64	/* sizeof first published struct */
+
+/*
  * Commands.  The module dispatches on _IOC_NR and takes the struct size
  * from its leading @size field, so a struct can grow without a new
  * command; direction and type must still match.  Unknown commands fail
@@ -406,6 +477,8 @@ struct osm_spawn_commit {
 #define OSM_IOC_SPAWN_PREPARE	_IOWR(OSM_IOC_MAGIC, 0x02, struct osm_spawn_req)
 #define OSM_IOC_SPAWN_COMMIT	_IOWR(OSM_IOC_MAGIC, 0x03, \
 				      struct osm_spawn_commit)
+#define OSM_IOC_CONTROL_CHECK	_IOWR(OSM_IOC_MAGIC, 0x04, \
+				      struct osm_control_check)
 
 /*
  * The graph format (read(2) of /dev/osmosis), summarised; the full
@@ -427,7 +500,7 @@ struct osm_spawn_commit {
  */
 #define OSM_GRAPH_MAGIC		"osmosis-graph"
 #define OSM_GRAPH_MAJOR		1
-#define OSM_GRAPH_MINOR		6
+#define OSM_GRAPH_MINOR		7
 
 #define OSM_REC_NODE		"node"
 #define OSM_REC_EDGE		"edge"
@@ -473,11 +546,12 @@ struct osm_spawn_commit {
 #define OSM_EDGE_MEMBER		"member"	/* PD is part of a PD */
 #define OSM_EDGE_SUBSET		"subset"	/* resource is part of one */
 #define OSM_EDGE_MAP		"map"		/* resource refers to one */
-#define OSM_EDGE_OWNER		"owner"		/* namespace -> its user ns (1.2) */
+#define OSM_EDGE_OWNER		"owner"		/* namespace, mm (1.7) -> its user ns */
 #define OSM_EDGE_PEER		"peer"		/* socket -> the one it talks to (1.3) */
 #define OSM_EDGE_FOR_CHILDREN	"for_children"	/* thread -> ns its children get (1.3) */
 #define OSM_EDGE_IN		"in"		/* SysV object -> its ipc_ns (1.4) */
 #define OSM_EDGE_REQUEST	"request"	/* resource -> who serves it (1.5) */
 #define OSM_EDGE_SERVE		"serve"		/* server's file -> channel (1.5) */
+#define OSM_EDGE_INFLIGHT	"inflight"	/* unix socket -> file queued in it (1.7) */
 
 #endif /* _UAPI_LINUX_OSMOSIS_H */
