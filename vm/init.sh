@@ -10,7 +10,8 @@
 # mode named by osm.mode= on the kernel command line:
 #   test   /selftests/run_tests.sh (osm.tests= programs, comma-separated,
 #          else all; osm.repeat= rounds, default 1), a stress loop (below),
-#          module lifecycle checks, dmesg scan, then the sentinel line
+#          module lifecycle checks, a kmemleak scan (debug kernel),
+#          dmesg scan, then the sentinel line
 #          vm/run parses:
 #          OSM-VM-RESULT passed=N failed=M skipped=K dmesg=clean|dirty
 #   demo   show osm api, the graph and a query
@@ -27,7 +28,14 @@ export HOME=/root
 STRESS_TESTS="stress_test parked_walk_test"
 STRESS_ROUNDS=20
 
-DMESG_BAD='BUG:|WARNING:|Oops|Call Trace|KASAN|UBSAN|possible recursive locking|circular locking|lockdep|general protection|kernel BUG'
+# The report headers of oopses, WARN/BUG, the sanitizers (KASAN, KFENCE,
+# UBSAN), lockdep, RCU, debugobjects, DEBUG_LIST, kmemleak and the hung
+# task and stall detectors.  Most start "BUG:" or "WARNING:"; the rest
+# are named so no report slips by a changed prefix.
+DMESG_BAD='BUG:|WARNING:|Oops|Call Trace|KASAN|KFENCE|UBSAN|ODEBUG|possible recursive locking|circular locking|lockdep|general protection|kernel BUG|suspicious RCU usage|sleeping function called from invalid context|list_(add|del) corruption|list corruption|new suspected memory leaks|trying to register non-static key|turning off the locking correctness validator|blocked for more than|detected stall|self-detected stall'
+# Boot lines that match the above and report nothing: the debug kernel
+# announces lockdep.
+DMESG_BENIGN='RCU lockdep checking is enabled'
 
 stage1() {
 	mount -t proc proc /proc
@@ -357,11 +365,33 @@ lifecycle() {
 	fi
 }
 
+# The debug kernel's kmemleak: scan for what the suite, the lifecycle
+# checks and the rmmod left unreferenced, and fail on any report.
+# Objects younger than ~5 s are not reported yet, so wait and scan twice.
+kmemleak_scan() {
+	km=/sys/kernel/debug/kmemleak
+	[ -e $km ] || return 0
+	km_t0=$(date +%s)
+	sleep 6
+	echo scan >$km
+	sleep 6
+	echo scan >$km
+	cat $km >/tmp/kmemleak.log
+	echo "# vm: kmemleak: two scans in $(($(date +%s) - km_t0)) s"
+	if [ -s /tmp/kmemleak.log ]; then
+		echo "### kmemleak ($(grep -c '^unreferenced object' /tmp/kmemleak.log) unreferenced objects):"
+		cat /tmp/kmemleak.log
+		not_ok "kmemleak reports leaks"
+	else
+		ok "kmemleak: no leaks"
+	fi
+}
+
 # Any oops, warning or sanitizer report fails the run.
 dmesg_scan() {
-	if dmesg | grep -Eq "$DMESG_BAD"; then
+	if dmesg | grep -Ev "$DMESG_BENIGN" | grep -Eq "$DMESG_BAD"; then
 		echo "### dmesg (matches $DMESG_BAD):"
-		dmesg | grep -E -B 2 -A 30 "$DMESG_BAD"
+		dmesg | grep -Ev "$DMESG_BENIGN" | grep -E -B 2 -A 30 "$DMESG_BAD"
 		not_ok "dmesg shows a kernel warning or oops"
 		echo dirty >/tmp/dmesg.state
 	else
@@ -399,7 +429,19 @@ benchmark() {
 		sed 's/^/# /' | head -n 80
 }
 
+# osm.slowdown=N (the debug kernel): each selftest program gets N times
+# its kselftest "settings" timeout.
+scale_timeout() {
+	numeric_arg osm.slowdown 1
+	[ "$num" -gt 1 ] && [ -f /selftests/settings ] || return 0
+	t=$(sed -n 's/^timeout=\([0-9][0-9]*\)$/\1/p' /selftests/settings)
+	[ -n "$t" ] || return 0
+	sed -i "s/^timeout=.*/timeout=$((t * num))/" /selftests/settings
+	echo "# vm: per-program timeout ${t} s x $num = $((t * num)) s"
+}
+
 mode_test() {
+	scale_timeout
 	tests=$(cmdline_arg osm.tests "" | tr , ' ')
 	numeric_arg osm.repeat 1
 	repeat=$((num > 0 ? num : 1))
@@ -416,6 +458,7 @@ mode_test() {
 		not_ok "insmod /osmosis.ko"
 		selftests
 	fi
+	kmemleak_scan
 	dmesg_scan
 	echo "OSM-VM-RESULT passed=$passed failed=$failed skipped=$skipped dmesg=$(cat /tmp/dmesg.state)"
 }
