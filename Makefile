@@ -8,7 +8,7 @@
 #   make selftests       kselftest programs (needs linux-source-6.x installed)
 #   make check           sparse + W=1 module build, checkpatch, uapi header check
 #   make demo            boot the test VM, show a live graph and a query
-#   make test            run the whole test suite in VMs on 6.1 and 6.12
+#   make test            run the whole test suite in VMs on 6.1, 6.12 and debug
 #   make shell           interactive shell in the test VM (KVER=6.1|6.12)
 #   make bench-graph     libosm against networkx on a large synthetic graph
 #   make fuzz            fuzz the graph parser (clang, libFuzzer) for 60 s

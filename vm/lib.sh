@@ -170,23 +170,45 @@ osm_test_cmdline() {
 	echo "${words[*]}"
 }
 
-# Seconds a test boot may take: OSM_VM_TIMEOUT, else 900 plus room for
-# each selftests round after the first and stress round after the 20th
-# (measured under TCG: ~30 s and ~11 s), and churn_test's
-# OSM_VM_CHURN_SECONDS in every round.  Call osm_test_cmdline first.
+# Seconds a test boot of release $1 may take: OSM_VM_TIMEOUT, else 900
+# plus room for each selftests round after the first and stress round
+# after the 20th (measured under TCG: ~30 s and ~11 s) and churn_test's
+# OSM_VM_CHURN_SECONDS in every round; the debug kernel gets
+# OSM_DEBUG_SLOWDOWN times that.  Call osm_test_cmdline first.
 osm_test_timeout() {
 	local repeat=${OSM_VM_REPEAT:-1} rounds=$((10#${OSM_VM_STRESS_ROUNDS:-20}))
+	local secs
 
 	if [[ -n ${OSM_VM_TIMEOUT:-} ]]; then
 		echo "$OSM_VM_TIMEOUT"
-	else
-		echo $((900 + 120 * (repeat - 1) + 30 * (rounds > 20 ? rounds - 20 : 0) +
-			repeat * 10#${OSM_VM_CHURN_SECONDS:-0}))
+		return
 	fi
+	secs=$((900 + 120 * (repeat - 1) + 30 * (rounds > 20 ? rounds - 20 : 0) +
+		repeat * 10#${OSM_VM_CHURN_SECONDS:-0}))
+	osm_is_debug_rel "${1:-}" && secs=$((secs * OSM_DEBUG_SLOWDOWN))
+	echo "$secs"
 }
 
+# The debug kernel (vm/build-debug-kernel) is series "debug"; its
+# release ends in the LOCALVERSION of vm/debug-kernel.config.
+OSM_DEBUG_SUFFIX=-osm-debug
+# How much slower than a Debian kernel the suite runs on it under TCG
+# (KASAN + lockdep + kmemleak): the factor for the VM and per-test
+# timeouts.
+OSM_DEBUG_SLOWDOWN=${OSM_DEBUG_SLOWDOWN:-4}
+
+osm_is_debug_rel() {
+	[[ $1 == *"$OSM_DEBUG_SUFFIX" ]]
+}
+
+# A Debian release's headers package, or the debug kernel's module-build
+# tree.
 osm_headers_dir() {
-	printf '/usr/src/linux-headers-%s\n' "$1"
+	if osm_is_debug_rel "$1"; then
+		printf '%s/build\n' "$(osm_kernel_tree "$1")"
+	else
+		printf '/usr/src/linux-headers-%s\n' "$1"
+	fi
 }
 
 osm_kernel_tree() {
