@@ -487,7 +487,7 @@ static int do_help(int argc, char **argv)
 	       "      spawn {\"pd\", \"label\", \"kind\" (\"\" if none), \"modes\":\n"
 	       "      {RES: MODE}, \"attrs\": {KEY: VALUE}}\n",
 	       bin_name, bin_name, bin_name, bin_name, bin_name, bin_name,
-	       bin_name, bin_name);
+	       bin_name, bin_name, bin_name);
 	return 0;
 }
 
