@@ -105,7 +105,7 @@ BEGIN {
 	}
 	printf "TCB of all %d processes in one batch: %.2fs CPU; target 50x networkx\n", \
 		ln, get(lo, "tcb_batch_cpu_s")
-	printf "TCB, first query on a new querier: %.1f ms CPU; target 50\n", \
+	printf "TCB, first query on a new querier (its indices and caches): %.0f ms CPU\n", \
 		get(lo, "tcb_first_s") * 1e3
 	printf "osm -j graph: %.0f MB/s (CPU %.3fs); target 100\n", \
 		b / 1e6 / json, json
