@@ -500,8 +500,8 @@ static int classes(struct ctl_table *t)
 		       !same_class(t->cls[slots[s] - 1].rep, c))
 			s = (s + 1) & (cap - 1);
 		if (!slots[s]) {
-			t->cls[t->ncls].rep = c;
-			slots[s] = (uint32_t)++t->ncls;
+			t->cls[t->ncls++].rep = c;
+			slots[s] = (uint32_t)t->ncls;
 		}
 		c->cls = slots[s] - 1;
 		t->cls[c->cls].n++;
@@ -692,6 +692,12 @@ static void add_rules(struct ctl_scan *sc, const struct ctl_thread *o,
 	q->slot[pd->index] |= r;
 }
 
+/* A subject over @t: a user thread outside @t's thread group. */
+static bool other_user(const struct ctl_thread *o, const struct ctl_thread *t)
+{
+	return !o->kthread && o->proc != t->proc;
+}
+
 /* Was (class, process) of @tv[i] met before @i: its class pass is done. */
 static bool class_done(const struct ctl_thread **tv, size_t i)
 {
@@ -737,24 +743,25 @@ static void scan_over(struct ctl_scan *sc, const struct ctl_table *tab,
 	}
 	if (classes_done)
 		any_desc = scope == 1;
-#define EACH(ix, key)							\
-	for (m = index_find(&tab->ix, (key), &k), i = 0; i < m; i++)	\
-		if (!tab->v[k[i].pos].kthread &&			\
-		    tab->v[k[i].pos].proc != t->proc)
-	if (t->proc && t->ppid)
-		EACH(by_pid, t->ppid)
+	m = t->proc && t->ppid ? index_find(&tab->by_pid, t->ppid, &k) : 0;
+	for (i = 0; i < m; i++)
+		if (other_user(&tab->v[k[i].pos], t))
 			add_rules(sc, &tab->v[k[i].pos], OSM_CONTROL_PARENT);
-	EACH(by_tid, t->tracer)
-		add_rules(sc, &tab->v[k[i].pos], OSM_CONTROL_TRACER);
+	m = index_find(&tab->by_tid, t->tracer, &k);
+	for (i = 0; i < m; i++)
+		if (other_user(&tab->v[k[i].pos], t))
+			add_rules(sc, &tab->v[k[i].pos], OSM_CONTROL_TRACER);
 	/* is_descendant()'s walk: the processes it would meet. */
 	for (depth = 0; any_desc && p && depth < MAX_CHAIN; depth++) {
-		if (p != t->proc) {
-			EACH(by_proc, p->index + 1) {
-				class_rules(&tab->v[k[i].pos], t, scope, &desc);
-				if (desc)
-					add_rules(sc, &tab->v[k[i].pos],
-						  OSM_CONTROL_PTRACE);
-			}
+		m = p != t->proc ? index_find(&tab->by_proc, p->index + 1, &k) :
+				   0;
+		for (i = 0; i < m; i++) {
+			if (!other_user(&tab->v[k[i].pos], t))
+				continue;
+			class_rules(&tab->v[k[i].pos], t, scope, &desc);
+			if (desc)
+				add_rules(sc, &tab->v[k[i].pos],
+					  OSM_CONTROL_PTRACE);
 		}
 		if (!attr_ull(p, "ppid", 10, &ppid) || !ppid)
 			break;
@@ -791,18 +798,14 @@ static void scan_from(struct ctl_scan *sc, const struct ctl_table *tab,
 					      OSM_CONTROL_PTRACE : 0));
 		}
 	}
-#undef EACH
-#define EACH(ix, key)							\
-	for (m = index_find(&tab->ix, (key), &k), i = 0; i < m; i++)	\
+	m = s->proc && s->pid ? index_find(&tab->by_ppid, s->pid, &k) : 0;
+	for (i = 0; i < m; i++)
 		if (tab->v[k[i].pos].proc != s->proc)
-	if (s->proc && s->pid)
-		EACH(by_ppid, s->pid)
-			if (tab->v[k[i].pos].proc)
-				add_rules(sc, &tab->v[k[i].pos],
-					  OSM_CONTROL_PARENT);
-	EACH(by_tracer, s->tid)
-		add_rules(sc, &tab->v[k[i].pos], OSM_CONTROL_TRACER);
-#undef EACH
+			add_rules(sc, &tab->v[k[i].pos], OSM_CONTROL_PARENT);
+	m = index_find(&tab->by_tracer, s->tid, &k);
+	for (i = 0; i < m; i++)
+		if (tab->v[k[i].pos].proc != s->proc)
+			add_rules(sc, &tab->v[k[i].pos], OSM_CONTROL_TRACER);
 }
 
 /*
