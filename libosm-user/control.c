@@ -25,6 +25,8 @@
 /* Deeper user namespace or process chains are a malformed graph. */
 #define MAX_CHAIN		64
 
+struct ctl_ns;
+
 /* The facts of one thread the rules read. */
 struct ctl_thread {
 	const struct osm_node *thread;
@@ -41,12 +43,54 @@ struct ctl_thread {
 	bool kthread;
 	bool cred;			/* the cred attributes were all read */
 	bool has_level;
+	/* Filled by table_get(): */
+	const struct ctl_ns *nsf;	/* ns's facts */
+	const struct ctl_ns *mm_nsf;	/* mm_ns's facts, or NULL */
+	const struct osm_node *group;	/* proc, else its outermost PD */
+	uint32_t cls;			/* its class: see struct ctl_table */
 };
 
-/* Every thread's facts, read once per querier. */
+/* A user namespace's facts capable_in() reads, parsed once. */
+struct ctl_ns {
+	const struct osm_node *node;
+	const struct ctl_ns *up;	/* its first subset edge's user_ns */
+	unsigned long long level, owner;
+	bool has_level, has_owner;
+};
+
+/* A key of an index: thread table positions sorted by key. */
+struct ctl_key {
+	unsigned long long key;
+	uint32_t pos;
+};
+
+struct ctl_index {
+	struct ctl_key *v;
+	size_t n;
+};
+
+/* Threads whose facts are equal but for their process, tid and tracer. */
+struct ctl_class {
+	const struct ctl_thread *rep;
+	uint32_t off, n;		/* members: cmem[off .. off + n) */
+};
+
+/*
+ * Every thread's facts, read once per querier, with what lets a query
+ * read only the threads an answer can hold: the signal and ptrace rules
+ * depend on a thread's credentials, namespaces, dumpable and kthread
+ * (its class), evaluated once per class; the parent, tracer and
+ * ancestor rules on pids, found through sorted indices.
+ */
 struct ctl_table {
 	size_t n;
-	struct ctl_thread *v;
+	struct ctl_thread *v;		/* in graph order */
+	struct ctl_ns *ns;		/* every user_ns node, in graph order */
+	size_t nns;
+	struct ctl_class *cls;
+	size_t ncls;
+	uint32_t *cmem;
+	struct ctl_index by_pid, by_ppid, by_tid, by_tracer, by_proc;
 };
 
 /* Interned names the facts are read with. */
@@ -79,13 +123,6 @@ static const struct osm_node *out_to_t(const struct osm_node *n,
 		if (n->out[i]->kind == kind && n->out[i]->dst.ptr->type == t)
 			return n->out[i]->dst.ptr;
 	return NULL;
-}
-
-static const struct osm_node *out_to(const struct osm_graph *g,
-				     const struct osm_node *n,
-				     const char *kind, const char *type)
-{
-	return out_to_t(n, kind, osm__lookup_name(g, type));
 }
 
 static const struct osm_node *find_fmt(const struct osm_graph *g,
@@ -179,16 +216,6 @@ static void thread_facts_from(const struct osm_graph *g,
 	cred_facts(g, cred, c);
 }
 
-static void thread_facts(const struct osm_graph *g,
-			 const struct osm_node *t, struct ctl_thread *c)
-{
-	struct ctl_names nm;
-
-	names_init(g, &nm);
-	thread_facts_from(g, &nm, t, NULL, out_to_t(t, g->k_hold, nm.cred),
-			  c);
-}
-
 /*
  * cap_capable(): does @s have capability @cap over user namespace @ns?
  * Walk from @ns up: in @s's own namespace its effective set decides;
@@ -196,41 +223,34 @@ static void thread_facts(const struct osm_graph *g,
  * there; a namespace at or above @s's level is out of reach.  A parent
  * the graph does not show (above the reader's namespace) ends the walk.
  */
-static bool capable_in(const struct osm_graph *g, const struct ctl_thread *s,
-		       const struct osm_node *ns, int cap)
+static bool capable_in(const struct ctl_thread *s, const struct ctl_ns *ns,
+		       int cap)
 {
-	unsigned long long lvl, mylvl, owner;
-	const struct osm_node *parent;
 	int depth;
 
 	if (!s->cred || !ns || !s->has_level)
 		return false;
-	mylvl = s->level;
 	for (depth = 0; depth < MAX_CHAIN; depth++) {
-		if (ns == s->ns)
+		if (ns->node == s->ns)
 			return (s->cap_eff >> cap) & 1;
-		if (!attr_ull(ns, "level", 10, &lvl) || lvl <= mylvl)
+		if (!ns->has_level || ns->level <= s->level || !ns->up)
 			return false;
-		parent = out_to(g, ns, g->k_subset, "user_ns");
-		if (!parent)
-			return false;
-		if (parent == s->ns && attr_ull(ns, "owner", 10, &owner) &&
-		    owner == s->euid)
+		if (ns->up->node == s->ns && ns->has_owner &&
+		    ns->owner == s->euid)
 			return true;
-		ns = parent;
+		ns = ns->up;
 	}
 	return false;
 }
 
 /* kill_ok_by_cred(): same thread group is handled by the caller. */
-static bool may_signal(const struct osm_graph *g, const struct ctl_thread *s,
-		       const struct ctl_thread *t)
+static bool may_signal(const struct ctl_thread *s, const struct ctl_thread *t)
 {
 	if (!s->cred || !t->cred)
 		return false;
 	return s->euid == t->suid || s->euid == t->uid ||
 	       s->uid == t->suid || s->uid == t->uid ||
-	       capable_in(g, s, t->ns, CAP_KILL_BIT);
+	       capable_in(s, t->nsf, CAP_KILL_BIT);
 }
 
 /* Yama's task_is_descendant(): is @s's process an ancestor of @t's? */
@@ -252,17 +272,20 @@ static bool is_descendant(const struct osm_graph *g,
 	return false;
 }
 
+/* may_ptrace()'s answer before Yama's descendant test. */
+enum { PT_NO, PT_YES, PT_IF_DESCENDANT };
+
 /* ptrace(PTRACE_ATTACH): __ptrace_may_access(), REALCREDS, and Yama. */
-static bool may_ptrace(const struct osm_graph *g, const struct ctl_thread *s,
-		       const struct ctl_thread *t, int scope)
+static int may_ptrace(const struct ctl_thread *s, const struct ctl_thread *t,
+		      int scope)
 {
 	bool ok;
 
 	if (!s->cred || !t->cred || t->kthread)
-		return false;
+		return PT_NO;
 	ok = (s->uid == t->uid && s->uid == t->euid && s->uid == t->suid &&
 	      s->gid == t->gid && s->gid == t->egid && s->gid == t->sgid) ||
-	     capable_in(g, s, t->ns, CAP_SYS_PTRACE_BIT);
+	     capable_in(s, t->nsf, CAP_SYS_PTRACE_BIT);
 	/*
 	 * Not dumpable: CAP_SYS_PTRACE over mm->user_ns, the mm's owner
 	 * edge (1.7).  A graph before 1.7 does not show it; it is the
@@ -270,7 +293,7 @@ static bool may_ptrace(const struct osm_graph *g, const struct ctl_thread *s,
 	 * namespace stands in for it.
 	 */
 	if (ok && t->dumpable >= 0 && t->dumpable != 1)
-		ok = capable_in(g, s, t->mm_ns ? t->mm_ns : t->ns,
+		ok = capable_in(s, t->mm_ns ? t->mm_nsf : t->nsf,
 				CAP_SYS_PTRACE_BIT);
 	/*
 	 * cap_ptrace_access_check(): in the same user namespace the
@@ -278,37 +301,37 @@ static bool may_ptrace(const struct osm_graph *g, const struct ctl_thread *s,
 	 * CAP_SYS_PTRACE over the target's namespace.
 	 */
 	if (ok && !(s->ns == t->ns && !(t->cap_prm & ~s->cap_prm)))
-		ok = capable_in(g, s, t->ns, CAP_SYS_PTRACE_BIT);
+		ok = capable_in(s, t->nsf, CAP_SYS_PTRACE_BIT);
 	if (!ok)
-		return false;
+		return PT_NO;
 	switch (scope) {
 	case 0:
-		return true;
+		return PT_YES;
 	case 1:
-		return is_descendant(g, s, t) ||
-		       capable_in(g, s, t->ns, CAP_SYS_PTRACE_BIT);
+		return capable_in(s, t->nsf, CAP_SYS_PTRACE_BIT) ?
+		       PT_YES : PT_IF_DESCENDANT;
 	case 2:
-		return capable_in(g, s, t->ns, CAP_SYS_PTRACE_BIT);
+		return capable_in(s, t->nsf, CAP_SYS_PTRACE_BIT) ?
+		       PT_YES : PT_NO;
 	default:
-		return false;
+		return PT_NO;
 	}
 }
 
-static unsigned int rules_over(const struct osm_graph *g,
-			       const struct ctl_thread *s,
-			       const struct ctl_thread *t, int scope)
+/*
+ * The rules that depend only on the two threads' classes (signal, and
+ * ptrace); *@desc: ptrace holds too if @s's process is an ancestor of
+ * @t's.
+ */
+static unsigned int class_rules(const struct ctl_thread *s,
+				const struct ctl_thread *t, int scope,
+				bool *desc)
 {
-	unsigned int r = 0;
+	unsigned int r = may_signal(s, t) ? OSM_CONTROL_SIGNAL : 0;
+	int pt = may_ptrace(s, t, scope);
 
-	if (t->proc && s->proc && t->ppid && s->pid == t->ppid)
-		r |= OSM_CONTROL_PARENT;
-	if (t->tracer && t->tracer == s->tid)
-		r |= OSM_CONTROL_TRACER;
-	if (may_signal(g, s, t))
-		r |= OSM_CONTROL_SIGNAL;
-	if (may_ptrace(g, s, t, scope))
-		r |= OSM_CONTROL_PTRACE;
-	return r;
+	*desc = pt == PT_IF_DESCENDANT;
+	return r | (pt == PT_YES ? OSM_CONTROL_PTRACE : 0);
 }
 
 static bool is_thread(const struct osm_querier *q, const struct osm_node *n)
@@ -316,35 +339,49 @@ static bool is_thread(const struct osm_querier *q, const struct osm_node *n)
 	return n->is_pd && q->t_thread && n->type == q->t_thread;
 }
 
+/* The table entry of thread node @t, or NULL. */
+static const struct ctl_thread *thread_entry(const struct ctl_table *tab,
+					     const struct osm_node *t)
+{
+	size_t lo = 0, hi = tab->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (tab->v[mid].thread->index < t->index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < tab->n && tab->v[lo].thread == t ? &tab->v[lo] : NULL;
+}
+
 /* The threads that make up @pd: itself, or its members. */
-static int targets_of(const struct osm_querier *q, const struct osm_node *pd,
-		      struct ctl_thread **out, size_t *n)
+static int targets_of(const struct osm_querier *q, const struct ctl_table *tab,
+		      const struct osm_node *pd,
+		      const struct ctl_thread ***out, size_t *n)
 {
 	const struct osm_graph *g = q->g;
-	struct ctl_thread *v;
+	const struct ctl_thread **v;
 	size_t i, k = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (is_thread(q, pd)) {
-		v = malloc(sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		thread_facts(g, pd, v);
-		*out = v;
-		*n = 1;
-		return 0;
-	}
-	if (!pd->nin)
-		return 0;
-	v = calloc(pd->nin, sizeof(*v));
+	v = malloc((pd->nin + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	for (i = 0; i < pd->nin; i++) {
-		const struct osm_edge *e = pd->in[i];
+	if (is_thread(q, pd)) {
+		v[k] = thread_entry(tab, pd);
+		k += !!v[k];
+	} else {
+		for (i = 0; i < pd->nin; i++) {
+			const struct osm_edge *e = pd->in[i];
 
-		if (e->kind == g->k_member && is_thread(q, e->src.ptr))
-			thread_facts(g, e->src.ptr, &v[k++]);
+			if (e->kind == g->k_member && is_thread(q, e->src.ptr)) {
+				v[k] = thread_entry(tab, e->src.ptr);
+				k += !!v[k];
+			}
+		}
 	}
 	*out = v;
 	*n = k;
@@ -355,9 +392,203 @@ static void table_free(void *p)
 {
 	struct ctl_table *t = p;
 
-	if (t)
-		free(t->v);
+	if (!t)
+		return;
+	free(t->v);
+	free(t->ns);
+	free(t->cls);
+	free(t->cmem);
+	free(t->by_pid.v);
+	free(t->by_ppid.v);
+	free(t->by_tid.v);
+	free(t->by_tracer.v);
+	free(t->by_proc.v);
 	free(t);
+}
+
+static const struct ctl_ns *ns_entry(const struct ctl_table *tab,
+				     const struct osm_node *n)
+{
+	size_t lo = 0, hi = tab->nns;
+
+	if (!n)
+		return NULL;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (tab->ns[mid].node->index < n->index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < tab->nns && tab->ns[lo].node == n ? &tab->ns[lo] : NULL;
+}
+
+/* Every user_ns node's facts. */
+static int ns_table(const struct osm_graph *g, const struct ctl_names *nm,
+		    struct ctl_table *t)
+{
+	size_t i, k = 0;
+
+	for (i = 0; nm->user_ns && i < g->nnodes; i++)
+		k += g->nodes[i].type == nm->user_ns;
+	t->ns = calloc(k ? k : 1, sizeof(*t->ns));
+	if (!t->ns)
+		return -ENOMEM;
+	for (i = 0; nm->user_ns && i < g->nnodes; i++) {
+		const struct osm_node *n = &g->nodes[i];
+		struct ctl_ns *e;
+
+		if (n->type != nm->user_ns)
+			continue;
+		e = &t->ns[t->nns++];
+		e->node = n;
+		e->has_level = attr_ull(n, "level", 10, &e->level);
+		e->has_owner = attr_ull(n, "owner", 10, &e->owner);
+	}
+	for (i = 0; i < t->nns; i++)
+		t->ns[i].up = ns_entry(t, out_to_t(t->ns[i].node, g->k_subset,
+						   nm->user_ns));
+	return 0;
+}
+
+/* The facts a class shares (struct ctl_class). */
+static bool same_class(const struct ctl_thread *a, const struct ctl_thread *b)
+{
+	return a->ns == b->ns && a->mm_ns == b->mm_ns &&
+	       a->uid == b->uid && a->euid == b->euid && a->suid == b->suid &&
+	       a->gid == b->gid && a->egid == b->egid && a->sgid == b->sgid &&
+	       a->cap_eff == b->cap_eff && a->cap_prm == b->cap_prm &&
+	       a->level == b->level && a->dumpable == b->dumpable &&
+	       a->kthread == b->kthread && a->cred == b->cred &&
+	       a->has_level == b->has_level;
+}
+
+static uint64_t class_hash(const struct ctl_thread *a)
+{
+	uint64_t h = (uintptr_t)a->ns * 31 + (uintptr_t)a->mm_ns;
+
+	h = h * 0x9e3779b97f4a7c15ULL + a->uid;
+	h = h * 0x9e3779b97f4a7c15ULL + a->euid;
+	h = h * 0x9e3779b97f4a7c15ULL + a->gid;
+	h = h * 0x9e3779b97f4a7c15ULL + a->cap_eff;
+	h = h * 0x9e3779b97f4a7c15ULL + (unsigned int)a->dumpable * 2 +
+	    a->kthread;
+	return h ^ (h >> 29);
+}
+
+/* Group the threads into classes; cmem lists each class's members. */
+static int classes(struct ctl_table *t)
+{
+	size_t cap = 16, i, at = 0;
+	uint32_t *slots, *fill;
+
+	while (cap < 2 * t->n)
+		cap *= 2;
+	slots = calloc(cap, sizeof(*slots));
+	t->cls = calloc(t->n ? t->n : 1, sizeof(*t->cls));
+	t->cmem = malloc((t->n ? t->n : 1) * sizeof(*t->cmem));
+	if (!slots || !t->cls || !t->cmem) {
+		free(slots);
+		return -ENOMEM;
+	}
+	for (i = 0; i < t->n; i++) {
+		struct ctl_thread *c = &t->v[i];
+		size_t s = class_hash(c) & (cap - 1);
+
+		while (slots[s] &&
+		       !same_class(t->cls[slots[s] - 1].rep, c))
+			s = (s + 1) & (cap - 1);
+		if (!slots[s]) {
+			t->cls[t->ncls++].rep = c;
+			slots[s] = (uint32_t)t->ncls;
+		}
+		c->cls = slots[s] - 1;
+		t->cls[c->cls].n++;
+	}
+	free(slots);
+	fill = malloc((t->ncls ? t->ncls : 1) * sizeof(*fill));
+	if (!fill)
+		return -ENOMEM;
+	for (i = 0; i < t->ncls; i++) {
+		t->cls[i].off = (uint32_t)at;
+		fill[i] = (uint32_t)at;
+		at += t->cls[i].n;
+	}
+	for (i = 0; i < t->n; i++)
+		t->cmem[fill[t->v[i].cls]++] = (uint32_t)i;
+	free(fill);
+	return 0;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct ctl_key *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Key fields of the index kinds. */
+enum { BY_PID, BY_PPID, BY_TID, BY_TRACER, BY_PROC };
+
+static int index_build(const struct ctl_table *t, struct ctl_index *ix,
+		       int by)
+{
+	size_t i;
+
+	ix->v = malloc((t->n ? t->n : 1) * sizeof(*ix->v));
+	if (!ix->v)
+		return -ENOMEM;
+	for (i = 0; i < t->n; i++) {
+		const struct ctl_thread *c = &t->v[i];
+		unsigned long long k;
+
+		switch (by) {
+		case BY_PID:
+			k = c->proc ? c->pid : 0;
+			break;
+		case BY_PPID:
+			k = c->proc ? c->ppid : 0;
+			break;
+		case BY_TID:
+			k = c->tid;
+			break;
+		case BY_TRACER:
+			k = c->tracer;
+			break;
+		default:
+			k = c->proc ? c->proc->index + 1 : 0;
+			break;
+		}
+		if (!k)
+			continue;	/* never matches: 0 is "unknown" */
+		ix->v[ix->n].key = k;
+		ix->v[ix->n++].pos = (uint32_t)i;
+	}
+	qsort(ix->v, ix->n, sizeof(*ix->v), cmp_key);
+	return 0;
+}
+
+/* The entries of @ix with key @k: *@first, and the count returned. */
+static size_t index_find(const struct ctl_index *ix, unsigned long long k,
+			 const struct ctl_key **first)
+{
+	size_t lo = 0, hi = ix->n, end;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ix->v[mid].key < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < ix->n && ix->v[end].key == k; end++)
+		;
+	*first = ix->v + lo;
+	return k ? end - lo : 0;
 }
 
 /*
@@ -370,6 +601,7 @@ static int table_get(struct osm_querier *q, const struct ctl_table **out)
 	struct ctl_names nm;
 	struct ctl_table *t;
 	size_t i, k = 0;
+	int err;
 
 	if (q->ctl) {
 		*out = q->ctl;
@@ -381,28 +613,48 @@ static int table_get(struct osm_querier *q, const struct ctl_table **out)
 	for (i = 0; i < g->nnodes; i++)
 		k += is_thread(q, &g->nodes[i]);
 	t->v = calloc(k ? k : 1, sizeof(*t->v));
-	if (!t->v) {
-		free(t);
-		return -ENOMEM;
-	}
 	names_init(g, &nm);
+	err = t->v ? ns_table(g, &nm, t) : -ENOMEM;
+	if (err) {
+		table_free(t);
+		return err;
+	}
 	osm__stamps_next(q, &q->mark);
 	for (i = 0; i < g->nnodes; i++) {
 		const struct osm_node *n = &g->nodes[i];
 		const struct ctl_thread *from = NULL;
 		const struct osm_node *cred;
+		struct ctl_thread *c = &t->v[t->n];
 
 		if (!is_thread(q, n))
 			continue;
 		cred = out_to_t(n, g->k_hold, nm.cred);
 		if (cred && stamp_has(&q->mark, cred->index))
 			from = &t->v[q->slot[cred->index]];
-		thread_facts_from(g, &nm, n, from, cred, &t->v[t->n]);
+		thread_facts_from(g, &nm, n, from, cred, c);
 		if (cred && !from) {
 			stamp_set(&q->mark, cred->index);
 			q->slot[cred->index] = (uint32_t)t->n;
 		}
+		c->nsf = ns_entry(t, c->ns);
+		c->mm_nsf = ns_entry(t, c->mm_ns);
+		c->group = c->proc ? c->proc : osm__pd_group(g, n);
 		t->n++;
+	}
+	err = classes(t);
+	if (!err)
+		err = index_build(t, &t->by_pid, BY_PID);
+	if (!err)
+		err = index_build(t, &t->by_ppid, BY_PPID);
+	if (!err)
+		err = index_build(t, &t->by_tid, BY_TID);
+	if (!err)
+		err = index_build(t, &t->by_tracer, BY_TRACER);
+	if (!err)
+		err = index_build(t, &t->by_proc, BY_PROC);
+	if (err) {
+		table_free(t);
+		return err;
 	}
 	q->ctl = t;
 	q->ctl_free = table_free;
@@ -410,18 +662,150 @@ static int table_get(struct osm_querier *q, const struct ctl_table **out)
 	return 0;
 }
 
-/* OR @r into the rules of @pd, noting @pd in @seen the first time. */
-static void add_rules(struct osm_querier *q, const struct osm_node *pd,
-		      unsigned int r, const struct osm_node **seen, size_t *n)
+/* A scan's answer so far: rules per PD in q->slot, the PDs in seen. */
+struct ctl_scan {
+	struct osm_querier *q;
+	unsigned int gran;
+	const struct osm_node **seen;
+	size_t n;
+};
+
+/* OR @r into the rules of thread @o's answer PD. */
+static void add_rules(struct ctl_scan *sc, const struct ctl_thread *o,
+		      unsigned int r)
 {
+	struct osm_querier *q = sc->q;
+	const struct osm_node *pd;
+
 	if (!r)
 		return;
+	if (sc->gran == OSM_GRAN_THREAD ||
+	    (sc->gran == OSM_GRAN_KERNEL && o->kthread))
+		pd = o->thread;
+	else
+		pd = o->group;
 	if (!stamp_has(&q->mark, pd->index)) {
 		stamp_set(&q->mark, pd->index);
 		q->slot[pd->index] = 0;
-		seen[(*n)++] = pd;
+		sc->seen[sc->n++] = pd;
 	}
 	q->slot[pd->index] |= r;
+}
+
+/* A subject over @t: a user thread outside @t's thread group. */
+static bool other_user(const struct ctl_thread *o, const struct ctl_thread *t)
+{
+	return !o->kthread && o->proc != t->proc;
+}
+
+/* Was (class, process) of @tv[i] met before @i: its class pass is done. */
+static bool class_done(const struct ctl_thread **tv, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (tv[j]->cls == tv[i]->cls && tv[j]->proc == tv[i]->proc)
+			return true;
+	return false;
+}
+
+/*
+ * CanControl over target @t: every subject class once, then the threads
+ * that are @t's parent's, its tracer and (Yama) its ancestors'.
+ * Subjects are user threads outside @t's thread group.
+ */
+static void scan_over(struct ctl_scan *sc, const struct ctl_table *tab,
+		      const struct ctl_thread *t, bool classes_done,
+		      int scope)
+{
+	const struct osm_graph *g = sc->q->g;
+	const struct osm_node *p = t->proc;
+	const struct ctl_key *k;
+	unsigned long long ppid;
+	bool desc, any_desc = false;
+	size_t c, i, m;
+	int depth;
+
+	for (c = 0; !classes_done && c < tab->ncls; c++) {
+		const struct ctl_class *cl = &tab->cls[c];
+		unsigned int r;
+
+		if (cl->rep->kthread)
+			continue;
+		r = class_rules(cl->rep, t, scope, &desc);
+		any_desc |= desc;
+		for (i = 0; r && i < cl->n; i++) {
+			const struct ctl_thread *o = &tab->v[tab->cmem[cl->off + i]];
+
+			if (o->proc != t->proc)
+				add_rules(sc, o, r);
+		}
+	}
+	if (classes_done)
+		any_desc = scope == 1;
+	m = t->proc && t->ppid ? index_find(&tab->by_pid, t->ppid, &k) : 0;
+	for (i = 0; i < m; i++)
+		if (other_user(&tab->v[k[i].pos], t))
+			add_rules(sc, &tab->v[k[i].pos], OSM_CONTROL_PARENT);
+	m = index_find(&tab->by_tid, t->tracer, &k);
+	for (i = 0; i < m; i++)
+		if (other_user(&tab->v[k[i].pos], t))
+			add_rules(sc, &tab->v[k[i].pos], OSM_CONTROL_TRACER);
+	/* is_descendant()'s walk: the processes it would meet. */
+	for (depth = 0; any_desc && p && depth < MAX_CHAIN; depth++) {
+		m = p != t->proc ? index_find(&tab->by_proc, p->index + 1, &k) :
+				   0;
+		for (i = 0; i < m; i++) {
+			if (!other_user(&tab->v[k[i].pos], t))
+				continue;
+			class_rules(&tab->v[k[i].pos], t, scope, &desc);
+			if (desc)
+				add_rules(sc, &tab->v[k[i].pos],
+					  OSM_CONTROL_PTRACE);
+		}
+		if (!attr_ull(p, "ppid", 10, &ppid) || !ppid)
+			break;
+		p = find_fmt(g, "process", ppid);
+	}
+}
+
+/*
+ * The PDs subject @s controls: every target class once (a class that
+ * ptrace reaches only as a descendant: each member's ancestry), then the
+ * threads @s is the parent or the tracer of.
+ */
+static void scan_from(struct ctl_scan *sc, const struct ctl_table *tab,
+		      const struct ctl_thread *s, bool classes_done,
+		      int scope)
+{
+	const struct osm_graph *g = sc->q->g;
+	const struct ctl_key *k;
+	size_t c, i, m;
+	bool desc;
+
+	if (s->kthread)
+		return;
+	for (c = 0; !classes_done && c < tab->ncls; c++) {
+		const struct ctl_class *cl = &tab->cls[c];
+		unsigned int r = class_rules(s, cl->rep, scope, &desc);
+
+		for (i = 0; (r || desc) && i < cl->n; i++) {
+			const struct ctl_thread *o = &tab->v[tab->cmem[cl->off + i]];
+
+			if (o->proc == s->proc)
+				continue;
+			add_rules(sc, o, r | (desc && is_descendant(g, s, o) ?
+					      OSM_CONTROL_PTRACE : 0));
+		}
+	}
+	m = s->proc && s->pid ? index_find(&tab->by_ppid, s->pid, &k) : 0;
+	for (i = 0; i < m; i++)
+		if (tab->v[k[i].pos].proc != s->proc)
+			add_rules(sc, &tab->v[k[i].pos], OSM_CONTROL_PARENT);
+	m = index_find(&tab->by_tracer, s->tid, &k);
+	for (i = 0; i < m; i++)
+		if (tab->v[k[i].pos].proc != s->proc)
+			add_rules(sc, &tab->v[k[i].pos], OSM_CONTROL_TRACER);
 }
 
 /*
@@ -434,12 +818,11 @@ int osm__control_scan(struct osm_querier *q, const struct osm_node *pd,
 		      int scope, unsigned int gran, bool reverse,
 		      struct osm_control **out, size_t *nout)
 {
-	const struct osm_graph *g = q->g;
-	const struct osm_node **seen = NULL;
+	struct ctl_scan sc = { .q = q, .gran = gran };
+	const struct ctl_thread **tv = NULL;
 	const struct ctl_table *tab;
 	struct osm_control *res = NULL;
-	struct ctl_thread *tv = NULL;
-	size_t i, j, n = 0, nt;
+	size_t i, nt;
 	int err;
 
 	*out = NULL;
@@ -447,54 +830,37 @@ int osm__control_scan(struct osm_querier *q, const struct osm_node *pd,
 	err = table_get(q, &tab);
 	if (err)
 		return err;
-	err = targets_of(q, pd, &tv, &nt);
+	err = targets_of(q, tab, pd, &tv, &nt);
 	if (err)
 		return err;
-	seen = malloc((tab->n ? tab->n : 1) * sizeof(*seen));
-	if (!seen) {
+	sc.seen = malloc((tab->n ? tab->n : 1) * sizeof(*sc.seen));
+	if (!sc.seen) {
 		err = -ENOMEM;
 		goto out;
 	}
 	osm__stamps_next(q, &q->mark);
-	for (i = 0; nt && i < tab->n; i++) {
-		const struct ctl_thread *o = &tab->v[i];
-
-		for (j = 0; j < nt; j++) {
-			const struct ctl_thread *me = &tv[j];
-			const struct ctl_thread *s = reverse ? me : o;
-			const struct ctl_thread *t = reverse ? o : me;
-			const struct osm_node *slot;
-
-			/* Kernel threads are no subjects; nor is the group. */
-			if (s->kthread || s->proc == t->proc)
-				continue;
-			if (gran == OSM_GRAN_THREAD ||
-			    (gran == OSM_GRAN_KERNEL && o->kthread))
-				slot = o->thread;
-			else if (o->proc)
-				slot = o->proc;
-			else
-				slot = osm__pd_group(g, o->thread);
-			add_rules(q, slot, rules_over(g, s, t, scope), seen,
-				  &n);
-		}
+	for (i = 0; i < nt; i++) {
+		if (reverse)
+			scan_from(&sc, tab, tv[i], class_done(tv, i), scope);
+		else
+			scan_over(&sc, tab, tv[i], class_done(tv, i), scope);
 	}
-	if (n) {
-		qsort(seen, n, sizeof(*seen), osm__cmp_index);
-		res = calloc(n, sizeof(*res));
+	if (sc.n) {
+		qsort(sc.seen, sc.n, sizeof(*sc.seen), osm__cmp_index);
+		res = calloc(sc.n, sizeof(*res));
 		if (!res) {
 			err = -ENOMEM;
 			goto out;
 		}
-		for (i = 0; i < n; i++) {
-			res[i].pd = seen[i];
-			res[i].rules = q->slot[seen[i]->index];
+		for (i = 0; i < sc.n; i++) {
+			res[i].pd = sc.seen[i];
+			res[i].rules = q->slot[sc.seen[i]->index];
 		}
 	}
 	*out = res;
-	*nout = n;
+	*nout = sc.n;
 out:
-	free(seen);
+	free(sc.seen);
 	free(tv);
 	return err;
 }

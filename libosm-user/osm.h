@@ -230,6 +230,8 @@ OSM_API const char *osm_edge__attr_value(const struct osm_edge *e, size_t i);
  * Every query needs per-node scratch arrays; passed in the opts'
  * .querier field, a querier is allocated once and reused, so a batch
  * (the TCB of every process) does not allocate and clear them per query.
+ * It also caches what a batch reads again: every thread's control facts
+ * and each resource's holders (query.md, "Cost and the querier").
  * Not thread-safe: one querier per thread.
  *
  * Return: the querier, or NULL with errno set.

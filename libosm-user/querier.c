@@ -70,6 +70,7 @@ void osm_querier__free(struct osm_querier *q)
 	free(q->rnode);
 	free(q->redge);
 	free(q->rwr);
+	osm__holders_free(q);
 	free(q);
 }
 
@@ -683,56 +684,6 @@ static int add_units(struct osm_querier *q, struct pd_vec *pv,
 			return err;
 	}
 	return 0;
-}
-
-/*
- * SharedResources: for each resource @pd reaches, the PDs that reach it
- * too, by one backward walk (and one more along writable steps).  That
- * costs what the answer holds: the holders of each resource and the
- * path to them, not a walk from every PD of the graph.
- */
-int osm__sharing_core(struct osm_querier *q, const struct osm_node *pd,
-		      const struct type_filter *f, bool mine_rw,
-		      bool theirs_rw, unsigned int gran, struct pd_vec *pv)
-{
-	struct osm_shared_res *mine;
-	size_t i, n;
-	int err;
-
-	pd_vec_init(q, pv);
-	err = osm__reach_list(q, pd, f, mine_rw, &mine, &n);
-	/*
-	 * A querier the caller keeps indexes the backward steps once for
-	 * its batch; building the index (a pass over every edge) costs
-	 * more than a single query saves.
-	 */
-	if (!err && !q->single)
-		err = osm__querier_rev_index(q);
-	if (err) {
-		free(mine);
-		return err;
-	}
-	osm__mark_own(q, pd);
-	for (i = 0; i < n; i++) {
-		const struct osm_node *r = mine[i].res;
-
-		if (!theirs_rw) {
-			osm__walk(q, r, WALK_REV);
-			err = add_units(q, pv, gran, true, r, mine[i].mine,
-					OSM_ACCESS_R);
-			if (err)
-				break;
-		}
-		osm__walk(q, r, WALK_REV | WALK_WRITE);
-		err = add_units(q, pv, gran, true, r, mine[i].mine,
-				OSM_ACCESS_RW);
-		if (err)
-			break;
-	}
-	free(mine);
-	if (!err)
-		osm__pd_vec_sort(pv);
-	return err;
 }
 
 /* The channels @pd's reach has @kind edges to, in graph order. */

@@ -51,6 +51,23 @@ struct osm_querier {
 	const struct osm_node **rnode;
 	const struct osm_edge **redge;
 	unsigned char *rwr;		/* the step allows writing */
+	/*
+	 * query_holders.c: the units reaching a resource, per resource.
+	 * harena holds lists (a count, then entries); hoff[i] is 1 + the
+	 * offset of node i's list when a kept querier has it cached for
+	 * granularity hgran; hbits marks the units a query met.  Lists
+	 * name units by dense numbers (udense[node] - 1, unode[number]) so
+	 * that a query's per-unit counts (ucnt, ustamp) stay in cache.
+	 */
+	uint32_t *hoff;
+	uint32_t *harena;
+	size_t hlen, hcap;
+	unsigned int hgran;
+	uint64_t *hbits;
+	uint32_t *udense;
+	uint32_t *unode, *ucnt, *ustamp;
+	uint32_t ucur;
+	size_t nunits, ucap;
 	/* control.c's per-thread facts, read once per querier. */
 	void *ctl;
 	void (*ctl_free)(void *ctl);
@@ -130,6 +147,9 @@ int osm__servers_core(struct osm_querier *q, const struct osm_node *pd,
 		      bool reverse, struct pd_vec *pv);
 void osm__pd_vec_sort(struct pd_vec *pv);
 void osm__pd_vec_free(struct pd_vec *pv);
+
+/* query_holders.c */
+void osm__holders_free(struct osm_querier *q);
 
 /* control.c */
 int osm__control_scan(struct osm_querier *q, const struct osm_node *pd,

@@ -11,6 +11,7 @@
  * Usage: test_query [fixture-dir]
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -617,6 +618,170 @@ static void test_properties(const struct osm_graph *g, const char *name)
 	osm_querier__free(q);
 }
 
+/*
+ * A random graph with what the batch machinery keys on: processes of
+ * 1-3 threads (some sharing a cred node, some a tracer), kernel
+ * threads, parent chains with cycles and unknown parents, nested user
+ * namespaces with owners, credentials from a small pool (so that
+ * classes of equal credentials form), dumpable and mm owners, regions
+ * of every perm mapping shared inodes, open files of both modes,
+ * sockets with peers and files in flight, shared namespaces and
+ * cgroups, and servers (request/serve).
+ */
+static uint64_t rng;
+
+static unsigned int rnd(unsigned int n)
+{
+	rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (unsigned int)(rng >> 33) % n;
+}
+
+static char *random_graph(uint64_t seed, size_t *lenp)
+{
+	static const char *const perms[] = { "rw-s", "rw-p", "r--p", "r-xs" };
+	static const char *const caps[] = {
+		"0000000000000000", "0000000000000020", "0000000000080000",
+		"000001ffffffffff",
+	};
+	size_t cap = 1 << 20, len = 0;
+	char *t = malloc(cap);
+	unsigned int np = 8, nu = 4, ni = 6, p, k, i, nodes = 0,
+		     edges = 0, credof[32];
+
+#define G(...) (len += snprintf(t + len, cap - len, __VA_ARGS__))
+#define GN(...) (nodes++, G("node " __VA_ARGS__))
+#define GE(...) (edges++, G("edge " __VA_ARGS__))
+	rng = seed;
+	np += rnd(10);
+	G("osmosis-graph 1.7 epoch=1 pid_ns=1 view=full\n");
+	GN("kernel:0 pd name=kernel\n");
+	for (k = 1; k <= 2; k++) {
+		GN("thread:%u pd tid=%u tgid=%u comm=k%u kthread=1\n", k, k,
+		   k, k);
+		GE("thread:%u member kernel:0\n", k);
+	}
+	for (k = 1; k <= nu; k++) {
+		unsigned int up = k > 1 ? 1 + rnd(k - 1) : 0;
+
+		GN("user_ns:%u res inum=%u level=%u owner=%u\n", k, k,
+		   up ? (up == 1 ? 1 : 2) : 0, 1000 + rnd(3));
+		if (up)
+			GE("user_ns:%u subset user_ns:%u\n", k, up);
+	}
+	GN("net_ns:1 res inum=1\n");
+	GN("net_ns:2 res inum=2\n");
+	GN("cgroup:1 res id=1\n");
+	GN("fuse:0:40 res dev=0:40\n");
+	for (k = 0; k < ni; k++) {
+		GN("inode:8:1:%u res dev=8:1 ino=%u ftype=%s\n", k, k,
+		   k % 3 ? "reg" : "sock");
+		if (k == 1)
+			GE("inode:8:1:%u request fuse:0:40\n", k);
+	}
+	GE("inode:8:1:0 peer inode:8:1:3\n");
+	for (p = 10; p < 10 + np; p++) {
+		unsigned int nt = 1 + rnd(3), ppid = rnd(4) ? 10 + rnd(np) :
+						      rnd(2) ? 1 : 0;
+		unsigned int cred = rnd(3) && p > 10 ?
+				    credof[rnd(p - 10)] : p;
+		unsigned int uid = 1000 + rnd(3);
+
+		credof[p - 10] = cred;
+		GN("process:%u pd pid=%u ppid=%u comm=p%u\n", p, p, ppid, p);
+		GN("mm:%u res dumpable=%u\n", p, rnd(3));
+		if (rnd(2))
+			GE("mm:%u owner user_ns:%u\n", p, 1 + rnd(nu));
+		if (cred == p)
+			GN("cred:%u res uid=%u euid=%u suid=%u gid=%u egid=%u "
+			   "sgid=%u cap_prm=%s cap_eff=%s userns=%u\n", p,
+			   uid, rnd(4) ? uid : 1000 + rnd(3), uid, uid,
+			   uid, rnd(4) ? uid : 2000, caps[rnd(4)],
+			   caps[rnd(4)], 1 + rnd(nu));
+		GN("files:%u res\n", p);
+		for (k = 0; k < 2 + rnd(3); k++) {
+			GN("vma:%u:%u res perm=%s\n", p, k, perms[rnd(4)]);
+			GE("vma:%u:%u subset mm:%u\n", p, k, p);
+			if (rnd(3))
+				GE("vma:%u:%u map inode:8:1:%u\n", p, k,
+				   rnd(ni));
+		}
+		for (k = 0; k < 1 + rnd(3); k++) {
+			unsigned int m = rnd(2);
+
+			GN("file:%u:%u res mode=%s\n", p, k, m ? "rw" : "r");
+			GE("files:%u map file:%u:%u mode=%s\n", p, p, k,
+			   m ? "rw" : "r");
+			GE("file:%u:%u map inode:8:1:%u\n", p, k, rnd(ni));
+			if (!rnd(6))
+				GE("file:%u:%u serve fuse:0:40\n", p, k);
+		}
+		if (!rnd(4))
+			GE("inode:8:1:3 inflight file:%u:0\n", p);
+		for (i = 0; i < nt; i++) {
+			unsigned int tid = i ? p * 100 + i : p;
+
+			GN("thread:%u pd tid=%u tgid=%u tracer=%u\n", tid, tid,
+			   p, rnd(5) ? 0 : 10 + rnd(np));
+			GE("thread:%u member process:%u\n", tid, p);
+			GE("thread:%u hold mm:%u mode=rw\n", tid, p);
+			GE("thread:%u hold cred:%u mode=r\n", tid, cred);
+			GE("thread:%u hold files:%u mode=%s\n", tid, p,
+			   rnd(4) ? "rw" : "r");
+			GE("thread:%u hold net_ns:%u mode=r\n", tid, 1 + rnd(2));
+			if (rnd(2))
+				GE("thread:%u hold cgroup:1 mode=rw\n", tid);
+		}
+	}
+	G("end nodes=%u edges=%u\n", nodes, edges);
+#undef G
+#undef GN
+#undef GE
+	*lenp = len;
+	return t;
+}
+
+/*
+ * One querier through every PD at one granularity and mode, and again
+ * switching granularity between queries: the answers of single shots.
+ */
+static void test_batch(const struct osm_graph *g, const char *name)
+{
+	struct osm_querier *q = osm_querier__new(g), *q2 = osm_querier__new(g);
+	size_t nn = osm_graph__node_count(g), i;
+	unsigned int gran, mode, imp;
+	char one[sizeof(buf)];
+	int bad = 0, n = 0;
+
+	CHECK(q && q2);
+	for (gran = 0; gran <= OSM_GRAN_KERNEL; gran++)
+		for (mode = 0; mode <= OSM_MODE_WRITE; mode += OSM_MODE_WRITE)
+			for (imp = 0; imp < 2; imp++)
+				for (i = 0; i < nn; i++) {
+					const char *id;
+
+					if (!osm_node__is_pd(osm_graph__node(g, i)))
+						continue;
+					id = osm_node__id(osm_graph__node(g, i));
+					snprintf(one, sizeof(one), "%s",
+						 tcb(g, id, imp, gran, mode, NULL));
+					bad += !!strcmp(tcb(g, id, imp, gran,
+							    mode, q), one);
+					/* q2 changes granularity each time. */
+					snprintf(one, sizeof(one), "%s",
+						 tcb(g, id, imp, (gran + i) % 3,
+						     mode, NULL));
+					bad += !!strcmp(tcb(g, id, imp,
+							    (gran + i) % 3,
+							    mode, q2), one);
+					n++;
+				}
+	CHECK(bad == 0);
+	printf("# %s: %d batch answers, %d differ from single queries\n",
+	       name, n, bad);
+	osm_querier__free(q);
+	osm_querier__free(q2);
+}
+
 static void test_errors(const struct osm_graph *g, const struct osm_graph *e)
 {
 	struct osm_querier *qe = osm_querier__new(e);
@@ -706,6 +871,28 @@ int main(int argc, char **argv)
 		CHECK(f != NULL);
 		if (f)
 			test_properties(f, fixtures[i]);
+		osm_graph__free(f);
+	}
+	for (i = 1; i <= 12; i++) {
+		char name[32], *text;
+		size_t len;
+		struct osm_graph *f;
+
+		char err[256] = "";
+		OSM_OPTS(osm_graph_opts, po, .errbuf = err,
+			 .errbuf_sz = sizeof(err));
+
+		text = random_graph(i, &len);
+		f = osm_graph__parse_opts(text, len, &po);
+		free(text);
+		snprintf(name, sizeof(name), "random graph %zu", i);
+		CHECK(f != NULL);
+		if (!f) {
+			printf("# %s: %s\n", name, err);
+			continue;
+		}
+		test_properties(f, name);
+		test_batch(f, name);
 		osm_graph__free(f);
 	}
 	printf("%s 2 - properties\n", failures ? "not ok" : "ok");

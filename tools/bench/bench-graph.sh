@@ -15,7 +15,8 @@
 # every thread's facts) once.  Per-process means are compared (networkx's:
 # its preparation spread over every process, plus the mean of its
 # sample); the sample's answers must be equal line for line (bench_load.c
-# and nx_shared.py say what a line holds).
+# and nx_shared.py say what a line holds), and every tenth sampled answer
+# equal, access modes included, to the same query without the querier.
 #
 # Environment: BENCH_DIR (default /tmp/osm-bench-graph) keeps the graph
 # between runs; BENCH_ARGS, the generator's arguments (default: 5,000
@@ -102,17 +103,27 @@ BEGIN {
 		printf "%-28s %11.4fs\n", "shared", ls
 		printf "%-28s %11.4fs\n", "TCB per process, batch", lp
 	}
-	printf "TCB of all %d processes in one batch: %.1fs CPU; target 50x networkx\n", \
+	printf "TCB of all %d processes in one batch: %.2fs CPU; target 50x networkx\n", \
 		ln, get(lo, "tcb_batch_cpu_s")
+	printf "TCB, first query on a new querier (its indices and caches): %.0f ms CPU\n", \
+		get(lo, "tcb_first_s") * 1e3
 	printf "osm -j graph: %.0f MB/s (CPU %.3fs); target 100\n", \
 		b / 1e6 / json, json
 	printf "libosm load: %.0f MB/s (wall), %.0f MB/s (CPU %.3fs); target 300\n", \
 		b / 1e6 / lt, b / 1e6 / lc, lc
+	printf "libosm load CPU: user %.3fs, system %.3fs, %d minor faults\n", \
+		get(lo, "load_user_s"), get(lo, "load_sys_s"), get(lo, "load_minflt")
 	printf "peak RSS / text: library %.2fx, osm graph stats %.2fx (%.0f MB); target 1.5\n", \
 		lm / b, cli * 1024 / b, cli * 1024 / 1e6
 	if (nx)
 		printf "networkx peak RSS / text: %.2fx\n", nm / b
 }'
+checked=$(val tcb_single_checked "$dir/libosm.out")
+if [[ $checked != "$(val tcb_single_equal "$dir/libosm.out")" ]]; then
+	echo "TCB answers: batch DIFFERS from single queries" >&2
+	exit 1
+fi
+echo "TCB answers: batch equal to single queries ($checked processes, access modes included)"
 if (( nx )); then
 	if cmp -s "$dir/answer.libosm" "$dir/answer.nx"; then
 		echo "answers: equal ($(val shared_pds "$dir/libosm.out") PDs share with $pd)"

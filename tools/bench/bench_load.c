@@ -15,6 +15,9 @@
  * graph (a check of which they are; the access modes are not compared).
  *
  * With "sample" after TCB_STRIDE, only the sampled processes are asked.
+ * Every tenth sampled process is asked again without the querier (the
+ * single-query path) and the two answers compared in full, access modes
+ * included: the batch's caches must not change an answer.
  *
  * Usage: bench_load GRAPH PD ANSWER-FILE [TCB-FILE [TCB_STRIDE [sample]]]
  */
@@ -52,14 +55,46 @@ static long maxrss_kib(void)
 	return ru.ru_maxrss;
 }
 
+static double tv_s(struct timeval tv)
+{
+	return tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+/* Are two TCB answers the same, entry by entry and resource by resource? */
+static bool tcb_equal(const struct osm_tcb_entry *a, int na,
+		      const struct osm_tcb_entry *b, int nb)
+{
+	int i;
+	size_t k;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++) {
+		if (a[i].pd != b[i].pd || a[i].why != b[i].why ||
+		    a[i].rules != b[i].rules || a[i].nres != b[i].nres ||
+		    a[i].nchan != b[i].nchan)
+			return false;
+		for (k = 0; k < a[i].nres; k++)
+			if (a[i].res[k].res != b[i].res[k].res ||
+			    a[i].res[k].mine != b[i].res[k].mine ||
+			    a[i].res[k].theirs != b[i].res[k].theirs)
+				return false;
+		for (k = 0; k < a[i].nchan; k++)
+			if (a[i].chan[k] != b[i].chan[k])
+				return false;
+	}
+	return true;
+}
+
 /* The TCB of every process; the sampled ones' answers to @path. */
 static int tcb_batch(const struct osm_graph *g, const char *path,
 		     unsigned int stride, bool only_sample)
 {
 	struct osm_querier *q = osm_querier__new(g);
 	size_t i, j, k, n = osm_graph__node_count(g), nproc = 0, nsample = 0;
-	double c0, c1, sample_s = 0;
+	double c0, c1, sample_s = 0, first_s = -1;
 	unsigned long long entries = 0;
+	size_t nsingle = 0, nsame = 0;
 	FILE *f = fopen(path, "w");
 
 	if (!q || !f) {
@@ -87,6 +122,8 @@ static int tcb_batch(const struct osm_graph *g, const char *path,
 			perror("tcb");
 			return -1;
 		}
+		if (first_s < 0)
+			first_s = cpu() - s0;
 		entries += m;
 		if (sample) {
 			sample_s += cpu() - s0;
@@ -101,6 +138,18 @@ static int tcb_batch(const struct osm_graph *g, const char *path,
 				osm_node__id(pd), osm_node__id(t[j].pd),
 				t[j].why, t[j].rules, t[j].nres, at);
 		}
+		if (sample && nsample % 10 == 1) {
+			OSM_OPTS(osm_tcb_opts, o1, .ptrace_scope = 1);
+			struct osm_tcb_entry *t1;
+			double s1 = cpu();
+			int m1 = osm_query__tcb(g, pd, &o1, &t1);
+
+			c0 += cpu() - s1;	/* not part of the batch */
+			nsingle++;
+			nsame += m1 >= 0 && tcb_equal(t, m, t1, m1);
+			if (m1 >= 0)
+				osm_tcb__free(t1, m1);
+		}
 		osm_tcb__free(t, m);
 	}
 	c1 = cpu();
@@ -112,6 +161,9 @@ static int tcb_batch(const struct osm_graph *g, const char *path,
 	printf("tcb_entries %llu\n", entries);
 	printf("tcb_batch_cpu_s %.3f\n", c1 - c0);
 	printf("tcb_per_process_s %.6f\n", nproc ? (c1 - c0) / nproc : 0);
+	printf("tcb_first_s %.4f\n", first_s);
+	printf("tcb_single_checked %zu\n", nsingle);
+	printf("tcb_single_equal %zu\n", nsame);
 	printf("tcb_sample %zu\n", nsample);
 	printf("tcb_sample_per_process_s %.6f\n",
 	       nsample ? sample_s / nsample : 0);
@@ -125,6 +177,7 @@ int main(int argc, char **argv)
 	struct osm_share *sh;
 	struct osm_graph *g;
 	double t0, t1, t2, c0, c1;
+	struct rusage r0, r1;
 	struct stat st;
 	FILE *ans;
 	int i, n;
@@ -145,11 +198,13 @@ int main(int argc, char **argv)
 			 .max_bytes = (size_t)-1, .errbuf = errbuf,
 			 .errbuf_sz = sizeof(errbuf));
 
+		getrusage(RUSAGE_SELF, &r0);
 		c0 = cpu();
 		t0 = now();
 		g = osm_graph__load(&opts);
 		t1 = now();
 		c1 = cpu();
+		getrusage(RUSAGE_SELF, &r1);
 	}
 	if (!g) {
 		fprintf(stderr, "%s: %s\n", argv[1], errbuf);
@@ -160,6 +215,10 @@ int main(int argc, char **argv)
 	       osm_graph__edge_count(g));
 	printf("load_s %.3f\n", t1 - t0);
 	printf("load_cpu_s %.3f\n", c1 - c0);
+	/* The system time is mostly first touching fresh memory. */
+	printf("load_user_s %.3f\n", tv_s(r1.ru_utime) - tv_s(r0.ru_utime));
+	printf("load_sys_s %.3f\n", tv_s(r1.ru_stime) - tv_s(r0.ru_stime));
+	printf("load_minflt %ld\n", r1.ru_minflt - r0.ru_minflt);
 	printf("load_maxrss_kib %ld\n", maxrss_kib());
 
 	pd = osm_graph__find(g, argv[2]);

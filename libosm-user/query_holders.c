@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * SharedResources through holder lists: for each resource a PD reaches,
+ * the units (PDs at the asked granularity) that reach it too, each with
+ * whether it can write it.  A list is found by one backward walk and one
+ * more along writable steps; a querier the caller keeps caches every
+ * list it found, so a batch walks back from each resource once instead
+ * of once per PD that reaches it (a shared library's inode: once, not
+ * once per process mapping it).
+ *
+ * The answer is built in two passes over the lists (count per unit, then
+ * fill exact arrays), its PDs in graph order from a bitmap of the units
+ * met: no reallocation, no sort.  Units are numbered densely as they are
+ * met, so the counts a query keeps per unit fit in cache.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query_internal.h"
+
+/* A list entry: the unit's number, and whether it reaches by writing. */
+#define H_RW		0x80000000U
+#define H_IDX		0x7fffffffU
+/* A kept querier's cache is dropped when it grows past this (entries). */
+#define H_CACHE_MAX	(32U << 20)
+
+void osm__holders_free(struct osm_querier *q)
+{
+	free(q->hoff);
+	free(q->harena);
+	free(q->hbits);
+	free(q->udense);
+	free(q->unode);
+	free(q->ucnt);
+	free(q->ustamp);
+	q->hoff = NULL;
+	q->harena = NULL;
+	q->hbits = NULL;
+	q->udense = NULL;
+	q->unode = NULL;
+	q->ucnt = NULL;
+	q->ustamp = NULL;
+	q->hlen = 0;
+	q->hcap = 0;
+	q->nunits = 0;
+	q->ucap = 0;
+}
+
+/* Forget every list and unit number (another granularity, or too large). */
+static void holders_reset(struct osm_querier *q, unsigned int gran)
+{
+	if (q->hoff)
+		memset(q->hoff, 0, q->n * sizeof(*q->hoff));
+	if (q->nunits)	/* calloc()ed: only the touched pages cost */
+		memset(q->udense, 0, q->n * sizeof(*q->udense));
+	q->hgran = gran;
+	q->hlen = 0;
+	q->nunits = 0;
+}
+
+/* Start a query: scratch allocated, a stale or oversized cache emptied. */
+static int holders_begin(struct osm_querier *q, unsigned int gran)
+{
+	if (!q->hbits)
+		q->hbits = calloc(q->n / 64 + 1, sizeof(*q->hbits));
+	if (!q->udense)
+		q->udense = calloc(q->n, sizeof(*q->udense));
+	if (!q->hoff && !q->single)
+		q->hoff = calloc(q->n, sizeof(*q->hoff));
+	if (!q->hbits || !q->udense || (!q->single && !q->hoff))
+		return -ENOMEM;
+	if (q->single || q->hgran != gran || q->hlen > H_CACHE_MAX)
+		holders_reset(q, gran);
+	return 0;
+}
+
+static int grow(uint32_t **v, size_t *cap, size_t want)
+{
+	size_t c = *cap ? *cap : 1024;
+	uint32_t *nv;
+
+	if (want >= UINT32_MAX)
+		return -E2BIG;	/* offsets and numbers are 32 bits */
+	if (want <= *cap)
+		return 0;
+	while (c < want)
+		c *= 2;
+	nv = realloc(*v, c * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = c;
+	return 0;
+}
+
+/* The number of unit @u, given one if new. */
+static int unit_number(struct osm_querier *q, const struct osm_node *u,
+		       uint32_t *d)
+{
+	size_t cap = q->ucap;
+	int err;
+
+	if (q->udense[u->index]) {
+		*d = q->udense[u->index] - 1;
+		return 0;
+	}
+	if (q->nunits == q->ucap) {
+		err = grow(&q->unode, &cap, q->nunits + 1);
+		cap = q->ucap;
+		if (!err)
+			err = grow(&q->ucnt, &cap, q->nunits + 1);
+		cap = q->ucap;
+		if (!err)
+			err = grow(&q->ustamp, &cap, q->nunits + 1);
+		if (err)
+			return err;
+		/* New numbers must not look met by the current query. */
+		memset(q->ustamp + q->ucap, 0,
+		       (cap - q->ucap) * sizeof(*q->ustamp));
+		q->ucap = cap;
+	}
+	*d = (uint32_t)q->nunits;
+	q->unode[q->nunits++] = u->index;
+	q->udense[u->index] = *d + 1;
+	return 0;
+}
+
+/*
+ * The units reaching @r at @gran: harena[*off] is their count, the
+ * entries follow (unit number, H_RW when a writable path reaches).
+ */
+static int holders_get(struct osm_querier *q, const struct osm_node *r,
+		       unsigned int gran, uint32_t *off)
+{
+	size_t i, k = 0, at;
+	uint32_t *v, d;
+	int err;
+
+	if (q->hoff && q->hoff[r->index]) {
+		*off = q->hoff[r->index] - 1;
+		return 0;
+	}
+	osm__walk(q, r, WALK_REV);
+	for (i = 0; i < q->tail; i++)
+		k += q->queue[i]->is_pd && osm__is_unit(q, q->queue[i], gran);
+	err = grow(&q->harena, &q->hcap, q->hlen + k + 1);
+	if (err)
+		return err;
+	at = q->hlen;
+	v = q->harena + at;
+	v[0] = (uint32_t)k;
+	for (i = 0, k = 0; i < q->tail; i++) {
+		const struct osm_node *u = q->queue[i];
+
+		if (!u->is_pd || !osm__is_unit(q, u, gran))
+			continue;
+		err = unit_number(q, u, &d);
+		if (err)
+			return err;
+		v[++k] = d;
+	}
+	if (k) {
+		osm__walk(q, r, WALK_REV | WALK_WRITE);
+		for (i = 1; i <= k; i++)
+			if (stamp_has(&q->wvisit, q->unode[v[i]]))
+				v[i] |= H_RW;
+	}
+	q->hlen = at + k + 1;
+	if (q->hoff)
+		q->hoff[r->index] = (uint32_t)at + 1;
+	*off = (uint32_t)at;
+	return 0;
+}
+
+/* ucnt[] of a unit that is (part of) the queried PD: never counted. */
+#define U_OWN	UINT32_MAX
+
+/* Next query: no unit is met yet. */
+static void units_next(struct osm_querier *q)
+{
+	if (++q->ucur == 0) {
+		memset(q->ustamp, 0, q->ucap * sizeof(*q->ustamp));
+		q->ucur = 1;
+	}
+}
+
+/*
+ * SharedResources: for each resource @pd reaches (matching @f; only the
+ * writable ones with @mine_rw), the units reaching it too (only by
+ * writing with @theirs_rw), grouped per unit in graph order.
+ */
+int osm__sharing_core(struct osm_querier *q, const struct osm_node *pd,
+		      const struct type_filter *f, bool mine_rw,
+		      bool theirs_rw, unsigned int gran, struct pd_vec *pv)
+{
+	uint32_t need = theirs_rw ? H_RW : 0;
+	size_t i, j, n, nu = 0, lo = SIZE_MAX, hi = 0, w;
+	struct osm_shared_res *mine;
+	uint32_t *offs = NULL;
+	struct osm_sharing *v;
+	int err;
+
+	memset(pv, 0, sizeof(*pv));
+	err = holders_begin(q, gran);
+	if (!err)
+		err = osm__reach_list(q, pd, f, mine_rw, &mine, &n);
+	if (err)
+		return err;
+	if (!n)
+		return 0;
+	/*
+	 * A querier the caller keeps indexes the backward steps once for
+	 * its batch; building the index (a pass over every edge) costs
+	 * more than a single query saves.
+	 */
+	if (!q->single)
+		err = osm__querier_rev_index(q);
+	offs = malloc(n * sizeof(*offs));
+	if (!offs)
+		err = -ENOMEM;
+	for (i = 0; !err && i < n; i++)
+		err = holders_get(q, mine[i].res, gran, &offs[i]);
+	if (err)
+		goto out;
+
+	/* Count each unit's resources; note the units met in q->hbits. */
+	osm__mark_own(q, pd);
+	units_next(q);
+	for (i = 0; i < n; i++) {
+		const uint32_t *h = q->harena + offs[i];
+
+		for (j = 1; j <= h[0]; j++) {
+			uint32_t d = h[j] & H_IDX, u;
+
+			if ((h[j] & need) != need)
+				continue;
+			if (q->ustamp[d] == q->ucur) {
+				q->ucnt[d] += q->ucnt[d] != U_OWN;
+				continue;
+			}
+			q->ustamp[d] = q->ucur;
+			u = q->unode[d];
+			if (stamp_has(&q->own, u)) {
+				q->ucnt[d] = U_OWN;
+				continue;
+			}
+			q->ucnt[d] = 1;
+			q->hbits[u / 64] |= 1ULL << (u % 64);
+			lo = u < lo ? u : lo;
+			hi = u > hi ? u : hi;
+			nu++;
+		}
+	}
+	if (!nu)
+		goto out;
+	v = calloc(nu, sizeof(*v));
+	if (!v) {
+		err = -ENOMEM;
+		/* Leave the bitmap empty for the next query. */
+		memset(q->hbits + lo / 64, 0,
+		       (hi / 64 - lo / 64 + 1) * sizeof(*q->hbits));
+		goto out;
+	}
+	pv->v = v;
+	/* The units in graph order; a unit's count becomes its entry. */
+	for (w = lo / 64; w <= hi / 64; w++) {
+		while (q->hbits[w]) {
+			size_t u = w * 64 + __builtin_ctzll(q->hbits[w]);
+			uint32_t d = q->udense[u] - 1;
+			struct osm_sharing *e = &v[pv->n];
+
+			q->hbits[w] &= q->hbits[w] - 1;
+			e->pd = &q->g->nodes[u];
+			e->res = malloc(q->ucnt[d] * sizeof(*e->res));
+			if (!e->res)
+				err = -ENOMEM;
+			q->ucnt[d] = (uint32_t)pv->n++;
+		}
+	}
+	if (err)
+		goto out;
+	/* Fill: resources are met in graph order, each once per unit. */
+	for (i = 0; i < n; i++) {
+		const uint32_t *h = q->harena + offs[i];
+		struct osm_shared_res r = {
+			.res = mine[i].res, .mine = mine[i].mine,
+		};
+
+		for (j = 1; j <= h[0]; j++) {
+			uint32_t d = h[j] & H_IDX;
+
+			if ((h[j] & need) != need || q->ucnt[d] == U_OWN)
+				continue;
+			v = &pv->v[q->ucnt[d]];
+			r.theirs = h[j] & H_RW ? OSM_ACCESS_RW : OSM_ACCESS_R;
+			v->res[v->nres++] = r;
+		}
+	}
+out:
+	if (err)
+		osm__pd_vec_free(pv);
+	free(offs);
+	free(mine);
+	return err;
+}
