@@ -4,6 +4,7 @@
  * its generated skeleton), run each iterator once and keep its records.
  * backend_bpf_render.c turns them into graph text.
  */
+#define _GNU_SOURCE		/* secure_getenv() */
 #include "libosm_internal.h"
 
 #include <stdarg.h>
@@ -120,7 +121,8 @@ int osm__backend_bpf_read(const struct osm_backend_bpf_opts *opts,
 			  char **text, size_t *len)
 {
 	struct osm_bpf_walk w = {};
-	libbpf_print_fn_t old;
+	libbpf_print_fn_t old = NULL;
+	bool quiet;
 	struct osm_iter *skel;
 	unsigned long long key[3];
 	int ret, i;
@@ -131,7 +133,10 @@ int osm__backend_bpf_read(const struct osm_backend_bpf_opts *opts,
 	if (getrandom(key, sizeof(key), 0) != sizeof(key))
 		return osm_err(-errno);
 
-	old = libbpf_set_print(osm_bpf_quiet);
+	/* OSM_BPF_DEBUG: leave libbpf's messages (verifier log) on stderr. */
+	quiet = !secure_getenv("OSM_BPF_DEBUG");
+	if (quiet)
+		old = libbpf_set_print(osm_bpf_quiet);
 	skel = osm_iter__open();
 	if (!skel) {
 		ret = -errno;
@@ -161,7 +166,8 @@ int osm__backend_bpf_read(const struct osm_backend_bpf_opts *opts,
 out_skel:
 	osm_iter__destroy(skel);
 out_print:
-	libbpf_set_print(old);
+	if (quiet)
+		libbpf_set_print(old);
 	explicit_bzero(key, sizeof(key));
 	return osm_err(ret);
 }

@@ -125,6 +125,24 @@ static __always_inline __u32 osm_admin(struct user_namespace *target,
 	return 0;
 }
 
+/* mm_struct.flags is an unsigned long up to 6.12 (a bitmap type later). */
+struct mm_struct___ulong {
+	unsigned long flags;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 osm_mm_flags(struct mm_struct *mm)
+{
+	struct mm_struct___ulong *old = (void *)mm;
+	__u64 v = 0;
+
+	if (bpf_core_field_exists(old->flags))
+		return BPF_CORE_READ(old, flags);
+	/* Later kernels: the first word of the bitmap holds the same bits. */
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)mm +
+			      bpf_core_field_offset(struct mm_struct, flags));
+	return v;
+}
+
 struct osm_task_ctx {
 	struct user_namespace *cns;
 	__u64 caps;
@@ -228,7 +246,7 @@ int osm_task(struct bpf_iter__task *ctx)
 	struct mm_struct *mm;
 	struct pid *tpid;
 	unsigned int level = 0, plevel;
-	__u64 off, mmflags = 0;
+	__u64 off;
 
 	if (!task)
 		return 0;
@@ -263,10 +281,7 @@ int osm_task(struct bpf_iter__task *ctx)
 	if (mm && !(r.flags & OSM_BT_KTHREAD)) {
 		r.mm = osm_hash(mm, OSM_H_MM);
 		r.mm_vmas = BPF_CORE_READ(mm, map_count);
-		/* unsigned long on 6.1 and 6.12, a bitmap struct later. */
-		bpf_probe_read_kernel(&mmflags, sizeof(mmflags), (void *)mm +
-				      bpf_core_field_offset(struct mm_struct, flags));
-		r.mm_dumpable = mmflags & 3;
+		r.mm_dumpable = osm_mm_flags(mm) & 3;
 		r.mm_owner = BPF_CORE_READ(mm, user_ns, ns.inum);
 	}
 	r.files = osm_hash(BPF_CORE_READ(task, files), OSM_H_FILES);
