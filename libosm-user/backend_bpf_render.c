@@ -423,8 +423,70 @@ static void osm_bns_edges(struct osm_bout *o, const struct osm_btask *t)
 	}
 }
 
+/* A user namespace as the task chains show it. */
+struct osm_buns {
+	__u32 inum, parent, level, uid;
+};
+
+static int osm_buns_cmp(const void *a, const void *b)
+{
+	const struct osm_buns *x = a, *y = b;
+
+	return (x->inum > y->inum) - (x->inum < y->inum);
+}
+
+/* Every user namespace of the task records, sorted by inode. */
+static struct osm_buns *osm_buns_table(const struct osm_bpf_walk *w, size_t *n)
+{
+	const struct osm_btask *t = w->rec[OSM_BPF_TASK];
+	size_t nt = w->nrec[OSM_BPF_TASK], i, k = 0;
+	struct osm_buns *u = malloc((nt * OSM_BNS_CHAIN + 1) * sizeof(*u));
+	int j;
+
+	if (!u)
+		return NULL;
+	for (i = 0; i < nt; i++)
+		for (j = 0; j < OSM_BNS_CHAIN && t[i].userns[j]; j++)
+			u[k++] = (struct osm_buns){
+				t[i].userns[j],
+				j + 1 < OSM_BNS_CHAIN ? t[i].userns[j + 1] : 0,
+				t[i].userns_level[j], t[i].userns_uid[j] };
+	qsort(u, k, sizeof(*u), osm_buns_cmp);
+	*n = k;
+	return u;
+}
+
+/*
+ * Whether task @t has CAP_SYS_ADMIN over user namespace @owner:
+ * cap_capable()'s walk up from @owner to the task's user namespace (the
+ * creator of a child namespace is capable there).  An ancestor no chain
+ * shows counts as not capable.
+ */
+static bool osm_badmin(const struct osm_btask *t, __u32 owner,
+		       const struct osm_buns *u, size_t n)
+{
+	__u32 cns = t->userns[0], clevel = t->userns_level[0];
+	int i;
+
+	for (i = 0; i < 33 && owner; i++) {
+		struct osm_buns key = { .inum = owner }, *e;
+
+		if (owner == cns)
+			return t->cap_eff & (1ULL << 21);
+		e = bsearch(&key, u, n, sizeof(*u), osm_buns_cmp);
+		if (!e || e->level <= clevel)
+			return false;
+		if (e->parent == cns && e->uid == t->euid)
+			return true;
+		owner = e->parent;
+	}
+	return false;
+}
+
 static void osm_bedges(struct osm_bout *o, const struct osm_bpf_walk *w)
 {
+	size_t nuns = 0;
+	struct osm_buns *uns = osm_buns_table(w, &nuns);
 	const struct osm_btask *t = w->rec[OSM_BPF_TASK];
 	const struct osm_bfile *fl = w->rec[OSM_BPF_FILE];
 	const struct osm_bvma *v = w->rec[OSM_BPF_VMA];
@@ -432,6 +494,10 @@ static void osm_bedges(struct osm_bout *o, const struct osm_bpf_walk *w)
 	size_t nt = w->nrec[OSM_BPF_TASK], i;
 	int j;
 
+	if (!uns) {
+		o->err = -ENOMEM;
+		return;
+	}
 	for (i = 0; i < w->nrec[OSM_BPF_CGROUP]; i++)
 		if (c[i].parent && osm_bhas(&o->ids, T_CGROUP, c[i].parent, 0))
 			osm_bedge(o, "edge cgroup:%llu subset cgroup:%llu\n",
@@ -470,7 +536,8 @@ static void osm_bedges(struct osm_bout *o, const struct osm_bpf_walk *w)
 			if (r->ns[j])
 				osm_bedge(o, "edge thread:%u hold %s:%u mode=%s\n",
 					  r->tid, osm_ns_names[j], r->ns[j],
-					  r->ns_admin & (1U << j) ? "rw" : "r");
+					  osm_badmin(r, r->ns_owner[j], uns, nuns) ?
+					  "rw" : "r");
 		if (r->cgroup)
 			osm_bedge(o, "edge thread:%u hold cgroup:%llu mode=r\n",
 				  r->tid, (unsigned long long)r->cgroup);
@@ -504,6 +571,7 @@ static void osm_bedges(struct osm_bout *o, const struct osm_bpf_walk *w)
 				  (unsigned long long)r->start, DEV_MAJ(r->dev),
 				  DEV_MIN(r->dev), (unsigned long long)r->ino);
 	}
+	free(uns);
 }
 
 int osm__bpf_render(const struct osm_bpf_walk *w, char **text, size_t *len)

@@ -99,32 +99,6 @@ static __always_inline struct pid_namespace *osm_reader_ns(unsigned int *level)
 	return up.ns;
 }
 
-/*
- * Whether credentials in @cns with effective capabilities @caps and
- * effective uid @euid have CAP_SYS_ADMIN over @target: cap_capable()'s
- * rule (the creator of a child namespace of @cns is capable there).
- */
-static __always_inline __u32 osm_admin(struct user_namespace *target,
-				       struct user_namespace *cns,
-				       __u64 caps, __u32 euid)
-{
-	int clevel = BPF_CORE_READ(cns, level), i;
-
-	for (i = 0; i < OSM_NS_LEVELS && target; i++) {
-		struct user_namespace *parent;
-
-		if (target == cns)
-			return !!(caps & (1ULL << CAP_SYS_ADMIN));
-		if (BPF_CORE_READ(target, level) <= clevel)
-			return 0;
-		parent = BPF_CORE_READ(target, parent);
-		if (parent == cns && BPF_CORE_READ(target, owner.val) == euid)
-			return 1;
-		target = parent;
-	}
-	return 0;
-}
-
 /* mm_struct.flags is an unsigned long up to 6.12 (a bitmap type later). */
 struct mm_struct___ulong {
 	unsigned long flags;
@@ -143,23 +117,19 @@ static __always_inline __u64 osm_mm_flags(struct mm_struct *mm)
 	return v;
 }
 
-struct osm_task_ctx {
-	struct user_namespace *cns;
-	__u64 caps;
-	__u32 euid;
-};
-
+/*
+ * A namespace and its owner.  Whether the task is admin there is decided
+ * in user space (backend_bpf_render.c) from the user_ns trees: a loop
+ * per namespace here multiplies the verifier's states past its limit.
+ */
 static __always_inline void osm_ns(struct osm_btask *r, int i,
 				   struct ns_common *ns,
-				   struct user_namespace *owner,
-				   const struct osm_task_ctx *c)
+				   struct user_namespace *owner)
 {
 	if (!ns)
 		return;
 	r->ns[i] = BPF_CORE_READ(ns, inum);
 	r->ns_owner[i] = BPF_CORE_READ(owner, ns.inum);
-	if (osm_admin(owner, c->cns, c->caps, c->euid))
-		r->ns_admin |= 1U << i;
 }
 
 /* The task's namespaces, with their owners and the admin bits. */
@@ -170,21 +140,19 @@ static __always_inline void osm_task_ns(struct osm_btask *r,
 {
 	struct nsproxy *nsp = BPF_CORE_READ(task, nsproxy);
 	struct user_namespace *uns = BPF_CORE_READ(cred, user_ns);
-	struct osm_task_ctx c = { .cns = uns };
 	int i;
 
-	c.euid = BPF_CORE_READ(cred, euid.val);
 	/* kernel_cap_t is u32[2] on 6.1, one u64 on 6.3+: 8 bytes either way. */
-	bpf_probe_read_kernel(&c.caps, sizeof(c.caps),
+	bpf_probe_read_kernel(&r->cap_eff, sizeof(r->cap_eff),
 			      (void *)cred +
 			      bpf_core_field_offset(struct cred, cap_effective));
 
 	osm_ns(r, OSM_BNS_USER, (void *)uns +
-	       bpf_core_field_offset(struct user_namespace, ns), uns, &c);
+	       bpf_core_field_offset(struct user_namespace, ns), uns);
 	if (pidns)
 		osm_ns(r, OSM_BNS_PID, (void *)pidns +
 		       bpf_core_field_offset(struct pid_namespace, ns),
-		       BPF_CORE_READ(pidns, user_ns), &c);
+		       BPF_CORE_READ(pidns, user_ns));
 	if (nsp) {
 		struct mnt_namespace *mnt = BPF_CORE_READ(nsp, mnt_ns);
 		struct uts_namespace *uts = BPF_CORE_READ(nsp, uts_ns);
@@ -195,30 +163,30 @@ static __always_inline void osm_task_ns(struct osm_btask *r,
 		if (mnt)
 			osm_ns(r, OSM_BNS_MNT, (void *)mnt +
 			       bpf_core_field_offset(struct mnt_namespace, ns),
-			       BPF_CORE_READ(mnt, user_ns), &c);
+			       BPF_CORE_READ(mnt, user_ns));
 		if (uts)
 			osm_ns(r, OSM_BNS_UTS, (void *)uts +
 			       bpf_core_field_offset(struct uts_namespace, ns),
-			       BPF_CORE_READ(uts, user_ns), &c);
+			       BPF_CORE_READ(uts, user_ns));
 		if (ipc)
 			osm_ns(r, OSM_BNS_IPC, (void *)ipc +
 			       bpf_core_field_offset(struct ipc_namespace, ns),
-			       BPF_CORE_READ(ipc, user_ns), &c);
+			       BPF_CORE_READ(ipc, user_ns));
 		if (net)
 			osm_ns(r, OSM_BNS_NET, (void *)net +
 			       bpf_core_field_offset(struct net, ns),
-			       BPF_CORE_READ(net, user_ns), &c);
+			       BPF_CORE_READ(net, user_ns));
 		if (cg)
 			osm_ns(r, OSM_BNS_CGROUP, (void *)cg +
 			       bpf_core_field_offset(struct cgroup_namespace, ns),
-			       BPF_CORE_READ(cg, user_ns), &c);
+			       BPF_CORE_READ(cg, user_ns));
 		if (bpf_core_field_exists(nsp->time_ns)) {
 			struct time_namespace *tn = BPF_CORE_READ(nsp, time_ns);
 
 			if (tn)
 				osm_ns(r, OSM_BNS_TIME, (void *)tn +
 				       bpf_core_field_offset(struct time_namespace, ns),
-				       BPF_CORE_READ(tn, user_ns), &c);
+				       BPF_CORE_READ(tn, user_ns));
 		}
 	}
 

@@ -30,7 +30,8 @@ struct osm_btask {
 	__u32 flags, seccomp;
 	__u32 ns[OSM_BNS_NR];		/* nsfs inodes, 0 when none */
 	__u32 ns_owner[OSM_BNS_NR];	/* owning user_ns inode */
-	__u32 ns_admin;			/* bit i: CAP_SYS_ADMIN over ns[i] */
+	__u32 __pad;
+	__u64 cap_eff;			/* effective capabilities */
 	__u32 mm_vmas, mm_dumpable, mm_owner;
 	/* user_ns and its ancestors: inum, level, creator uid */
 	__u32 userns[OSM_BNS_CHAIN], userns_level[OSM_BNS_CHAIN];
