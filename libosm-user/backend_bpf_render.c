@@ -37,8 +37,11 @@ struct osm_bset {
 	size_t cap, n;
 };
 
-enum { T_PROC = 1, T_THREAD, T_MM, T_FILES, T_FILE, T_FS, T_SIGHAND,
-       T_INODE, T_VMA, T_CGROUP, T_FD, T_NS /* + ns index */ };
+/* Id types of the set; T_NS + i is namespace type i, T_NS + 8 marks edges. */
+enum {
+	T_PROC = 1, T_THREAD, T_MM, T_FILES, T_FILE, T_FS, T_SIGHAND,
+	T_INODE, T_VMA, T_CGROUP, T_FD, T_NS
+};
 
 static size_t osm_bslot(const struct osm_bset *s, __u32 t, __u64 a, __u64 b)
 {

@@ -47,7 +47,9 @@ static __always_inline __u64 osm_hash(const void *ptr, __u64 type)
 
 	if (!ptr)
 		return 0;
-	m = (__u64)ptr ^ type;
+	/* A trusted pointer (ctx->file) takes no arithmetic: copy its bytes. */
+	bpf_probe_read_kernel(&m, sizeof(m), &ptr);
+	m ^= type;
 	v3 ^= m;
 	SIPROUND;
 	SIPROUND;
