@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_bpf.h"
 #include "bench_spawn.h"
 #include "osm.h"
 
@@ -416,6 +417,8 @@ static void usage(FILE *out)
 		"      --read-only     only read the device ITER times (to profile it)\n"
 		"      --phys          with physical memory: the walk with OSM_SCOPE_PHYS,\n"
 		"                      the scrape also reads each region's pagemap (root)\n"
+		"      --bpf           only compare /dev/osmosis with libosm's bpf backend\n"
+		"                      (BPF iterators; root), with the -s load\n"
 		"      --spawn-latency N  only time starting a PD: osm_spawn() process,\n"
 		"                      thread, container against fork+exec, posix_spawn,\n"
 		"                      pthread_create, unshare(1) and bwrap\n"
@@ -435,6 +438,7 @@ int main(int argc, char **argv)
 		{ "read-only", no_argument, NULL, 'R' },
 		{ "phys", no_argument, NULL, 'P' },
 		{ "spawn-latency", required_argument, NULL, 'L' },
+		{ "bpf", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{}
@@ -449,7 +453,7 @@ int main(int argc, char **argv)
 	long dev_bytes = 0, proc_bytes = 0;
 	size_t nodes = 0, edges = 0;
 	struct bench_load load = {};
-	bool have_floor = true, read_only = false, phys = false;
+	bool have_floor = true, read_only = false, phys = false, bpf = false;
 	char floor_line[256];
 
 	if (argc == 2 && !strcmp(argv[1], BENCH_SPAWN_CHILD_ARG))
@@ -465,6 +469,7 @@ int main(int argc, char **argv)
 		case 'F': floor_path = optarg; break;
 		case 'R': read_only = true; break;
 		case 'P': phys = true; break;
+		case 'B': bpf = true; break;
 		case 'L': return bench_spawn_latency(atoi(optarg) > 0 ?
 						     atoi(optarg) : 1);
 		case 'h': usage(stdout); return 0;
@@ -483,6 +488,12 @@ int main(int argc, char **argv)
 	if (spawn_load(&load, spawn, &shape)) {
 		perror("Error: spawning the load");
 		return 1;
+	}
+	if (bpf) {
+		scrape_proc(&nproc);
+		c = bench_bpf(iter, device, nproc);
+		reap_load(&load);
+		return c;
 	}
 
 	for (i = 0; i < iter; i++) {
