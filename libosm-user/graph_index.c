@@ -266,6 +266,21 @@ int osm__graph_index(struct osm_graph *g)
 			return -ENOMEM;
 	}
 
+	/* No edges, no array: every node's lists are empty (and NULL + 0
+	 * is undefined, so no slices are handed out).
+	 */
+	if (!g->nedges) {
+		for (i = 0; i < g->nnodes; i++) {
+			g->nodes[i].out = NULL;
+			g->nodes[i].in = NULL;
+			g->nodes[i].back = NULL;
+			g->nodes[i].nout = 0;
+			g->nodes[i].nin = 0;
+			g->nodes[i].nback = 0;
+		}
+		return 0;
+	}
+
 	/* Hand out slices, then fill them. */
 	cur = g->adj;
 	for (i = 0; i < g->nnodes; i++) {

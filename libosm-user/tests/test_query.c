@@ -851,7 +851,7 @@ int main(int argc, char **argv)
 	const char *dir = argc > 1 ? argv[1] : "tests";
 	static const char *const fixtures[] = {
 		"query.graph", "good.graph", "servers.graph",
-		"control.graph", "empty.graph",
+		"control.graph", "empty.graph", "no-edges.graph",
 	};
 	struct osm_graph *g, *e;
 	size_t i;
