@@ -500,7 +500,7 @@ struct osm_control_check {
  */
 #define OSM_GRAPH_MAGIC		"osmosis-graph"
 #define OSM_GRAPH_MAJOR		1
-#define OSM_GRAPH_MINOR		7
+#define OSM_GRAPH_MINOR		8
 
 #define OSM_REC_NODE		"node"
 #define OSM_REC_EDGE		"edge"
