@@ -203,10 +203,17 @@ static int do_dump(int argc, char **argv)
 	r = graph_verb_args(argc, argv, 0, "dump", &va);
 	if (r)
 		return r > 0 ? do_help(0, NULL) : -1;
-	{
+	if (va.file) {
 		OSM_OPTS(osm_graph_opts, opts, .path = va.file);
 
 		r = osm_graph__read(&opts, &buf, &len);
+	} else {
+		int b = verb_backend();
+
+		if (b < 0)
+			return -1;
+		OSM_OPTS(osm_backend_opts, o, .backend = b);
+		r = osm_backend__read(&o, &buf, &len);
 	}
 	if (r) {
 		p_err("cannot read %s: %s", va.file ? va.file : OSM_DEVICE_PATH,
@@ -941,6 +948,8 @@ static int do_help(int argc, char **argv)
 	       "write control bytes other than tab, LF and CR, bytes that are\n"
 	       "not UTF-8, and backslash as \\xHH, as the graph format does.\n"
 	       "--file FILE reads a saved graph instead of %s.\n"
+	       "--backend module|bpf|procfs|auto picks the walk (default auto:\n"
+	       "the module if usable, else bpf, else procfs); any verb reads it.\n"
 	       "       " HELP_SPEC_OPTIONS "\n",
 	       bin_name, bin_name, bin_name, bin_name, bin_name, bin_name,
 	       bin_name, OSM_DEVICE_PATH);
