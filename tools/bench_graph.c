@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_backend.h"
 #include "bench_spawn.h"
 #include "osm.h"
 
@@ -416,6 +417,8 @@ static void usage(FILE *out)
 		"      --read-only     only read the device ITER times (to profile it)\n"
 		"      --phys          with physical memory: the walk with OSM_SCOPE_PHYS,\n"
 		"                      the scrape also reads each region's pagemap (root)\n"
+		"      --backends      only compare the whole-system walk of each libosm\n"
+		"                      backend (module, bpf, procfs), ratios to the module\n"
 		"      --spawn-latency N  only time starting a PD: osm_spawn() process,\n"
 		"                      thread, container against fork+exec, posix_spawn,\n"
 		"                      pthread_create, unshare(1) and bwrap\n"
@@ -435,6 +438,7 @@ int main(int argc, char **argv)
 		{ "read-only", no_argument, NULL, 'R' },
 		{ "phys", no_argument, NULL, 'P' },
 		{ "spawn-latency", required_argument, NULL, 'L' },
+		{ "backends", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{}
@@ -450,6 +454,7 @@ int main(int argc, char **argv)
 	size_t nodes = 0, edges = 0;
 	struct bench_load load = {};
 	bool have_floor = true, read_only = false, phys = false;
+	bool backends = false;
 	char floor_line[256];
 
 	if (argc == 2 && !strcmp(argv[1], BENCH_SPAWN_CHILD_ARG))
@@ -465,6 +470,7 @@ int main(int argc, char **argv)
 		case 'F': floor_path = optarg; break;
 		case 'R': read_only = true; break;
 		case 'P': phys = true; break;
+		case 'B': backends = true; break;
 		case 'L': return bench_spawn_latency(atoi(optarg) > 0 ?
 						     atoi(optarg) : 1);
 		case 'h': usage(stdout); return 0;
@@ -483,6 +489,11 @@ int main(int argc, char **argv)
 	if (spawn_load(&load, spawn, &shape)) {
 		perror("Error: spawning the load");
 		return 1;
+	}
+	if (backends) {
+		c = bench_backends(iter, load.nr);
+		reap_load(&load);
+		return c;
 	}
 
 	for (i = 0; i < iter; i++) {
