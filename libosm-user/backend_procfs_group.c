@@ -33,22 +33,89 @@ static long kcmp(int a, int b, int type, unsigned long ia, unsigned long ib)
 	return syscall(SYS_kcmp, a, b, type, ia, ib);
 }
 
-struct sort_ctx {
-	struct pf_walk *w;
-	int kind;
+/*
+ * One element to group: the task and descriptor kcmp(2) is asked about
+ * (fd 0 for the task-wide kinds), and where its group id goes.
+ */
+struct item {
+	int tid;
+	int fd;
+	uint64_t *id;
+	uint64_t key;	/* the smallest (tid << 32 | fd) of its group */
 };
 
-static int by_task_obj(const void *a, const void *b, void *arg)
+static long kcmp_items(const struct item *x, const struct item *y, int type)
 {
-	const struct pf_task *x = *(struct pf_task *const *)a;
-	const struct pf_task *y = *(struct pf_task *const *)b;
-	const struct sort_ctx *c = arg;
-	long r = kcmp(x->tid, y->tid, kcmp_types[c->kind], 0, 0);
+	return kcmp(x->tid, y->tid, type, x->fd, y->fd);
+}
+
+static int by_kcmp(const void *a, const void *b, void *arg)
+{
+	long r = kcmp_items(a, b, *(int *)arg);
 
 	if (r == 0 || r == 1 || r == 2)
 		return r == 0 ? 0 : r == 1 ? -1 : 1;
-	/* Gone meanwhile, or no order: keep apart, consistently. */
-	return (x->tid > y->tid) - (x->tid < y->tid);
+	/* Gone meanwhile: the sort is checked and redone without it. */
+	return 0;
+}
+
+/* Keep the items kcmp still answers for (the task or fd may be gone). */
+static size_t keep_alive(struct item *v, size_t n, int type)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (!kcmp_items(&v[i], &v[i], type))
+			v[k++] = v[i];
+	return k;
+}
+
+/* Sorted by kcmp's order, every neighbour checked again. */
+static bool sorted(const struct item *v, size_t n, int type)
+{
+	size_t i;
+	long r;
+
+	for (i = 0; i + 1 < n; i++) {
+		r = kcmp_items(&v[i], &v[i + 1], type);
+		if (r != 0 && r != 1)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Sort @v with kcmp and give each run of equal objects one id.  A task
+ * that exits during the sort makes its comparisons inconsistent, so the
+ * order is checked afterwards and, if it does not hold, sorted again
+ * without the items that are gone (they keep the ids they have).
+ */
+static void group_items(struct pf_walk *w, struct item *v, size_t n,
+			int kind)
+{
+	int type = kcmp_types[kind], tries;
+	size_t i, j, k;
+
+	for (tries = 0; tries < 4; tries++) {
+		n = keep_alive(v, n, type);
+		qsort_r(v, n, sizeof(*v), by_kcmp, &type);
+		if (sorted(v, n, type))
+			break;
+	}
+	if (tries == 4)
+		return;		/* churning: the ids each item has */
+	for (i = 0; i < n; i = j) {
+		uint64_t key = ((uint64_t)v[i].tid << 32) | (unsigned int)v[i].fd;
+
+		for (j = i + 1; j < n && !kcmp_items(&v[i], &v[j], type); j++) {
+			uint64_t kj = ((uint64_t)v[j].tid << 32) |
+				      (unsigned int)v[j].fd;
+
+			key = kj < key ? kj : key;
+		}
+		for (k = i; k < j; k++)
+			*v[k].id = pf_hash(w, kind, key, 1);
+	}
 }
 
 /*
@@ -57,9 +124,8 @@ static int by_task_obj(const void *a, const void *b, void *arg)
  */
 static void group_kind(struct pf_walk *w, int kind, bool per_process)
 {
-	struct sort_ctx c = { .w = w, .kind = kind };
-	struct pf_task **v = malloc(w->ntasks * sizeof(*v));
-	size_t i, j, n = 0, k;
+	struct item *v = malloc((w->ntasks + 1) * sizeof(*v));
+	size_t i, n = 0;
 
 	for (i = 0; i < w->ntasks; i++) {
 		struct pf_task *t = &w->tasks[i];
@@ -69,20 +135,11 @@ static void group_kind(struct pf_walk *w, int kind, bool per_process)
 		/* Own id until kcmp joins it to another. */
 		t->id[kind] = pf_hash(w, kind, per_process ? t->tgid : t->tid,
 				      0);
-		if (v && w->kcmp_ok &&
-		    !kcmp(t->tid, t->tid, kcmp_types[kind], 0, 0))
-			v[n++] = t;
+		if (v && w->kcmp_ok)
+			v[n++] = (struct item){ .tid = t->tid, .id = &t->id[kind] };
 	}
-	if (v && n > 1)
-		qsort_r(v, n, sizeof(*v), by_task_obj, &c);
-	for (i = 0; i < n; i = j) {
-		int min = v[i]->tid;
-
-		for (j = i + 1; j < n && !by_task_obj(&v[i], &v[j], &c); j++)
-			min = v[j]->tid < min ? v[j]->tid : min;
-		for (k = i; k < j; k++)
-			v[k]->id[kind] = pf_hash(w, kind, min, 1);
-	}
+	if (v)
+		group_items(w, v, n, kind);
 	free(v);
 	if (!per_process)
 		return;
@@ -100,25 +157,11 @@ void pf_group_tasks(struct pf_walk *w)
 	group_kind(w, PFK_FS, false);
 }
 
-static int by_file(const void *a, const void *b, void *arg)
-{
-	const struct pf_fd *x = *(struct pf_fd *const *)a;
-	const struct pf_fd *y = *(struct pf_fd *const *)b;
-	long r = kcmp(x->tid, y->tid, kcmp_types[PFK_FILE], x->fd, y->fd);
-
-	(void)arg;
-	if (r == 0 || r == 1 || r == 2)
-		return r == 0 ? 0 : r == 1 ? -1 : 1;
-	if (x->tid != y->tid)
-		return (x->tid > y->tid) - (x->tid < y->tid);
-	return (x->fd > y->fd) - (x->fd < y->fd);
-}
-
 /* Open files: descriptors (of any table) that kcmp says are one file. */
 void pf_group_fds(struct pf_walk *w)
 {
-	struct pf_fd **v = malloc(w->nfds * sizeof(*v));
-	size_t i, j, k, n = 0;
+	struct item *v = malloc((w->nfds + 1) * sizeof(*v));
+	size_t i, n = 0;
 
 	for (i = 0; i < w->nfds; i++) {
 		struct pf_fd *f = &w->fds[i];
@@ -129,23 +172,11 @@ void pf_group_fds(struct pf_walk *w)
 				((uint64_t)f->mnt_id << 48),
 				f->st_ok ? (uint64_t)(f->st.st_ino ^ f->st.st_dev) :
 				(uint64_t)f->fd);
-		if (v && w->kcmp_ok &&
-		    !kcmp(f->tid, f->tid, kcmp_types[PFK_FILE], f->fd, f->fd))
-			v[n++] = f;
+		if (v && w->kcmp_ok)
+			v[n++] = (struct item){ .tid = f->tid, .fd = f->fd,
+						.id = &f->id };
 	}
-	if (v && n > 1)
-		qsort_r(v, n, sizeof(*v), by_file, NULL);
-	for (i = 0; i < n; i = j) {
-		uint64_t a = ((uint64_t)v[i]->tid << 32) | (unsigned int)v[i]->fd;
-
-		for (j = i + 1; j < n && !by_file(&v[i], &v[j], NULL); j++) {
-			uint64_t b = ((uint64_t)v[j]->tid << 32) |
-				     (unsigned int)v[j]->fd;
-
-			a = b < a ? b : a;
-		}
-		for (k = i; k < j; k++)
-			v[k]->id = pf_hash(w, PFK_FILE, a, 2);
-	}
+	if (v)
+		group_items(w, v, n, PFK_FILE);
 	free(v);
 }
