@@ -63,7 +63,7 @@ int osm_backend__resolve(const struct osm_backend_opts *opts)
 
 	if (b != OSM_BACKEND_AUTO)
 		return osm_err(b);
-	for (i = 0; i < sizeof(auto_order) / sizeof(auto_order[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(auto_order); i++) {
 		const struct osm_backend_ops *ops = backends[auto_order[i]];
 
 		if (ops && !ops->usable(opts, why, sizeof(why)))

@@ -13,6 +13,10 @@
 
 #include "libosm_internal.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 /**
  * struct osm_backend_ops - one backend
  * @id: its enum osm_backend value.

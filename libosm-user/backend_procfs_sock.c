@@ -195,7 +195,7 @@ int pf_socks(struct pf_walk *w)
 	if (fd >= 0)
 		close(fd);
 	err = dump(w, &cap, AF_UNIX, 0);
-	for (i = 0; !err && i < sizeof(inet) / sizeof(inet[0]); i++)
+	for (i = 0; !err && i < ARRAY_SIZE(inet); i++)
 		err = dump(w, &cap, inet[i][0], inet[i][1]);
 	if (w->nsocks)
 		qsort(w->socks, w->nsocks, sizeof(*w->socks), by_ino);
@@ -232,14 +232,13 @@ static void name_attr(struct pf_walk *w, const char *key,
 		osm_text_printf(&w->t, " %s=%u", key, v);
 }
 
-#define NAMES(a) a, sizeof(a) / sizeof(a[0])
 
 void pf_emit_sock_attrs(struct pf_walk *w, const struct pf_sock *s)
 {
-	name_attr(w, "family", NAMES(families), s->family);
-	name_attr(w, "type", NAMES(types), s->type);
+	name_attr(w, "family", families, ARRAY_SIZE(families), s->family);
+	name_attr(w, "type", types, ARRAY_SIZE(types), s->type);
 	osm_text_printf(&w->t, " proto=%u", s->proto);
-	name_attr(w, "state", NAMES(states), s->state);
+	name_attr(w, "state", states, ARRAY_SIZE(states), s->state);
 	osm_text_printf(&w->t, " netns=%u", s->netns);
 	if (s->family == AF_UNIX && s->name)
 		osm_text_attr(&w->t, "name", s->name);

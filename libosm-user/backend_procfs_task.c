@@ -82,9 +82,11 @@ static int add_process(struct pf_walk *w, size_t *cap, int tgid)
 	d = opendir(w->path);
 	if (!d)
 		return 0;	/* exited */
-	while (!err && (de = readdir(d)))
-		if ((tid = numeric(de->d_name)))
+	while (!err && (de = readdir(d))) {
+		tid = numeric(de->d_name);
+		if (tid)
 			err = add_task(w, cap, tgid, tid, kthread);
+	}
 	closedir(d);
 	return err;
 }
@@ -99,9 +101,11 @@ int pf_tasks(struct pf_walk *w)
 
 	if (!d)
 		return -errno;
-	while (!err && (de = readdir(d)))
-		if ((tgid = numeric(de->d_name)))
+	while (!err && (de = readdir(d))) {
+		tgid = numeric(de->d_name);
+		if (tgid)
 			err = add_process(w, &cap, tgid);
+	}
 	closedir(d);
 	return err;
 }
@@ -217,7 +221,7 @@ static void emit_ns(struct pf_walk *w, const struct pf_task *t,
 	size_t i;
 	char *p;
 
-	for (i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ns_names); i++) {
 		snprintf(w->path, sizeof(w->path), "%s/%d/task/%d/ns/%s",
 			 w->proc, t->tgid, t->tid, ns_names[i][0]);
 		r = readlink(w->path, link, sizeof(link) - 1);

@@ -306,7 +306,8 @@ static void unprivileged(int out)
 	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
 	    setresuid(65534, 65534, 65534))
 		snprintf(msg, sizeof(msg), "setresuid: %m");
-	if (!*msg && !(p = load_procfs()))
+	p = *msg ? NULL : load_procfs();
+	if (!*msg && !p)
 		snprintf(msg, sizeof(msg), "procfs as 65534: %m");
 	if (!*msg) {
 		const char *v = osm_graph__header_attr(p, "view");

@@ -58,14 +58,16 @@ static void add_unseen(struct unseen *u, const struct osm_graph *g)
 	const char *v = osm_graph__header_attr(g, "unseen");
 	char *copy, *tok, *save;
 
-	if (!v || !(copy = strdup(v)))
+	copy = v ? strdup(v) : NULL;
+	if (!copy)
 		return;
 	for (tok = strtok_r(copy, ",", &save); tok && u->n < 64;
-	     tok = strtok_r(NULL, ",", &save))
-		if (!(u->list[u->n] = strdup(tok)))
+	     tok = strtok_r(NULL, ",", &save)) {
+		u->list[u->n] = strdup(tok);
+		if (!u->list[u->n])
 			break;
-		else
-			u->n++;
+		u->n++;
+	}
 	free(copy);
 }
 
