@@ -562,6 +562,8 @@ benchmark() {
 	osm-bench -s "$num" -t 2 -i 3 --phys 2>&1 | sed 's/^/# /'
 	echo "### osm-bench -s $num -t 2 -i 3 --backends (informational)"
 	osm-bench -s "$num" -t 2 -i 3 --backends 2>&1 | sed 's/^/# /'
+	echo "### osm diff backend:module backend:procfs (informational)"
+	osm diff backend:module backend:procfs 2>&1 | tail -n 60 | sed 's/^/# /'
 	echo "### osm-bench --spawn-latency 50 (informational)"
 	osm-bench --spawn-latency 50 2>&1 | sed 's/^/# /'
 	[ "$(cmdline_arg osm.profile 0)" = 1 ] && command -v perf >/dev/null ||
