@@ -1036,6 +1036,91 @@ OSM_API int osm_spawn_wait_sz(struct osm_spawned *pd, int *wstatus,
  */
 OSM_API int osm_ioc_control_check(int fd, struct osm_control_check *cc);
 
+/*
+ * Backends (graph format 1.8): where a graph comes from.  The module
+ * walks the kernel's own objects; the procfs backend builds the same
+ * schema from /proc and sock_diag for any user; the bpf backend from BPF
+ * iterators.  Each names itself in the header ("backend=") and lists
+ * what it cannot see ("unseen="): uapi/graph-format.md, "Backends".
+ */
+enum osm_backend {
+	OSM_BACKEND_AUTO,	/* module if usable, else bpf, else procfs */
+	OSM_BACKEND_MODULE,	/* /dev/osmosis */
+	OSM_BACKEND_BPF,	/* BPF iterators (CAP_BPF + CAP_PERFMON) */
+	OSM_BACKEND_PROCFS,	/* /proc, sock_diag: any user */
+	OSM_BACKEND_NR,
+};
+
+/**
+ * struct osm_backend_opts - which backend, and how to read it
+ * @sz: sizeof(struct osm_backend_opts), set by OSM_OPTS().
+ * @backend: one of enum osm_backend; OSM_BACKEND_AUTO picks the first
+ *	usable of module, bpf, procfs.
+ * @max_bytes: as struct osm_graph_opts: refuse a text larger (-EFBIG);
+ *	0 means 1 GiB, SIZE_MAX no limit.
+ * @errbuf: when not NULL, a failure writes why here (one line).
+ * @errbuf_sz: size of @errbuf.
+ * @proc: the procfs backend's /proc mount; NULL means "/proc".
+ */
+struct osm_backend_opts {
+	size_t sz;
+	enum osm_backend backend;
+	size_t max_bytes;
+	char *errbuf;
+	size_t errbuf_sz;
+	const char *proc;
+	size_t :0;
+};
+#define osm_backend_opts__last_field proc
+
+/**
+ * osm_backend__name() - "module", "bpf", "procfs" or "auto".
+ * @b: a backend.
+ *
+ * Return: the name, or NULL for a value out of range.
+ */
+OSM_API const char *osm_backend__name(enum osm_backend b);
+
+/**
+ * osm_backend__from_name() - the backend called @name.
+ * @name: "auto", "module", "bpf" or "procfs".
+ *
+ * Return: an enum osm_backend, or -EINVAL.
+ */
+OSM_API int osm_backend__from_name(const char *name);
+
+/**
+ * osm_backend__resolve() - the backend @opts would read.
+ * @opts: may be NULL (OSM_BACKEND_AUTO).
+ *
+ * For OSM_BACKEND_AUTO the first of module (/dev/osmosis opens), bpf
+ * (built in and permitted), procfs; any other is returned as asked.
+ *
+ * Return: an enum osm_backend other than OSM_BACKEND_AUTO, or -EINVAL.
+ */
+OSM_API int osm_backend__resolve(const struct osm_backend_opts *opts);
+
+/**
+ * osm_backend__read() - walk the system with a backend, as graph text.
+ * @opts: may be NULL (OSM_BACKEND_AUTO).
+ * @buf: on success a malloc()ed buffer with the text; free() it.
+ * @len: on success its length.
+ *
+ * Return: 0, or a negative errno: -EOPNOTSUPP for a backend this libosm
+ * was built without (bpf, until it is added), -ENOENT/-EACCES from the
+ * module's device, -EFBIG over @opts->max_bytes, -ENOMEM.
+ */
+OSM_API int osm_backend__read(const struct osm_backend_opts *opts, char **buf,
+			      size_t *len);
+
+/**
+ * osm_backend__load() - osm_backend__read() and parse it.
+ * @opts: may be NULL.
+ *
+ * Return: the graph (osm_graph__free() it), or NULL with errno set.
+ */
+OSM_API struct osm_graph *osm_backend__load(const struct osm_backend_opts *opts);
+
 #ifdef __cplusplus
 }
 #endif

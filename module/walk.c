@@ -22,7 +22,7 @@ static void osm_emit_header(struct osm_reader *r)
 {
 	struct osm_id kernel = { .type = OSM_T_KERNEL };
 
-	osm_printf(r, OSM_GRAPH_MAGIC " %d.%d epoch=%016llx pid_ns=%u view=%s",
+	osm_printf(r, OSM_GRAPH_MAGIC " %d.%d epoch=%016llx pid_ns=%u view=%s backend=module",
 		   OSM_GRAPH_MAJOR, OSM_GRAPH_MINOR, osm_epoch(),
 		   r->pid_ns->ns.inum, r->full_view ? "full" : "own");
 	if (r->scope_pid)

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "bench_bpf.h"
+#include "bench_backend.h"
 #include "bench_spawn.h"
 #include "osm.h"
 
@@ -419,6 +420,8 @@ static void usage(FILE *out)
 		"                      the scrape also reads each region's pagemap (root)\n"
 		"      --bpf           only compare /dev/osmosis with libosm's bpf backend\n"
 		"                      (BPF iterators; root), with the -s load\n"
+		"      --backends      only compare the whole-system walk of each libosm\n"
+		"                      backend (module, bpf, procfs), ratios to the module\n"
 		"      --spawn-latency N  only time starting a PD: osm_spawn() process,\n"
 		"                      thread, container against fork+exec, posix_spawn,\n"
 		"                      pthread_create, unshare(1) and bwrap\n"
@@ -438,7 +441,8 @@ int main(int argc, char **argv)
 		{ "read-only", no_argument, NULL, 'R' },
 		{ "phys", no_argument, NULL, 'P' },
 		{ "spawn-latency", required_argument, NULL, 'L' },
-		{ "bpf", no_argument, NULL, 'B' },
+		{ "bpf", no_argument, NULL, 'b' },
+		{ "backends", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{}
@@ -454,6 +458,7 @@ int main(int argc, char **argv)
 	size_t nodes = 0, edges = 0;
 	struct bench_load load = {};
 	bool have_floor = true, read_only = false, phys = false, bpf = false;
+	bool backends = false;
 	char floor_line[256];
 
 	if (argc == 2 && !strcmp(argv[1], BENCH_SPAWN_CHILD_ARG))
@@ -469,7 +474,8 @@ int main(int argc, char **argv)
 		case 'F': floor_path = optarg; break;
 		case 'R': read_only = true; break;
 		case 'P': phys = true; break;
-		case 'B': bpf = true; break;
+		case 'b': bpf = true; break;
+		case 'B': backends = true; break;
 		case 'L': return bench_spawn_latency(atoi(optarg) > 0 ?
 						     atoi(optarg) : 1);
 		case 'h': usage(stdout); return 0;
@@ -492,6 +498,11 @@ int main(int argc, char **argv)
 	if (bpf) {
 		scrape_proc(&nproc);
 		c = bench_bpf(iter, device, nproc);
+		reap_load(&load);
+		return c;
+	}
+	if (backends) {
+		c = bench_backends(iter, load.nr);
 		reap_load(&load);
 		return c;
 	}

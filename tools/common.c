@@ -50,6 +50,7 @@ static const struct verb_opt {
 	size_t offset;
 } verb_opts[] = {
 	{ ARG_FILE,  "--file",  offsetof(struct verb_args, file) },
+	{ ARG_FILE,  "--backend", offsetof(struct verb_args, backend) },
 	{ ARG_TYPES, "--types", offsetof(struct verb_args, types) },
 	{ ARG_DIR,   "--dir",   offsetof(struct verb_args, dir) },
 	{ ARG_SCOPE, "--ptrace-scope", offsetof(struct verb_args, scope) },
@@ -82,12 +83,16 @@ static int take_verb_opt(int *argc, char ***argv, unsigned int allowed,
  *
  * Return: 0, 1 when help was asked for, or -1 after reporting an error.
  */
+/* The last verb's --backend, for load_graph(). */
+static const char *backend_arg;
+
 int parse_verb_args(int argc, char **argv, unsigned int allowed,
 		    int max_pos, struct verb_args *va)
 {
 	int r;
 
 	memset(va, 0, sizeof(*va));
+	backend_arg = NULL;
 	for (; argc > 0; argc--, argv++) {
 		if (is_help(argv[0]))
 			return 1;
@@ -108,7 +113,56 @@ int parse_verb_args(int argc, char **argv, unsigned int allowed,
 			return BAD_ARG();
 		va->pos[va->npos++] = argv[0];
 	}
+	if (va->backend && va->file) {
+		p_err("--file and --backend exclude each other");
+		return -1;
+	}
+	backend_arg = va->backend;
 	return 0;
+}
+
+/**
+ * verb_backend() - the backend the last verb reads: its --backend, else
+ * the first usable of module, bpf, procfs.  Said on stderr with -v.
+ *
+ * Return: an enum osm_backend, or -1 after reporting an error.
+ */
+int verb_backend(void)
+{
+	int b = osm_backend__from_name(backend_arg ? backend_arg : "auto");
+
+	if (b < 0) {
+		p_err("--backend '%s': use module, bpf, procfs or auto",
+		      backend_arg);
+		return -1;
+	}
+	{
+		OSM_OPTS(osm_backend_opts, o, .backend = b);
+
+		b = osm_backend__resolve(&o);
+	}
+	if (verbose && b >= 0)
+		fprintf(stderr, "osm: backend %s%s\n", osm_backend__name(b),
+			backend_arg ? "" : " (the first usable)");
+	return b;
+}
+
+/* A walk of a backend other than the module, saying why it failed. */
+static struct osm_graph *load_backend(int b, size_t max)
+{
+	char why[512] = "";
+	struct osm_graph *g;
+
+	{
+		OSM_OPTS(osm_backend_opts, o, .backend = b, .max_bytes = max,
+			 .errbuf = why, .errbuf_sz = sizeof(why));
+
+		g = osm_backend__load(&o);
+	}
+	if (!g)
+		p_err("backend %s: %s%s%s", osm_backend__name(b),
+		      strerror(errno), *why ? ": " : "", why);
+	return g;
 }
 
 /* Whether modules.dep of the running kernel lists osmosis.ko. */
@@ -253,6 +307,14 @@ struct osm_graph *load_graph(const char *file)
 
 	if (max_size(&max))
 		return NULL;
+	if (!file) {
+		int b = verb_backend();
+
+		if (b < 0)
+			return NULL;
+		if (b != OSM_BACKEND_MODULE)
+			return load_backend(b, max);
+	}
 	{
 		OSM_OPTS(osm_graph_opts, opts, .path = path, .max_bytes = max,
 			 .errbuf = why, .errbuf_sz = sizeof(why));

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "backend_bpf.h"
 #include "main.h"
 
 #define ID_COL_MAX	40
@@ -204,10 +203,17 @@ static int do_dump(int argc, char **argv)
 	r = graph_verb_args(argc, argv, 0, "dump", &va);
 	if (r)
 		return r > 0 ? do_help(0, NULL) : -1;
-	{
+	if (va.file) {
 		OSM_OPTS(osm_graph_opts, opts, .path = va.file);
 
 		r = osm_graph__read(&opts, &buf, &len);
+	} else {
+		int b = verb_backend();
+
+		if (b < 0)
+			return -1;
+		OSM_OPTS(osm_backend_opts, o, .backend = b);
+		r = osm_backend__read(&o, &buf, &len);
 	}
 	if (r) {
 		p_err("cannot read %s: %s", va.file ? va.file : OSM_DEVICE_PATH,
@@ -942,6 +948,8 @@ static int do_help(int argc, char **argv)
 	       "write control bytes other than tab, LF and CR, bytes that are\n"
 	       "not UTF-8, and backslash as \\xHH, as the graph format does.\n"
 	       "--file FILE reads a saved graph instead of %s.\n"
+	       "--backend module|bpf|procfs|auto picks the walk (default auto:\n"
+	       "the module if usable, else bpf, else procfs); any verb reads it.\n"
 	       "       " HELP_SPEC_OPTIONS "\n",
 	       bin_name, bin_name, bin_name, bin_name, bin_name, bin_name,
 	       bin_name, OSM_DEVICE_PATH);
@@ -960,33 +968,8 @@ static const struct cmd cmds[] = {
 	{ 0 }
 };
 
-/*
- * "osm graph --backend bpf": the bpf backend's text, as dump prints the
- * module's.  A stand-in until the backend table (backend.c) serves every
- * verb.
- */
-static int do_bpf_backend(void)
-{
-	size_t len;
-	char *buf;
-	int r;
-
-	r = osm__backend_bpf_read(NULL, &buf, &len);
-	if (r) {
-		p_err("bpf backend: %s", r == -EPERM ?
-		      OSM_BACKEND_BPF_EPERM_MSG : strerror(-r));
-		return -1;
-	}
-	r = fwrite(buf, 1, len, stdout) == len ? 0 : -1;
-	free(buf);
-	return r;
-}
-
 int do_graph(int argc, char **argv)
 {
-	if (argc == 2 && !strcmp(argv[0], "--backend") &&
-	    !strcmp(argv[1], "bpf"))
-		return do_bpf_backend();
 	/* "show" is the default verb, also before its options. */
 	if (argc < 1 || (argv[0][0] == '-' && !is_help(argv[0])))
 		return do_show(argc, argv);

@@ -14,12 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diff.h"
 #include "draw.h"
 #include "main.h"
 
 const char *bin_name;
 bool json_output;
 bool pretty_output;
+bool verbose;
 json_writer_t *json_wtr;
 
 bool is_prefix(const char *pfx, const char *str)
@@ -93,10 +95,13 @@ static int do_help(int argc, char **argv)
 	       "       %s version\n"
 	       "\n"
 	       "       OBJECT := { api | graph | query | spawn | draw | tcb |\n"
-	       "                   ib | control | compare | holders | bfs }\n"
+	       "                   ib | control | compare | holders | bfs |\n"
+	       "                   diff }\n"
 	       "       " HELP_SPEC_OPTIONS "\n"
 	       "\n"
-	       "Reads /dev/osmosis unless --file names a saved graph.\n"
+	       "Reads /dev/osmosis unless --file names a saved graph or\n"
+	       "--backend module|bpf|procfs picks a walk (default: the module\n"
+	       "if usable, else bpf, else procfs; -v says which).\n"
 	       "Commands may be abbreviated: '%s g s' is 'graph show'.\n",
 	       bin_name, bin_name, bin_name);
 	return 0;
@@ -137,6 +142,7 @@ static const struct cmd main_cmds[] = {
 	{ "holders",	do_holders },
 	{ "bfs",	do_bfs },
 	{ "draw",	do_draw },
+	{ "diff",	do_diff },
 	{ 0 }
 };
 
@@ -147,6 +153,7 @@ int main(int argc, char **argv)
 		{ "pretty",	no_argument,	NULL,	'p' },
 		{ "help",	no_argument,	NULL,	'h' },
 		{ "version",	no_argument,	NULL,	'V' },
+		{ "verbose",	no_argument,	NULL,	'v' },
 		{ 0 }
 	};
 	bool version = false, help = false;
@@ -155,7 +162,7 @@ int main(int argc, char **argv)
 	bin_name = "osm";
 	opterr = 0;
 	/* "+": stop at the object, the rest belongs to the command. */
-	while ((opt = getopt_long(argc, argv, "+jphV", options, NULL)) >= 0) {
+	while ((opt = getopt_long(argc, argv, "+jphVv", options, NULL)) >= 0) {
 		switch (opt) {
 		case 'p':
 			pretty_output = true;
@@ -168,6 +175,9 @@ int main(int argc, char **argv)
 			break;
 		case 'V':
 			version = true;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		default:
 			/* JSON mode may not be known yet: report as text. */
@@ -204,5 +214,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Error: cannot write output\n");
 		ret = -1;
 	}
+	if (diff_exit >= 0)
+		return diff_exit;
 	return ret ? 1 : 0;
 }

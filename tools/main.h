@@ -22,6 +22,7 @@
 
 extern const char *bin_name;
 extern bool pretty_output;
+extern bool verbose;
 
 struct cmd {
 	const char *cmd;
@@ -54,11 +55,13 @@ struct verb_args {
 	int npos;
 	const char *mode;
 	const char *gran;
+	const char *backend;	/* --backend, with --file */
 };
 
 int parse_verb_args(int argc, char **argv, unsigned int allowed,
 		    int max_pos, struct verb_args *va);
 struct osm_graph *load_graph(const char *file);
+int verb_backend(void);
 const char *device_hint(int err);
 const char *module_api_hint(int err, const char *what, unsigned long long feat,
 			    unsigned int since);

@@ -301,19 +301,26 @@ module_version() {
 	[ "$(cat /sys/module/osmosis/version)" = "$(cat /osmosis.version)" ]
 }
 
-# osm as nobody on a device it may not open names the node's mode.
+# osm as nobody on a device it may not open names the node's mode; by
+# default it falls back to a backend it may use (procfs).
 osm_denied() {
 	chmod 000 /dev/osmosis
-	su -s /bin/sh nobody -c 'osm graph stats' 2>/tmp/denied.err
+	su -s /bin/sh nobody -c 'osm graph stats --backend module' \
+		2>/tmp/denied.err
 	rc=$?
+	su -s /bin/sh nobody -c 'osm -v graph stats' >/dev/null \
+		2>/tmp/denied2.err
+	rc2=$?
 	chmod 444 /dev/osmosis
-	echo "osm as nobody, mode 000: exit $rc, $(cat /tmp/denied.err)"
-	[ $rc -eq 1 ] && grep -q 'Permission denied.*mode 0444' /tmp/denied.err
+	echo "osm as nobody, mode 000: exit $rc, $(cat /tmp/denied.err);" \
+		"default: exit $rc2, $(cat /tmp/denied2.err)"
+	[ $rc -eq 1 ] && grep -q 'Permission denied.*mode 0444' /tmp/denied.err &&
+		[ $rc2 -eq 0 ] && grep -q 'backend procfs' /tmp/denied2.err
 }
 
 # osm with no module loaded says how to load it.
 osm_no_module() {
-	osm graph stats 2>/tmp/nomod.err
+	osm graph stats --backend module 2>/tmp/nomod.err
 	rc=$?
 	echo "osm without the module: exit $rc, $(cat /tmp/nomod.err)"
 	[ $rc -eq 1 ] && grep -q "modprobe osmosis" /tmp/nomod.err
@@ -553,8 +560,10 @@ benchmark() {
 	osm-bench -s "$num" -t 2 -i 5 2>&1 | sed 's/^/# /'
 	echo "### osm-bench -s $num -t 2 -i 3 --phys (informational)"
 	osm-bench -s "$num" -t 2 -i 3 --phys 2>&1 | sed 's/^/# /'
-	echo "### osm-bench -s $num -t 2 -i 3 --bpf (informational)"
-	osm-bench -s "$num" -t 2 -i 3 --bpf 2>&1 | sed 's/^/# /'
+	echo "### osm-bench -s $num -t 2 -i 3 --backends (informational)"
+	osm-bench -s "$num" -t 2 -i 3 --backends 2>&1 | sed 's/^/# /'
+	echo "### osm diff backend:module backend:procfs (informational)"
+	osm diff backend:module backend:procfs 2>&1 | tail -n 60 | sed 's/^/# /'
 	echo "### osm-bench --spawn-latency 50 (informational)"
 	osm-bench --spawn-latency 50 2>&1 | sed 's/^/# /'
 	[ "$(cmdline_arg osm.profile 0)" = 1 ] && command -v perf >/dev/null ||

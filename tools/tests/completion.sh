@@ -79,7 +79,7 @@ check "osm <TAB>" "$(complete_line 'osm ')" \
 	"$(words "$_osm_objects" | tr ' ' '\n' | sort | paste -sd ' ')"
 check "osm g<TAB>" "$(complete_line 'osm g')" "graph"
 check "osm -j gr st<TAB> (prefixes)" "$(complete_line 'osm -j gr st')" "stats"
-check "osm graph neo4j --<TAB>" "$(complete_line 'osm graph neo4j --')" "--dir --file"
+check "osm graph neo4j --<TAB>" "$(complete_line 'osm graph neo4j --')" "--backend --dir --file"
 check "osm q c 1 --<TAB>" "$(complete_line 'osm q c 1 --')" \
 	"--file --ptrace-scope --threads"
 check "osm query shared 1 --types mm,net<TAB>" \
@@ -88,7 +88,8 @@ check "osm spawn --preset c<TAB>" "$(complete_line 'osm spawn --preset c')" \
 	"container"
 check "osm spawn --join ne<TAB>" "$(complete_line 'osm spawn --join ne')" "net="
 check "osm query shared k<TAB>" "$(complete_line 'osm query shared k')" "kernel"
-check "osm --v<TAB>" "$(complete_line 'osm --v')" "--version"
+check "osm --v<TAB>" "$(complete_line 'osm --v')" "--verbose --version"
+check "osm graph --backend p<TAB>" "$(complete_line 'osm graph --backend p')" "procfs"
 check "osm tcb 1 --gr<TAB> (a query command as an object)" \
 	"$(complete_line 'osm tcb 1 --gr')" "--granularity"
 check "osm query tcb 1 --granularity t<TAB>" \

@@ -30,7 +30,7 @@ case_() {
 	fi
 }
 
-for verb in "graph stats" "api" "spawn -- true"; do
+for verb in "graph stats --backend module" "api" "spawn -- true"; do
 	# shellcheck disable=SC2086 # the verb is several words
 	{
 	case_ nomod 1 "osm $verb, module not loaded: modprobe" \

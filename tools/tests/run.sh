@@ -345,9 +345,18 @@ err_has "no such file: message" "No such file"
 expect 1 "-j bad graph" -j graph show --file "$FIX/missing-end.graph"
 json_check "-j bad graph: JSON error only" "list(j) == ['error']"
 if [ ! -e /dev/osmosis ]; then
-	expect 1 "no device: graph" graph
+	expect 1 "no device: graph --backend module" graph --backend module
 	# Which fix depends on the host: load, install, or no module support.
 	err_has "no device: hint" 'modprobe osmosis\|CONFIG_MODULES=y'
+	# Without capabilities (so not bpf either, and no BPF program is
+	# loaded on the machine that runs these tests).
+	if setpriv --bounding-set=-all "$OSM" -v graph stats >"$TMP/out" \
+		2>"$TMP/err"; then
+		ok "no device, no capabilities: graph falls back to procfs"
+	else
+		not_ok "no device, no capabilities: graph falls back to procfs"
+	fi
+	err_has "no device: -v names the backend" "backend procfs"
 	expect 1 "no device: api" api
 	err_has "no device: api hint" 'modprobe osmosis\|CONFIG_MODULES=y'
 	expect 1 "-j no device: api" -j api
@@ -716,6 +725,72 @@ expect 1 "draw on a bad graph" draw 100 --file "$FIX/missing-end.graph"
 PATH=/nonexistent expect 1 "draw -o FILE.png without dot" draw 100 -o "$TMP/n.png" --file "$GOOD"
 err_has "draw without dot: message" "'dot' is not installed"
 if [ ! -e "$TMP/n.png" ]; then ok "draw without dot: no file"; else not_ok "draw without dot: no file"; fi
+
+# --- diff -------------------------------------------------------------------
+# Hand-built graphs: B is A with other hash ids (same partition: equal);
+# C moves thread 11 from A's mm to thread 20's (exactly that edge);
+# D has no cgroup and says so in unseen= (left out: equal).
+cat >"$TMP/dA.graph" <<'G'
+osmosis-graph 1.8 epoch=1 pid_ns=1 view=full backend=module
+node kernel:0 pd name=kernel
+node process:10 pd pid=10
+node thread:10 pd tid=10
+node thread:11 pd tid=11
+node process:20 pd pid=20
+node thread:20 pd tid=20
+node mm:aaaa res vmas=1
+node vma:aaaa:1000 res start=0x1000
+node mm:bbbb res vmas=0
+node files:cccc res fds=1
+node file:dddd res mode=r
+node inode:0:1:5 res
+node cgroup:7 res
+edge thread:10 member process:10
+edge thread:11 member process:10
+edge thread:20 member process:20
+edge thread:10 hold mm:aaaa mode=rw
+edge thread:11 hold mm:aaaa mode=rw
+edge thread:20 hold mm:bbbb mode=rw
+edge vma:aaaa:1000 subset mm:aaaa
+edge thread:10 hold files:cccc mode=rw
+edge thread:11 hold files:cccc mode=rw
+edge thread:20 hold files:cccc mode=rw
+edge files:cccc map file:dddd fd=3 mode=r
+edge file:dddd map inode:0:1:5
+edge thread:10 hold cgroup:7 mode=r
+end nodes=13 edges=13
+G
+sed -e 's/aaaa/9191/g; s/bbbb/8282/g; s/cccc/7373/g; s/dddd/6464/g' \
+	-e 's/backend=module/backend=procfs/' "$TMP/dA.graph" >"$TMP/dB.graph"
+sed -e 's/thread:11 hold mm:9191/thread:11 hold mm:8282/' "$TMP/dB.graph" >"$TMP/dC.graph"
+sed -e "/cgroup/d" -e "s/^osmosis-graph.*/& unseen=cgroup,owner/" -e "s/^end.*/end nodes=12 edges=12/" \
+	"$TMP/dB.graph" >"$TMP/dD.graph"
+expect 0 "diff: other hash ids, same partition: equal" diff "$TMP/dA.graph" "$TMP/dB.graph"
+out_has "diff equal: summary" "^equal: 0 nodes and 0 edges differ"
+expect 1 "diff: one moved thread differs" diff "$TMP/dA.graph" "$TMP/dC.graph"
+if [ "$(grep -c '^[-+] ' "$TMP/out")" = 2 ] &&
+   grep -q '^- edge thread:11 hold mm<hold>thread:10>$' "$TMP/out" &&
+   grep -q '^+ edge thread:11 hold mm<hold>thread:20>$' "$TMP/out"; then
+	ok "diff: exactly the moved thread's edge"
+else
+	not_ok "diff: exactly the moved thread's edge"
+fi
+out_has "diff differ: summary" "^differ: 0 nodes and 2 edges differ"
+expect 0 "diff: unseen= types left out" diff "$TMP/dA.graph" "$TMP/dD.graph"
+expect 1 "-j diff" -j diff "$TMP/dA.graph" "$TMP/dC.graph"
+json_check "-j diff: keys" "j['equal'] is False and len(j['only_a']) == 1 and len(j['only_b']) == 1 and j['differ']['edges'] == 2 and j['b']['backend'] == 'procfs'"
+expect 2 "diff: missing file" diff "$TMP/dA.graph" "$TMP/nonexistent"
+expect 2 "diff: unknown backend" diff "$TMP/dA.graph" backend:nope
+expect 2 "diff: one argument" diff "$TMP/dA.graph"
+expect 0 "diff help" diff help
+"$OSM" diff backend:procfs backend:procfs >"$TMP/out" 2>"$TMP/err"
+if [ $? -le 1 ]; then ok "diff of two live procfs walks runs"; else not_ok "diff of two live procfs walks runs"; fi
+expect 0 "graph stats --backend procfs" graph stats --backend procfs
+out_has "graph --backend procfs: format 1.8" "^osmosis-graph 1\.8"
+expect 0 "graph dump --backend procfs" graph dump --backend procfs
+out_has "graph dump --backend procfs: header" "backend=procfs unseen="
+expect 1 "graph --backend bogus" graph stats --backend bogus
+expect 1 "graph --backend with --file" graph stats --backend procfs --file "$GOOD"
 
 echo "1..$n"
 [ "$fails" -eq 0 ] || { echo "# $fails of $n failed"; exit 1; }
