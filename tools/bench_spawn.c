@@ -26,8 +26,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <linux/futex.h>
+#include <linux/sched.h>
 #include <unistd.h>
 
 #include "osm.h"
@@ -183,6 +187,69 @@ static int run_raw_clone(void)
 	return reap(pid);
 }
 
+/*
+ * The steps of the thread preset, each alone: a clone with a pidfd, reaped
+ * through it; a fresh stack as osm_spawn_fn() maps one (a guard page,
+ * the top page touched, unmapped); the caller waiting on a futex until
+ * the child says it runs (what COMMIT's report costs beside the ioctl).
+ */
+static int run_clone_pidfd(void)
+{
+	int pidfd = -1;
+	siginfo_t si;
+	pid_t pid;
+
+	/* clone(2) gives the pidfd through parent_tid with CLONE_PIDFD. */
+	pid = clone(empty_fn, clone_stack + sizeof(clone_stack),
+		    CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+		    CLONE_SYSVSEM | CLONE_PIDFD | SIGCHLD, NULL, &pidfd);
+	if (pid < 0)
+		return -1;
+	pid = waitid(P_PIDFD, pidfd, &si, WEXITED);
+	close(pidfd);
+	return pid;
+}
+
+static int run_stack_map(void)
+{
+	const size_t len = (2 << 20) + 4096;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	if (mprotect(p, 4096, PROT_NONE))
+		return -1;
+	((volatile char *)p)[len - 64] = 1;
+	return munmap(p, len);
+}
+
+static int futex_flag;
+
+static int wake_fn(void *arg)
+{
+	(void)arg;
+	__atomic_store_n(&futex_flag, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &futex_flag, FUTEX_WAKE, 1, NULL, NULL, 0);
+	return 0;
+}
+
+static int run_clone_futex(void)
+{
+	pid_t pid;
+
+	futex_flag = 0;
+	pid = clone(wake_fn, clone_stack + sizeof(clone_stack),
+		    CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+		    CLONE_SYSVSEM | SIGCHLD, NULL);
+	if (pid < 0)
+		return -1;
+	while (!__atomic_load_n(&futex_flag, __ATOMIC_ACQUIRE))
+		syscall(SYS_futex, &futex_flag, FUTEX_WAIT, 0, NULL, NULL, 0);
+	return reap(pid);
+}
+
 static int run_open_osm(void)
 {
 	int fd = open(OSM_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
@@ -291,7 +358,8 @@ static void row(const char *name, double us, double b1, const char *v1,
 
 int bench_spawn_latency(int n)
 {
-	enum { FE, PS, OP, FX, OF, OO, PT, RC, OT, OC, UN, BW, NM };
+	enum { FE, PS, OP, FX, OF, OO, PT, RC, OT, OC, UN, BW, C3, SM, CF,
+	       NM };
 	struct method m[NM] = {
 		[FE] = { run_fork_exec }, [PS] = { run_posix_spawn },
 		[OP] = { run_osm_process }, [FX] = { run_fork_exit },
@@ -299,7 +367,8 @@ int bench_spawn_latency(int n)
 		[PT] = { run_pthread }, [RC] = { run_raw_clone },
 		[OT] = { run_osm_thread },
 		[OC] = { run_osm_container }, [UN] = { run_unshare },
-		[BW] = { run_bwrap },
+		[BW] = { run_bwrap }, [C3] = { run_clone_pidfd },
+		[SM] = { run_stack_map }, [CF] = { run_clone_futex },
 	};
 	double fe, ps, op, fx, pt, un, bw;
 	ssize_t len;
@@ -341,6 +410,12 @@ int bench_spawn_latency(int n)
 	    0, "");
 	row("osm_spawn_fn thread", m[OT].median, pt, "pthread_create",
 	    m[RC].median, "clone");
+	printf("thread, its steps alone (where the time goes)\n");
+	row("clone +pidfd +waitid(pidfd)", m[C3].median, pt, "pthread_create",
+	    m[RC].median, "clone");
+	row("clone +futex wake +wait", m[CF].median, pt, "pthread_create",
+	    m[RC].median, "clone");
+	row("2 MiB stack map+touch+unmap", m[SM].median, 0, "", 0, "");
 	printf("container (target: faster than both peers)\n");
 	if (unshare_path)
 		row("unshare --user --fork ...", un, 0, "", 0, "");
