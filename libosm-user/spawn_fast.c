@@ -45,6 +45,7 @@
 /* At the top of the child's stack: what it runs, and when it may. */
 struct osm_fn_start {
 	int go;			/* 0 wait, 2 waiting, 1 run, -1 exit */
+	int devfd;		/* to close in a copied file table, or -1 */
 	int (*fn)(void *arg);
 	void *arg;
 };
@@ -105,6 +106,14 @@ static unsigned long long osm_fast_flags(const struct osm_spawn_opts *o,
 			return 0;
 		}
 	}
+	/*
+	 * What clone3 takes but would not give as asked (a thread keeps its
+	 * time namespace), or refuses: PREPARE says -EINVAL for each.
+	 */
+	if ((flags & CLONE_NEWTIME) ||
+	    ((flags & CLONE_FS) && (flags & (CLONE_NEWNS | CLONE_NEWUSER))) ||
+	    ((flags & CLONE_SYSVSEM) && (flags & CLONE_NEWIPC)))
+		return 0;
 	return flags;
 }
 
@@ -128,6 +137,9 @@ static __attribute__((noreturn, used)) void osm_fast_child(void *p)
 	}
 	if (go != 1)
 		osm_raw6(SYS_exit, 127, 0, 0, 0, 0, 0);
+	/* The library's descriptor is no business of a table of its own. */
+	if (s->devfd >= 0)
+		osm_raw6(SYS_close, s->devfd, 0, 0, 0, 0, 0);
 	osm_raw6(SYS_exit, s->fn(s->arg) & 0xff, 0, 0, 0, 0, 0);
 	__builtin_unreachable();
 }
@@ -184,7 +196,8 @@ int osm_spawn_fn_fast(struct osm_spawn_ctx *c,
 		goto out;
 	top = ((uintptr_t)c->stack + c->stack_size - sizeof(*s)) & ~63UL;
 	s = (struct osm_fn_start *)top;
-	*s = (struct osm_fn_start){ .fn = c->fn, .arg = c->arg };
+	*s = (struct osm_fn_start){ .fn = c->fn, .arg = c->arg,
+				    .devfd = flags & CLONE_FILES ? -1 : devfd };
 	args.flags = flags | CLONE_PIDFD;
 	args.pidfd = (uintptr_t)&pidfd;
 	args.stack = (uintptr_t)c->stack;

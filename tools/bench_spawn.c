@@ -14,7 +14,9 @@
  * function PD and a thread run an empty function.  A few rows split the
  * process preset's cost for profiling: the same PD running a function
  * (no exec) against fork+_exit, and the open of /dev/osmosis; and the
- * thread preset's: a bare clone(2) of a process sharing the same.
+ * thread preset's: a bare clone(2) of a process sharing the same, the
+ * preset through PREPARE and COMMIT (with no_new_privs, which the
+ * one-call path does not take), and its steps alone.
  * Informational: the median of N runs of each, and the ratios.
  */
 #define _GNU_SOURCE
@@ -133,22 +135,38 @@ static int empty_fn(void *arg)
 	return 0;
 }
 
-static int run_osm_fn(const char *preset)
+static int run_osm_fn_flags(const char *preset, unsigned int flags)
 {
 	OSM_OPTS(osm_spawn_opts, o, .stack_size = OSM_SPAWN_STACK_MIN);
 	struct osm_spawned pd;
 	int status;
 
-	if (osm_spawn_preset(preset, &o) ||
-	    osm_spawn_fn(&o, empty_fn, NULL, &pd) < 0 ||
+	if (osm_spawn_preset(preset, &o))
+		return -1;
+	o.flags |= flags;
+	if (osm_spawn_fn(&o, empty_fn, NULL, &pd) < 0 ||
 	    osm_spawn_wait(&pd, &status))
 		return -1;
 	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
 }
 
+static int run_osm_fn(const char *preset)
+{
+	return run_osm_fn_flags(preset, 0);
+}
+
 static int run_osm_thread(void)
 {
 	return run_osm_fn("thread");
+}
+
+/*
+ * The same with no_new_privs, which the one-call path does not take:
+ * PREPARE, the child's COMMIT, and the caller waiting for it.
+ */
+static int run_osm_thread_commit(void)
+{
+	return run_osm_fn_flags("thread", OSM_SPAWN_NO_NEW_PRIVS);
 }
 
 static int run_osm_fn_process(void)
@@ -359,7 +377,7 @@ static void row(const char *name, double us, double b1, const char *v1,
 int bench_spawn_latency(int n)
 {
 	enum { FE, PS, OP, FX, OF, OO, PT, RC, OT, OC, UN, BW, C3, SM, CF,
-	       NM };
+	       TC, NM };
 	struct method m[NM] = {
 		[FE] = { run_fork_exec }, [PS] = { run_posix_spawn },
 		[OP] = { run_osm_process }, [FX] = { run_fork_exit },
@@ -369,6 +387,7 @@ int bench_spawn_latency(int n)
 		[OC] = { run_osm_container }, [UN] = { run_unshare },
 		[BW] = { run_bwrap }, [C3] = { run_clone_pidfd },
 		[SM] = { run_stack_map }, [CF] = { run_clone_futex },
+		[TC] = { run_osm_thread_commit },
 	};
 	double fe, ps, op, fx, pt, un, bw;
 	ssize_t len;
@@ -411,6 +430,8 @@ int bench_spawn_latency(int n)
 	row("osm_spawn_fn thread", m[OT].median, pt, "pthread_create",
 	    m[RC].median, "clone");
 	printf("thread, its steps alone (where the time goes)\n");
+	row("osm_spawn_fn thread +nnp", m[TC].median, pt, "pthread_create",
+	    m[OT].median, "one call");
 	row("clone +pidfd +waitid(pidfd)", m[C3].median, pt, "pthread_create",
 	    m[RC].median, "clone");
 	row("clone +futex wake +wait", m[CF].median, pt, "pthread_create",
