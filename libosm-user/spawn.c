@@ -182,6 +182,8 @@ const char *osm_spawn_kind(const struct osm_node *pd)
 
 	if (!spawn)
 		return NULL;
+	if (stack && !pkey)
+		return "custom";	/* a stack kind this library does not know */
 	for (i = 0; i < sizeof(kinds) / sizeof(*kinds); i++) {
 		OSM_OPTS(osm_spawn_opts, o);
 

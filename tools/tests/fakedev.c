@@ -112,7 +112,8 @@ int __wrap_openat(int dirfd, const char *path, int flags, ...)
 
 static int get_api(struct osm_api *a)
 {
-	unsigned int major = 1, minor = 4;
+	/* "current": the module of this osm's release. */
+	unsigned int major = 1, minor = OSM_API_MINOR;
 
 	if (is("nohandshake")) {
 		errno = ENOTTY;
