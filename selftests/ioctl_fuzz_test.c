@@ -4,7 +4,7 @@
  * struct sizes, contents, flags and pointers, seeded and reproducible.
  *
  * The oracle is the documentation (uapi/linux/osmosis.h, osmosis(4)):
- *  - a command whose type, number or direction is not one of the four
+ *  - a command whose type, number or direction is not one of the five
  *    OSM_IOC_* is ENOTTY, whatever its size bits (the module takes the
  *    size from the struct);
  *  - every call of a known command succeeds or fails with an errno its
@@ -12,7 +12,8 @@
  *    argument alone decides it: a pointer outside the address space is
  *    EFAULT, a size below the first version EINVAL, above a page E2BIG,
  *    a non-zero unknown tail E2BIG, flags, reserved and out fields not
- *    zero EINVAL; GET_API and SET_SCOPE are modelled in full;
+ *    zero EINVAL; GET_API and SET_SCOPE are modelled in full, and
+ *    CONTROL_CHECK where the ids decide (this process, init, none);
  *  - what succeeds is what is documented: GET_API writes no byte past
  *    the caller's size, a zeroed spawn request is a plain fork with its
  *    defaults spelt out, and a token prepared here cannot be committed
@@ -35,6 +36,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,22 +65,27 @@
 #define ARENA_PAGES	4	/* three read-write, then one PROT_NONE */
 
 /* Command targets; T_NONE is any command the module does not know. */
-enum { T_GET_API, T_SET_SCOPE, T_PREPARE, T_COMMIT, T_NR, T_NONE = T_NR };
+enum {
+	T_GET_API, T_SET_SCOPE, T_PREPARE, T_COMMIT, T_CONTROL, T_NR,
+	T_NONE = T_NR
+};
 
 static const unsigned int target_cmd[T_NR] = {
 	OSM_IOC_GET_API, OSM_IOC_SET_SCOPE, OSM_IOC_SPAWN_PREPARE,
-	OSM_IOC_SPAWN_COMMIT,
+	OSM_IOC_SPAWN_COMMIT, OSM_IOC_CONTROL_CHECK,
 };
 static const char *const target_name[T_NR + 1] = {
-	"GET_API", "SET_SCOPE", "SPAWN_PREPARE", "SPAWN_COMMIT", "unknown",
+	"GET_API", "SET_SCOPE", "SPAWN_PREPARE", "SPAWN_COMMIT",
+	"CONTROL_CHECK", "unknown",
 };
 static const size_t target_ksize[T_NR] = {
 	sizeof(struct osm_api), sizeof(struct osm_scope),
 	sizeof(struct osm_spawn_req), sizeof(struct osm_spawn_commit),
+	sizeof(struct osm_control_check),
 };
 static const size_t target_ver0[T_NR] = {
 	OSM_API_SIZE_VER0, OSM_SCOPE_SIZE_VER0, OSM_SPAWN_REQ_SIZE_VER0,
-	OSM_SPAWN_COMMIT_SIZE_VER0,
+	OSM_SPAWN_COMMIT_SIZE_VER0, OSM_CONTROL_CHECK_SIZE_VER0,
 };
 
 /*
@@ -94,8 +101,11 @@ static const int errs_prepare[] = { 0, EFAULT, EINVAL, E2BIG, EPERM, EBADF,
 				    -1 };
 static const int errs_commit[] = { EFAULT, EINVAL, E2BIG, ENOENT, EPERM,
 				   -1 };
+static const int errs_control[] = { 0, EFAULT, EINVAL, E2BIG, ESRCH, EINTR,
+				    -1 };
 static const int *const target_errs[T_NR + 1] = {
-	errs_api, errs_scope, errs_prepare, errs_commit, errs_none,
+	errs_api, errs_scope, errs_prepare, errs_commit, errs_control,
+	errs_none,
 };
 
 /* Where the argument points. */
@@ -239,8 +249,9 @@ static unsigned int pick_cmd(struct rng *r)
 		if (chance(r, 80))
 			return target_cmd[below(r, 100) < 20 ? T_GET_API :
 					  below(r, 100) < 30 ? T_SET_SCOPE :
-					  below(r, 100) < 75 ? T_PREPARE :
-					  T_COMMIT];
+					  below(r, 100) < 70 ? T_PREPARE :
+					  below(r, 100) < 50 ? T_COMMIT :
+					  T_CONTROL];
 		if (chance(r, 25)) {
 			cmd = rnd(r);
 		} else {
@@ -480,6 +491,48 @@ static void fill_commit(struct fuzzer *f, struct osm_spawn_commit *c)
 		   chance(r, 10) ? 0 : rnd(r);
 }
 
+/* A thread id: this one, init, a random one, or invalid. */
+static unsigned long long pick_tid(struct fuzzer *f)
+{
+	struct rng *r = &f->rng;
+
+	switch (below(r, 8)) {
+	case 0:
+		return 1;
+	case 1:
+		return 0;
+	case 2:
+		return f->pid_max + 1 + below(r, PID_MAX_LIMIT - f->pid_max);
+	case 3:
+		return chance(r, 50) ? PID_MAX_LIMIT + 1 + below(r, 16) :
+		       pick_u64(r);
+	case 4:
+		return 1 + below(r, f->pid_max);
+	default:
+		return getpid();
+	}
+}
+
+static void fill_control(struct fuzzer *f, struct osm_control_check *cc)
+{
+	struct rng *r = &f->rng;
+
+	cc->subject = pick_tid(f);
+	cc->target = pick_tid(f);
+	if (chance(r, 4))
+		cc->flags = 1 + below(r, 100);
+	if (chance(r, 3))
+		cc->rules = pick_u64(r) | 1;
+	if (chance(r, 3))
+		cc->steps = pick_u64(r) | 1;
+	if (chance(r, 3))
+		cc->ptrace_scope = 1 + below(r, 4);
+	if (chance(r, 3))
+		cc->__reserved0 = 1 + below(r, 100);
+	if (chance(r, 3))
+		cc->__reserved[below(r, 2)] = pick_u64(r) | 1;
+}
+
 /* Random bytes over the struct, the size field included now and then. */
 static void mutate_bytes(struct fuzzer *f, struct call *c, size_t ksize)
 {
@@ -651,6 +704,29 @@ static int expected(struct fuzzer *f, const struct call *c)
 				return EPERM;	/* not a child of the preparer */
 		return ENOENT;
 	}
+	case T_CONTROL: {
+		struct osm_control_check cc = {};
+		unsigned long long me = getpid();
+
+		memcpy(&cc, c->raw, c->size < ks ? c->size : ks);
+		if (cc.flags || cc.rules || cc.steps || cc.ptrace_scope ||
+		    cc.__reserved0 || cc.__reserved[0] || cc.__reserved[1])
+			return EINVAL;
+		if (!cc.subject || cc.subject > PID_MAX_LIMIT ||
+		    !cc.target || cc.target > PID_MAX_LIMIT)
+			return EINVAL;
+		if (cc.subject > (unsigned long long)f->pid_max ||
+		    cc.target > (unsigned long long)f->pid_max)
+			return ESRCH;
+		/* Itself and, for root, init: both exist and are visible. */
+		if ((cc.subject == me || (cc.subject == 1 && !f->nobody)) &&
+		    (cc.target == me || (cc.target == 1 && !f->nobody)))
+			return c->arg == A_READONLY ? EFAULT : 0;
+		/* Init is not nobody's to inspect (the view of /proc). */
+		if (f->nobody && (cc.subject == 1 || cc.target == 1))
+			return ESRCH;
+		return -1;	/* 0 or ESRCH, as those ids go */
+	}
 	}
 	return -1;
 }
@@ -790,6 +866,37 @@ static void reopen(struct fuzzer *f)
 	f->fd_calls = 0;
 }
 
+/*
+ * What a CONTROL_CHECK that succeeded wrote: known rule bits, a Yama
+ * scope or none, the ids as given, reserved fields zero; and with this
+ * process as the subject, the signal rule is what kill(2) says.
+ */
+static void check_control(struct fuzzer *f, const struct call *c,
+			  const struct osm_control_check *out)
+{
+	const struct osm_control_check *in = (const void *)c->raw;
+	bool sig;
+
+	if (out->rules & ~(unsigned long long)OSM_CTL_ALL)
+		return fail(f, c, "rules 0x%llx", (unsigned long long)out->rules);
+	if (out->ptrace_scope > 3 && out->ptrace_scope != OSM_CTL_NO_YAMA)
+		return fail(f, c, "ptrace_scope %u", out->ptrace_scope);
+	if (out->subject != in->subject || out->target != in->target ||
+	    out->flags || out->__reserved0 || out->__reserved[0] ||
+	    out->__reserved[1])
+		return fail(f, c, "ids or reserved fields changed");
+	if (out->subject != (unsigned long long)getpid())
+		return;
+	if (kill(out->target, 0) && errno == ESRCH)
+		return;		/* gone since */
+	sig = !kill(out->target, 0);
+	if (sig != !!(out->rules & OSM_CTL_SIGNAL))
+		return fail(f, c, "signal rule %d, kill(%llu, 0) %s",
+			    !!(out->rules & OSM_CTL_SIGNAL),
+			    (unsigned long long)out->target,
+			    sig ? "allowed" : "refused");
+}
+
 static void one_call(struct fuzzer *f, unsigned long n)
 {
 	struct call c = { .n = n };
@@ -831,6 +938,9 @@ static void one_call(struct fuzzer *f, unsigned long n)
 		break;
 	case T_COMMIT:
 		fill_commit(f, (void *)c.raw);
+		break;
+	case T_CONTROL:
+		fill_control(f, (void *)c.raw);
 		break;
 	default:
 		for (i = 0; i < ks; i++)
@@ -911,6 +1021,8 @@ static void one_call(struct fuzzer *f, unsigned long n)
 	}
 	if (c.target == T_COMMIT)
 		fail(f, &c, "committed from the preparing process itself");
+	if (c.target == T_CONTROL && c.size >= ks)
+		check_control(f, &c, (const void *)arg);
 }
 
 /* ---- a fuzzing child ---------------------------------------------------- */
@@ -1186,6 +1298,7 @@ TEST_F_TIMEOUT(fuzz, every_call_documented, 280)
 	EXPECT_LT(0, sh->ok[T_GET_API]);
 	EXPECT_LT(0, sh->ok[T_SET_SCOPE]);
 	EXPECT_LT(0, sh->ok[T_PREPARE]);
+	EXPECT_LT(0, sh->ok[T_CONTROL]);
 
 	/* Nothing left behind: no child, no record, no cgroup. */
 	errno = 0;

@@ -112,8 +112,7 @@ int __wrap_openat(int dirfd, const char *path, int flags, ...)
 
 static int get_api(struct osm_api *a)
 {
-	/* "current": the module of this osm's release. */
-	unsigned int major = 1, minor = OSM_API_MINOR;
+	unsigned int major = OSM_API_MAJOR, minor = OSM_API_MINOR;
 
 	if (is("nohandshake")) {
 		errno = ENOTTY;
@@ -129,8 +128,8 @@ static int get_api(struct osm_api *a)
 	a->size = sizeof(*a);
 	a->api_major = major;
 	a->api_minor = minor;
-	a->graph_major = 1;
-	a->graph_minor = 5;
+	a->graph_major = OSM_GRAPH_MAJOR;
+	a->graph_minor = OSM_GRAPH_MINOR;
 	a->features = OSM_FEAT_GRAPH_READ | OSM_FEAT_SCOPE | OSM_FEAT_PHYS;
 	if (minor >= 3 || major > 1)
 		a->features |= OSM_FEAT_SPAWN;
