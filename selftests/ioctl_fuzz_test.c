@@ -99,7 +99,7 @@ static const int errs_scope[] = { 0, EFAULT, EINVAL, E2BIG, EPERM, EBUSY,
 				  ESRCH, EINTR, -1 };
 static const int errs_prepare[] = { 0, EFAULT, EINVAL, E2BIG, EPERM, EBADF,
 				    EBUSY, EACCES, ENOTDIR, ENOMEM, EAGAIN,
-				    -1 };
+				    EOPNOTSUPP, -1 };
 static const int errs_commit[] = { EFAULT, EINVAL, E2BIG, ENOENT, EPERM,
 				   -1 };
 static const int errs_control[] = { 0, EFAULT, EINVAL, E2BIG, ESRCH, EINTR,
@@ -673,6 +673,7 @@ static int expected(struct fuzzer *f, const struct call *c)
 	}
 	case T_PREPARE: {
 		struct osm_spawn_req q = {};
+		unsigned long long flags;
 		unsigned int i;
 
 		memcpy(&q, c->raw, c->size < ks ? c->size : ks);
@@ -687,11 +688,17 @@ static int expected(struct fuzzer *f, const struct call *c)
 		for (i = 0; i < OSM_SPAWN_NR; i++)
 			if (q.mode[i] > OSM_SPAWN_JOIN)
 				return EINVAL;
-		/* A zeroed request, nnp or not, is a plain fork. */
+		/*
+		 * A zeroed request, nnp or not, is a plain fork; a private
+		 * stack (1.6) needs a shared address space.
+		 */
+		flags = q.flags;
 		q.flags = 0;
 		q.size = 0;
 		if (!all_zero(&q, sizeof(q)))
 			return -1;
+		if (flags & OSM_SPAWN_STACK_PKEY)
+			return EINVAL;
 		/* At most 64 requests of one user pending (spawn.c). */
 		if (f->pending >= SPAWN_PENDING_PER_USER)
 			return EAGAIN;
