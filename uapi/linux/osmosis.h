@@ -41,7 +41,8 @@
 #define OSM_FEAT_PHYS		_BITULL(2)	/* OSM_SCOPE_PHYS (api 1.2) */
 #define OSM_FEAT_SPAWN		_BITULL(3)	/* OSM_IOC_SPAWN_* (api 1.3) */
 #define OSM_FEAT_CONTROL_CHECK	_BITULL(4)	/* OSM_IOC_CONTROL_CHECK (api 1.5) */
-#define OSM_FEAT_SPAWN_CLONE	_BITULL(5)	/* OSM_IOC_SPAWN_CLONE, OSM_SPAWN_STACK_PKEY (api 1.6) */
+/* OSM_IOC_SPAWN_CLONE and OSM_SPAWN_STACK_PKEY (api 1.6) */
+#define OSM_FEAT_SPAWN_CLONE	_BITULL(5)
 #define OSM_FEAT_ALL		(OSM_FEAT_GRAPH_READ | OSM_FEAT_SCOPE | \
 				 OSM_FEAT_PHYS | OSM_FEAT_SPAWN | \
 				 OSM_FEAT_CONTROL_CHECK | OSM_FEAT_SPAWN_CLONE)
@@ -391,11 +392,11 @@ struct osm_spawn_req {
  * a new cgroup the one of cgroup_fd (with allowed CPUs and nodes within
  * cpus and mems, and its cpu.max, memory.max and pids.max files reading
  * as declared), a private stack (OSM_SPAWN_STACK_PKEY) a stack pointer
- * in a mapping with a protection key other than 0, new credentials the ids and capabilities asked for, a
- * new seccomp filter one more filter than the parent's, and
- * no_new_privs the parent's unless asked.  Any difference is -EXDEV
- * and nothing is recorded;
- * then the caller must not run the program (libosm kills it).  On
+ * in a mapping with a protection key other than 0, new credentials the
+ * ids and capabilities asked for, a new seccomp filter one more filter
+ * than the parent's, and no_new_privs the parent's unless asked.  Any
+ * difference is -EXDEV and nothing is recorded; then the caller must not
+ * run the program (libosm kills it).  On
  * success no_new_privs is set if requested, and the PD is recorded with
  * its spec until it is reaped.
  */
