@@ -171,14 +171,19 @@ const char *osm_spawn_kind(const struct osm_node *pd)
 {
 	static const char *const kinds[] = {
 		"process", "pir", "container", "sandbox", "thread", "tif",
+		"tis",
 	};
 	const char *spawn = pd ? osm_node__attr(pd, "spawn") : NULL;
 	const char *nnp = pd ? osm_node__attr(pd, "spawn_nnp") : NULL;
+	const char *stack = pd ? osm_node__attr(pd, "spawn_stack") : NULL;
+	bool pkey = stack && !strcmp(stack, "pkey");
 	char want[OSM_SPAWN_NR + 1];
 	unsigned int i, r;
 
 	if (!spawn)
 		return NULL;
+	if (stack && !pkey)
+		return "custom";	/* a stack kind this library does not know */
 	for (i = 0; i < sizeof(kinds) / sizeof(*kinds); i++) {
 		OSM_OPTS(osm_spawn_opts, o);
 
@@ -188,9 +193,11 @@ const char *osm_spawn_kind(const struct osm_node *pd)
 			want[r] = osm_mode_letters[o.mode[r] <= OSM_SPAWN_JOIN ?
 						   o.mode[r] : 0];
 		want[OSM_SPAWN_NR] = '\0';
+		/* 1.8: a tis PD's stack has its own key; a thread's not. */
 		if (!strcmp(spawn, want) &&
 		    !!(o.flags & OSM_SPAWN_NO_NEW_PRIVS) ==
-		    (nnp && !strcmp(nnp, "1")))
+		    (nnp && !strcmp(nnp, "1")) &&
+		    !!(o.fn_flags & OSM_SPAWN_FN_PRIVATE_STACK) == pkey)
 			return kinds[i];
 	}
 	return "custom";
@@ -488,8 +495,11 @@ static int osm_cg_create(struct osm_spawn_ctx *c, struct osm_spawned *pd)
 /* Remove the PD's cgroup (once it is empty) and close what it holds. */
 void osm_spawned_release(struct osm_spawned *pd)
 {
-	if (pd->stack)
+	/* A stack with no key of its own serves the next PD as it is. */
+	if (pd->stack && pd->stack_pkey > 0)
 		munmap(pd->stack, pd->stack_len);
+	else if (pd->stack)
+		osm_stack_give(pd->stack, pd->stack_len);
 	if (pd->stack_pkey > 0)
 		pkey_free(pd->stack_pkey);
 	pd->stack = NULL;
@@ -520,7 +530,8 @@ static int osm_spawn_opts_get(struct osm_spawn_ctx *c,
 	memset(&c->o, 0, sizeof(c->o));
 	memcpy(&c->o, opts, opts->sz < sizeof(c->o) ? opts->sz : sizeof(c->o));
 	c->o.sz = sizeof(c->o);
-	if (c->o.flags & ~OSM_SPAWN_FLAGS_ALL)
+	/* OSM_SPAWN_STACK_PKEY is the library's: fn_flags asks for it. */
+	if (c->o.flags & ~OSM_SPAWN_NO_NEW_PRIVS)
 		return -EINVAL;
 	for (r = 0; r < OSM_SPAWN_NR; r++)
 		if (c->o.mode[r] > OSM_SPAWN_JOIN)
@@ -651,7 +662,7 @@ int osm_spawn_setup(struct osm_spawn_ctx *c,
 		return err;
 
 	c->req.size = sizeof(c->req);
-	c->req.flags = c->o.flags;
+	c->req.flags = c->o.flags | c->req_flags;
 	memcpy(c->req.mode, c->o.mode, sizeof(c->req.mode));
 	c->req.uid = c->o.uid;
 	c->req.gid = c->o.gid;

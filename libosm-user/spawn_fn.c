@@ -37,25 +37,9 @@
 #endif
 
 #ifdef __x86_64__
-/* A system call that leaves errno alone: the child shares it. */
-static long osm_raw6(long nr, long a, long b, long c, long d, long e, long f)
+static __attribute__((noreturn, used)) void osm_fn_child(void *p)
 {
-	register long r10 asm("r10") = d;
-	register long r8 asm("r8") = e;
-	register long r9 asm("r9") = f;
-	long ret;
-
-	asm volatile("syscall"
-		     : "=a"(ret)
-		     : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
-		       "r"(r9)
-		     : "rcx", "r11", "memory");
-	return ret;
-}
-
-static __attribute__((noreturn, used)) void
-osm_fn_child(struct osm_spawn_ctx *c)
-{
+	struct osm_spawn_ctx *c = p;
 	struct osm_child_status *st = c->st;
 	int (*fn)(void *arg) = c->fn;
 	void *arg = c->arg;
@@ -88,16 +72,17 @@ osm_fn_child(struct osm_spawn_ctx *c)
 	__builtin_unreachable();
 }
 
-long osm_spawn_clone3_fn(struct clone_args *args, struct osm_spawn_ctx *c)
+long osm_clone3_call(struct clone_args *args, void (*entry)(void *),
+		     void *arg)
 {
-	register long r12 asm("r12") = (long)osm_fn_child;
-	register long r13 asm("r13") = (long)c;
+	register long r12 asm("r12") = (long)entry;
+	register long r13 asm("r13") = (long)arg;
 	long ret;
 
 	/*
 	 * The child has the parent's registers on a new stack: align it,
-	 * clear the frame pointer, call osm_fn_child(c), which never
-	 * returns (exit(2) if it did).
+	 * clear the frame pointer, call entry(arg), which never returns
+	 * (exit(2) if it did).
 	 */
 	asm volatile("syscall\n\t"
 		     "test %%rax, %%rax\n\t"
@@ -116,6 +101,11 @@ long osm_spawn_clone3_fn(struct clone_args *args, struct osm_spawn_ctx *c)
 		       "r"(r12), "r"(r13), [exit] "i"(SYS_exit)
 		     : "rcx", "r11", "memory");
 	return ret;
+}
+
+long osm_spawn_clone3_fn(struct clone_args *args, struct osm_spawn_ctx *c)
+{
+	return osm_clone3_call(args, osm_fn_child, c);
 }
 
 /*
@@ -168,12 +158,40 @@ static void osm_fn_wait(struct osm_child_status *st, int pidfd)
 	}
 }
 
+/*
+ * The stack, above a guard page: one a reaped PD left (spawn_cache.c) or
+ * a new mapping; osm_spawned_release() keeps it for the next PD or
+ * unmaps it.
+ */
+int osm_fn_stack(struct osm_spawn_ctx *c, struct osm_spawned *pd)
+{
+	const size_t page = sysconf(_SC_PAGESIZE);
+
+	c->stack_size = c->o.stack_size ? c->o.stack_size :
+			OSM_SPAWN_STACK_DEFAULT;
+	c->stack_size = (c->stack_size + page - 1) / page * page;
+	pd->stack_len = c->stack_size + page;
+	pd->stack = osm_stack_take(pd->stack_len);
+	if (!pd->stack) {
+		pd->stack = mmap(NULL, pd->stack_len, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK |
+				 MAP_NORESERVE, -1, 0);
+		if (pd->stack == MAP_FAILED) {
+			pd->stack = NULL;
+			return -errno;
+		}
+		if (mprotect(pd->stack, page, PROT_NONE))
+			return -errno;
+	}
+	c->stack = (char *)pd->stack + page;
+	return 0;
+}
+
 int osm_spawn_fn(const struct osm_spawn_opts *opts, int (*fn)(void *arg),
 		 void *arg, struct osm_spawned *pd)
 {
 	struct osm_spawn_ctx c = { .osmfd = -1, .cgfd = -1, .rootfd = -1,
 				   .janitor_wfd = -1, .fn = fn, .arg = arg };
-	const size_t page = sysconf(_SC_PAGESIZE);
 	int err, pidfd = -1;
 	unsigned int i;
 	long pid;
@@ -185,27 +203,27 @@ int osm_spawn_fn(const struct osm_spawn_opts *opts, int (*fn)(void *arg),
 	*pd = (struct osm_spawned){ .pidfd = -1, .cgroup_dirfd = -1 };
 	if (!fn)
 		return osm_err(-EINVAL);
+	/* A request clone3 expresses whole: one ioctl (spawn_fast.c). */
+	err = osm_spawn_fn_fast(&c, opts, pd);
+	if (err != 1)
+		return err;
+	/* A module of api 1.6 checks and records a private stack. */
+	if (opts && OPTS_VALID(opts, osm_spawn_opts) &&
+	    OPTS_HAS(opts, fn_flags) &&
+	    (opts->fn_flags & OSM_SPAWN_FN_PRIVATE_STACK)) {
+		unsigned long long features = 0;
+
+		if (osm_spawn_dev(&features) >= 0 &&
+		    (features & OSM_FEAT_SPAWN_CLONE))
+			c.req_flags |= OSM_SPAWN_STACK_PKEY;
+	}
 	err = osm_spawn_setup(&c, opts, pd);
 	if (err)
 		goto out;
 
-	/* The stack, above a guard page; unmapped once the PD is reaped. */
-	c.stack_size = c.o.stack_size ? c.o.stack_size : OSM_SPAWN_STACK_DEFAULT;
-	c.stack_size = (c.stack_size + page - 1) / page * page;
-	pd->stack_len = c.stack_size + page;
-	pd->stack = mmap(NULL, pd->stack_len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK |
-			 MAP_NORESERVE, -1, 0);
-	if (pd->stack == MAP_FAILED) {
-		pd->stack = NULL;
-		err = -errno;
+	err = osm_fn_stack(&c, pd);
+	if (err)
 		goto out;
-	}
-	if (mprotect(pd->stack, page, PROT_NONE)) {
-		err = -errno;
-		goto out;
-	}
-	c.stack = (char *)pd->stack + page;
 	if (c.o.fn_flags & OSM_SPAWN_FN_PRIVATE_STACK) {
 		err = osm_fn_pkey(&c, pd);
 		if (err)

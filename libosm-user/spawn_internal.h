@@ -50,6 +50,8 @@ struct osm_spawn_ctx {
 	unsigned long long mems[OSM_SPAWN_NODE_WORDS];
 	struct osm_child_status *st;
 	sigset_t oldmask;
+	/* Request flags the library adds (OSM_SPAWN_STACK_PKEY). */
+	unsigned long long req_flags;
 	/* osm_spawn_fn() only: the function and its stack. */
 	int (*fn)(void *arg);
 	void *arg;
@@ -85,5 +87,36 @@ osm_spawn_child_fail(struct osm_child_status *st, int stage, int err);
 
 /* clone3(@args) running osm_spawn_fn()'s child; pid or -errno. */
 long osm_spawn_clone3_fn(struct clone_args *args, struct osm_spawn_ctx *c);
+/* clone3(@args), the child calling @entry(@arg) on its new stack. */
+long osm_clone3_call(struct clone_args *args, void (*entry)(void *),
+		     void *arg);
+int osm_fn_stack(struct osm_spawn_ctx *c, struct osm_spawned *pd);
+/* spawn_fast.c: 1 when the request needs PREPARE and COMMIT. */
+int osm_spawn_fn_fast(struct osm_spawn_ctx *c,
+		      const struct osm_spawn_opts *opts,
+		      struct osm_spawned *pd);
+/* spawn_cache.c: the device and stacks kept between PDs. */
+int osm_spawn_dev(unsigned long long *features);
+void *osm_stack_take(size_t len);
+void osm_stack_give(void *base, size_t len);
+
+#ifdef __x86_64__
+/* A system call that leaves errno alone: the child shares it. */
+static inline long osm_raw6(long nr, long a, long b, long c, long d, long e,
+			    long f)
+{
+	register long r10 asm("r10") = d;
+	register long r8 asm("r8") = e;
+	register long r9 asm("r9") = f;
+	long ret;
+
+	asm volatile("syscall"
+		     : "=a"(ret)
+		     : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
+		       "r"(r9)
+		     : "rcx", "r11", "memory");
+	return ret;
+}
+#endif
 
 #endif

@@ -72,7 +72,8 @@ static long osm_ioc_get_api(void __user *uarg)
 		     1ULL << _IOC_NR(OSM_IOC_SET_SCOPE) |
 		     1ULL << _IOC_NR(OSM_IOC_SPAWN_PREPARE) |
 		     1ULL << _IOC_NR(OSM_IOC_SPAWN_COMMIT) |
-		     1ULL << _IOC_NR(OSM_IOC_CONTROL_CHECK);
+		     1ULL << _IOC_NR(OSM_IOC_CONTROL_CHECK) |
+		     1ULL << _IOC_NR(OSM_IOC_SPAWN_CLONE);
 	/* A longer user struct has a zero tail already (checked above). */
 	if (copy_to_user(uarg, &api, min_t(size_t, usize, sizeof(api))))
 		return -EFAULT;
@@ -205,6 +206,10 @@ long osm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		    OSM_IOC_NOSIZE(OSM_IOC_CONTROL_CHECK))
 			return -ENOTTY;
 		return osm_ioc_control_check(file->private_data, uarg);
+	case _IOC_NR(OSM_IOC_SPAWN_CLONE):
+		if (OSM_IOC_NOSIZE(cmd) != OSM_IOC_NOSIZE(OSM_IOC_SPAWN_CLONE))
+			return -ENOTTY;
+		return osm_ioc_spawn_clone(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -644,6 +644,7 @@ struct osm_spawn_spec {
 /* spawn.c */
 long osm_ioc_spawn_prepare(void __user *uarg);
 long osm_ioc_spawn_commit(struct file *file, void __user *uarg);
+long osm_ioc_spawn_clone(void __user *uarg);
 
 /* control.c */
 long osm_ioc_control_check(struct osm_reader *r, void __user *uarg);
@@ -656,11 +657,17 @@ void osm_spawn_render(struct osm_reader *r, const struct osm_spawn_spec *spec);
 /* spawn_plan.c */
 struct osm_spawn_req;
 int osm_spawn_plan(struct osm_spawn_req *req, struct osm_spawn_spec *spec);
+int osm_spawn_plan_clone(u8 *mode, struct osm_spawn_spec *spec);
+
+/* spawn_stack.c */
+int osm_spawn_plan_stack(const struct osm_spawn_req *req);
+bool osm_spawn_verify_stack(void);
 
 /* spawn_cred.c */
 int osm_spawn_plan_cred(struct osm_spawn_req *req,
 			struct osm_spawn_spec *spec);
 u64 osm_spawn_verify_cred(const struct osm_spawn_spec *spec,
+			  struct task_struct *child,
 			  struct task_struct *parent);
 
 /* spawn_cgroup.c */

@@ -8,7 +8,9 @@
  * clone3(2) with it, and the child calls COMMIT on itself before it
  * execs: the module compares the child's real resources with its
  * parent's, refuses a child that is not what was asked, and records the
- * PD with its spec.
+ * PD with its spec.  A request clone3's flags express whole takes one
+ * call instead (OSM_IOC_SPAWN_CLONE): the caller names the child it
+ * made, the module checks it the same way and records it.
  *
  * Records: one list, under osm_spawn_lock.  A request is pending from
  * PREPARE until its child commits (or 60 s pass, or the preparing thread
@@ -217,15 +219,19 @@ static bool osm_spawn_same_ok(u8 mode, const void *mine, const void *theirs)
 }
 
 /*
- * The resources of current that are not as @spec asks, as a mask of
- * (1 << OSM_SPAWN_R_*), compared with those of its parent @parent.
- * @file is the /dev/osmosis file the commit is made on.
+ * The resources of @child that are not as @spec asks, as a mask of
+ * (1 << OSM_SPAWN_R_*), compared with those of its parent @parent; one
+ * of them is current.  @file is the /dev/osmosis file a commit is made
+ * on (NULL for OSM_IOC_SPAWN_CLONE, whose modes never look at it, nor
+ * at a new root, cgroup or stack: those are checked on current only).
  */
 static u64 osm_spawn_verify(const struct osm_spawn_spec *spec,
+			    struct task_struct *child,
 			    struct task_struct *parent, struct file *file)
 {
 	unsigned int mine[OSM_SPAWN_NR_NS], theirs[OSM_SPAWN_NR_NS];
 	const void *pmm, *pfiles, *pfs, *undo __maybe_unused;
+	const void *cmm, *cfiles, *cfs;
 	const u8 *mode = spec->mode;
 	u64 bad = 0, pcg, cg;
 	unsigned int i, r;
@@ -236,19 +242,28 @@ static u64 osm_spawn_verify(const struct osm_spawn_spec *spec,
 	pfiles = parent->files;
 	pfs = parent->fs;
 	task_unlock(parent);
+	task_lock(child);
+	cmm = child->mm;
+	cfiles = child->files;
+	cfs = child->fs;
+	task_unlock(child);
 
-	if (!osm_spawn_same_ok(mode[OSM_SPAWN_R_MM], current->mm, pmm))
+	/* A child that has exited has none of them: nothing to compare. */
+	if (!cmm || !cfiles || !cfs)
+		return BIT_ULL(OSM_SPAWN_R_MM);
+	if (!osm_spawn_same_ok(mode[OSM_SPAWN_R_MM], cmm, pmm) ||
+	    ((spec->flags & OSM_SPAWN_STACK_PKEY) &&
+	     (child != current || !osm_spawn_verify_stack())))
 		bad |= BIT_ULL(OSM_SPAWN_R_MM);
-	if (!osm_spawn_same_ok(mode[OSM_SPAWN_R_FILES], current->files,
-			       pfiles) ||
+	if (!osm_spawn_same_ok(mode[OSM_SPAWN_R_FILES], cfiles, pfiles) ||
 	    (mode[OSM_SPAWN_R_FILES] == OSM_SPAWN_NEW &&
-	     !osm_spawn_verify_fds(spec, file)))
+	     (!file || !osm_spawn_verify_fds(spec, file))))
 		bad |= BIT_ULL(OSM_SPAWN_R_FILES);
-	if (!osm_spawn_same_ok(mode[OSM_SPAWN_R_FS], current->fs, pfs) ||
+	if (!osm_spawn_same_ok(mode[OSM_SPAWN_R_FS], cfs, pfs) ||
 	    !osm_spawn_verify_root(spec))
 		bad |= BIT_ULL(OSM_SPAWN_R_FS);
 	if (!osm_spawn_same_ok(mode[OSM_SPAWN_R_SIGHAND],
-			       rcu_access_pointer(current->sighand),
+			       rcu_access_pointer(child->sighand),
 			       rcu_access_pointer(parent->sighand)))
 		bad |= BIT_ULL(OSM_SPAWN_R_SIGHAND);
 #ifdef CONFIG_SYSVIPC
@@ -256,14 +271,14 @@ static u64 osm_spawn_verify(const struct osm_spawn_spec *spec,
 	 * Shared: the parent's list (clone made one if it had none).  New:
 	 * none at all, until the child's first SEM_UNDO.
 	 */
-	undo = current->sysvsem.undo_list;
+	undo = READ_ONCE(child->sysvsem.undo_list);
 	if (mode[OSM_SPAWN_R_SYSVSEM] == OSM_SPAWN_SHARE ?
-	    !undo || undo != parent->sysvsem.undo_list : !!undo)
+	    !undo || undo != READ_ONCE(parent->sysvsem.undo_list) : !!undo)
 		bad |= BIT_ULL(OSM_SPAWN_R_SYSVSEM);
 #endif
 
 	rcu_read_lock();
-	cg = cgroup_id(task_dfl_cgroup(current));
+	cg = cgroup_id(task_dfl_cgroup(child));
 	pcg = cgroup_id(task_dfl_cgroup(parent));
 	rcu_read_unlock();
 	if (mode[OSM_SPAWN_R_CGROUP] == OSM_SPAWN_SHARE ? cg != pcg :
@@ -271,10 +286,10 @@ static u64 osm_spawn_verify(const struct osm_spawn_spec *spec,
 	    !osm_spawn_verify_limits(spec))
 		bad |= BIT_ULL(OSM_SPAWN_R_CGROUP);
 
-	bad |= osm_spawn_verify_cred(spec, parent);
+	bad |= osm_spawn_verify_cred(spec, child, parent);
 
 	/* A child's pid and time namespaces are its parent's for_children. */
-	osm_spawn_ns_inums(current, false, mine);
+	osm_spawn_ns_inums(child, false, mine);
 	osm_spawn_ns_inums(parent, true, theirs);
 	for (i = 0; i < OSM_SPAWN_NR_NS; i++) {
 		r = OSM_SPAWN_R_NS0 + i;
@@ -285,6 +300,27 @@ static u64 osm_spawn_verify(const struct osm_spawn_spec *spec,
 			bad |= BIT_ULL(r);
 	}
 	return bad;
+}
+
+/* The record of the PD @pid, if it has one. */
+static struct osm_spawn_rec *osm_spawn_find_pd(struct pid *pid)
+{
+	struct osm_spawn_rec *rec;
+
+	lockdep_assert_held(&osm_spawn_lock);
+	hash_for_each_possible(osm_spawn_pds, rec, hnode, (unsigned long)pid)
+		if (rec->child == pid)
+			return rec;
+	return NULL;
+}
+
+/* Make @rec the record of PD @pid (whose reference it takes over). */
+static void osm_spawn_add_pd(struct osm_spawn_rec *rec, struct pid *pid)
+{
+	lockdep_assert_held(&osm_spawn_lock);
+	rec->child = pid;
+	hash_add(osm_spawn_pds, &rec->hnode, (unsigned long)pid);
+	WRITE_ONCE(osm_spawn_nr_pds, osm_spawn_nr_pds + 1);
 }
 
 /**
@@ -333,24 +369,113 @@ long osm_ioc_spawn_commit(struct file *file, void __user *uarg)
 		put_task_struct(parent);
 		goto out_unlock;
 	}
-	c.mismatch = osm_spawn_verify(&rec->spec, parent, file);
+	c.mismatch = osm_spawn_verify(&rec->spec, current, parent, file);
 	put_task_struct(parent);
-	if (c.mismatch) {
-		/* The child will not run: its request is spent. */
+	if (c.mismatch || osm_spawn_find_pd(task_pid(current))) {
+		/* The child will not run (or is recorded): request spent. */
 		osm_spawn_free(rec);
-		err = -EXDEV;
+		err = c.mismatch ? -EXDEV : -EEXIST;
 		goto out_unlock;
 	}
 	if (rec->spec.flags & OSM_SPAWN_NO_NEW_PRIVS)
 		task_set_no_new_privs(current);
 	put_pid(rec->preparer);
 	rec->preparer = NULL;
-	rec->child = get_task_pid(current, PIDTYPE_PID);
-	hash_add(osm_spawn_pds, &rec->hnode, (unsigned long)rec->child);
-	WRITE_ONCE(osm_spawn_nr_pds, osm_spawn_nr_pds + 1);
+	osm_spawn_add_pd(rec, get_task_pid(current, PIDTYPE_PID));
 	err = 0;
 out_unlock:
 	mutex_unlock(&osm_spawn_lock);
+	if (err == -EXDEV &&
+	    copy_to_user(uarg, &c, min_t(size_t, usize, sizeof(c))))
+		err = -EFAULT;
+	return err;
+}
+
+/**
+ * osm_ioc_spawn_clone() - OSM_IOC_SPAWN_CLONE: record a child the caller
+ * made with clone3(2) alone.
+ * @uarg: user pointer to a struct osm_spawn_clone.
+ *
+ * The one-call path for a request clone3's flags express whole
+ * (osm_spawn_plan_clone()): the child is checked against the caller as
+ * COMMIT checks a child against its preparer, then recorded.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 with the PD recorded; -EINVAL a request this path does not
+ * take; -ESRCH no such child of the calling thread; -EEXIST it is
+ * recorded already; -EXDEV its resources are not as asked (mismatch
+ * written back); -EAGAIN too many records; -ENOMEM.
+ */
+long osm_ioc_spawn_clone(void __user *uarg)
+{
+	struct osm_spawn_clone c;
+	struct osm_spawn_rec *rec;
+	struct task_struct *child;
+	struct pid *pid;
+	bool child_of;
+	u32 usize;
+	int err;
+
+	BUILD_BUG_ON(sizeof(struct osm_spawn_clone) !=
+		     OSM_SPAWN_CLONE_SIZE_VER0);
+
+	err = osm_copy_struct_in(&c, sizeof(c), OSM_SPAWN_CLONE_SIZE_VER0,
+				 uarg, &usize);
+	if (err)
+		return err;
+	if (c.flags || c.__reserved0 || c.mismatch || c.pid <= 0)
+		return -EINVAL;
+	rec = kzalloc(sizeof(*rec), GFP_KERNEL_ACCOUNT);
+	if (!rec)
+		return -ENOMEM;
+	err = osm_spawn_plan_clone(c.mode, &rec->spec);
+	if (err)
+		goto out_free;
+
+	/* A pid of our namespace whose task is a child of this thread. */
+	err = -ESRCH;
+	pid = find_get_pid(c.pid);
+	if (!pid)
+		goto out_free;
+	child = get_pid_task(pid, PIDTYPE_PID);
+	if (!child)
+		goto out_put_pid;
+	rcu_read_lock();
+	child_of = rcu_access_pointer(child->real_parent) == current;
+	rcu_read_unlock();
+	if (!child_of)
+		goto out_put_task;
+	c.mismatch = osm_spawn_verify(&rec->spec, child, current, NULL);
+	if (c.mismatch) {
+		err = -EXDEV;
+		goto out_put_task;
+	}
+
+	rec->uid = current_euid();
+	mutex_lock(&osm_spawn_lock);
+	osm_spawn_gc();
+	if (osm_spawn_find_pd(pid)) {
+		err = -EEXIST;
+	} else if (osm_spawn_nr >= READ_ONCE(osm_spawn_max)) {
+		err = -EAGAIN;
+	} else {
+		list_add_tail(&rec->node, &osm_spawn_recs);
+		osm_spawn_nr++;
+		osm_spawn_add_pd(rec, pid);
+		pid = NULL;	/* the record's now */
+		rec = NULL;
+		err = 0;
+	}
+	mutex_unlock(&osm_spawn_lock);
+out_put_task:
+	put_task_struct(child);
+out_put_pid:
+	put_pid(pid);
+out_free:
+	if (rec) {
+		osm_spawn_spec_free(&rec->spec);
+		kfree(rec);
+	}
 	if (err == -EXDEV &&
 	    copy_to_user(uarg, &c, min_t(size_t, usize, sizeof(c))))
 		err = -EFAULT;
@@ -380,11 +505,9 @@ void osm_spawn_emit(struct osm_reader *r, struct task_struct *leader)
 	if (!pid)
 		return;
 	mutex_lock(&osm_spawn_lock);
-	hash_for_each_possible(osm_spawn_pds, rec, hnode, (unsigned long)pid)
-		if (rec->child == pid) {
-			osm_spawn_render(r, &rec->spec);
-			break;
-		}
+	rec = osm_spawn_find_pd(pid);
+	if (rec)
+		osm_spawn_render(r, &rec->spec);
 	mutex_unlock(&osm_spawn_lock);
 }
 

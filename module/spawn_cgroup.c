@@ -13,7 +13,8 @@
  * is verified through its public face, the cgroup's cpu.max file: PREPARE
  * keeps the cgroup's directory (the one of cgroup_fd), COMMIT reads the
  * file there (file_open_root(), kernel_read()) and compares it with what
- * was declared.
+ * was declared.  memory.max and pids.max are read the same way (api
+ * 1.6): the memcg and pids counters are private too.
  */
 #include <linux/bitmap.h>
 #include <linux/cpumask.h>
@@ -89,6 +90,31 @@ static int osm_spawn_get_cgdir(int fd, struct osm_spawn_spec *spec)
 }
 
 /*
+ * Read the file @name of the kept cgroup into @buf (NUL-terminated,
+ * trailing white space cut): what any reader of the file sees.
+ * 0, -ENOENT when the cgroup has no such file (its controller is off),
+ * or another -errno.
+ */
+static int osm_spawn_cg_read(const struct osm_spawn_spec *spec,
+			     const char *name, char *buf, size_t len)
+{
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	f = file_open_root(&spec->cgdir, name, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, buf, len - 1, &pos);
+	fput(f);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	strim(buf);
+	return 0;
+}
+
+/*
  * Does the cpu.max file of the kept cgroup read as declared?  Quota 0
  * was declared as "max"; period 0 means any period (the default).
  */
@@ -96,31 +122,41 @@ static bool osm_spawn_verify_cpu_max(const struct osm_spawn_spec *spec)
 {
 	unsigned long long quota, period;
 	char buf[64], *sp;
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t n;
 
-	if (!spec->has_cgdir)
+	if (!spec->cpu_max_quota && !spec->cpu_max_period)
 		return true;
-	f = file_open_root(&spec->cgdir, "cpu.max", O_RDONLY, 0);
-	if (IS_ERR(f))
+	if (osm_spawn_cg_read(spec, "cpu.max", buf, sizeof(buf)))
 		return false;	/* no cpu controller there */
-	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
-	fput(f);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	sp = strchr(buf, ' ');
 	if (!sp)
 		return false;
 	*sp++ = '\0';
-	strim(sp);
 	if (kstrtoull(sp, 10, &period) ||
 	    (spec->cpu_max_period && period != spec->cpu_max_period))
 		return false;
 	if (!spec->cpu_max_quota)
 		return !strcmp(buf, "max");
 	return !kstrtoull(buf, 10, &quota) && quota == spec->cpu_max_quota;
+}
+
+/*
+ * Does the limit file @name (memory.max, pids.max) read @want if
+ * @declared, else "max"?  A declared limit needs the file; "max" is also
+ * met by a cgroup without the controller, which sets no limit of its own.
+ */
+static bool osm_spawn_verify_max(const struct osm_spawn_spec *spec,
+				 const char *name, bool declared, u64 want)
+{
+	unsigned long long got;
+	char buf[32];
+	int err;
+
+	err = osm_spawn_cg_read(spec, name, buf, sizeof(buf));
+	if (err)
+		return err == -ENOENT && !declared;
+	if (!declared)
+		return !strcmp(buf, "max");
+	return !kstrtoull(buf, 10, &got) && got == want;
 }
 
 /**
@@ -150,11 +186,10 @@ int osm_spawn_plan_limits(const struct osm_spawn_req *req,
 		return -EINVAL;
 	spec->cpu_max_quota = req->cpu_max_quota;
 	spec->cpu_max_period = req->cpu_max_period;
-	if (spec->cpu_max_quota || spec->cpu_max_period) {
-		err = osm_spawn_get_cgdir(req->cgroup_fd, spec);
-		if (err)
-			return err;
-	}
+	/* COMMIT reads its cpu.max, memory.max and pids.max (api 1.6). */
+	err = osm_spawn_get_cgdir(req->cgroup_fd, spec);
+	if (err)
+		return err;
 
 	if (req->cpus || req->cpus_size) {
 		if (!zalloc_cpumask_var(&spec->cpus, GFP_KERNEL_ACCOUNT))
@@ -183,8 +218,8 @@ int osm_spawn_plan_limits(const struct osm_spawn_req *req,
 
 /**
  * osm_spawn_verify_limits() - are current's allowed CPUs and memory
- * nodes within the cpuset @spec asks for, and does its cgroup's cpu.max
- * read as declared?
+ * nodes within the cpuset @spec asks for, and do its cgroup's cpu.max,
+ * memory.max and pids.max read as declared?
  * @spec: what was asked.
  *
  * Context: process context, may sleep; current is the committing child.
@@ -192,7 +227,13 @@ int osm_spawn_plan_limits(const struct osm_spawn_req *req,
  */
 bool osm_spawn_verify_limits(const struct osm_spawn_spec *spec)
 {
-	if (!osm_spawn_verify_cpu_max(spec))
+	if (spec->has_cgdir &&
+	    (!osm_spawn_verify_cpu_max(spec) ||
+	     /* The kernel keeps memory.max in pages. */
+	     !osm_spawn_verify_max(spec, "memory.max", spec->memory_max,
+				   spec->memory_max & PAGE_MASK) ||
+	     !osm_spawn_verify_max(spec, "pids.max", spec->pids_max,
+				   spec->pids_max)))
 		return false;
 	if (spec->has_cpus && !cpumask_subset(current->cpus_ptr, spec->cpus))
 		return false;

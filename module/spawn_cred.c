@@ -183,28 +183,31 @@ static bool osm_cred_new_ok(const struct osm_spawn_spec *spec,
 }
 
 /**
- * osm_spawn_verify_cred() - are current's credentials, no_new_privs and
+ * osm_spawn_verify_cred() - are @child's credentials, no_new_privs and
  * seccomp filters as @spec asks?
  * @spec: what was asked.
- * @parent: the preparing thread, current's parent; referenced.
+ * @child: the new task, referenced (current for a commit).
+ * @parent: its parent, referenced (current for OSM_IOC_SPAWN_CLONE).
  *
  * Cred share: the parent's ids, and its capabilities in the same user
  * namespace.  Cred new: the ids and capabilities asked for.  Either way
  * no_new_privs is the parent's unless it was asked for.  Seccomp share:
  * the parent's filters; new: exactly one more.
  *
- * Context: process context, current is the committing child.
+ * Context: process context.
  * Return: a mask of (1 << OSM_SPAWN_R_CRED) and (1 << OSM_SPAWN_R_SECCOMP)
  * for what is not as asked.
  */
 u64 osm_spawn_verify_cred(const struct osm_spawn_spec *spec,
+			  struct task_struct *child,
 			  struct task_struct *parent)
 {
-	const struct cred *me = current_cred(), *pc;
+	const struct cred *me, *pc;
 	const u8 *mode = spec->mode;
 	u64 bad = 0;
 	bool ok;
 
+	me = get_task_cred(child);
 	pc = get_task_cred(parent);
 	if (mode[OSM_SPAWN_R_CRED] == OSM_SPAWN_NEW)
 		ok = osm_cred_new_ok(spec, me, pc);
@@ -213,7 +216,8 @@ u64 osm_spawn_verify_cred(const struct osm_spawn_spec *spec,
 		     gid_eq(me->gid, pc->gid) && gid_eq(me->egid, pc->egid) &&
 		     (me->user_ns != pc->user_ns || osm_caps_same(me, pc));
 	put_cred(pc);
-	if (task_no_new_privs(current) != task_no_new_privs(parent) &&
+	put_cred(me);
+	if (task_no_new_privs(child) != task_no_new_privs(parent) &&
 	    !(spec->flags & OSM_SPAWN_NO_NEW_PRIVS))
 		ok = false;
 	if (!ok)
@@ -221,9 +225,9 @@ u64 osm_spawn_verify_cred(const struct osm_spawn_spec *spec,
 
 #ifdef CONFIG_SECCOMP_FILTER
 	{
-		int mine = READ_ONCE(current->seccomp.mode);
+		int mine = READ_ONCE(child->seccomp.mode);
 		int theirs = READ_ONCE(parent->seccomp.mode);
-		int n = atomic_read(&current->seccomp.filter_count);
+		int n = atomic_read(&child->seccomp.filter_count);
 		int pn = atomic_read(&parent->seccomp.filter_count);
 
 		if (mode[OSM_SPAWN_R_SECCOMP] == OSM_SPAWN_NEW ?

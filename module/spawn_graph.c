@@ -80,6 +80,9 @@ void osm_spawn_render(struct osm_reader *r, const struct osm_spawn_spec *spec)
 	osm_attr_str(r, "spawn", modes);
 	if (spec->flags & OSM_SPAWN_NO_NEW_PRIVS)
 		osm_attr_u64(r, "spawn_nnp", 1);
+	/* 1.8: a stack with its own protection key (the tis kind). */
+	if (spec->flags & OSM_SPAWN_STACK_PKEY)
+		osm_attr_str(r, "spawn_stack", "pkey");
 	osm_spawn_render_joins(r, spec);
 	if (spec->mode[OSM_SPAWN_R_CGROUP] == OSM_SPAWN_NEW)
 		osm_spawn_render_cgroup(r, spec);

@@ -45,6 +45,22 @@ static const u8 osm_fork_mode[OSM_SPAWN_NR] = {
 	[OSM_SPAWN_R_MNT_NS ... OSM_SPAWN_R_TIME_NS] = OSM_SPAWN_SHARE,
 };
 
+/*
+ * What OSM_IOC_SPAWN_CLONE takes: the modes clone3's flags give by
+ * themselves, with nothing for the child to do and no object to name.
+ */
+static const u8 osm_clone_modes[OSM_SPAWN_NR] = {
+	[OSM_SPAWN_R_MM]	= M(SHARE) | M(COPY),
+	[OSM_SPAWN_R_FILES]	= M(SHARE) | M(COPY),
+	[OSM_SPAWN_R_FS]	= M(SHARE) | M(COPY),
+	[OSM_SPAWN_R_SIGHAND]	= M(SHARE) | M(COPY),
+	[OSM_SPAWN_R_SYSVSEM]	= M(SHARE) | M(NEW),
+	[OSM_SPAWN_R_CGROUP]	= M(SHARE),
+	[OSM_SPAWN_R_CRED]	= M(SHARE),
+	[OSM_SPAWN_R_SECCOMP]	= M(SHARE),
+	[OSM_SPAWN_R_MNT_NS ... OSM_SPAWN_R_TIME_NS] = M(SHARE) | M(NEW),
+};
+
 /* The CLONE_* flag that shares a resource with the caller. */
 static const u64 osm_share_flag[OSM_SPAWN_R_CGROUP] = {
 	[OSM_SPAWN_R_MM]	= CLONE_VM,
@@ -233,10 +249,42 @@ int osm_spawn_plan(struct osm_spawn_req *req, struct osm_spawn_spec *spec)
 	err = osm_spawn_plan_fs(req, spec);
 	if (err)
 		return err;
+	err = osm_spawn_plan_stack(req);
+	if (err)
+		return err;
 
 	memcpy(spec->mode, mode, sizeof(spec->mode));
 	spec->flags = req->flags;
 	spec->memory_max = req->memory_max;
 	spec->pids_max = req->pids_max;
+	return 0;
+}
+
+/**
+ * osm_spawn_plan_clone() - check the modes of an OSM_IOC_SPAWN_CLONE.
+ * @mode: the request's modes; defaults resolved here.
+ * @spec: zeroed and filled in with the modes.
+ *
+ * No permission is checked here: the child exists, so clone3(2) has
+ * checked them all (seccomp, LSMs and capabilities included).
+ *
+ * Return: 0, or -EINVAL for a mode that needs OSM_IOC_SPAWN_PREPARE or
+ * a combination it refuses.
+ */
+int osm_spawn_plan_clone(u8 *mode, struct osm_spawn_spec *spec)
+{
+	unsigned int r;
+
+	for (r = 0; r < OSM_SPAWN_NR; r++) {
+		if (mode[r] == OSM_SPAWN_DEFAULT)
+			mode[r] = osm_fork_mode[r];
+		else if (mode[r] > OSM_SPAWN_JOIN ||
+			 !(osm_clone_modes[r] & (1U << mode[r])))
+			return -EINVAL;
+	}
+	if (!osm_spawn_combination_ok(mode))
+		return -EINVAL;
+	memset(spec, 0, sizeof(*spec));
+	memcpy(spec->mode, mode, sizeof(spec->mode));
 	return 0;
 }

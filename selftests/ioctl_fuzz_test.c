@@ -4,7 +4,7 @@
  * struct sizes, contents, flags and pointers, seeded and reproducible.
  *
  * The oracle is the documentation (uapi/linux/osmosis.h, osmosis(4)):
- *  - a command whose type, number or direction is not one of the five
+ *  - a command whose type, number or direction is not one of the six
  *    OSM_IOC_* is ENOTTY, whatever its size bits (the module takes the
  *    size from the struct);
  *  - every call of a known command succeeds or fails with an errno its
@@ -66,26 +66,27 @@
 
 /* Command targets; T_NONE is any command the module does not know. */
 enum {
-	T_GET_API, T_SET_SCOPE, T_PREPARE, T_COMMIT, T_CONTROL, T_NR,
+	T_GET_API, T_SET_SCOPE, T_PREPARE, T_COMMIT, T_CONTROL, T_CLONE, T_NR,
 	T_NONE = T_NR
 };
 
 static const unsigned int target_cmd[T_NR] = {
 	OSM_IOC_GET_API, OSM_IOC_SET_SCOPE, OSM_IOC_SPAWN_PREPARE,
-	OSM_IOC_SPAWN_COMMIT, OSM_IOC_CONTROL_CHECK,
+	OSM_IOC_SPAWN_COMMIT, OSM_IOC_CONTROL_CHECK, OSM_IOC_SPAWN_CLONE,
 };
 static const char *const target_name[T_NR + 1] = {
 	"GET_API", "SET_SCOPE", "SPAWN_PREPARE", "SPAWN_COMMIT",
-	"CONTROL_CHECK", "unknown",
+	"CONTROL_CHECK", "SPAWN_CLONE", "unknown",
 };
 static const size_t target_ksize[T_NR] = {
 	sizeof(struct osm_api), sizeof(struct osm_scope),
 	sizeof(struct osm_spawn_req), sizeof(struct osm_spawn_commit),
-	sizeof(struct osm_control_check),
+	sizeof(struct osm_control_check), sizeof(struct osm_spawn_clone),
 };
 static const size_t target_ver0[T_NR] = {
 	OSM_API_SIZE_VER0, OSM_SCOPE_SIZE_VER0, OSM_SPAWN_REQ_SIZE_VER0,
 	OSM_SPAWN_COMMIT_SIZE_VER0, OSM_CONTROL_CHECK_SIZE_VER0,
+	OSM_SPAWN_CLONE_SIZE_VER0,
 };
 
 /*
@@ -98,14 +99,17 @@ static const int errs_scope[] = { 0, EFAULT, EINVAL, E2BIG, EPERM, EBUSY,
 				  ESRCH, EINTR, -1 };
 static const int errs_prepare[] = { 0, EFAULT, EINVAL, E2BIG, EPERM, EBADF,
 				    EBUSY, EACCES, ENOTDIR, ENOMEM, EAGAIN,
-				    -1 };
+				    EOPNOTSUPP, -1 };
 static const int errs_commit[] = { EFAULT, EINVAL, E2BIG, ENOENT, EPERM,
 				   -1 };
 static const int errs_control[] = { 0, EFAULT, EINVAL, E2BIG, ESRCH, EINTR,
 				    -1 };
+/* SPAWN_CLONE succeeds only for a child of the caller: none here. */
+static const int errs_clone[] = { EFAULT, EINVAL, E2BIG, ESRCH, EEXIST,
+				  EXDEV, EAGAIN, ENOMEM, -1 };
 static const int *const target_errs[T_NR + 1] = {
 	errs_api, errs_scope, errs_prepare, errs_commit, errs_control,
-	errs_none,
+	errs_clone, errs_none,
 };
 
 /* Where the argument points. */
@@ -251,7 +255,8 @@ static unsigned int pick_cmd(struct rng *r)
 					  below(r, 100) < 30 ? T_SET_SCOPE :
 					  below(r, 100) < 70 ? T_PREPARE :
 					  below(r, 100) < 50 ? T_COMMIT :
-					  T_CONTROL];
+					  below(r, 100) < 70 ? T_CONTROL :
+					  T_CLONE];
 		if (chance(r, 25)) {
 			cmd = rnd(r);
 		} else {
@@ -668,6 +673,7 @@ static int expected(struct fuzzer *f, const struct call *c)
 	}
 	case T_PREPARE: {
 		struct osm_spawn_req q = {};
+		unsigned long long flags;
 		unsigned int i;
 
 		memcpy(&q, c->raw, c->size < ks ? c->size : ks);
@@ -682,11 +688,17 @@ static int expected(struct fuzzer *f, const struct call *c)
 		for (i = 0; i < OSM_SPAWN_NR; i++)
 			if (q.mode[i] > OSM_SPAWN_JOIN)
 				return EINVAL;
-		/* A zeroed request, nnp or not, is a plain fork. */
+		/*
+		 * A zeroed request, nnp or not, is a plain fork; a private
+		 * stack (1.6) needs a shared address space.
+		 */
+		flags = q.flags;
 		q.flags = 0;
 		q.size = 0;
 		if (!all_zero(&q, sizeof(q)))
 			return -1;
+		if (flags & OSM_SPAWN_STACK_PKEY)
+			return EINVAL;
 		/* At most 64 requests of one user pending (spawn.c). */
 		if (f->pending >= SPAWN_PENDING_PER_USER)
 			return EAGAIN;
@@ -726,6 +738,14 @@ static int expected(struct fuzzer *f, const struct call *c)
 		if (f->nobody && (cc.subject == 1 || cc.target == 1))
 			return ESRCH;
 		return -1;	/* 0 or ESRCH, as those ids go */
+	}
+	case T_CLONE: {
+		struct osm_spawn_clone sc = {};
+
+		memcpy(&sc, c->raw, ks);
+		if (sc.flags || sc.__reserved0 || sc.mismatch || sc.pid <= 0)
+			return EINVAL;
+		return -1;	/* EINVAL for a mode, ESRCH: no child here */
 	}
 	}
 	return -1;

@@ -1214,6 +1214,19 @@ static int fn_body(void *arg)
 	return 7;
 }
 
+/*
+ * Is our descriptor @fd the PD's /dev/null?  Not just "open": a number
+ * free in its copy of the table may be another file in ours (libosm
+ * keeps a /dev/osmosis descriptor that a PD with its own table closes).
+ */
+static bool is_dev_null(int fd)
+{
+	struct stat st, null;
+
+	return !fstat(fd, &st) && !stat("/dev/null", &null) &&
+	       S_ISCHR(st.st_mode) && st.st_rdev == null.st_rdev;
+}
+
 static int fn_wait_ready(int *ready, int want)
 {
 	int i;
@@ -1298,7 +1311,7 @@ TEST_F_TIMEOUT(spawn, fn_presets_match_ground_truth, OSM_TIMEOUT)
 		/* Its open and close: in our table exactly when shared. */
 		ASSERT_LE(0, s->new_fd) TH_LOG("%s: open in the PD", what);
 		EXPECT_EQ(0, s->closed) TH_LOG("%s: close in the PD", what);
-		EXPECT_EQ(files_shared, fcntl(s->new_fd, F_GETFD) >= 0)
+		EXPECT_EQ(files_shared, is_dev_null(s->new_fd))
 			TH_LOG("%s: its fd %d in our table", what, s->new_fd);
 		EXPECT_EQ(files_shared, fstat(pfd[0], &st) != 0)
 			TH_LOG("%s: our pipe closed by the PD", what);
@@ -1344,7 +1357,7 @@ TEST_F_TIMEOUT(spawn, fn_presets_match_ground_truth, OSM_TIMEOUT)
 	munmap(s, sizeof(*s));
 }
 
-/* The stack: mapped for the PD, unmapped once it is reaped. */
+/* The stack: mapped for the PD, kept for the next once it is reaped. */
 static int fn_exit_3(void *arg)
 {
 	*(volatile char *)arg = 1;	/* the stack is writable */
@@ -1369,12 +1382,21 @@ TEST_F_TIMEOUT(spawn, fn_stack_and_errors, OSM_TIMEOUT)
 	EXPECT_EQ(0, osm_spawn_wait(&pd, &status));
 	EXPECT_EQ(3 << 8, status);
 	EXPECT_EQ(1, local) TH_LOG("the thread's write to our stack");
-	/* mincore() on an unmapped range is -ENOMEM: the stack is gone. */
+	EXPECT_EQ(NULL, pd.stack);
+	/*
+	 * Kept for the next PD, as pthread keeps stacks: still mapped
+	 * (mincore() on an unmapped range is -ENOMEM), and the next PD of
+	 * that size runs on it.
+	 */
 	{
 		unsigned char vec[1];
 
-		EXPECT_EQ(-1, mincore(stack, getpagesize(), vec));
-		EXPECT_EQ(ENOMEM, errno);
+		EXPECT_EQ(0, mincore(stack, getpagesize(), vec));
+		ret = osm_spawn_fn(&o, fn_exit_3, &local, &pd);
+		ASSERT_LE(0, ret) TH_LOG("%s", strerror(-ret));
+		EXPECT_EQ(stack, pd.stack) TH_LOG("a new stack");
+		EXPECT_EQ(0, osm_spawn_wait(&pd, &status));
+		EXPECT_EQ(3 << 8, status);
 	}
 
 	/* Not a program; a function; a sane stack. */
@@ -2898,10 +2920,9 @@ TEST_F_TIMEOUT(spawn, graph_records_thread_presets, OSM_TIMEOUT)
 			break;
 		}
 		ASSERT_LE(0, ret) TH_LOG("%s: %s", presets[i], strerror(-ret));
-		/* tis is thread with a private stack: library state. */
+		/* tis: thread's modes, and spawn_stack=pkey (1.8). */
 		EXPECT_EQ(0, check_record(_metadata, pd.pid, o.mode,
-					  i == 2 ? "thread" : presets[i],
-					  presets[i]));
+					  presets[i], presets[i]));
 		__atomic_store_n(release, 1, __ATOMIC_RELEASE);
 		EXPECT_EQ(0, osm_spawn_wait(&pd, &status));
 		EXPECT_EQ(0, status);
@@ -3022,6 +3043,385 @@ TEST_F_TIMEOUT(spawn, commit_verifies_cpu_max, OSM_TIMEOUT)
 	close(cg);
 	EXPECT_EQ(0, rmdir(path));
 	EXPECT_EQ(before, records());
+}
+
+/*
+ * memory.max and pids.max are verified at COMMIT (api 1.6), as cpu.max:
+ * a child in a cgroup whose files (read here from user space, the ground
+ * truth) are not what was declared is refused with -EXDEV and the cgroup
+ * bit, and leaves no record; one whose files match commits.  memory.max
+ * is compared in pages, as the kernel keeps it.
+ */
+TEST_F_TIMEOUT(spawn, commit_verifies_memory_and_pids_max, OSM_TIMEOUT)
+{
+	static const struct {
+		unsigned long long mem, pids;
+		bool ok;
+	} cases[] = {
+		{ 64 << 20, 32, true },
+		{ (64 << 20) + 100, 32, true },	/* rounded down to pages */
+		{ 32 << 20, 32, false },
+		{ 64 << 20, 16, false },
+		{ 0, 32, false },		/* "max" declared */
+		{ 64 << 20, 0, false },
+	};
+	struct osm_spawn_req r;
+	char path[512];
+	unsigned int i;
+	int cg, status, before = records();
+	pid_t pid;
+
+	ASSERT_EQ(0, enable_ctl("memory"));
+	ASSERT_EQ(0, enable_ctl("pids"));
+	cg = test_cgroup("osm-test-memmax", path, sizeof(path));
+	ASSERT_LE(0, cg);
+	ASSERT_EQ(0, write_file(path, "memory.max", "67108864"));
+	ASSERT_EQ(0, write_file(path, "pids.max", "32"));
+	/* The ground truth the module must agree with. */
+	{
+		char p2[600], v[64];
+
+		snprintf(p2, sizeof(p2), "%s/memory.max", path);
+		ASSERT_EQ(0, read_file(p2, v, sizeof(v)));
+		EXPECT_EQ(64ULL << 20, strtoull(v, NULL, 10));
+		snprintf(p2, sizeof(p2), "%s/pids.max", path);
+		ASSERT_EQ(0, read_file(p2, v, sizeof(v)));
+		EXPECT_EQ(32, atoi(v));
+	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct clone_args a = { .flags = CLONE_INTO_CGROUP,
+					.exit_signal = SIGCHLD, .cgroup = cg };
+
+		req_init(&r);
+		r.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+		r.cgroup_fd = cg;
+		r.memory_max = cases[i].mem;
+		r.pids_max = cases[i].pids;
+		ASSERT_EQ(0, prepare(self->fd, &r)) TH_LOG("case %u", i);
+		pid = syscall(SYS_clone3, &a, sizeof(a));
+		if (pid == 0) {
+			struct osm_spawn_commit c = { .size = sizeof(c),
+						      .token = r.token };
+
+			if (!ioctl(self->fd, OSM_IOC_SPAWN_COMMIT, &c))
+				_exit(0);
+			_exit(errno == EXDEV && c.mismatch ==
+			      1ULL << OSM_SPAWN_R_CGROUP ? 1 : 2);
+		}
+		ASSERT_LT(0, pid);
+		status = -1;
+		waitpid(pid, &status, 0);
+		EXPECT_TRUE(WIFEXITED(status)) TH_LOG("case %u", i);
+		EXPECT_EQ(cases[i].ok ? 0 : 1, WEXITSTATUS(status))
+			TH_LOG("case %u: memory %llu pids %llu", i,
+			       cases[i].mem, cases[i].pids);
+		EXPECT_EQ(before, records()) TH_LOG("case %u: record", i);
+	}
+	close(cg);
+	EXPECT_EQ(0, rmdir(path));
+}
+
+/*
+ * Through the library: it writes the limits itself and declares what it
+ * wrote (memory.max in whole pages), so the COMMIT check passes and the
+ * cgroup's files, read here, hold exactly those limits.
+ */
+TEST_F_TIMEOUT(spawn, lib_limits_match_cgroup_files, OSM_TIMEOUT)
+{
+	OSM_OPTS(osm_spawn_opts, o, .memory_max = (48 << 20) + 5,
+		 .pids_max = 7);
+	struct lib_child lc;
+	char buf[64];
+	int ret;
+
+	ASSERT_EQ(0, osm_spawn_preset("pir", &o));
+	ret = lib_start(&o, &lc);
+	ASSERT_EQ(0, ret) TH_LOG("%s, mismatch %#llx", strerror(-ret),
+				 lc.pd.mismatch);
+	ASSERT_EQ(0, cg_file(lc.pd.pid, "memory.max", buf, sizeof(buf)));
+	EXPECT_EQ(48ULL << 20, strtoull(buf, NULL, 10));
+	ASSERT_EQ(0, cg_file(lc.pd.pid, "pids.max", buf, sizeof(buf)));
+	EXPECT_EQ(7, atoi(buf));
+	EXPECT_EQ(0, lib_finish(&lc));
+}
+
+/* A request for OSM_IOC_SPAWN_CLONE: every mode as fork, for @pid. */
+static void clone_init(struct osm_spawn_clone *c, pid_t pid)
+{
+	memset(c, 0, sizeof(*c));
+	c->size = sizeof(*c);
+	c->pid = pid;
+}
+
+static int spawn_clone(int fd, struct osm_spawn_clone *c)
+{
+	return ioctl(fd, OSM_IOC_SPAWN_CLONE, c) ? -errno : 0;
+}
+
+/* A child that waits to be killed. */
+static pid_t idle_child(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+static void kill_reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/*
+ * OSM_IOC_SPAWN_CLONE (api 1.6): one call records a child that clone3
+ * made.  A forked child is what every mode "as fork" asks (kcmp says its
+ * mm and files are not ours): recorded, as a process, once; declared
+ * sharing it does not have is -EXDEV naming exactly those resources,
+ * recorded nothing; not our child, or a mode that needs PREPARE, is
+ * refused; a child that has exited has nothing to compare.
+ */
+TEST_F_TIMEOUT(spawn, spawn_clone_records_checked_children, OSM_TIMEOUT)
+{
+	struct osm_spawn_clone c;
+	OSM_OPTS(osm_spawn_opts, o);
+	int before = records(), n;
+	siginfo_t si;
+	pid_t pid;
+
+	ASSERT_EQ(0, osm_spawn_preset("process", &o));
+	pid = idle_child();
+	ASSERT_LT(0, pid);
+	ASSERT_NE(0, osm_test_kcmp(getpid(), pid, KCMP_VM, 0, 0));
+	ASSERT_NE(0, osm_test_kcmp(getpid(), pid, KCMP_FILES, 0, 0));
+	clone_init(&c, pid);
+	EXPECT_EQ(0, spawn_clone(self->fd, &c));
+	EXPECT_EQ(before + 1, records());
+	EXPECT_EQ(0, check_record(_metadata, pid, o.mode, "process",
+				  "spawn_clone"));
+	clone_init(&c, pid);
+	EXPECT_EQ(-EEXIST, spawn_clone(self->fd, &c)) TH_LOG("twice");
+	kill_reap(pid);
+	EXPECT_EQ(before, records()) TH_LOG("record outlived its PD");
+
+	/* Declared shared, but copied (kcmp): exactly those bits. */
+	pid = idle_child();
+	ASSERT_LT(0, pid);
+	clone_init(&c, pid);
+	c.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_SHARE;
+	c.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_SHARE;
+	EXPECT_EQ(-EXDEV, spawn_clone(self->fd, &c));
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_FILES | 1ULL << OSM_SPAWN_R_FS,
+		  c.mismatch);
+	EXPECT_EQ(before, records());
+	/* A new namespace it does not have (/proc says the same as ours). */
+	EXPECT_EQ(osm_test_ns_ino(getpid(), "uts"),
+		  osm_test_ns_ino(pid, "uts"));
+	clone_init(&c, pid);
+	c.mode[OSM_SPAWN_R_UTS_NS] = OSM_SPAWN_NEW;
+	EXPECT_EQ(-EXDEV, spawn_clone(self->fd, &c));
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_UTS_NS, c.mismatch);
+
+	/* Modes with something to do or to name need PREPARE. */
+	for (n = 0; n < 5; n++) {
+		clone_init(&c, pid);
+		switch (n) {
+		case 0: c.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW; break;
+		case 1: c.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_NEW; break;
+		case 2: c.mode[OSM_SPAWN_R_NET_NS] = OSM_SPAWN_JOIN; break;
+		case 3: c.mode[OSM_SPAWN_R_CRED] = OSM_SPAWN_NEW; break;
+		default: c.flags = OSM_SPAWN_NO_NEW_PRIVS; break;
+		}
+		EXPECT_EQ(-EINVAL, spawn_clone(self->fd, &c)) TH_LOG("case %d", n);
+	}
+	/* Sighand shared without the address space: refused as clone(2). */
+	clone_init(&c, pid);
+	c.mode[OSM_SPAWN_R_SIGHAND] = OSM_SPAWN_SHARE;
+	EXPECT_EQ(-EINVAL, spawn_clone(self->fd, &c));
+	kill_reap(pid);
+
+	/* Not a child of ours: init, ourselves, a reaped one. */
+	clone_init(&c, 1);
+	EXPECT_EQ(-ESRCH, spawn_clone(self->fd, &c));
+	clone_init(&c, getpid());
+	EXPECT_EQ(-ESRCH, spawn_clone(self->fd, &c));
+	clone_init(&c, pid);
+	EXPECT_EQ(-ESRCH, spawn_clone(self->fd, &c));
+
+	/* A zombie: it has no resources left to compare. */
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, waitid(P_PID, pid, &si, WEXITED | WNOWAIT));
+	clone_init(&c, pid);
+	EXPECT_EQ(-EXDEV, spawn_clone(self->fd, &c));
+	EXPECT_NE(0, c.mismatch & 1ULL << OSM_SPAWN_R_MM);
+	waitpid(pid, NULL, 0);
+	EXPECT_EQ(before, records());
+}
+
+/* A thread-like child of the library's kind, made by clone(2) here. */
+static int idle_fn(void *arg)
+{
+	struct timespec ts = { 0, 1000000 };
+
+	while (!__atomic_load_n((int *)arg, __ATOMIC_ACQUIRE))
+		syscall(SYS_nanosleep, &ts, NULL);
+	return 0;
+}
+
+/*
+ * The thread preset through OSM_IOC_SPAWN_CLONE with a child made by
+ * clone(2) with its flags: kcmp says it shares mm, files, fs, sighand;
+ * recorded as a thread.  The same child declared a tif (files and fs
+ * copied) is refused for exactly those two.
+ */
+TEST_F_TIMEOUT(spawn, spawn_clone_thread, OSM_TIMEOUT)
+{
+	static char stack[256 << 10] __attribute__((aligned(16)));
+	static int release;
+	struct osm_spawn_clone c;
+	OSM_OPTS(osm_spawn_opts, o);
+	int before = records(), k;
+	pid_t pid;
+
+	ASSERT_EQ(0, make_undo_list()) TH_LOG("semop SEM_UNDO: %m");
+	ASSERT_EQ(0, osm_spawn_preset("thread", &o));
+	release = 0;
+	pid = clone(idle_fn, stack + sizeof(stack),
+		    CLONE_VM | CLONE_FILES | CLONE_FS | CLONE_SIGHAND |
+		    CLONE_SYSVSEM | SIGCHLD, &release);
+	ASSERT_LT(0, pid);
+	for (k = 0; k < OSM_SPAWN_R_CGROUP; k++)
+		EXPECT_EQ(0, osm_test_kcmp(getpid(), pid, kcmp_type[k], 0, 0))
+			TH_LOG("%s", osm_spawn_res_name(k));
+	clone_init(&c, pid);
+	memcpy(c.mode, o.mode, sizeof(c.mode));
+	c.mode[OSM_SPAWN_R_FILES] = OSM_SPAWN_COPY;
+	c.mode[OSM_SPAWN_R_FS] = OSM_SPAWN_COPY;
+	EXPECT_EQ(-EXDEV, spawn_clone(self->fd, &c));
+	EXPECT_EQ(1ULL << OSM_SPAWN_R_FILES | 1ULL << OSM_SPAWN_R_FS,
+		  c.mismatch);
+	clone_init(&c, pid);
+	memcpy(c.mode, o.mode, sizeof(c.mode));
+	EXPECT_EQ(0, spawn_clone(self->fd, &c));
+	EXPECT_EQ(before + 1, records());
+	EXPECT_EQ(0, check_record(_metadata, pid, o.mode, "thread",
+				  "spawn_clone thread"));
+	__atomic_store_n(&release, 1, __ATOMIC_RELEASE);
+	waitpid(pid, NULL, 0);
+	EXPECT_EQ(before, records());
+}
+
+/* A stack that is not the PD's own, for a raw COMMIT. */
+struct stack_probe {
+	int release;
+	volatile int *local;
+};
+
+static int fn_probe_body(void *arg)
+{
+	struct stack_probe *s = arg;
+	struct timespec ts = { 0, 1000000 };
+	volatile int local = 1;
+
+	s->local = &local;
+	while (!__atomic_load_n(&s->release, __ATOMIC_ACQUIRE))
+		syscall(SYS_nanosleep, &ts, NULL);
+	return local == 1 ? 0 : 1;
+}
+
+/* The kind of @pid's PD per the graph, into @buf; "" when none. */
+static void pd_kind(pid_t pid, char *buf, size_t len)
+{
+	struct osm_graph *g = osm_test_load();
+	const struct osm_node *n = g ? osm_test_process(g, pid) : NULL;
+	const char *k = n ? osm_spawn_kind(n) : NULL;
+
+	snprintf(buf, len, "%s", k ? k : "");
+	osm_graph__free(g);
+}
+
+/*
+ * thread and tis tell apart in the graph (1.8): a tis PD's record says
+ * spawn_stack=pkey and osm_spawn_kind() says "tis" exactly when the
+ * mapping its stack pointer is in has a protection key of its own
+ * (/proc/PID/smaps ProtectionKey, the ground truth); a thread's has key
+ * 0, no spawn_stack, and is a "thread".  The tis stack is unmapped at
+ * reaping (mincore), a thread's kept for the next PD.  A raw COMMIT that
+ * declares a private stack on a stack without a key is -EXDEV (mm), and
+ * a private stack without a shared address space -EINVAL.
+ */
+TEST_F_TIMEOUT(spawn, fn_tis_recorded_apart_from_thread, OSM_TIMEOUT)
+{
+	struct stack_probe *s;
+	struct osm_spawn_req r;
+	struct raw_child rc;
+	unsigned int t;
+	char buf[64];
+	int ret, status;
+
+	s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, s);
+	for (t = 0; t < 2; t++) {
+		const char *kind = t ? "tis" : "thread";
+		OSM_OPTS(osm_spawn_opts, o);
+		struct osm_spawned pd;
+		unsigned char vec[1];
+		void *stack;
+		int key;
+
+		if (t && !cpu_has_pku())
+			break;
+		memset(s, 0, sizeof(*s));
+		ASSERT_EQ(0, osm_spawn_preset(kind, &o));
+		ret = osm_spawn_fn(&o, fn_probe_body, s, &pd);
+		ASSERT_LE(0, ret) TH_LOG("%s: %s", kind, strerror(-ret));
+		while (!__atomic_load_n(&s->local, __ATOMIC_ACQUIRE))
+			nap();
+		key = smaps_pkey(pd.pid, (const void *)s->local);
+		EXPECT_EQ(t ? pd.stack_pkey : 0, key) TH_LOG("%s: smaps", kind);
+		EXPECT_EQ(t, key > 0) TH_LOG("%s: key %d", kind, key);
+		node_str(pd.pid, "spawn_stack", buf, sizeof(buf));
+		EXPECT_STREQ(key > 0 ? "pkey" : "", buf) TH_LOG("%s", kind);
+		pd_kind(pd.pid, buf, sizeof(buf));
+		EXPECT_STREQ(kind, buf);
+		stack = pd.stack;
+		__atomic_store_n(&s->release, 1, __ATOMIC_RELEASE);
+		status = -1;
+		EXPECT_EQ(0, osm_spawn_wait(&pd, &status));
+		EXPECT_EQ(0, status) TH_LOG("%s", kind);
+		EXPECT_EQ(t ? -1 : 0, mincore(stack, getpagesize(), vec))
+			TH_LOG("%s: stack mapped after reaping", kind);
+	}
+	if (!cpu_has_pku())
+		TH_LOG("no protection keys on this CPU: thread only");
+
+	/* The module checks the stack a private one is declared for. */
+	req_init(&r);
+	r.flags = OSM_SPAWN_STACK_PKEY;
+	EXPECT_EQ(-EINVAL, prepare(self->fd, &r)) TH_LOG("mm copied");
+	req_init(&r);
+	r.flags = OSM_SPAWN_STACK_PKEY;
+	r.mode[OSM_SPAWN_R_MM] = OSM_SPAWN_SHARE;
+	ret = prepare(self->fd, &r);
+	if (!cpu_has_pku()) {
+		EXPECT_EQ(-EOPNOTSUPP, ret);
+	} else {
+		ASSERT_EQ(0, ret);
+		ASSERT_EQ(0, raw_start(&rc, r.clone_flags, self->fd, r.token,
+				       false));
+		EXPECT_EQ(-1, rc.s->ret);
+		EXPECT_EQ(EXDEV, rc.s->err);
+		EXPECT_EQ(1ULL << OSM_SPAWN_R_MM, rc.s->mismatch);
+		EXPECT_EQ(0, raw_finish(&rc));
+	}
+	munmap(s, sizeof(*s));
 }
 
 OSM_TEST_MAIN

@@ -16,6 +16,7 @@ static const char *const feature_names[64] = {
 	[2] = "phys",			/* OSM_FEAT_PHYS */
 	[3] = "spawn",			/* OSM_FEAT_SPAWN */
 	[4] = "control_check",		/* OSM_FEAT_CONTROL_CHECK */
+	[5] = "spawn_clone",		/* OSM_FEAT_SPAWN_CLONE */
 };
 
 /* By _IOC_NR of the command. */
@@ -25,6 +26,7 @@ static const char *const ioctl_names[64] = {
 	[2] = "spawn_prepare",		/* OSM_IOC_SPAWN_PREPARE */
 	[3] = "spawn_commit",		/* OSM_IOC_SPAWN_COMMIT */
 	[4] = "control_check",		/* OSM_IOC_CONTROL_CHECK */
+	[5] = "spawn_clone",		/* OSM_IOC_SPAWN_CLONE */
 };
 
 /* A mask as a list of names; bits this osm does not know as "bitN". */

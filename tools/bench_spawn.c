@@ -14,7 +14,9 @@
  * function PD and a thread run an empty function.  A few rows split the
  * process preset's cost for profiling: the same PD running a function
  * (no exec) against fork+_exit, and the open of /dev/osmosis; and the
- * thread preset's: a bare clone(2) of a process sharing the same.
+ * thread preset's: a bare clone(2) of a process sharing the same, the
+ * preset through PREPARE and COMMIT (with no_new_privs, which the
+ * one-call path does not take), and its steps alone.
  * Informational: the median of N runs of each, and the ratios.
  */
 #define _GNU_SOURCE
@@ -26,8 +28,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <linux/futex.h>
+#include <linux/sched.h>
 #include <unistd.h>
 
 #include "osm.h"
@@ -129,22 +135,38 @@ static int empty_fn(void *arg)
 	return 0;
 }
 
-static int run_osm_fn(const char *preset)
+static int run_osm_fn_flags(const char *preset, unsigned int flags)
 {
 	OSM_OPTS(osm_spawn_opts, o, .stack_size = OSM_SPAWN_STACK_MIN);
 	struct osm_spawned pd;
 	int status;
 
-	if (osm_spawn_preset(preset, &o) ||
-	    osm_spawn_fn(&o, empty_fn, NULL, &pd) < 0 ||
+	if (osm_spawn_preset(preset, &o))
+		return -1;
+	o.flags |= flags;
+	if (osm_spawn_fn(&o, empty_fn, NULL, &pd) < 0 ||
 	    osm_spawn_wait(&pd, &status))
 		return -1;
 	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
 }
 
+static int run_osm_fn(const char *preset)
+{
+	return run_osm_fn_flags(preset, 0);
+}
+
 static int run_osm_thread(void)
 {
 	return run_osm_fn("thread");
+}
+
+/*
+ * The same with no_new_privs, which the one-call path does not take:
+ * PREPARE, the child's COMMIT, and the caller waiting for it.
+ */
+static int run_osm_thread_commit(void)
+{
+	return run_osm_fn_flags("thread", OSM_SPAWN_NO_NEW_PRIVS);
 }
 
 static int run_osm_fn_process(void)
@@ -180,6 +202,69 @@ static int run_raw_clone(void)
 			  CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
 			  CLONE_SYSVSEM | SIGCHLD, NULL);
 
+	return reap(pid);
+}
+
+/*
+ * The steps of the thread preset, each alone: a clone with a pidfd, reaped
+ * through it; a fresh stack as osm_spawn_fn() maps one (a guard page,
+ * the top page touched, unmapped); the caller waiting on a futex until
+ * the child says it runs (what COMMIT's report costs beside the ioctl).
+ */
+static int run_clone_pidfd(void)
+{
+	int pidfd = -1;
+	siginfo_t si;
+	pid_t pid;
+
+	/* clone(2) gives the pidfd through parent_tid with CLONE_PIDFD. */
+	pid = clone(empty_fn, clone_stack + sizeof(clone_stack),
+		    CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+		    CLONE_SYSVSEM | CLONE_PIDFD | SIGCHLD, NULL, &pidfd);
+	if (pid < 0)
+		return -1;
+	pid = waitid(P_PIDFD, pidfd, &si, WEXITED);
+	close(pidfd);
+	return pid;
+}
+
+static int run_stack_map(void)
+{
+	const size_t len = (2 << 20) + 4096;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	if (mprotect(p, 4096, PROT_NONE))
+		return -1;
+	((volatile char *)p)[len - 64] = 1;
+	return munmap(p, len);
+}
+
+static int futex_flag;
+
+static int wake_fn(void *arg)
+{
+	(void)arg;
+	__atomic_store_n(&futex_flag, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &futex_flag, FUTEX_WAKE, 1, NULL, NULL, 0);
+	return 0;
+}
+
+static int run_clone_futex(void)
+{
+	pid_t pid;
+
+	futex_flag = 0;
+	pid = clone(wake_fn, clone_stack + sizeof(clone_stack),
+		    CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+		    CLONE_SYSVSEM | SIGCHLD, NULL);
+	if (pid < 0)
+		return -1;
+	while (!__atomic_load_n(&futex_flag, __ATOMIC_ACQUIRE))
+		syscall(SYS_futex, &futex_flag, FUTEX_WAIT, 0, NULL, NULL, 0);
 	return reap(pid);
 }
 
@@ -291,7 +376,8 @@ static void row(const char *name, double us, double b1, const char *v1,
 
 int bench_spawn_latency(int n)
 {
-	enum { FE, PS, OP, FX, OF, OO, PT, RC, OT, OC, UN, BW, NM };
+	enum { FE, PS, OP, FX, OF, OO, PT, RC, OT, OC, UN, BW, C3, SM, CF,
+	       TC, NM };
 	struct method m[NM] = {
 		[FE] = { run_fork_exec }, [PS] = { run_posix_spawn },
 		[OP] = { run_osm_process }, [FX] = { run_fork_exit },
@@ -299,7 +385,9 @@ int bench_spawn_latency(int n)
 		[PT] = { run_pthread }, [RC] = { run_raw_clone },
 		[OT] = { run_osm_thread },
 		[OC] = { run_osm_container }, [UN] = { run_unshare },
-		[BW] = { run_bwrap },
+		[BW] = { run_bwrap }, [C3] = { run_clone_pidfd },
+		[SM] = { run_stack_map }, [CF] = { run_clone_futex },
+		[TC] = { run_osm_thread_commit },
 	};
 	double fe, ps, op, fx, pt, un, bw;
 	ssize_t len;
@@ -341,6 +429,14 @@ int bench_spawn_latency(int n)
 	    0, "");
 	row("osm_spawn_fn thread", m[OT].median, pt, "pthread_create",
 	    m[RC].median, "clone");
+	printf("thread, its steps alone (where the time goes)\n");
+	row("osm_spawn_fn thread +nnp", m[TC].median, pt, "pthread_create",
+	    m[OT].median, "one call");
+	row("clone +pidfd +waitid(pidfd)", m[C3].median, pt, "pthread_create",
+	    m[RC].median, "clone");
+	row("clone +futex wake +wait", m[CF].median, pt, "pthread_create",
+	    m[RC].median, "clone");
+	row("2 MiB stack map+touch+unmap", m[SM].median, 0, "", 0, "");
 	printf("container (target: faster than both peers)\n");
 	if (unshare_path)
 		row("unshare --user --fork ...", un, 0, "", 0, "");

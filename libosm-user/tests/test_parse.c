@@ -1018,6 +1018,7 @@ static void test_ioctl(void)
 }
 
 /* Graph 1.6: osm_spawn_kind() maps a process's spawn modes to a preset. */
+/* (1.8: and spawn_stack=pkey tells tis from thread.) */
 static void test_spawn_kind(void)
 {
 	static const struct {
@@ -1035,6 +1036,10 @@ static void test_spawn_kind(void)
 		{ " spawn=ssssssssssssssss", "thread" },
 		{ " spawn=sccssssssssssss", "custom" },		/* 15 letters */
 		{ " spawn=sccsssssssssssss", "tif" },
+		/* 1.8: a stack with its own protection key. */
+		{ " spawn=ssssssssssssssss spawn_stack=pkey", "tis" },
+		{ " spawn=sccsssssssssssss spawn_stack=pkey", "custom" },
+		{ " spawn=ssssssssssssssss spawn_stack=other", "custom" },
 	};
 	char text[512];
 	struct osm_graph *g;

@@ -27,7 +27,7 @@
 #define OSM_DEVICE_PATH		"/dev/osmosis"
 
 #define OSM_API_MAJOR		1
-#define OSM_API_MINOR		5
+#define OSM_API_MINOR		6
 
 /* ioctl type byte: 0xB9, unused in Documentation/.../ioctl-number.rst. */
 #define OSM_IOC_MAGIC		0xB9
@@ -41,9 +41,11 @@
 #define OSM_FEAT_PHYS		_BITULL(2)	/* OSM_SCOPE_PHYS (api 1.2) */
 #define OSM_FEAT_SPAWN		_BITULL(3)	/* OSM_IOC_SPAWN_* (api 1.3) */
 #define OSM_FEAT_CONTROL_CHECK	_BITULL(4)	/* OSM_IOC_CONTROL_CHECK (api 1.5) */
+/* OSM_IOC_SPAWN_CLONE and OSM_SPAWN_STACK_PKEY (api 1.6) */
+#define OSM_FEAT_SPAWN_CLONE	_BITULL(5)
 #define OSM_FEAT_ALL		(OSM_FEAT_GRAPH_READ | OSM_FEAT_SCOPE | \
 				 OSM_FEAT_PHYS | OSM_FEAT_SPAWN | \
-				 OSM_FEAT_CONTROL_CHECK)
+				 OSM_FEAT_CONTROL_CHECK | OSM_FEAT_SPAWN_CLONE)
 
 /**
  * struct osm_api - API handshake, the argument of OSM_IOC_GET_API
@@ -186,7 +188,8 @@ struct osm_scope {
 
 /* struct osm_spawn_req.flags */
 #define OSM_SPAWN_NO_NEW_PRIVS	_BITULL(0)	/* set no_new_privs at commit */
-#define OSM_SPAWN_FLAGS_ALL	OSM_SPAWN_NO_NEW_PRIVS
+#define OSM_SPAWN_STACK_PKEY	_BITULL(1)	/* own protection key on the stack (1.6) */
+#define OSM_SPAWN_FLAGS_ALL	(OSM_SPAWN_NO_NEW_PRIVS | OSM_SPAWN_STACK_PKEY)
 
 /* struct osm_spawn_req.actions: what the child does before it commits. */
 #define OSM_SPAWN_ACT_CLOSE_FDS	_BITULL(0)	/* close fds >= 3 (files new) */
@@ -215,7 +218,11 @@ struct osm_spawn_fd {
  * @size:	In: the size of this struct as the caller knows it (as for
  *		struct osm_api: below OSM_SPAWN_REQ_SIZE_VER0 -EINVAL, above
  *		a page -E2BIG, unknown non-zero tail -E2BIG).
- * @flags:	In: OSM_SPAWN_NO_NEW_PRIVS and nothing else (-EINVAL).
+ * @flags:	In: OSM_SPAWN_NO_NEW_PRIVS, OSM_SPAWN_STACK_PKEY (api 1.6:
+ *		the child runs on a stack tagged with a protection key of
+ *		its own, the tis kind; needs mm share, -EINVAL without, and
+ *		CPU and kernel support, -EOPNOTSUPP without) and nothing
+ *		else (-EINVAL).
  * @mode:	In: an OSM_SPAWN_* mode per OSM_SPAWN_R_* resource; a mode
  *		a resource does not have is -EINVAL (so is cred or seccomp
  *		other than 0 for a module before api 1.4, where entries 6
@@ -232,10 +239,13 @@ struct osm_spawn_fd {
  *		not a cgroup2 directory).  Must be zero otherwise.
  * @__reserved0: must be zero (-EINVAL).
  * @memory_max:	In: cgroup new: the memory.max the caller wrote to the new
- *		cgroup, in bytes; 0 for "max".  Recorded with the spec.
+ *		cgroup, in bytes; 0 for "max".  Recorded with the spec and
+ *		verified at commit (api 1.6): the cgroup's memory.max must
+ *		read this, rounded down to the page size ("max" for 0; for
+ *		0 a cgroup without the memory controller passes too).
  * @pids_max:	In: cgroup new: its pids.max; 0 for "max"; at most
- *		4194304 (-EINVAL).  Both limits must be zero without a new
- *		cgroup (-EINVAL).
+ *		4194304 (-EINVAL).  Verified at commit as @memory_max.
+ *		Both limits must be zero without a new cgroup (-EINVAL).
  * @clone_flags: Out: the CLONE_* flags to give clone3(2) (the caller adds
  *		CLONE_PIDFD, CLONE_VFORK and the like as it needs).
  * @setns_flags: Out: CLONE_NEW* types the child joins with setns(2) on
@@ -380,11 +390,13 @@ struct osm_spawn_req {
  * are only the /dev/osmosis one this call is made on (or exactly those
  * of fds), a new fs one whose root and cwd are the directory of root_fd,
  * a new cgroup the one of cgroup_fd (with allowed CPUs and nodes within
- * cpus and mems), new credentials the ids and capabilities asked for, a
- * new seccomp filter one more filter than the parent's, and
- * no_new_privs the parent's unless asked.  Any difference is -EXDEV
- * and nothing is recorded;
- * then the caller must not run the program (libosm kills it).  On
+ * cpus and mems, and its cpu.max, memory.max and pids.max files reading
+ * as declared), a private stack (OSM_SPAWN_STACK_PKEY) a stack pointer
+ * in a mapping with a protection key other than 0, new credentials the
+ * ids and capabilities asked for, a new seccomp filter one more filter
+ * than the parent's, and no_new_privs the parent's unless asked.  Any
+ * difference is -EXDEV and nothing is recorded; then the caller must not
+ * run the program (libosm kills it).  On
  * success no_new_privs is set if requested, and the PD is recorded with
  * its spec until it is reaped.
  */
@@ -396,6 +408,47 @@ struct osm_spawn_commit {
 };
 
 #define OSM_SPAWN_COMMIT_SIZE_VER0	24	/* sizeof first published struct */
+
+/**
+ * struct osm_spawn_clone - the argument of OSM_IOC_SPAWN_CLONE (api 1.6):
+ * record a child the caller has just made with clone3(2) alone
+ * @size:	In: as for struct osm_api (OSM_SPAWN_CLONE_SIZE_VER0).
+ * @flags:	In: must be zero (-EINVAL).
+ * @mode:	In: as struct osm_spawn_req.mode, limited to what clone3's
+ *		flags give by themselves: mm, files, fs and sighand share or
+ *		copy, sysvsem share or new, cgroup, cred and seccomp share,
+ *		namespaces share or new; anything else (a join, a new file
+ *		table, root, cgroup or credentials, a filter) needs
+ *		OSM_IOC_SPAWN_PREPARE (-EINVAL), as do the combinations it
+ *		refuses.
+ * @pid:	In: the child, as a pid of the caller's pid namespace: a
+ *		child of the calling thread (-ESRCH otherwise), made with
+ *		the CLONE_* flags of @mode (CLONE_VM, CLONE_FILES,
+ *		CLONE_FS, CLONE_SIGHAND, CLONE_SYSVSEM for share,
+ *		CLONE_NEW* for new), not yet recorded (-EEXIST), alive.
+ * @__reserved0: must be zero (-EINVAL).
+ * @mismatch:	Out: on -EXDEV, bit (1 << OSM_SPAWN_R_*) set for every
+ *		resource of the child that is not as @mode asks.  Must be
+ *		zero on input.
+ *
+ * One call instead of PREPARE and COMMIT when clone3(2) expresses the
+ * whole request: the kernel made the child with the flags, so nothing
+ * is left for the child to do, and the module compares the child's
+ * resources with the caller's (as COMMIT does, from the other side)
+ * and records the PD with its spec.  The caller must keep the child
+ * from running its own code until this returns (libosm's child waits on
+ * a futex), and kill it on an error.  Past max_spawn_records: -EAGAIN.
+ */
+struct osm_spawn_clone {
+	__u32 size;
+	__u32 flags;
+	__u8 mode[OSM_SPAWN_NR];
+	__s32 pid;
+	__u32 __reserved0;
+	__aligned_u64 mismatch;
+};
+
+#define OSM_SPAWN_CLONE_SIZE_VER0	40	/* sizeof first published struct */
 
 /*
  * The control rules (api 1.5): OSM_IOC_CONTROL_CHECK evaluates, in the
@@ -479,6 +532,8 @@ struct osm_control_check {
 				      struct osm_spawn_commit)
 #define OSM_IOC_CONTROL_CHECK	_IOWR(OSM_IOC_MAGIC, 0x04, \
 				      struct osm_control_check)
+#define OSM_IOC_SPAWN_CLONE	_IOWR(OSM_IOC_MAGIC, 0x05, \
+				      struct osm_spawn_clone)
 
 /*
  * The graph format (read(2) of /dev/osmosis), summarised; the full
