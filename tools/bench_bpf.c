@@ -2,7 +2,8 @@
 /*
  * osm-bench --bpf: the whole-system graph from /dev/osmosis against the
  * same graph from BPF iterators (libosm's bpf backend: skeleton load,
- * four iterators, text), each also parsed by libosm.
+ * four iterators, text), each also parsed by libosm.  Through the public
+ * backend API, so it links against the shared libosm too.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "backend_bpf.h"
 #include "bench_bpf.h"
 #include "osm.h"
 
@@ -41,20 +41,22 @@ static double bpf_median(double *v, int n)
 static int bpf_time(bool bpf, const char *device, double *ms, size_t *bytes,
 		    size_t *nodes)
 {
+	char why[256] = "";
 	OSM_OPTS(osm_graph_opts, o, .path = device);
+	OSM_OPTS(osm_backend_opts, bo, .backend = OSM_BACKEND_BPF,
+		 .errbuf = why, .errbuf_sz = sizeof(why));
 	struct osm_graph *g;
 	double t0 = bpf_now_ms();
 	size_t len;
 	char *buf;
 	int r;
 
-	r = bpf ? osm__backend_bpf_read(NULL, &buf, &len) :
+	r = bpf ? osm_backend__read(&bo, &buf, &len) :
 		  osm_graph__read(&o, &buf, &len);
 	ms[0] = bpf_now_ms() - t0;
 	if (r) {
 		fprintf(stderr, "Error: %s: %s\n", bpf ? "bpf backend" : device,
-			r == -EPERM && bpf ? OSM_BACKEND_BPF_EPERM_MSG :
-			strerror(-r));
+			*why ? why : strerror(-r));
 		return -1;
 	}
 	g = osm_graph__parse(buf, len);
