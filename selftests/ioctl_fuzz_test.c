@@ -1051,23 +1051,6 @@ static const char *const ns_names[OSM_SPAWN_NR_NS] = {
 	"mnt", "uts", "ipc", "pid", "net", "user", "cgroup", "time",
 };
 
-static int read_ulong(const char *path, unsigned long *val)
-{
-	char buf[64];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	*val = strtoul(buf, NULL, 10);
-	return 0;
-}
-
 /* Set up a fuzzer: memory, descriptors, who it is.  0 or -1. */
 static int fuzzer_init(struct fuzzer *f, struct fuzz_shared *sh,
 		       unsigned long long seed, bool nobody,
@@ -1094,7 +1077,7 @@ static int fuzzer_init(struct fuzzer *f, struct fuzz_shared *sh,
 		     PROT_NONE))
 		return -1;
 	f->unmapped = (unsigned long)m;
-	if (read_ulong("/proc/sys/kernel/pid_max", &pid_max))
+	if (osm_test_read_ulong("/proc/sys/kernel/pid_max", &pid_max))
 		return -1;
 	f->pid_max = pid_max;
 
@@ -1280,7 +1263,7 @@ TEST_F_TIMEOUT(fuzz, every_call_documented, 280)
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, sh);
-	ASSERT_EQ(0, read_ulong(RECORDS_PARAM, &before)) TH_LOG("%m");
+	ASSERT_EQ(0, osm_test_read_ulong(RECORDS_PARAM, &before)) TH_LOG("%m");
 	cgroups = count_cgroups();
 
 	t0 = now();
@@ -1324,7 +1307,7 @@ TEST_F_TIMEOUT(fuzz, every_call_documented, 280)
 	errno = 0;
 	EXPECT_EQ(-1, waitpid(-1, NULL, WNOHANG));
 	EXPECT_EQ(ECHILD, errno);
-	ASSERT_EQ(0, read_ulong(RECORDS_PARAM, &after)) TH_LOG("%m");
+	ASSERT_EQ(0, osm_test_read_ulong(RECORDS_PARAM, &after)) TH_LOG("%m");
 	EXPECT_EQ(before, after) TH_LOG("spawn_records %lu before, %lu after",
 					before, after);
 	EXPECT_EQ(cgroups, count_cgroups());

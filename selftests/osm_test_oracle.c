@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,31 @@ void *osm_test_grow(void *v, size_t n, size_t *cap, size_t size)
 	if (nv)
 		*cap = ncap;
 	return nv;
+}
+
+ssize_t osm_test_read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+int osm_test_read_ulong(const char *path, unsigned long *val)
+{
+	char buf[64];
+
+	if (osm_test_read_small(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	*val = strtoul(buf, NULL, 10);
+	return 0;
 }
 
 /* The value of a "Key:" line of the status file at @path. */

@@ -200,6 +200,16 @@ int osm_test_proc_fds(pid_t pid, int **out);
  */
 void *osm_test_grow(void *v, size_t n, size_t *cap, size_t size);
 
+/*
+ * One read(2) of the small file @path (a /proc or /sys value) into @buf
+ * of @size bytes, NUL-terminated.  Returns the bytes read, or -1 with
+ * errno.
+ */
+ssize_t osm_test_read_small(const char *path, char *buf, size_t size);
+
+/* The decimal number that file starts with.  0, or -1 (also if empty). */
+int osm_test_read_ulong(const char *path, unsigned long *val);
+
 /* A key=value line of /proc/PID/status ("Uid", "PPid"...), the value. */
 int osm_test_status_field(pid_t pid, const char *key, char *buf,
 			  size_t len);

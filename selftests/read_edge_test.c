@@ -46,23 +46,6 @@
 /* The working size of a chunk buffer, allocated at the first read. */
 #define CHUNK_WORK	(256 * KiB)
 
-static int read_ulong(const char *path, unsigned long *val)
-{
-	char buf[64];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	*val = strtoul(buf, NULL, 10);
-	return 0;
-}
-
 static int write_str(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -504,7 +487,8 @@ TEST_F_TIMEOUT(read_edge, reader_killed_mid_walk, OSM_TIMEOUT)
 	int status, i, n;
 	pid_t pid;
 
-	ASSERT_EQ(0, read_ulong(PARAM_DIR "max_walks_per_user", &per_user));
+	ASSERT_EQ(0, osm_test_read_ulong(PARAM_DIR "max_walks_per_user",
+					 &per_user));
 	for (i = 0; i < 3; i++) {
 		n = i == 0 ? 1 : -(int)per_user;
 		ASSERT_EQ(0, osm_child_start(&c, OSM_SPAWN_FORK, 0,
@@ -605,8 +589,9 @@ TEST_F_TIMEOUT(read_edge, thousands_of_opens_unprivileged, OSM_TIMEOUT)
 	pid_t pids[USERS + 1];
 	struct opener o;
 
-	ASSERT_EQ(0, read_ulong(PARAM_DIR "max_walks_per_user", &per_user));
-	ASSERT_EQ(0, read_ulong(PARAM_DIR "max_walks", &global));
+	ASSERT_EQ(0, osm_test_read_ulong(PARAM_DIR "max_walks_per_user",
+					 &per_user));
+	ASSERT_EQ(0, osm_test_read_ulong(PARAM_DIR "max_walks", &global));
 	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
 	ASSERT_EQ(0, pipe2(res, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(hold, O_CLOEXEC));
@@ -844,8 +829,9 @@ TEST_F_TIMEOUT(read_edge, parked_walks_pin_what_is_documented, OSM_TIMEOUT)
 	pid_t pid;
 	char c;
 
-	ASSERT_EQ(0, read_ulong(PARAM_DIR "max_walks_per_user", &per_user));
-	ASSERT_EQ(0, read_ulong(PARAM_DIR "max_nodes", &saved_nodes));
+	ASSERT_EQ(0, osm_test_read_ulong(PARAM_DIR "max_walks_per_user",
+					 &per_user));
+	ASSERT_EQ(0, osm_test_read_ulong(PARAM_DIR "max_nodes", &saved_nodes));
 	ASSERT_EQ(0, make_cgroup(cg, sizeof(cg), "osm_pin", 0))
 		TH_LOG("%s: %m", cg);
 	snprintf(cur, sizeof(cur), "%s/memory.current", cg);
@@ -875,10 +861,10 @@ TEST_F_TIMEOUT(read_edge, parked_walks_pin_what_is_documented, OSM_TIMEOUT)
 	}
 	ASSERT_EQ(1, read(done[0], &c, 1)) TH_LOG("child failed to set up");
 	usleep(100000);
-	ASSERT_EQ(0, read_ulong(cur, &before));
+	ASSERT_EQ(0, osm_test_read_ulong(cur, &before));
 	ASSERT_EQ(1, write(go[1], "g", 1));
 	ASSERT_EQ(1, read(done[0], &c, 1)) TH_LOG("child failed to park");
-	ASSERT_EQ(0, read_ulong(cur, &after));
+	ASSERT_EQ(0, osm_test_read_ulong(cur, &after));
 	walks = per_user;
 	/* graph-format.md: reader, PATH_MAX, chunk, ids, peers, tids. */
 	bound = walks * (KiB + 4 * KiB + CHUNK_MAX + 192 * PARKED_NODES +
