@@ -19,6 +19,7 @@
 #include <linux/types.h>
 
 #include "backend_bpf.h"
+#include "backend_internal.h"
 #include "bpf/osm_iter.h"
 #include "../uapi/linux/osmosis.h"
 
@@ -122,20 +123,6 @@ static void osm_bstr(FILE *f, const char *key, const char *v, size_t max)
 	}
 }
 
-static const char *osm_bftype(__u32 mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFREG: return "reg";
-	case S_IFDIR: return "dir";
-	case S_IFCHR: return "chr";
-	case S_IFBLK: return "blk";
-	case S_IFIFO: return "fifo";
-	case S_IFSOCK: return "sock";
-	case S_IFLNK: return "lnk";
-	}
-	return "anon";
-}
-
 /* Kernel dev_t: major << 20 | minor, as the module's MAJOR()/MINOR(). */
 #define DEV_MAJ(d)	((unsigned int)(d) >> 20)
 #define DEV_MIN(d)	((unsigned int)(d) & 0xfffff)
@@ -146,7 +133,7 @@ static void osm_binode(struct osm_bout *o, __u32 dev, __u64 ino, __u32 mode)
 		fprintf(o->f, "node inode:%u:%u:%llu res dev=%u:%u ino=%llu ftype=%s\n",
 			DEV_MAJ(dev), DEV_MIN(dev), (unsigned long long)ino,
 			DEV_MAJ(dev), DEV_MIN(dev), (unsigned long long)ino,
-			osm_bftype(mode));
+			osm_text_ftype(mode));
 }
 
 static void osm_bns_node(struct osm_bout *o, int i, __u32 inum)
@@ -373,7 +360,7 @@ static void osm_bnodes(struct osm_bout *o, const struct osm_bpf_walk *w)
 			osm_bstr(o->f, "anon", f->anon_name, sizeof(f->anon_name));
 			fputc('\n', o->f);
 		} else {
-			fprintf(o->f, " ftype=%s\n", osm_bftype(f->mode));
+			fprintf(o->f, " ftype=%s\n", osm_text_ftype(f->mode));
 		}
 	}
 	free(fds);

@@ -67,5 +67,7 @@ bool osm_text_node(struct osm_text *t, const char *id, const char *cls);
 void osm_text_edge(struct osm_text *t, const char *src, const char *kind,
 		   const char *dst);
 void osm_text_eol(struct osm_text *t);
+/* The ftype= value of an inode of mode @mode: "reg", "dir"... or "anon". */
+const char *osm_text_ftype(unsigned int mode);
 
 #endif /* __LIBOSM_BACKEND_INTERNAL_H */

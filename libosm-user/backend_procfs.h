@@ -61,7 +61,6 @@ struct pf_walk {
 
 uint64_t pf_hash(const struct pf_walk *w, unsigned int kind, uint64_t a,
 		 uint64_t b);
-const char *pf_ftype(mode_t m);
 int pf_read_file(const char *path, char *buf, size_t n);
 int pf_tasks(struct pf_walk *w);
 void pf_group_tasks(struct pf_walk *w);

@@ -140,7 +140,7 @@ static void emit_inode(struct pf_walk *w, const struct pf_fd *f,
 		return;
 	osm_text_printf(&w->t, " dev=%u:%u ino=%llu ftype=%s",
 			major(f->st.st_dev), minor(f->st.st_dev),
-			(unsigned long long)f->st.st_ino, pf_ftype(f->st.st_mode));
+			(unsigned long long)f->st.st_ino, osm_text_ftype(f->st.st_mode));
 	osm_text_attr(&w->t, "path", f->link);
 	s = S_ISSOCK(f->st.st_mode) ? pf_sock_find(w, f->st.st_ino) : NULL;
 	if (s)
@@ -166,7 +166,7 @@ static void emit_file(struct pf_walk *w, const struct pf_fd *f,
 		osm_text_printf(&w->t, " ftype=anon");
 		osm_text_attr(&w->t, "anon", f->link + 11);
 	} else if (f->st_ok) {
-		osm_text_printf(&w->t, " ftype=%s", pf_ftype(f->st.st_mode));
+		osm_text_printf(&w->t, " ftype=%s", osm_text_ftype(f->st.st_mode));
 	}
 	osm_text_eol(&w->t);
 	if (!anon && f->st_ok) {

@@ -48,20 +48,6 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-const char *pf_ftype(mode_t m)
-{
-	switch (m & S_IFMT) {
-	case S_IFREG: return "reg";
-	case S_IFDIR: return "dir";
-	case S_IFCHR: return "chr";
-	case S_IFBLK: return "blk";
-	case S_IFIFO: return "fifo";
-	case S_IFSOCK: return "sock";
-	case S_IFLNK: return "lnk";
-	}
-	return "anon";
-}
-
 struct pf_vma {
 	unsigned long long start, end, pgoff, ino;
 	unsigned int maj, min;
@@ -92,7 +78,7 @@ static void emit_vma_inode(struct pf_walk *w, const struct pf_vma *v,
 	if (v->name && v->name[0] == '/' && !stat(v->name, &st) &&
 	    st.st_ino == v->ino && major(st.st_dev) == v->maj &&
 	    minor(st.st_dev) == v->min)
-		ftype = pf_ftype(st.st_mode);
+		ftype = osm_text_ftype(st.st_mode);
 	osm_text_printf(&w->t, " dev=%u:%u ino=%llu ftype=%s", v->maj, v->min,
 			v->ino, ftype);
 	if (v->name)

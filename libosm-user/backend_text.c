@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "backend_internal.h"
 
@@ -186,4 +187,18 @@ void osm_text_edge(struct osm_text *t, const char *src, const char *kind,
 void osm_text_eol(struct osm_text *t)
 {
 	osm_text_put(t, "\n", 1);
+}
+
+const char *osm_text_ftype(unsigned int mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "reg";
+	case S_IFDIR: return "dir";
+	case S_IFCHR: return "chr";
+	case S_IFBLK: return "blk";
+	case S_IFIFO: return "fifo";
+	case S_IFSOCK: return "sock";
+	case S_IFLNK: return "lnk";
+	}
+	return "anon";
 }
