@@ -66,18 +66,25 @@ static __always_inline __u64 osm_hash(const void *ptr, __u64 type)
 	return (v0 ^ v1 ^ v2 ^ v3) | 1;	/* never 0 */
 }
 
+/* @pid->numbers[@level] (the caller bounds @level): 0, or an error. */
+static __always_inline long osm_upid(struct pid *pid, unsigned int level,
+				     struct upid *up)
+{
+	__u64 off = bpf_core_field_offset(struct pid, numbers) +
+		    level * bpf_core_type_size(struct upid);
+
+	return bpf_probe_read_kernel(up, sizeof(*up), (void *)pid + off);
+}
+
 /* @pid's number at @level if that level's namespace is @ns, else 0. */
 static __always_inline __u32 osm_pid_at(struct pid *pid, unsigned int level,
 					struct pid_namespace *ns)
 {
 	struct upid up = {};
-	__u64 off;
 
 	if (!pid || level >= OSM_NS_LEVELS || BPF_CORE_READ(pid, level) < level)
 		return 0;
-	off = bpf_core_field_offset(struct pid, numbers) +
-	      level * bpf_core_type_size(struct upid);
-	if (bpf_probe_read_kernel(&up, sizeof(up), (void *)pid + off))
+	if (osm_upid(pid, level, &up))
 		return 0;
 	return up.ns == ns ? up.nr : 0;
 }
@@ -89,16 +96,37 @@ static __always_inline struct pid_namespace *osm_reader_ns(unsigned int *level)
 	struct pid *pid = BPF_CORE_READ(cur, thread_pid);
 	struct upid up = {};
 	unsigned int l = BPF_CORE_READ(pid, level);
-	__u64 off;
 
-	if (l >= OSM_NS_LEVELS)
-		return NULL;
-	off = bpf_core_field_offset(struct pid, numbers) +
-	      l * bpf_core_type_size(struct upid);
-	if (bpf_probe_read_kernel(&up, sizeof(up), (void *)pid + off))
+	if (l >= OSM_NS_LEVELS || osm_upid(pid, l, &up))
 		return NULL;
 	*level = l;
 	return up.ns;
+}
+
+/*
+ * The tgid of @task in the reader's pid namespace (0: it has none
+ * there); false, no record, when the reader's namespace is unknown.
+ */
+static __always_inline bool osm_reader_tgid(struct task_struct *task,
+					    __u32 *tgid)
+{
+	unsigned int level = 0;
+	struct pid_namespace *rns = osm_reader_ns(&level);
+
+	if (!rns)
+		return false;
+	*tgid = osm_pid_at(BPF_CORE_READ(task, group_leader, thread_pid),
+			   level, rns);
+	return true;
+}
+
+/* The inode fields the file and vma records carry. */
+static __always_inline void osm_inode(struct inode *inode, __u32 *dev,
+				      __u64 *ino, __u32 *mode)
+{
+	*dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	*ino = BPF_CORE_READ(inode, i_ino);
+	*mode = BPF_CORE_READ(inode, i_mode);
 }
 
 /* mm_struct.flags is an unsigned long up to 6.12 (a bitmap type later). */
@@ -134,6 +162,17 @@ static __always_inline void osm_ns(struct osm_btask *r, int i,
 	r->ns_owner[i] = BPF_CORE_READ(owner, ns.inum);
 }
 
+/* osm_ns() of the namespace @p of type @type (NULL: none), its user_ns. */
+#define OSM_NS(r, i, type, p)						\
+	do {								\
+		type *__nsp = (p);					\
+									\
+		if (__nsp)						\
+			osm_ns(r, i, (void *)__nsp +			\
+			       bpf_core_field_offset(type, ns),		\
+			       BPF_CORE_READ(__nsp, user_ns));		\
+	} while (0)
+
 /* The task's namespaces, with their owners and the admin bits. */
 static __always_inline void osm_task_ns(struct osm_btask *r,
 					struct task_struct *task,
@@ -151,45 +190,20 @@ static __always_inline void osm_task_ns(struct osm_btask *r,
 
 	osm_ns(r, OSM_BNS_USER, (void *)uns +
 	       bpf_core_field_offset(struct user_namespace, ns), uns);
-	if (pidns)
-		osm_ns(r, OSM_BNS_PID, (void *)pidns +
-		       bpf_core_field_offset(struct pid_namespace, ns),
-		       BPF_CORE_READ(pidns, user_ns));
+	OSM_NS(r, OSM_BNS_PID, struct pid_namespace, pidns);
 	if (nsp) {
-		struct mnt_namespace *mnt = BPF_CORE_READ(nsp, mnt_ns);
-		struct uts_namespace *uts = BPF_CORE_READ(nsp, uts_ns);
-		struct ipc_namespace *ipc = BPF_CORE_READ(nsp, ipc_ns);
-		struct net *net = BPF_CORE_READ(nsp, net_ns);
-		struct cgroup_namespace *cg = BPF_CORE_READ(nsp, cgroup_ns);
-
-		if (mnt)
-			osm_ns(r, OSM_BNS_MNT, (void *)mnt +
-			       bpf_core_field_offset(struct mnt_namespace, ns),
-			       BPF_CORE_READ(mnt, user_ns));
-		if (uts)
-			osm_ns(r, OSM_BNS_UTS, (void *)uts +
-			       bpf_core_field_offset(struct uts_namespace, ns),
-			       BPF_CORE_READ(uts, user_ns));
-		if (ipc)
-			osm_ns(r, OSM_BNS_IPC, (void *)ipc +
-			       bpf_core_field_offset(struct ipc_namespace, ns),
-			       BPF_CORE_READ(ipc, user_ns));
-		if (net)
-			osm_ns(r, OSM_BNS_NET, (void *)net +
-			       bpf_core_field_offset(struct net, ns),
-			       BPF_CORE_READ(net, user_ns));
-		if (cg)
-			osm_ns(r, OSM_BNS_CGROUP, (void *)cg +
-			       bpf_core_field_offset(struct cgroup_namespace, ns),
-			       BPF_CORE_READ(cg, user_ns));
-		if (bpf_core_field_exists(nsp->time_ns)) {
-			struct time_namespace *tn = BPF_CORE_READ(nsp, time_ns);
-
-			if (tn)
-				osm_ns(r, OSM_BNS_TIME, (void *)tn +
-				       bpf_core_field_offset(struct time_namespace, ns),
-				       BPF_CORE_READ(tn, user_ns));
-		}
+		OSM_NS(r, OSM_BNS_MNT, struct mnt_namespace,
+		       BPF_CORE_READ(nsp, mnt_ns));
+		OSM_NS(r, OSM_BNS_UTS, struct uts_namespace,
+		       BPF_CORE_READ(nsp, uts_ns));
+		OSM_NS(r, OSM_BNS_IPC, struct ipc_namespace,
+		       BPF_CORE_READ(nsp, ipc_ns));
+		OSM_NS(r, OSM_BNS_NET, struct net, BPF_CORE_READ(nsp, net_ns));
+		OSM_NS(r, OSM_BNS_CGROUP, struct cgroup_namespace,
+		       BPF_CORE_READ(nsp, cgroup_ns));
+		if (bpf_core_field_exists(nsp->time_ns))
+			OSM_NS(r, OSM_BNS_TIME, struct time_namespace,
+			       BPF_CORE_READ(nsp, time_ns));
 	}
 
 	for (i = 0; i < OSM_BNS_CHAIN && uns; i++) {
@@ -216,7 +230,6 @@ int osm_task(struct bpf_iter__task *ctx)
 	struct mm_struct *mm;
 	struct pid *tpid;
 	unsigned int level = 0, plevel;
-	__u64 off;
 
 	if (!task)
 		return 0;
@@ -264,9 +277,7 @@ int osm_task(struct bpf_iter__task *ctx)
 	if (plevel < OSM_NS_LEVELS) {
 		struct upid up = {};
 
-		off = bpf_core_field_offset(struct pid, numbers) +
-		      plevel * bpf_core_type_size(struct upid);
-		if (!bpf_probe_read_kernel(&up, sizeof(up), (void *)tpid + off))
+		if (!osm_upid(tpid, plevel, &up))
 			pidns = up.ns;
 	}
 	osm_task_ns(&r, task, cred, pidns);
@@ -280,18 +291,11 @@ int osm_task_file(struct bpf_iter__task_file *ctx)
 {
 	struct task_struct *task = ctx->task;
 	struct file *file = ctx->file;
-	struct pid_namespace *rns;
 	struct osm_bfile r = {};
 	struct inode *inode;
-	unsigned int level = 0;
 
-	if (!task || !file)
+	if (!task || !file || !osm_reader_tgid(task, &r.tgid))
 		return 0;
-	rns = osm_reader_ns(&level);
-	if (!rns)
-		return 0;
-	r.tgid = osm_pid_at(BPF_CORE_READ(task, group_leader, thread_pid),
-			    level, rns);
 	r.fd = ctx->fd;
 	r.files = osm_hash(BPF_CORE_READ(task, files), OSM_H_FILES);
 	r.file = osm_hash(file, OSM_H_FILE);
@@ -299,9 +303,7 @@ int osm_task_file(struct bpf_iter__task_file *ctx)
 	r.f_mode = BPF_CORE_READ(file, f_mode);
 	r.f_flags = BPF_CORE_READ(file, f_flags);
 	inode = BPF_CORE_READ(file, f_inode);
-	r.mode = BPF_CORE_READ(inode, i_mode);
-	r.ino = BPF_CORE_READ(inode, i_ino);
-	r.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	osm_inode(inode, &r.dev, &r.ino, &r.mode);
 	if (BPF_CORE_READ(inode, i_sb, s_magic) == ANON_INODE_FS_MAGIC) {
 		r.anon = 1;
 		bpf_probe_read_kernel_str(r.anon_name, sizeof(r.anon_name),
@@ -317,30 +319,20 @@ int osm_task_vma(struct bpf_iter__task_vma *ctx)
 {
 	struct vm_area_struct *vma = ctx->vma;
 	struct task_struct *task = ctx->task;
-	struct pid_namespace *rns;
 	struct osm_bvma r = {};
 	struct file *file;
-	unsigned int level = 0;
 
-	if (!task || !vma)
+	if (!task || !vma || !osm_reader_tgid(task, &r.tgid))
 		return 0;
-	rns = osm_reader_ns(&level);
-	if (!rns)
-		return 0;
-	r.tgid = osm_pid_at(BPF_CORE_READ(task, group_leader, thread_pid),
-			    level, rns);
 	r.mm = osm_hash(BPF_CORE_READ(vma, vm_mm), OSM_H_MM);
 	r.start = BPF_CORE_READ(vma, vm_start);
 	r.end = BPF_CORE_READ(vma, vm_end);
 	r.flags = BPF_CORE_READ(vma, vm_flags);
 	file = BPF_CORE_READ(vma, vm_file);
 	if (file) {
-		struct inode *inode = BPF_CORE_READ(file, f_inode);
-
 		r.pgoff = BPF_CORE_READ(vma, vm_pgoff) << 12;
-		r.ino = BPF_CORE_READ(inode, i_ino);
-		r.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-		r.mode = BPF_CORE_READ(inode, i_mode);
+		osm_inode(BPF_CORE_READ(file, f_inode), &r.dev, &r.ino,
+			  &r.mode);
 	}
 	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
 	return 0;
