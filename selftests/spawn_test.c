@@ -2986,6 +2986,34 @@ TEST_F_TIMEOUT(spawn, graph_records_follow_visibility, OSM_TIMEOUT)
 }
 
 /*
+ * A child of the prepared plan @r started into cgroup @cg with clone3(2)
+ * commits it: 0 when COMMIT succeeds, 1 when it is refused with -EXDEV
+ * for the cgroup alone, 2 for any other refusal; -1 when no child ran or
+ * it did not exit.
+ */
+static int commit_in_cgroup(int fd, const struct osm_spawn_req *r, int cg)
+{
+	struct clone_args a = { .flags = CLONE_INTO_CGROUP,
+				.exit_signal = SIGCHLD, .cgroup = cg };
+	int status = -1;
+	pid_t pid;
+
+	pid = syscall(SYS_clone3, &a, sizeof(a));
+	if (pid == 0) {
+		struct osm_spawn_commit c = { .size = sizeof(c),
+					      .token = r->token };
+
+		if (!ioctl(fd, OSM_IOC_SPAWN_COMMIT, &c))
+			_exit(0);
+		_exit(errno == EXDEV && c.mismatch ==
+		      1ULL << OSM_SPAWN_R_CGROUP ? 1 : 2);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
  * cpu.max is verified at COMMIT: a child in a cgroup whose cpu.max is
  * not what was declared is refused, one whose file matches commits.
  */
@@ -3004,38 +3032,21 @@ TEST_F_TIMEOUT(spawn, commit_verifies_cpu_max, OSM_TIMEOUT)
 	struct osm_spawn_req r;
 	char path[512];
 	unsigned int i;
-	int cg, status, before = records();
-	pid_t pid;
+	int cg, before = records();
 
 	ASSERT_EQ(0, enable_ctl("cpu"));
 	cg = test_cgroup("osm-test-cpumax", path, sizeof(path));
 	ASSERT_LE(0, cg);
 	ASSERT_EQ(0, write_file(path, "cpu.max", "50000 100000"));
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct clone_args a = { .flags = CLONE_INTO_CGROUP,
-					.exit_signal = SIGCHLD, .cgroup = cg };
-
 		req_init(&r);
 		r.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
 		r.cgroup_fd = cg;
 		r.cpu_max_quota = cases[i].quota;
 		r.cpu_max_period = cases[i].period;
 		ASSERT_EQ(0, prepare(self->fd, &r)) TH_LOG("case %u", i);
-		pid = syscall(SYS_clone3, &a, sizeof(a));
-		if (pid == 0) {
-			struct osm_spawn_commit c = { .size = sizeof(c),
-						      .token = r.token };
-
-			if (!ioctl(self->fd, OSM_IOC_SPAWN_COMMIT, &c))
-				_exit(0);
-			_exit(errno == EXDEV && c.mismatch ==
-			      1ULL << OSM_SPAWN_R_CGROUP ? 1 : 2);
-		}
-		ASSERT_LT(0, pid);
-		status = -1;
-		waitpid(pid, &status, 0);
-		EXPECT_TRUE(WIFEXITED(status)) TH_LOG("case %u", i);
-		EXPECT_EQ(cases[i].ok ? 0 : 1, WEXITSTATUS(status))
+		EXPECT_EQ(cases[i].ok ? 0 : 1,
+			  commit_in_cgroup(self->fd, &r, cg))
 			TH_LOG("case %u: quota %llu period %llu", i,
 			       cases[i].quota, cases[i].period);
 	}
@@ -3068,8 +3079,7 @@ TEST_F_TIMEOUT(spawn, commit_verifies_memory_and_pids_max, OSM_TIMEOUT)
 	struct osm_spawn_req r;
 	char path[512];
 	unsigned int i;
-	int cg, status, before = records();
-	pid_t pid;
+	int cg, before = records();
 
 	ASSERT_EQ(0, enable_ctl("memory"));
 	ASSERT_EQ(0, enable_ctl("pids"));
@@ -3089,30 +3099,14 @@ TEST_F_TIMEOUT(spawn, commit_verifies_memory_and_pids_max, OSM_TIMEOUT)
 		EXPECT_EQ(32, atoi(v));
 	}
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct clone_args a = { .flags = CLONE_INTO_CGROUP,
-					.exit_signal = SIGCHLD, .cgroup = cg };
-
 		req_init(&r);
 		r.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
 		r.cgroup_fd = cg;
 		r.memory_max = cases[i].mem;
 		r.pids_max = cases[i].pids;
 		ASSERT_EQ(0, prepare(self->fd, &r)) TH_LOG("case %u", i);
-		pid = syscall(SYS_clone3, &a, sizeof(a));
-		if (pid == 0) {
-			struct osm_spawn_commit c = { .size = sizeof(c),
-						      .token = r.token };
-
-			if (!ioctl(self->fd, OSM_IOC_SPAWN_COMMIT, &c))
-				_exit(0);
-			_exit(errno == EXDEV && c.mismatch ==
-			      1ULL << OSM_SPAWN_R_CGROUP ? 1 : 2);
-		}
-		ASSERT_LT(0, pid);
-		status = -1;
-		waitpid(pid, &status, 0);
-		EXPECT_TRUE(WIFEXITED(status)) TH_LOG("case %u", i);
-		EXPECT_EQ(cases[i].ok ? 0 : 1, WEXITSTATUS(status))
+		EXPECT_EQ(cases[i].ok ? 0 : 1,
+			  commit_in_cgroup(self->fd, &r, cg))
 			TH_LOG("case %u: memory %llu pids %llu", i,
 			       cases[i].mem, cases[i].pids);
 		EXPECT_EQ(before, records()) TH_LOG("case %u: record", i);
