@@ -739,28 +739,33 @@ static int open_and_send(int sock)
 	return 0;
 }
 
-TEST_F_TIMEOUT(matrix, passed_descriptor_root_to_nobody, OSM_TIMEOUT)
+/*
+ * The start of a passing test: the report cleared, a child forked that
+ * gets sv[1] while the parent keeps sv[0] (the other end closed in
+ * each).  Returns as fork(2).
+ */
+static pid_t fork_pair(int sv[2])
 {
-	int sv[2], status;
 	pid_t pid;
 
 	memset(R, 0, sizeof(*R));
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -1;
 	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		cur = CTX_NOBODY;
+	if (pid)
+		close(sv[1]);
+	if (pid <= 0)
 		close(sv[0]);
-		if (become_nobody())
-			_exit(80);
-		use_passed(sv[1], true);
-		_exit(R->fails ? 1 : 0);
-	}
-	close(sv[1]);
-	/* Opened by root after the child dropped its privileges. */
-	ASSERT_EQ(0, open_and_send(sv[0])) TH_LOG("%m");
+	return pid;
+}
+
+/* Its end: reap the child, close @sock, the child and the checks passed. */
+static void end_pair(struct __test_metadata *_metadata, pid_t pid, int sock)
+{
+	int status;
+
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	close(sv[0]);
+	close(sock);
 	if (R->msg[0])
 		TH_LOG("%s", R->msg);
 	EXPECT_EQ(0, status);
@@ -768,29 +773,35 @@ TEST_F_TIMEOUT(matrix, passed_descriptor_root_to_nobody, OSM_TIMEOUT)
 	EXPECT_LT(0, R->checks);
 }
 
+TEST_F_TIMEOUT(matrix, passed_descriptor_root_to_nobody, OSM_TIMEOUT)
+{
+	int sv[2];
+	pid_t pid = fork_pair(sv);
+
+	ASSERT_LE(0, pid) TH_LOG("%m");
+	if (pid == 0) {
+		cur = CTX_NOBODY;
+		if (become_nobody())
+			_exit(80);
+		use_passed(sv[1], true);
+		_exit(R->fails ? 1 : 0);
+	}
+	/* Opened by root after the child dropped its privileges. */
+	ASSERT_EQ(0, open_and_send(sv[0])) TH_LOG("%m");
+	end_pair(_metadata, pid, sv[0]);
+}
+
 TEST_F_TIMEOUT(matrix, passed_descriptor_nobody_to_root, OSM_TIMEOUT)
 {
-	int sv[2], status;
-	pid_t pid;
+	int sv[2];
+	pid_t pid = fork_pair(sv);
 
-	memset(R, 0, sizeof(*R));
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		close(sv[0]);
+	ASSERT_LE(0, pid) TH_LOG("%m");
+	if (pid == 0)
 		_exit(become_nobody() || open_and_send(sv[1]) ? 1 : 0);
-	}
-	close(sv[1]);
 	cur = CTX_ROOT;
 	use_passed(sv[0], false);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	close(sv[0]);
-	if (R->msg[0])
-		TH_LOG("%s", R->msg);
-	EXPECT_EQ(0, status);
-	EXPECT_EQ(0, R->fails);
-	EXPECT_LT(0, R->checks);
+	end_pair(_metadata, pid, sv[0]);
 }
 
 OSM_TEST_MAIN
