@@ -81,18 +81,6 @@ static const struct osm_node *one_out(const struct osm_node *n,
 	return osm_edge__dst(e);
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
 /*
  * Enter a new user namespace as its root, mapped to our own ids: the
  * creator of a nested one must have its ids mapped in the current one.
@@ -105,9 +93,9 @@ static int enter_userns(void)
 	snprintf(umap, sizeof(umap), "0 %d 1", (int)geteuid());
 	snprintf(gmap, sizeof(gmap), "0 %d 1", (int)getegid());
 	if (unshare(CLONE_NEWUSER) ||
-	    write_file("/proc/self/uid_map", umap) ||
-	    write_file("/proc/self/setgroups", "deny") ||
-	    write_file("/proc/self/gid_map", gmap))
+	    osm_test_write_small("/proc/self/uid_map", umap) ||
+	    osm_test_write_small("/proc/self/setgroups", "deny") ||
+	    osm_test_write_small("/proc/self/gid_map", gmap))
 		return -1;
 	return 0;
 }
@@ -411,8 +399,8 @@ TEST(cgroup_memory_max_is_the_file)
 	ASSERT_EQ(0, read_text(CGROOT "/cgroup.subtree_control", before,
 			       sizeof(before)));
 	enabled = strstr(before, "memory");
-	if (!enabled && write_file(CGROOT "/cgroup.subtree_control",
-				   "+memory"))
+	if (!enabled &&
+	    osm_test_write_small(CGROOT "/cgroup.subtree_control", "+memory"))
 		SKIP(return, "no memory controller here: %m");
 	for (i = 0; i < 2; i++) {
 		snprintf(dir[i], sizeof(dir[i]), CGROOT "/osm-mem-%d-%d",
@@ -423,7 +411,8 @@ TEST(cgroup_memory_max_is_the_file)
 		ASSERT_EQ(0, write_pid(dir[i], c[i].pid));
 	}
 	snprintf(file, sizeof(file), "%s/memory.max", dir[0]);
-	ASSERT_EQ(0, write_file(file, "67108864")) TH_LOG("%s: %m", file);
+	ASSERT_EQ(0, osm_test_write_small(file, "67108864"))
+		TH_LOG("%s: %m", file);
 
 	g = osm_test_load();
 	ASSERT_NE(NULL, g);
@@ -448,8 +437,9 @@ TEST(cgroup_memory_max_is_the_file)
 		EXPECT_EQ(0, rmdir(dir[i]));
 	}
 	if (!enabled)
-		EXPECT_EQ(0, write_file(CGROOT "/cgroup.subtree_control",
-					"-memory"));
+		EXPECT_EQ(0, osm_test_write_small(CGROOT
+						  "/cgroup.subtree_control",
+						  "-memory"));
 }
 
 OSM_TEST_MAIN

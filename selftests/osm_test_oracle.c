@@ -96,6 +96,18 @@ int osm_test_read_ulong(const char *path, unsigned long *val)
 	return 0;
 }
 
+int osm_test_write_small(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
 /* The value of a "Key:" line of the status file at @path. */
 static int status_file_field(const char *path, const char *key, char *buf,
 			     size_t len)

@@ -210,6 +210,9 @@ ssize_t osm_test_read_small(const char *path, char *buf, size_t size);
 /* The decimal number that file starts with.  0, or -1 (also if empty). */
 int osm_test_read_ulong(const char *path, unsigned long *val);
 
+/* One write(2) of the string @s to @path.  0 if all of it, else -1. */
+int osm_test_write_small(const char *path, const char *s);
+
 /* A key=value line of /proc/PID/status ("Uid", "PPid"...), the value. */
 int osm_test_status_field(pid_t pid, const char *key, char *buf,
 			  size_t len);

@@ -113,18 +113,6 @@ static enum ctx cur;
 
 /* ---- entering a context ---------------------------------------------- */
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		ret = -1;
-	close(fd);
-	return ret;
-}
-
 static int become_nobody(void)
 {
 	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
@@ -171,9 +159,9 @@ static int enter(enum ctx c)
 		if (become_nobody() || unshare(CLONE_NEWUSER))
 			return -1;
 		snprintf(map, sizeof(map), "0 %d 1", NOBODY);
-		if (write_file("/proc/self/setgroups", "deny") ||
-		    write_file("/proc/self/uid_map", map) ||
-		    write_file("/proc/self/gid_map", map))
+		if (osm_test_write_small("/proc/self/setgroups", "deny") ||
+		    osm_test_write_small("/proc/self/uid_map", map) ||
+		    osm_test_write_small("/proc/self/gid_map", map))
 			return -1;
 		return setresuid(0, 0, 0) || setresgid(0, 0, 0) ? -1 : 0;
 	case CTX_PIDNS:

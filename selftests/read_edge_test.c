@@ -46,24 +46,12 @@
 /* The working size of a chunk buffer, allocated at the first read. */
 #define CHUNK_WORK	(256 * KiB)
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 static int write_ulong(const char *path, unsigned long v)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%lu\n", v);
-	return write_str(path, buf);
+	return osm_test_write_small(path, buf);
 }
 
 /* A key's value in a "key value" file such as memory.events. */
@@ -660,7 +648,7 @@ static int make_cgroup(char *path, size_t len, const char *name,
 	char file[256];
 
 	/* The root's subtree may not have the controller yet. */
-	write_str(CGROOT "/cgroup.subtree_control", "+memory");
+	osm_test_write_small(CGROOT "/cgroup.subtree_control", "+memory");
 	snprintf(path, len, CGROOT "/%s.%d", name, getpid());
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return -1;

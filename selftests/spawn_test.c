@@ -1977,33 +1977,21 @@ static int test_cgroup(const char *name, char *path, size_t len)
 static int enable_ctl(const char *ctl)
 {
 	char mine[256], path[320], val[32];
-	int fd, ret;
 
 	if (cgroup_of(getpid(), mine, sizeof(mine)))
 		return -1;
 	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/cgroup.subtree_control",
 		 strcmp(mine, "/") ? mine : "");
 	snprintf(val, sizeof(val), "+%s", ctl);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return ret;
+	return osm_test_write_small(path, val);
 }
 
 static int write_file(const char *dir, const char *name, const char *val)
 {
 	char path[600];
-	int fd, ret;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return ret;
+	return osm_test_write_small(path, val);
 }
 
 /* The limits are checked: ranges, sizes, CPUs and nodes that exist. */
