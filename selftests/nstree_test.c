@@ -367,22 +367,6 @@ TEST(cgroup_tree_is_the_directories)
 	EXPECT_EQ(0, rmdir(top));
 }
 
-static int read_text(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 /*
  * memory_max says what a group's memory.max file says (bytes, or "max"),
  * and only groups whose parent enables the memory controller have one.
@@ -396,8 +380,8 @@ TEST(cgroup_memory_max_is_the_file)
 	bool enabled;
 	int i;
 
-	ASSERT_EQ(0, read_text(CGROOT "/cgroup.subtree_control", before,
-			       sizeof(before)));
+	ASSERT_EQ(0, osm_test_read_line(CGROOT "/cgroup.subtree_control",
+					before, sizeof(before)));
 	enabled = strstr(before, "memory");
 	if (!enabled &&
 	    osm_test_write_small(CGROOT "/cgroup.subtree_control", "+memory"))
@@ -418,7 +402,7 @@ TEST(cgroup_memory_max_is_the_file)
 	ASSERT_NE(NULL, g);
 	for (i = 0; i < 2; i++) {
 		snprintf(file, sizeof(file), "%s/memory.max", dir[i]);
-		ASSERT_EQ(0, read_text(file, want, sizeof(want)));
+		ASSERT_EQ(0, osm_test_read_line(file, want, sizeof(want)));
 		n = osm_test_held_by_tid(g, c[i].pid, "cgroup");
 		ASSERT_NE(NULL, n);
 		EXPECT_STREQ(want, osm_node__attr(n, "memory_max") ?: "(none)")

@@ -86,6 +86,14 @@ ssize_t osm_test_read_small(const char *path, char *buf, size_t size)
 	return n;
 }
 
+int osm_test_read_line(const char *path, char *buf, size_t size)
+{
+	if (osm_test_read_small(path, buf, size) < 0)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
 int osm_test_read_ulong(const char *path, unsigned long *val)
 {
 	char buf[64];

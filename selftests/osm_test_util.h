@@ -207,6 +207,9 @@ void *osm_test_grow(void *v, size_t n, size_t *cap, size_t size);
  */
 ssize_t osm_test_read_small(const char *path, char *buf, size_t size);
 
+/* Its first line, without the newline.  0, or -1 with errno. */
+int osm_test_read_line(const char *path, char *buf, size_t size);
+
 /* The decimal number that file starts with.  0, or -1 (also if empty). */
 int osm_test_read_ulong(const char *path, unsigned long *val);
 

@@ -128,22 +128,6 @@ static int cgroup_of(pid_t pid, char *buf, size_t len)
 	return ret;
 }
 
-static int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 /* Directories osm-spawn-* in this process's cgroup; -1 on failure. */
 static int osm_spawn_cgroups_left(void)
 {
@@ -853,11 +837,11 @@ TEST_F_TIMEOUT(spawn, presets_match_ground_truth, OSM_TIMEOUT)
 			EXPECT_STREQ(path, theirs);
 			snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.max",
 				 theirs);
-			ASSERT_EQ(0, read_file(path, buf, sizeof(buf)));
+			ASSERT_EQ(0, osm_test_read_line(path, buf, sizeof(buf)));
 			EXPECT_STREQ("67108864", buf);
 			snprintf(path, sizeof(path), "/sys/fs/cgroup%s/pids.max",
 				 theirs);
-			ASSERT_EQ(0, read_file(path, buf, sizeof(buf)));
+			ASSERT_EQ(0, osm_test_read_line(path, buf, sizeof(buf)));
 			EXPECT_STREQ("32", buf);
 			snprintf(path, sizeof(path), "/sys/fs/cgroup%s", theirs);
 		} else {
@@ -1612,7 +1596,7 @@ static int id_map(pid_t pid, const char *which, unsigned int *in,
 	char path[64], buf[256];
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, which);
-	if (read_file(path, buf, sizeof(buf)))
+	if (osm_test_read_line(path, buf, sizeof(buf)))
 		return -1;
 	return sscanf(buf, "%u %u %u", in, out, count) == 3 ? 0 : -1;
 }
@@ -1818,7 +1802,8 @@ static int userns_cred(int fd, void *arg)
 		code = 42;
 	else if (snprintf(buf, sizeof(buf), "/proc/%d/setgroups",
 			  lc.pd.pid) < 0 ||
-		 read_file(buf, buf, sizeof(buf)) || strcmp(buf, "deny"))
+		 osm_test_read_line(buf, buf, sizeof(buf)) ||
+		 strcmp(buf, "deny"))
 		code = 43;
 	/* Seen from here: our own ids, and only CAP_SYS_ADMIN (in its ns). */
 	else if (!ids_are(lc.pd.pid, "Uid", me) ||
@@ -2063,7 +2048,7 @@ static int cg_file(pid_t pid, const char *name, char *buf, size_t len)
 	if (cgroup_of(pid, cg, sizeof(cg)))
 		return -1;
 	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/%s", cg, name);
-	return read_file(path, buf, len);
+	return osm_test_read_line(path, buf, len);
 }
 
 static bool have_node(int n)
@@ -2468,7 +2453,7 @@ static int janitors(void)
 		if (d->d_name[0] < '1' || d->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
-		if (!read_file(path, comm, sizeof(comm)) &&
+		if (!osm_test_read_line(path, comm, sizeof(comm)) &&
 		    !strcmp(comm, "osm-spawn-cg"))
 			n++;
 	}
@@ -3080,10 +3065,10 @@ TEST_F_TIMEOUT(spawn, commit_verifies_memory_and_pids_max, OSM_TIMEOUT)
 		char p2[600], v[64];
 
 		snprintf(p2, sizeof(p2), "%s/memory.max", path);
-		ASSERT_EQ(0, read_file(p2, v, sizeof(v)));
+		ASSERT_EQ(0, osm_test_read_line(p2, v, sizeof(v)));
 		EXPECT_EQ(64ULL << 20, strtoull(v, NULL, 10));
 		snprintf(p2, sizeof(p2), "%s/pids.max", path);
-		ASSERT_EQ(0, read_file(p2, v, sizeof(v)));
+		ASSERT_EQ(0, osm_test_read_line(p2, v, sizeof(v)));
 		EXPECT_EQ(32, atoi(v));
 	}
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -38,18 +38,10 @@ static int param_read(int p, unsigned int *val)
 {
 	char path[128], buf[32], *end;
 	unsigned long v;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), PARAM_DIR "%s", param_names[p]);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (osm_test_read_small(path, buf, sizeof(buf)) <= 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	errno = 0;
 	v = strtoul(buf, &end, 10);
 	if (errno || end == buf || *end != '\n' || v > ~0U) {
