@@ -356,28 +356,6 @@ FIXTURE_TEARDOWN(cgroup)
 		rmdir(self->dir);
 }
 
-/* The "0::<path>" line of /proc/PID/cgroup. */
-static int cgroup_path(pid_t pid, char *buf, size_t len)
-{
-	char path[64], line[256];
-	int ret = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "0::", 3)) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(buf, len, "%s", line + 3);
-			ret = 0;
-			break;
-		}
-	fclose(f);
-	return ret;
-}
-
 /* @tid holds one cgroup node: its directory's inode, its path. */
 static void check_cgroup(struct __test_metadata *_metadata,
 			 const struct osm_graph *g, pid_t tid)
@@ -387,7 +365,7 @@ static void check_cgroup(struct __test_metadata *_metadata,
 	char path[256], dir[384], tok[32];
 	struct stat st;
 
-	ASSERT_EQ(0, cgroup_path(tid, path, sizeof(path)));
+	ASSERT_EQ(0, osm_test_cgroup_path(tid, path, sizeof(path)));
 	snprintf(dir, sizeof(dir), CGROUP_MNT "%s", path);
 	ASSERT_EQ(0, stat(dir, &st)) TH_LOG("%s: %m", dir);
 	ASSERT_NE(NULL, thr);
@@ -413,7 +391,7 @@ TEST_F_TIMEOUT(cgroup, moved_child_holds_the_new_group, OSM_TIMEOUT)
 {
 	char path[256], want[128];
 
-	ASSERT_EQ(0, cgroup_path(self->c.pid, path, sizeof(path)));
+	ASSERT_EQ(0, osm_test_cgroup_path(self->c.pid, path, sizeof(path)));
 	snprintf(want, sizeof(want), "%s", self->dir + strlen(CGROUP_MNT));
 	ASSERT_STREQ(want, path);
 	OSM_EXPECT_HELD_SAME(self->g, osm_test_gettid(), self->c.pid,

@@ -164,6 +164,32 @@ int osm_test_task_status_field(pid_t pid, pid_t tid, const char *key,
 	return status_file_field(path, key, buf, len);
 }
 
+int osm_test_cgroup_path(pid_t pid, char *buf, size_t len)
+{
+	char path[64], line[512];
+	FILE *f;
+	int ret = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	errno = ENOENT;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			if (strlen(line + 3) >= len) {
+				errno = ENAMETOOLONG;
+				break;
+			}
+			memcpy(buf, line + 3, strlen(line + 3) + 1);
+			ret = 0;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
 int osm_test_read_maps(pid_t pid, struct osm_test_vma **out)
 {
 	char path[64], line[4096 + 128];

@@ -224,6 +224,12 @@ int osm_test_status_field(pid_t pid, const char *key, char *buf,
 int osm_test_task_status_field(pid_t pid, pid_t tid, const char *key,
 			       char *buf, size_t len);
 
+/*
+ * The path of the "0::" (cgroup v2) line of /proc/PID/cgroup.  0, or -1
+ * with errno (ENOENT: no such line; ENAMETOOLONG: longer than @len).
+ */
+int osm_test_cgroup_path(pid_t pid, char *buf, size_t len);
+
 /* One memory region, as /proc/PID/maps prints it and the graph says. */
 struct osm_test_vma {
 	unsigned long long start, end, pgoff, ino;

@@ -105,29 +105,6 @@ static int make_undo_list(void)
 	return semctl(id, 0, IPC_RMID);
 }
 
-/* "0::/path" of /proc/PID/cgroup, the path; -1 on failure. */
-static int cgroup_of(pid_t pid, char *buf, size_t len)
-{
-	char path[64], line[512];
-	FILE *f;
-	int ret = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "0::", 3)) {
-			line[strcspn(line, "\n")] = '\0';
-			if (strlen(line + 3) >= len)
-				break;
-			memcpy(buf, line + 3, strlen(line + 3) + 1);
-			ret = 0;
-		}
-	fclose(f);
-	return ret;
-}
-
 /* Directories osm-spawn-* in this process's cgroup; -1 on failure. */
 static int osm_spawn_cgroups_left(void)
 {
@@ -136,7 +113,7 @@ static int osm_spawn_cgroups_left(void)
 	int n = 0;
 	DIR *dir;
 
-	if (cgroup_of(getpid(), mine, sizeof(mine)))
+	if (osm_test_cgroup_path(getpid(), mine, sizeof(mine)))
 		return -1;
 	snprintf(path, sizeof(path), "/sys/fs/cgroup%s", mine);
 	dir = opendir(path);
@@ -536,7 +513,7 @@ TEST_F_TIMEOUT(spawn, prepare_bad_descriptors, OSM_TIMEOUT)
 		char path[256], full[300];
 
 		close(own);
-		ASSERT_EQ(0, cgroup_of(getpid(), path, sizeof(path)));
+		ASSERT_EQ(0, osm_test_cgroup_path(getpid(), path, sizeof(path)));
 		snprintf(full, sizeof(full), "/sys/fs/cgroup%s", path);
 		own = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		ASSERT_LE(0, own) TH_LOG("%s: %m", full);
@@ -801,7 +778,7 @@ TEST_F_TIMEOUT(spawn, presets_match_ground_truth, OSM_TIMEOUT)
 	int before, ret;
 
 	ASSERT_EQ(0, make_undo_list());
-	ASSERT_EQ(0, cgroup_of(getpid(), mine, sizeof(mine)));
+	ASSERT_EQ(0, osm_test_cgroup_path(getpid(), mine, sizeof(mine)));
 	for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
 		OSM_OPTS(osm_spawn_opts, o);
 
@@ -829,7 +806,8 @@ TEST_F_TIMEOUT(spawn, presets_match_ground_truth, OSM_TIMEOUT)
 			EXPECT_EQ(0x7fU, differ) TH_LOG("all but time");
 		}
 
-		ASSERT_EQ(0, cgroup_of(lc.pd.pid, theirs, sizeof(theirs)));
+		ASSERT_EQ(0, osm_test_cgroup_path(lc.pd.pid, theirs,
+						  sizeof(theirs)));
 		if (!strcmp(presets[i], "pir")) {
 			snprintf(path, sizeof(path), "%s%s%s",
 				 strcmp(mine, "/") ? mine : "", "/",
@@ -1949,7 +1927,7 @@ static int test_cgroup(const char *name, char *path, size_t len)
 {
 	char mine[256];
 
-	if (cgroup_of(getpid(), mine, sizeof(mine)))
+	if (osm_test_cgroup_path(getpid(), mine, sizeof(mine)))
 		return -1;
 	snprintf(path, len, "/sys/fs/cgroup%s/%s-%d",
 		 strcmp(mine, "/") ? mine : "", name, (int)getpid());
@@ -1963,7 +1941,7 @@ static int enable_ctl(const char *ctl)
 {
 	char mine[256], path[320], val[32];
 
-	if (cgroup_of(getpid(), mine, sizeof(mine)))
+	if (osm_test_cgroup_path(getpid(), mine, sizeof(mine)))
 		return -1;
 	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/cgroup.subtree_control",
 		 strcmp(mine, "/") ? mine : "");
@@ -2045,7 +2023,7 @@ static int cg_file(pid_t pid, const char *name, char *buf, size_t len)
 {
 	char cg[256], path[512];
 
-	if (cgroup_of(pid, cg, sizeof(cg)))
+	if (osm_test_cgroup_path(pid, cg, sizeof(cg)))
 		return -1;
 	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/%s", cg, name);
 	return osm_test_read_line(path, buf, len);
@@ -2508,7 +2486,7 @@ TEST_F_TIMEOUT(spawn, cgroup_removed_after_caller_dies, OSM_TIMEOUT)
 	ASSERT_EQ(1, poll(&pfd, 1, 60000));
 	ASSERT_EQ(1, recv(sv[0], &m, 1, 0));
 	ASSERT_EQ('R', m);
-	ASSERT_EQ(0, cgroup_of(pd, cg, sizeof(cg)));
+	ASSERT_EQ(0, osm_test_cgroup_path(pd, cg, sizeof(cg)));
 	ASSERT_NE(NULL, strstr(cg, "/osm-spawn-"));
 	snprintf(path, sizeof(path), "/sys/fs/cgroup%s", cg);
 
@@ -2674,8 +2652,8 @@ static int check_record(struct __test_metadata *_metadata, pid_t child,
 		CHECK(shown == truth, "%s: %s per compare: %d", what, type,
 		      shown);
 	}
-	truth = !cgroup_of(me, cg_me, sizeof(cg_me)) &&
-		!cgroup_of(child, cg_child, sizeof(cg_child)) &&
+	truth = !osm_test_cgroup_path(me, cg_me, sizeof(cg_me)) &&
+		!osm_test_cgroup_path(child, cg_child, sizeof(cg_child)) &&
 		!strcmp(cg_me, cg_child);
 	shown = compare_shared(v, n, "cgroup") > 0;
 	CHECK(truth == (mode[OSM_SPAWN_R_CGROUP] == OSM_SPAWN_SHARE),
@@ -2795,7 +2773,7 @@ TEST_F_TIMEOUT(spawn, graph_records_match_the_request, OSM_TIMEOUT)
 		ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
 		EXPECT_EQ(0, check_record(_metadata, lc.pd.pid, o.mode,
 					  "custom", "container"));
-		ASSERT_EQ(0, cgroup_of(lc.pd.pid, cg, sizeof(cg)));
+		ASSERT_EQ(0, osm_test_cgroup_path(lc.pd.pid, cg, sizeof(cg)));
 		snprintf(path, sizeof(path), "/sys/fs/cgroup%s", cg);
 		ASSERT_EQ(0, stat(path, &st));
 		EXPECT_EQ((long long)st.st_ino,
