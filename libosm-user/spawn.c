@@ -572,6 +572,28 @@ static int osm_spawn_opts_get(struct osm_spawn_ctx *c,
 	return 0;
 }
 
+/**
+ * osm_spawn_begin() - start a spawn: a context with nothing open yet,
+ * and the PD emptied.
+ * @c: the context (osm_spawn_ctx_free() it from here on).
+ * @pd: the caller's PD; NULL is refused.
+ *
+ * Return: 0, or -EINVAL (and errno set).
+ */
+int osm_spawn_begin(struct osm_spawn_ctx *c, struct osm_spawned *pd)
+{
+	unsigned int i;
+
+	*c = (struct osm_spawn_ctx){ .osmfd = -1, .cgfd = -1, .rootfd = -1,
+				     .janitor_wfd = -1 };
+	for (i = 0; i < OSM_SPAWN_NR_NS; i++)
+		c->nsfd[i] = -1;
+	if (!pd)
+		return osm_err(-EINVAL);
+	*pd = (struct osm_spawned){ .pidfd = -1, .cgroup_dirfd = -1 };
+	return 0;
+}
+
 void osm_spawn_ctx_free(struct osm_spawn_ctx *c)
 {
 	unsigned int i;
@@ -721,17 +743,13 @@ int osm_spawn_setup(struct osm_spawn_ctx *c,
 
 int osm_spawn(const struct osm_spawn_opts *opts, struct osm_spawned *pd)
 {
-	struct osm_spawn_ctx c = { .osmfd = -1, .cgfd = -1, .rootfd = -1,
-				   .janitor_wfd = -1 };
+	struct osm_spawn_ctx c;
 	int err, pidfd = -1;
-	unsigned int i;
 	long pid;
 
-	for (i = 0; i < OSM_SPAWN_NR_NS; i++)
-		c.nsfd[i] = -1;
-	if (!pd)
-		return osm_err(-EINVAL);
-	*pd = (struct osm_spawned){ .pidfd = -1, .cgroup_dirfd = -1 };
+	err = osm_spawn_begin(&c, pd);
+	if (err)
+		return err;
 	err = osm_spawn_setup(&c, opts, pd);
 	if (err)
 		return osm_spawn_settle(&c, pd, err, -1, OSM_STAGE_EXEC);

@@ -190,19 +190,17 @@ int osm_fn_stack(struct osm_spawn_ctx *c, struct osm_spawned *pd)
 int osm_spawn_fn(const struct osm_spawn_opts *opts, int (*fn)(void *arg),
 		 void *arg, struct osm_spawned *pd)
 {
-	struct osm_spawn_ctx c = { .osmfd = -1, .cgfd = -1, .rootfd = -1,
-				   .janitor_wfd = -1, .fn = fn, .arg = arg };
+	struct osm_spawn_ctx c;
 	int err, pidfd = -1;
-	unsigned int i;
 	long pid;
 
-	for (i = 0; i < OSM_SPAWN_NR_NS; i++)
-		c.nsfd[i] = -1;
-	if (!pd)
-		return osm_err(-EINVAL);
-	*pd = (struct osm_spawned){ .pidfd = -1, .cgroup_dirfd = -1 };
+	err = osm_spawn_begin(&c, pd);
+	if (err)
+		return err;
 	if (!fn)
 		return osm_err(-EINVAL);
+	c.fn = fn;
+	c.arg = arg;
 	/* A request clone3 expresses whole: one ioctl (spawn_fast.c). */
 	err = osm_spawn_fn_fast(&c, opts, pd);
 	if (err != 1)

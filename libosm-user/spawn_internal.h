@@ -61,6 +61,7 @@ struct osm_spawn_ctx {
 
 int osm_spawn_setup(struct osm_spawn_ctx *c,
 		    const struct osm_spawn_opts *opts, struct osm_spawned *pd);
+int osm_spawn_begin(struct osm_spawn_ctx *c, struct osm_spawned *pd);
 void osm_spawn_ctx_free(struct osm_spawn_ctx *c);
 void osm_spawned_release(struct osm_spawned *pd);
 long osm_spawn_clone(struct osm_spawn_ctx *c, int *pidfd);
