@@ -35,4 +35,34 @@ static int failures, checks;
 		}							\
 	} while (0)
 
+/* One test of a program: its name in the TAP line, its function. */
+struct check_test {
+	const char *name;
+	void (*fn)(void);
+};
+
+/*
+ * Run the @n tests in order, an "ok"/"not ok" line each (the name after
+ * @prefix), then the counts.  Returns the exit code: 1 if any failed.
+ */
+static inline int check_run(const struct check_test *tests, size_t n,
+			    const char *prefix)
+{
+	size_t i;
+	int failed_tests = 0;
+
+	printf("1..%zu\n", n);
+	for (i = 0; i < n; i++) {
+		int before = failures;
+
+		tests[i].fn();
+		if (failures != before)
+			failed_tests++;
+		printf("%s %zu - %s%s\n", failures == before ? "ok" : "not ok",
+		       i + 1, prefix, tests[i].name);
+	}
+	printf("# %d checks, %d failed\n", checks, failures);
+	return failed_tests ? 1 : 0;
+}
+
 #endif /* __LIBOSM_TESTS_CHECK_H */

@@ -1066,10 +1066,7 @@ static void test_spawn_kind(void)
 
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const struct check_test tests[] = {
 		{ "good graph", test_good },
 		{ "reachable", test_reachable },
 		{ "tree edges are not followed", test_tree_edges },
@@ -1090,21 +1087,8 @@ int main(int argc, char **argv)
 		{ "max_bytes raises the cap", test_max_bytes },
 		{ "spawn records: the preset of a spawned PD", test_spawn_kind },
 	};
-	size_t i, n = sizeof(tests) / sizeof(tests[0]);
-	int failed_tests = 0;
 
 	if (argc > 1)
 		fixtures = argv[1];
-	printf("1..%zu\n", n);
-	for (i = 0; i < n; i++) {
-		int before = failures;
-
-		tests[i].fn();
-		if (failures != before)
-			failed_tests++;
-		printf("%s %zu - %s\n", failures == before ? "ok" : "not ok",
-		       i + 1, tests[i].name);
-	}
-	printf("# %d checks, %d failed\n", checks, failures);
-	return failed_tests ? 1 : 0;
+	return check_run(tests, sizeof(tests) / sizeof(tests[0]), "");
 }

@@ -233,29 +233,13 @@ static void test_no_device(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const struct check_test tests[] = {
 		{ "presets", test_presets },
 		{ "names", test_names },
 		{ "bad options", test_bad_options },
 		{ "function: bad options", test_fn_bad_options },
 		{ "no device", test_no_device },
 	};
-	size_t i, n = sizeof(tests) / sizeof(tests[0]);
-	int failed_tests = 0;
 
-	printf("1..%zu\n", n);
-	for (i = 0; i < n; i++) {
-		int before = failures;
-
-		tests[i].fn();
-		if (failures != before)
-			failed_tests++;
-		printf("%s %zu - spawn: %s\n", failures == before ? "ok" : "not ok",
-		       i + 1, tests[i].name);
-	}
-	printf("# %d checks, %d failed\n", checks, failures);
-	return failed_tests ? 1 : 0;
+	return check_run(tests, sizeof(tests) / sizeof(tests[0]), "spawn: ");
 }
