@@ -2838,7 +2838,10 @@ TEST_F_TIMEOUT(spawn, graph_records_match_the_request, OSM_TIMEOUT)
 	EXPECT_EQ(0, osm_spawn_cgroups_left());
 }
 
-/* A function PD's release flag; system calls only. */
+/*
+ * A function PD, or a thread-like child made here: wait for the release
+ * flag at @arg; system calls only.
+ */
 static int rec_fn(void *arg)
 {
 	struct timespec ts = { 0, 1000000 };
@@ -3209,16 +3212,6 @@ TEST_F_TIMEOUT(spawn, spawn_clone_records_checked_children, OSM_TIMEOUT)
 	EXPECT_EQ(before, records());
 }
 
-/* A thread-like child of the library's kind, made by clone(2) here. */
-static int idle_fn(void *arg)
-{
-	struct timespec ts = { 0, 1000000 };
-
-	while (!__atomic_load_n((int *)arg, __ATOMIC_ACQUIRE))
-		syscall(SYS_nanosleep, &ts, NULL);
-	return 0;
-}
-
 /*
  * The thread preset through OSM_IOC_SPAWN_CLONE with a child made by
  * clone(2) with its flags: kcmp says it shares mm, files, fs, sighand;
@@ -3237,7 +3230,7 @@ TEST_F_TIMEOUT(spawn, spawn_clone_thread, OSM_TIMEOUT)
 	ASSERT_EQ(0, make_undo_list()) TH_LOG("semop SEM_UNDO: %m");
 	ASSERT_EQ(0, osm_spawn_preset("thread", &o));
 	release = 0;
-	pid = clone(idle_fn, stack + sizeof(stack),
+	pid = clone(rec_fn, stack + sizeof(stack),
 		    CLONE_VM | CLONE_FILES | CLONE_FS | CLONE_SIGHAND |
 		    CLONE_SYSVSEM | SIGCHLD, &release);
 	ASSERT_LT(0, pid);
