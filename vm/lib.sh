@@ -196,9 +196,36 @@ OSM_DEBUG_SUFFIX=-osm-debug
 # (KASAN + lockdep + kmemleak): the factor for the VM and per-test
 # timeouts.
 OSM_DEBUG_SLOWDOWN=${OSM_DEBUG_SLOWDOWN:-4}
+# The stress loop's rounds there unless OSM_VM_STRESS_ROUNDS is set.
+OSM_DEBUG_STRESS_ROUNDS=${OSM_DEBUG_STRESS_ROUNDS:-2}
 
 osm_is_debug_rel() {
 	[[ $1 == *"$OSM_DEBUG_SUFFIX" ]]
+}
+
+# The series vm/test-all runs (OSM_VM_SERIES), and whether they include
+# the debug kernel.
+osm_vm_series() {
+	echo "${OSM_VM_SERIES:-6.1 6.12 debug}"
+}
+
+osm_vm_series_has_debug() {
+	[[ " $(osm_vm_series) " == *" debug "* ]]
+}
+
+# Start vm/build-debug-kernel in the background (it builds at nice 19 and
+# holds its lock, so a later vm/run --kernel debug waits for it or finds
+# it cached) and print its pid, which is also its process group (setsid:
+# kill -- -PID stops make and the compilers too).  Its output goes to
+# $OSM_VM_CACHE/logs/debug-kernel-build.log; a failed build is repeated,
+# and reported, by the vm/run that needs it.
+osm_debug_kernel_prebuild() {
+	local log=$OSM_VM_CACHE/logs/debug-kernel-build.log
+
+	mkdir -p "${log%/*}"
+	osm_log "building the debug kernel in the background (log: $log)"
+	setsid "$OSM_VM_DIR/build-debug-kernel" >"$log" 2>&1 </dev/null &
+	echo $!
 }
 
 # A Debian release's headers package, or the debug kernel's module-build
