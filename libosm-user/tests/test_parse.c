@@ -680,7 +680,7 @@ static void expect_msg(const char *text, int err, const char *msg)
 
 static void test_messages(void)
 {
-	char why[64], small[8];
+	char why[4200], small[8];
 	struct osm_graph *g;
 	size_t i;
 	char *big;
@@ -973,8 +973,11 @@ static void test_load_opts(void)
 	{
 		OSM_OPTS(osm_graph_opts, o, .path = path);
 
+		buf = NULL;
+		len = 0;
 		CHECK(osm_graph__read(&o, &buf, &len) == 0);
-		CHECK(len > 100 && !memcmp(buf, "osmosis-graph 1.0 ", 18));
+		CHECK(buf && len > 100 &&
+		      !memcmp(buf, "osmosis-graph 1.0 ", 18));
 		free(buf);
 		/* Exactly max_bytes is fine; one more byte is not. */
 		o.max_bytes = len;
@@ -1088,7 +1091,19 @@ int main(int argc, char **argv)
 		{ "spawn records: the preset of a spawned PD", test_spawn_kind },
 	};
 
-	if (argc > 1)
+	/* The fixtures live beside the program unless named. */
+	static char dir[4096];
+	char *slash;
+
+	if (argc > 1) {
 		fixtures = argv[1];
+	} else {
+		snprintf(dir, sizeof(dir), "%s", argv[0]);
+		slash = strrchr(dir, '/');
+		if (slash) {
+			*slash = '\0';
+			fixtures = dir;
+		}
+	}
 	return check_run(tests, sizeof(tests) / sizeof(tests[0]), "");
 }
