@@ -10,7 +10,8 @@
 # mode named by osm.mode= on the kernel command line:
 #   test   /selftests/run_tests.sh (osm.tests= programs, comma-separated,
 #          else all; osm.repeat= rounds, default 1), a stress loop (below),
-#          module lifecycle checks, a kmemleak scan (debug kernel),
+#          module lifecycle checks, control_test under Yama's
+#          ptrace_scope 3 (last: it stays set), a kmemleak scan (debug kernel),
 #          dmesg scan, then the sentinel line
 #          vm/run parses:
 #          OSM-VM-RESULT passed=N failed=M skipped=K dmesg=clean|dirty
@@ -127,12 +128,13 @@ failed_programs() {
 }
 
 # run_tests.sh over programs $2... (all if none), labelled $1 in the
-# log; add its totals.  Its passed count is left in $run_passed.
+# log; add its totals.  Its counts are left in $run_passed, $run_failed.
 counted_run() {
 	label=$1
 	shift
 	round_t0=$(date +%s)
 	run_passed=0
+	run_failed=1
 	{ (cd /selftests && ./run_tests.sh "$@") 2>&1
 	  echo $? >/tmp/selftests.rc; } | tee /tmp/selftests.log
 	rc=$(cat /tmp/selftests.rc)
@@ -147,6 +149,7 @@ counted_run() {
 	failed=$((failed + $3))
 	skipped=$((skipped + $4))
 	run_passed=$2
+	run_failed=$3
 	echo "# vm: $1: $2 passed, $3 failed, $4 skipped in $(($(date +%s) - round_t0)) s"
 	if [ "$3" -ne 0 ]; then
 		echo "# vm: $1 FAILED:$(failed_programs /tmp/selftests.log)"
@@ -525,14 +528,14 @@ control_check_agrees() {
 # reboot, so control_test checks it last, after every step that may
 # ptrace: OSM_TEST_YAMA_SCOPE3=1 runs its yama_scope_3 fixture only.
 # Its results count like the selftests'; with Yama there, a run that
-# passed nothing fails.
+# passed nothing (and failed nothing) fails too.
 yama_scope_3() {
 	selected control_test && [ -x /selftests/control_test ] || return 0
 	echo "### control_test under Yama ptrace_scope 3 (set until poweroff)"
 	export OSM_TEST_YAMA_SCOPE3=1
 	counted_run "yama ptrace_scope 3: control_test" control_test
 	unset OSM_TEST_YAMA_SCOPE3
-	if [ "$run_passed" -eq 0 ] &&
+	if [ "$run_passed" -eq 0 ] && [ "$run_failed" -eq 0 ] &&
 	   [ -e /proc/sys/kernel/yama/ptrace_scope ]; then
 		not_ok "yama ptrace_scope 3: control_test passed no test"
 	fi
