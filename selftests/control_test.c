@@ -352,8 +352,11 @@ static int cli_control(pid_t t, const char *arg, char *buf, size_t len)
 	if (pipe(p))
 		return -1;
 	c = fork();
-	if (c < 0)
+	if (c < 0) {
+		close(p[0]);
+		close(p[1]);
 		return -1;
+	}
 	if (!c) {
 		dup2(p[1], 1);
 		close(p[0]);
