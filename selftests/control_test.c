@@ -138,11 +138,12 @@ struct cspec {
 	uint64_t caps;		/* permitted and effective */
 	int dumpable;		/* -1: as the credential change left it */
 	bool newns;		/* then unshare(CLONE_NEWUSER) */
+	bool ptracer_any;	/* then PR_SET_PTRACER_ANY (Yama) */
 };
 
 #define CAPB(c)		(1ULL << (c))
-#define SPEC(n, u, e, s, g, c, d) { n, false, u, e, s, g, c, d, false }
-#define NSSPEC(n, u, g, d) { n, false, u, u, u, g, 0, d, true }
+#define SPEC(n, u, e, s, g, c, d) { n, false, u, e, s, g, c, d, false, false }
+#define NSSPEC(n, u, g, d) { n, false, u, u, u, g, 0, d, true, false }
 
 /*
  * Targets: uid/gid matches, a gid mismatch, not dumpable, mixed uids, a
@@ -158,7 +159,7 @@ static const struct cspec targets[] = {
 	SPEC("t2000", 2000, 2000, 2000, 2000, 0, 1),
 	SPEC("t3000e1000", 3000, 1000, 3000, 3000, 0, 1),
 	NSSPEC("t3000ns", 3000, 3000, 1),
-	{ "troot", true, 0, 0, 0, 0, 0, -1, false },
+	{ "troot", true, 0, 0, 0, 0, 0, -1, false, false },
 	NSSPEC("t3000nsnodump", 3000, 3000, 0),
 };
 
@@ -179,7 +180,7 @@ static const struct cspec subjects[] = {
 	SPEC("s1000e3000", 1000, 3000, 1000, 1000, 0, -1),
 	SPEC("rootnocaps", 0, 0, 0, 0, 0, -1),
 	NSSPEC("s2000ns", 2000, 2000, 1),
-	{ "root", true, 0, 0, 0, 0, 0, -1, false },
+	{ "root", true, 0, 0, 0, 0, 0, -1, false, false },
 };
 
 /* The checks below name subjects and targets by index. */
@@ -214,6 +215,9 @@ static int take_creds(const struct cspec *c)
 		return -1;
 	/* A credential change made the mm non-dumpable: set it back. */
 	if (c->dumpable >= 0 && prctl(PR_SET_DUMPABLE, c->dumpable, 0, 0, 0))
+		return -1;
+	if (c->ptracer_any &&
+	    prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0))
 		return -1;
 	return 0;
 }
@@ -312,16 +316,158 @@ static int yama_scope(void)
 	return v;
 }
 
+/* The index of subject @name (the checks below name a few). */
+static size_t subject(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NS && strcmp(subjects[i].name, name); i++)
+		;
+	return i;
+}
+
+/* What the kernel answered: GOT_* bits per subject and target. */
+typedef unsigned char outcome_t[NS][NT + 1];
+
+#define OSM_CLI		"/usr/bin/osm"
+
+/*
+ * "osm -j query control @t", with "--ptrace-scope @arg" or (NULL) the
+ * scope the tool reads from the system: its JSON in @buf, 0 on success.
+ */
+static int cli_control(pid_t t, const char *arg, char *buf, size_t len)
+{
+	char pid[16], *args[] = { "osm", "-j", "query", "control", pid,
+				  "--ptrace-scope", (char *)arg, NULL };
+	size_t n = 0;
+	char sink[4096];
+	int p[2], st;
+	bool cut = false;
+	ssize_t k;
+	pid_t c;
+
+	snprintf(pid, sizeof(pid), "%d", (int)t);
+	if (!arg)
+		args[5] = NULL;
+	if (pipe(p))
+		return -1;
+	c = fork();
+	if (c < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (!c) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		execv(OSM_CLI, args);
+		_exit(127);
+	}
+	close(p[1]);
+	for (;;) {
+		if (n < len - 1)
+			k = read(p[0], buf + n, len - 1 - n);
+		else
+			k = read(p[0], sink, sizeof(sink));
+		if (k <= 0)
+			break;
+		if (n < len - 1)
+			n += k;
+		else
+			cut = true;
+	}
+	buf[n] = '\0';
+	close(p[0]);
+	if (waitpid(c, &st, 0) != c)
+		return -1;
+	return !cut && WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -1;
+}
+
+/* Signal and ptrace of process @s in cli_control()'s JSON @json. */
+static unsigned int cli_rules(const char *json, pid_t s)
+{
+	const char *p, *end;
+	unsigned int r = 0;
+	char key[48];
+
+	snprintf(key, sizeof(key), "\"pd\":\"process:%d\"", (int)s);
+	p = strstr(json, key);
+	if (!p)
+		return 0;	/* not a controller */
+	p = strstr(p, "\"rules\":[");
+	end = p ? strchr(p, ']') : NULL;
+	if (!end)
+		return ~0U;
+	if (memmem(p, end - p, "\"signal\"", 8))
+		r |= OSM_CONTROL_SIGNAL;
+	if (memmem(p, end - p, "\"ptrace\"", 8))
+		r |= OSM_CONTROL_PTRACE;
+	return r;
+}
+
+/*
+ * The osm tool's answer for every target of the matrix, as the kernel
+ * gave it; "--ptrace-scope @arg", or the system's scope (NULL).
+ */
+static void check_cli(struct __test_metadata *_metadata, int scope,
+		      const char *arg, const pid_t *tp, const pid_t *sp,
+		      const struct report *rep)
+{
+	static char buf[1 << 18];
+	size_t i, j, pairs = 0, agree = 0;
+	char want[32];
+
+	snprintf(want, sizeof(want), "\"ptrace_scope\":%d,", scope);
+	for (j = 0; j < NT + NS; j++) {
+		pid_t t = j < NT ? tp[j] : rep[j - NT].child;
+
+		ASSERT_EQ(0, cli_control(t, arg, buf, sizeof(buf)))
+			TH_LOG("osm query control %d %s%s: %s", (int)t,
+			       arg ? "--ptrace-scope " : "", arg ?: "", buf);
+		EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("%s", buf);
+		for (i = 0; i < NS; i++) {
+			/* A subject's own child: only it tried. */
+			size_t k = j < NT ? j : NT;
+			unsigned int r = cli_rules(buf, sp[i]);
+			bool ks = rep[i].got[k] & GOT_KILL;
+			bool ps = rep[i].got[k] & GOT_PTRACE;
+
+			if (j >= NT && j - NT != i)
+				continue;
+			EXPECT_EQ(ks, !!(r & OSM_CONTROL_SIGNAL))
+				TH_LOG("osm %s: %s kill %s: kernel %d",
+				       arg ?: "(system scope)", subjects[i].name,
+				       j < NT ? targets[j].name : "its child",
+				       ks);
+			EXPECT_EQ(ps, !!(r & OSM_CONTROL_PTRACE))
+				TH_LOG("osm %s: %s attach %s: kernel %d",
+				       arg ?: "(system scope)", subjects[i].name,
+				       j < NT ? targets[j].name : "its child",
+				       ps);
+			agree += ks == !!(r & OSM_CONTROL_SIGNAL) &&
+				 ps == !!(r & OSM_CONTROL_PTRACE);
+			pairs++;
+		}
+	}
+	TH_LOG("osm query control %s: %zu pairs, %zu agreeing with the kernel",
+	       arg ? "--ptrace-scope N" : "(system scope)", pairs, agree);
+	EXPECT_EQ(pairs, agree);
+}
+
 /*
  * Every subject against every target, under the current Yama scope: the
  * library's signal and ptrace answers, from the graph read as root, are
- * the kernel's.
+ * the kernel's.  The kernel's answers go to @got (if not NULL); with
+ * @cli, the osm tool's answers are checked too, with the scope it reads
+ * from the system and with --ptrace-scope @scope.
  */
-static void check_matrix(struct __test_metadata *_metadata, int scope)
+static void check_matrix(struct __test_metadata *_metadata, int scope,
+			 outcome_t got, bool cli)
 {
 	bool yama = !access("/proc/sys/kernel/yama/ptrace_scope", F_OK);
 	unsigned char seen[4] = { 0 };
-	size_t pairs = 0, agree = 0;
+	size_t pairs = 0, agree = 0, capped = 0;
 	struct report rep[NS];
 	int fd;
 	pid_t tp[NT], sp[NS];
@@ -378,6 +524,19 @@ static void check_matrix(struct __test_metadata *_metadata, int scope)
 			EXPECT_EQ(j == NT, !!(cc.rules & OSM_CTL_PARENT));
 			EXPECT_EQ(yama ? (unsigned int)scope : OSM_CTL_NO_YAMA,
 				  cc.ptrace_scope);
+			/*
+			 * Under scope 3 Yama refuses every pair, those
+			 * that hold CAP_SYS_PTRACE over the target too.
+			 */
+			if (scope == 3) {
+				EXPECT_FALSE(cc.steps & OSM_CTL_S_YAMA)
+					TH_LOG("%s attach %s: steps %#llx",
+					       subjects[i].name, tn,
+					       (unsigned long long)cc.steps);
+				capped += !!(cc.steps & OSM_CTL_S_PTRACE_CAP);
+			}
+			if (got)
+				got[i][j] = rep[i].got[j];
 			seen[ks * 2 + ps] = 1;
 			agree += ks == !!(cc.rules & OSM_CTL_SIGNAL) &&
 				 ps == !!(cc.rules & OSM_CTL_PTRACE) &&
@@ -399,6 +558,21 @@ static void check_matrix(struct __test_metadata *_metadata, int scope)
 	TH_LOG("scope %d: %zu pairs, %zu with library, module and kernel agreeing",
 	       scope, pairs, agree);
 	EXPECT_EQ(pairs, agree);
+	if (scope == 3) {
+		TH_LOG("scope 3: %zu pairs where the subject has CAP_SYS_PTRACE over the target, refused all the same",
+		       capped);
+		EXPECT_LT(0, capped);
+	}
+	if (cli && access(OSM_CLI, X_OK)) {
+		TH_LOG("no %s in this image: the tool's answers not checked",
+		       OSM_CLI);
+	} else if (cli) {
+		char arg[8];
+
+		snprintf(arg, sizeof(arg), "%d", scope);
+		check_cli(_metadata, scope, NULL, tp, sp, rep);
+		check_cli(_metadata, scope, arg, tp, sp, rep);
+	}
 	/* Under scope 1, s1000 attaches its child and not its peer t1000. */
 	if (scope == 1) {
 		EXPECT_TRUE(rep[0].got[NT] & GOT_PTRACE);
@@ -677,7 +851,7 @@ TEST(can_control_is_kill_and_ptrace_attach)
 
 	ASSERT_GE(orig, 0);
 	ASSERT_LE(orig, 3);
-	check_matrix(_metadata, orig);
+	check_matrix(_metadata, orig, NULL, false);
 	if (access("/proc/sys/kernel/yama/ptrace_scope", F_OK) || orig == 3) {
 		TH_LOG("no Yama to switch: only scope %d checked", orig);
 		return;
@@ -686,9 +860,177 @@ TEST(can_control_is_kill_and_ptrace_attach)
 		if (scope == orig)
 			continue;
 		ASSERT_EQ(0, set_yama_scope(scope)) TH_LOG("set scope: %m");
-		check_matrix(_metadata, scope);
+		check_matrix(_metadata, scope, NULL, false);
 		ASSERT_EQ(0, set_yama_scope(orig)) TH_LOG("restore: %m");
 	}
 }
 
-OSM_TEST_MAIN
+/* ---- Yama's ptrace_scope 3: set once, last thing in a boot ----------- */
+
+/*
+ * Scope 3 (no attach at all) cannot be set back until reboot: this
+ * fixture runs only when OSM_TEST_YAMA_SCOPE3=1 asks for it (vm/init.sh,
+ * after every other test step), and never by default (main() below).
+ */
+#define YAMA3_ENV	"OSM_TEST_YAMA_SCOPE3"
+
+/*
+ * Under scope 3 a target that declared any tracer (PR_SET_PTRACER_ANY)
+ * is attached by no one, subjects @a and @b included: by the kernel, the
+ * library and the module alike.
+ */
+static void check_declared_tracer(struct __test_metadata *_metadata,
+				  const struct cspec *any, size_t a, size_t b)
+{
+	size_t who[2] = { a, b }, i;
+	struct report rep[2];
+	struct osm_graph *g;
+	pid_t t, s[2];
+	int fd, st;
+
+	t = start(any, NULL, 0, NULL);
+	ASSERT_LT(0, t);
+	for (i = 0; i < 2; i++) {
+		s[i] = start(&subjects[who[i]], &t, 1, &rep[i]);
+		ASSERT_LT(0, s[i]);
+		EXPECT_EQ(GOT_KILL, rep[i].got[0])
+			TH_LOG("%s on %s", subjects[who[i]].name, any->name);
+		EXPECT_EQ(0, rep[i].got[NT] & GOT_PTRACE);
+	}
+	g = osm_test_load();
+	ASSERT_NE(NULL, g);
+	fd = open(osm_test_device(), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 2; i++) {
+		struct osm_control_check cc;
+
+		EXPECT_EQ(OSM_CONTROL_SIGNAL,
+			  control_rules(g, t, s[i], 3) &
+			  (OSM_CONTROL_SIGNAL | OSM_CONTROL_PTRACE));
+		ASSERT_EQ(0, module_rules(fd, s[i], t, &cc));
+		EXPECT_EQ(OSM_CTL_SIGNAL,
+			  cc.rules & (OSM_CTL_SIGNAL | OSM_CTL_PTRACE));
+		kill(rep[i].child, SIGKILL);
+		kill(s[i], SIGKILL);
+		waitpid(s[i], &st, 0);
+	}
+	close(fd);
+	osm_graph__free(g);
+	kill(t, SIGKILL);
+	waitpid(t, &st, 0);
+}
+
+FIXTURE(yama_scope_3) {};
+FIXTURE_SETUP(yama_scope_3) {}
+FIXTURE_TEARDOWN(yama_scope_3) {}
+
+/*
+ * The matrix at scope 0 (unless the system is at 3 already), then at
+ * scope 3: the library (the scope read from the system, and 3 given),
+ * the osm tool (likewise), the module's check and the kernel agree on
+ * every pair; no one attaches, CAP_SYS_PTRACE and root included, while
+ * every signal answer is the one scope 0 gave.
+ */
+TEST_F_TIMEOUT(yama_scope_3, can_control_is_kill_and_ptrace_attach,
+	       2 * OSM_TIMEOUT)
+{
+	static const struct cspec any = {
+		"t1000ptracerany", false, 1000, 1000, 1000, 1000, 0, 1, false,
+		true,
+	};
+	size_t root = subject("root"), capp = subject("s2000ptrace");
+	size_t s1000 = subject("s1000"), i, j;
+	static outcome_t before, after;
+	int orig = yama_scope(), st;
+	struct report rep;
+	bool base;
+	pid_t t, s;
+
+	(void)self;
+	if (access("/proc/sys/kernel/yama/ptrace_scope", F_OK))
+		SKIP(return, "no Yama in this kernel");
+	ASSERT_STREQ("1", getenv(YAMA3_ENV) ?: "");
+	ASSERT_GE(orig, 0);
+	base = orig != 3;
+	if (base) {
+		ASSERT_EQ(0, set_yama_scope(0)) TH_LOG("set scope 0: %m");
+		check_matrix(_metadata, 0, before, false);
+		/*
+		 * Yama's PR_SET_PTRACER exception under scope 1: s1000 may
+		 * attach a process of its uid that declared any tracer.
+		 */
+		ASSERT_EQ(0, set_yama_scope(1)) TH_LOG("set scope 1: %m");
+		t = start(&any, NULL, 0, NULL);
+		ASSERT_LT(0, t);
+		s = start(&subjects[s1000], &t, 1, &rep);
+		ASSERT_LT(0, s);
+		EXPECT_EQ(GOT_KILL | GOT_PTRACE, rep.got[0]);
+		kill(rep.child, SIGKILL);
+		kill(s, SIGKILL);
+		kill(t, SIGKILL);
+		waitpid(s, &st, 0);
+		waitpid(t, &st, 0);
+	} else {
+		TH_LOG("ptrace_scope is 3 already: no scope 0 to compare with");
+	}
+	ASSERT_EQ(0, set_yama_scope(3)) TH_LOG("set scope 3: %m");
+	ASSERT_EQ(3, yama_scope());
+	/* Yama locks it: no way back until reboot. */
+	EXPECT_NE(0, set_yama_scope(0));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(3, yama_scope());
+
+	check_matrix(_metadata, yama_scope(), after, true);
+	for (i = 0; i < NS; i++)
+		for (j = 0; j <= NT; j++) {
+			/* Nobody attaches; signals are as under scope 0. */
+			EXPECT_EQ(0, after[i][j] & GOT_PTRACE)
+				TH_LOG("%s attached target %zu", subjects[i].name,
+				       j);
+			if (base)
+				EXPECT_EQ(before[i][j] & GOT_KILL,
+					  after[i][j] & GOT_KILL)
+					TH_LOG("%s kill target %zu: %d at scope 0, %d at 3",
+					       subjects[i].name, j,
+					       before[i][j] & GOT_KILL,
+					       after[i][j] & GOT_KILL);
+		}
+	/* CAP_SYS_PTRACE (alone, or root's) attached at 0 and not at 3. */
+	for (j = 0; base && j < NT; j++)
+		EXPECT_TRUE(before[root][j] & GOT_PTRACE)
+			TH_LOG("root at scope 0: %s", targets[j].name);
+	if (base) {
+		EXPECT_TRUE(before[capp][0] & GOT_PTRACE);
+		EXPECT_TRUE(before[s1000][NT] & GOT_PTRACE);
+	}
+	check_declared_tracer(_metadata, &any, s1000, root);
+	TH_LOG("ptrace_scope stays 3 until this system reboots");
+}
+
+/* The tests as the harness runs them: OSM_TEST_MAIN, named. */
+int control_test_main(int argc, char **argv);
+OSM_TEST_MAIN_AS(control_test_main)
+
+/*
+ * Leave the yama_scope_3 fixture out unless OSM_TEST_YAMA_SCOPE3=1, and
+ * then run only it: the harness's -F/-f filters, before any given.
+ */
+int main(int argc, char **argv)
+{
+	bool scope3 = !strcmp(getenv(YAMA3_ENV) ?: "", "1");
+	char **args;
+	int i;
+
+	if (argc >= 2 && (!strcmp(argv[1], OSM_TEST_WAIT_ARG) ||
+			  !strcmp(argv[1], "-l") || !strcmp(argv[1], "-h")))
+		return control_test_main(argc, argv);
+	args = calloc(argc + 3, sizeof(*args));
+	if (!args)
+		return KSFT_FAIL;
+	args[0] = argv[0];
+	args[1] = scope3 ? "-f" : "-F";
+	args[2] = "yama_scope_3";
+	for (i = 1; i < argc; i++)
+		args[i + 2] = argv[i];
+	return control_test_main(argc + 2, args);
+}

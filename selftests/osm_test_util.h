@@ -398,8 +398,11 @@ int osm_test_kmsg_check(int fd, char *err, size_t len);
  * Totals line and exit code 4 (KSFT_SKIP).  Needs kselftest_harness.h
  * included first (it walks the harness's own test list).
  */
-#define OSM_TEST_MAIN							\
-int main(int argc, char **argv)						\
+#define OSM_TEST_MAIN	OSM_TEST_MAIN_AS(main)
+
+/* OSM_TEST_MAIN named @fn, for a main() that chooses the tests first. */
+#define OSM_TEST_MAIN_AS(fn)						\
+int fn(int argc, char **argv)						\
 {									\
 	struct __fixture_metadata *f;					\
 	struct __fixture_variant_metadata *v, none = { .name = "" };	\

@@ -10,7 +10,8 @@
 # mode named by osm.mode= on the kernel command line:
 #   test   /selftests/run_tests.sh (osm.tests= programs, comma-separated,
 #          else all; osm.repeat= rounds, default 1), a stress loop (below),
-#          module lifecycle checks, a kmemleak scan (debug kernel),
+#          module lifecycle checks, control_test under Yama's
+#          ptrace_scope 3 (last: it stays set), a kmemleak scan (debug kernel),
 #          dmesg scan, then the sentinel line
 #          vm/run parses:
 #          OSM-VM-RESULT passed=N failed=M skipped=K dmesg=clean|dirty
@@ -126,30 +127,41 @@ failed_programs() {
 		tr -d '\n'
 }
 
-# Round $1 of $2 of run_tests.sh over $tests (all if empty); add its
-# totals.
-selftests_round() {
+# run_tests.sh over programs $2... (all if none), labelled $1 in the
+# log; add its totals.  Its counts are left in $run_passed, $run_failed.
+counted_run() {
+	label=$1
+	shift
 	round_t0=$(date +%s)
-	# shellcheck disable=SC2086 # $tests is a list of names
-	{ (cd /selftests && ./run_tests.sh $tests) 2>&1
+	run_passed=0
+	run_failed=1
+	{ (cd /selftests && ./run_tests.sh "$@") 2>&1
 	  echo $? >/tmp/selftests.rc; } | tee /tmp/selftests.log
 	rc=$(cat /tmp/selftests.rc)
 	sum=$(summary /tmp/selftests.log)
 	if [ -z "$sum" ]; then
-		not_ok "selftests round $1/$2: run_tests.sh (exit $rc) did not end with its summary line"
+		not_ok "$label: run_tests.sh (exit $rc) did not end with its summary line"
 		return
 	fi
 	# shellcheck disable=SC2086 # split "P F S"
-	set -- "$1" "$2" $sum
-	passed=$((passed + $3))
-	failed=$((failed + $4))
-	skipped=$((skipped + $5))
-	echo "# vm: selftests round $1/$2: $3 passed, $4 failed, $5 skipped in $(($(date +%s) - round_t0)) s"
-	if [ "$4" -ne 0 ]; then
-		echo "# vm: selftests round $1/$2 FAILED:$(failed_programs /tmp/selftests.log)"
+	set -- "$label" $sum
+	passed=$((passed + $2))
+	failed=$((failed + $3))
+	skipped=$((skipped + $4))
+	run_passed=$2
+	run_failed=$3
+	echo "# vm: $1: $2 passed, $3 failed, $4 skipped in $(($(date +%s) - round_t0)) s"
+	if [ "$3" -ne 0 ]; then
+		echo "# vm: $1 FAILED:$(failed_programs /tmp/selftests.log)"
 	elif [ "$rc" -ne 0 ]; then
-		not_ok "selftests round $1/$2: run_tests.sh exited $rc but reported no failure"
+		not_ok "$1: run_tests.sh exited $rc but reported no failure"
 	fi
+}
+
+# Round $1 of $2 of run_tests.sh over $tests (all if empty).
+selftests_round() {
+	# shellcheck disable=SC2086 # $tests is a list of names
+	counted_run "selftests round $1/$2" $tests
 }
 
 selftests() {
@@ -512,6 +524,23 @@ control_check_agrees() {
 	[ $rc -eq 0 ] && grep -q '^kernel: parent signal ptrace$' /tmp/ctl.out
 }
 
+# Yama's ptrace_scope 3 (no attach at all) cannot be set back until
+# reboot, so control_test checks it last, after every step that may
+# ptrace: OSM_TEST_YAMA_SCOPE3=1 runs its yama_scope_3 fixture only.
+# Its results count like the selftests'; with Yama there, a run that
+# passed nothing (and failed nothing) fails too.
+yama_scope_3() {
+	selected control_test && [ -x /selftests/control_test ] || return 0
+	echo "### control_test under Yama ptrace_scope 3 (set until poweroff)"
+	export OSM_TEST_YAMA_SCOPE3=1
+	counted_run "yama ptrace_scope 3: control_test" control_test
+	unset OSM_TEST_YAMA_SCOPE3
+	if [ "$run_passed" -eq 0 ] && [ "$run_failed" -eq 0 ] &&
+	   [ -e /proc/sys/kernel/yama/ptrace_scope ]; then
+		not_ok "yama ptrace_scope 3: control_test passed no test"
+	fi
+}
+
 # The debug kernel's kmemleak: scan for what the suite, the lifecycle, unload
 # checks and the rmmod left unreferenced, and fail on any report.
 # Objects younger than ~5 s are not reported yet, so wait and scan twice.
@@ -612,6 +641,7 @@ mode_test() {
 		lifecycle
 		unload
 		benchmark
+		yama_scope_3
 	else
 		not_ok "insmod /osmosis.ko"
 		selftests
