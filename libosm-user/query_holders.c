@@ -210,12 +210,10 @@ int osm__sharing_core(struct osm_querier *q, const struct osm_node *pd,
 	if (!n)
 		return 0;
 	/*
-	 * A querier the caller keeps indexes the backward steps once for
-	 * its batch; building the index (a pass over every edge) costs
-	 * more than a single query saves.
+	 * The backward steps of each node the walks pass, indexed as they
+	 * are first met: a querier the caller keeps reuses them.
 	 */
-	if (!q->single)
-		err = osm__querier_rev_index(q);
+	err = osm__querier_rev_index(q);
 	offs = malloc(n * sizeof(*offs));
 	if (!offs)
 		err = -ENOMEM;

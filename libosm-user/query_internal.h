@@ -43,14 +43,14 @@ struct osm_querier {
 	const char *t_thread, *t_process, *t_kernel, *t_vma, *t_file;
 	const char *t_phys;
 	/*
-	 * The reverse steps of reachability per node, as a CSR built once
-	 * for queries that walk backward from many resources: roff[i] ..
-	 * roff[i + 1] index rnode (the node a step leads to) and redge.
+	 * The reverse steps of reachability per node, built as walks
+	 * reach the node: roff[i] is 1 + the offset in rstep of node i's
+	 * list (a count, then the nodes the steps lead to, R_RW when
+	 * writable), 0 while not built.
 	 */
 	uint32_t *roff;
-	const struct osm_node **rnode;
-	const struct osm_edge **redge;
-	unsigned char *rwr;		/* the step allows writing */
+	uint32_t *rstep;
+	size_t rlen, rcap;
 	/*
 	 * query_holders.c: the units reaching a resource, per resource.
 	 * harena holds lists (a count, then entries); hoff[i] is 1 + the
