@@ -18,6 +18,24 @@
 
 #include "query_internal.h"
 
+static int stamps_init(struct osm_stamps *s, size_t n)
+{
+	size_t words = n / 64 + 1;
+
+	if (words > UINT32_MAX)
+		return -ENOMEM;
+	s->bits = calloc(words, sizeof(*s->bits));
+	s->dirty = malloc(words * sizeof(*s->dirty));
+	s->ndirty = 0;
+	return s->bits && s->dirty ? 0 : -ENOMEM;
+}
+
+static void stamps_free(struct osm_stamps *s)
+{
+	free(s->bits);
+	free(s->dirty);
+}
+
 struct osm_querier *osm_querier__new(const struct osm_graph *g)
 {
 	struct osm_querier *q;
@@ -32,13 +50,10 @@ struct osm_querier *osm_querier__new(const struct osm_graph *g)
 	q->g = g;
 	q->n = n;
 	/* Large calloc()s are fresh zero pages: only touched ones cost. */
-	q->visit.v = calloc(n, sizeof(uint32_t));
-	q->wvisit.v = calloc(n, sizeof(uint32_t));
-	q->mark.v = calloc(n, sizeof(uint32_t));
-	q->own.v = calloc(n, sizeof(uint32_t));
 	q->slot = malloc(n * sizeof(*q->slot));
 	q->queue = malloc(n * sizeof(*q->queue));
-	if (!q->visit.v || !q->wvisit.v || !q->mark.v || !q->own.v ||
+	if (stamps_init(&q->visit, n) || stamps_init(&q->wvisit, n) ||
+	    stamps_init(&q->mark, n) || stamps_init(&q->own, n) ||
 	    !q->slot || !q->queue) {
 		osm_querier__free(q);
 		return osm_err_ptr(-ENOMEM);
@@ -58,10 +73,10 @@ void osm_querier__free(struct osm_querier *q)
 		return;
 	if (q->ctl_free)
 		q->ctl_free(q->ctl);
-	free(q->visit.v);
-	free(q->wvisit.v);
-	free(q->mark.v);
-	free(q->own.v);
+	stamps_free(&q->visit);
+	stamps_free(&q->wvisit);
+	stamps_free(&q->mark);
+	stamps_free(&q->own);
 	free(q->slot);
 	free(q->depth);
 	free(q->via);
@@ -106,13 +121,15 @@ void osm__querier_put(struct osm_querier *given, struct osm_querier *q)
 		osm_querier__free(q);
 }
 
-/* Empty the set @s in O(1). */
+/* Empty the set @s, in the time it took to fill it. */
 void osm__stamps_next(struct osm_querier *q, struct osm_stamps *s)
 {
-	if (++s->cur == 0) {
-		memset(s->v, 0, q->n * sizeof(*s->v));
-		s->cur = 1;
-	}
+	size_t i;
+
+	(void)q;
+	for (i = 0; i < s->ndirty; i++)
+		s->bits[s->dirty[i]] = 0;
+	s->ndirty = 0;
 }
 
 static const char *attr_of(const struct osm_node *n, const char *key)

@@ -13,12 +13,15 @@
 #define OSM_MAX_NESTING	16
 
 /*
- * A set of nodes as stamps: node i is in it iff stamp[i] == cur.  Bumping
- * cur empties it in O(1); only a wrap of cur clears the array.
+ * A set of nodes as a bitmap, and the list of its words that are not
+ * zero, so that emptying it costs what filling it did.  A bit a node
+ * (not a 32-bit stamp) keeps a walk's sets in cache, and a first query
+ * faults in 1/32 of the memory.
  */
 struct osm_stamps {
-	uint32_t *v;
-	uint32_t cur;
+	uint64_t *bits;
+	uint32_t *dirty;	/* indices of the words not zero */
+	size_t ndirty;
 };
 
 /*
@@ -92,12 +95,16 @@ static inline bool osm__node_of(const struct osm_graph *g,
 
 static inline bool stamp_has(const struct osm_stamps *s, size_t i)
 {
-	return s->v[i] == s->cur;
+	return s->bits[i / 64] >> (i % 64) & 1;
 }
 
 static inline void stamp_set(struct osm_stamps *s, size_t i)
 {
-	s->v[i] = s->cur;
+	uint64_t *w = &s->bits[i / 64];
+
+	if (!*w)
+		s->dirty[s->ndirty++] = (uint32_t)(i / 64);
+	*w |= 1ULL << (i % 64);
 }
 
 /* querier.c */
