@@ -382,6 +382,8 @@ static void step_rev(struct osm_querier *q, struct osm_stamps *s,
 				push_idx(q, s, v[1 + 2 * i] & R_IDX);
 		return;
 	}
+	if (q->roff)		/* out of memory: scan instead */
+		q->walk_nomem = true;
 
 	for (i = 0; i < n->nout; i++) {
 		const struct osm_edge *e = n->out[i];
@@ -411,14 +413,19 @@ static void step_rev(struct osm_querier *q, struct osm_stamps *s,
  * reaches it (WALK_REV); with WALK_WRITE only along writable steps.  The
  * visited nodes are q->queue[0..tail), and in q->visit (q->wvisit with
  * WALK_WRITE) until the next walk of that kind.
+ *
+ * Return: 0, or -ENOMEM when a backward walk could not index a node's
+ * steps (it scanned them instead: the walk is whole, but the caller
+ * must fail as any other allocation failure does).
  */
-void osm__walk(struct osm_querier *q, const struct osm_node *start,
-	       unsigned int how)
+int osm__walk(struct osm_querier *q, const struct osm_node *start,
+	      unsigned int how)
 {
 	struct osm_stamps *s = how & WALK_WRITE ? &q->wvisit : &q->visit;
 	bool wr = how & WALK_WRITE;
 	size_t head = 0;
 
+	q->walk_nomem = false;
 	osm__stamps_next(q, s);
 	q->tail = 0;
 	push(q, s, start);
@@ -430,6 +437,7 @@ void osm__walk(struct osm_querier *q, const struct osm_node *start,
 		else
 			step_fwd(q, s, n, wr);
 	}
+	return q->walk_nomem ? -ENOMEM : 0;
 }
 
 int osm__filter_init(struct type_filter *f, const struct osm_graph *g,
@@ -838,8 +846,10 @@ int osm__servers_core(struct osm_querier *q, const struct osm_node *pd,
 
 			if (c->in[j]->kind != back || s->is_pd)
 				continue;
-			osm__walk(q, s, WALK_REV);
-			err = add_units(q, pv, gran, false, c, 0, 0);
+			err = osm__walk(q, s, WALK_REV);
+			if (!err)
+				err = add_units(q, pv, gran, false, c, 0,
+						0);
 		}
 	}
 	free(chan);

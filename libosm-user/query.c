@@ -261,9 +261,11 @@ int osm_query__holders(const struct osm_graph *g, const struct osm_node *res,
 	if (err)
 		goto out;
 	/* Writable holders first, kept in q->wvisit for the modes. */
-	osm__walk(q, res, WALK_REV | WALK_WRITE);
-	if (!w)
-		osm__walk(q, res, WALK_REV);
+	err = osm__walk(q, res, WALK_REV | WALK_WRITE);
+	if (!err && !w)
+		err = osm__walk(q, res, WALK_REV);
+	if (err)
+		goto out;
 	for (i = 0; i < q->tail; i++)
 		n += osm__is_unit(q, q->queue[i], gran);
 	if (n > INT_MAX) {

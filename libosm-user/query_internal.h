@@ -54,6 +54,7 @@ struct osm_querier {
 	uint32_t *roff;
 	uint32_t *rstep;
 	size_t rlen, rcap;
+	bool walk_nomem;		/* a node's steps could not be indexed */
 	/*
 	 * query_holders.c: the units reaching a resource, per resource.
 	 * harena holds lists (a count, then entries); hoff[i] is 1 + the
@@ -114,8 +115,8 @@ void osm__querier_put(struct osm_querier *given, struct osm_querier *q);
 void osm__stamps_next(struct osm_querier *q, struct osm_stamps *s);
 int osm__querier_rev_index(struct osm_querier *q);
 int osm__querier_bfs_arrays(struct osm_querier *q);
-void osm__walk(struct osm_querier *q, const struct osm_node *start,
-	       unsigned int how);
+int osm__walk(struct osm_querier *q, const struct osm_node *start,
+	      unsigned int how);
 bool osm__step_writable(const struct osm_querier *q,
 			const struct osm_edge *e,
 			const struct osm_node *from,
