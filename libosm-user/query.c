@@ -257,15 +257,15 @@ int osm_query__holders(const struct osm_graph *g, const struct osm_node *res,
 	err = query_prepare(g, res, opts, &f, &q);
 	if (err)
 		return osm_err(err);
-	if (!q->single) {
-		err = osm__querier_rev_index(q);
-		if (err)
-			goto out;
-	}
+	err = osm__querier_rev_index(q);
+	if (err)
+		goto out;
 	/* Writable holders first, kept in q->wvisit for the modes. */
-	osm__walk(q, res, WALK_REV | WALK_WRITE);
-	if (!w)
-		osm__walk(q, res, WALK_REV);
+	err = osm__walk(q, res, WALK_REV | WALK_WRITE);
+	if (!err && !w)
+		err = osm__walk(q, res, WALK_REV);
+	if (err)
+		goto out;
 	for (i = 0; i < q->tail; i++)
 		n += osm__is_unit(q, q->queue[i], gran);
 	if (n > INT_MAX) {

@@ -141,7 +141,9 @@ static int holders_get(struct osm_querier *q, const struct osm_node *r,
 		*off = q->hoff[r->index] - 1;
 		return 0;
 	}
-	osm__walk(q, r, WALK_REV);
+	err = osm__walk(q, r, WALK_REV);
+	if (err)
+		return err;
 	for (i = 0; i < q->tail; i++)
 		k += q->queue[i]->is_pd && osm__is_unit(q, q->queue[i], gran);
 	err = grow(&q->harena, &q->hcap, q->hlen + k + 1);
@@ -161,7 +163,9 @@ static int holders_get(struct osm_querier *q, const struct osm_node *r,
 		v[++k] = d;
 	}
 	if (k) {
-		osm__walk(q, r, WALK_REV | WALK_WRITE);
+		err = osm__walk(q, r, WALK_REV | WALK_WRITE);
+		if (err)
+			return err;
 		for (i = 1; i <= k; i++)
 			if (stamp_has(&q->wvisit, q->unode[v[i]]))
 				v[i] |= H_RW;
@@ -210,12 +214,10 @@ int osm__sharing_core(struct osm_querier *q, const struct osm_node *pd,
 	if (!n)
 		return 0;
 	/*
-	 * A querier the caller keeps indexes the backward steps once for
-	 * its batch; building the index (a pass over every edge) costs
-	 * more than a single query saves.
+	 * The backward steps of each node the walks pass, indexed as they
+	 * are first met: a querier the caller keeps reuses them.
 	 */
-	if (!q->single)
-		err = osm__querier_rev_index(q);
+	err = osm__querier_rev_index(q);
 	offs = malloc(n * sizeof(*offs));
 	if (!offs)
 		err = -ENOMEM;

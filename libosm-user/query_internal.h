@@ -13,12 +13,15 @@
 #define OSM_MAX_NESTING	16
 
 /*
- * A set of nodes as stamps: node i is in it iff stamp[i] == cur.  Bumping
- * cur empties it in O(1); only a wrap of cur clears the array.
+ * A set of nodes as a bitmap, and the list of its words that are not
+ * zero, so that emptying it costs what filling it did.  A bit a node
+ * (not a 32-bit stamp) keeps a walk's sets in cache, and a first query
+ * faults in 1/32 of the memory.
  */
 struct osm_stamps {
-	uint32_t *v;
-	uint32_t cur;
+	uint64_t *bits;
+	uint32_t *dirty;	/* indices of the words not zero */
+	size_t ndirty;
 };
 
 /*
@@ -43,14 +46,15 @@ struct osm_querier {
 	const char *t_thread, *t_process, *t_kernel, *t_vma, *t_file;
 	const char *t_phys;
 	/*
-	 * The reverse steps of reachability per node, as a CSR built once
-	 * for queries that walk backward from many resources: roff[i] ..
-	 * roff[i + 1] index rnode (the node a step leads to) and redge.
+	 * The reverse steps of reachability per node, built as walks
+	 * reach the node: roff[i] is 1 + the offset in rstep of node i's
+	 * list (a count, then the nodes the steps lead to, R_RW when
+	 * writable), 0 while not built.
 	 */
 	uint32_t *roff;
-	const struct osm_node **rnode;
-	const struct osm_edge **redge;
-	unsigned char *rwr;		/* the step allows writing */
+	uint32_t *rstep;
+	size_t rlen, rcap;
+	bool walk_nomem;		/* a node's steps could not be indexed */
 	/*
 	 * query_holders.c: the units reaching a resource, per resource.
 	 * harena holds lists (a count, then entries); hoff[i] is 1 + the
@@ -92,12 +96,16 @@ static inline bool osm__node_of(const struct osm_graph *g,
 
 static inline bool stamp_has(const struct osm_stamps *s, size_t i)
 {
-	return s->v[i] == s->cur;
+	return s->bits[i / 64] >> (i % 64) & 1;
 }
 
 static inline void stamp_set(struct osm_stamps *s, size_t i)
 {
-	s->v[i] = s->cur;
+	uint64_t *w = &s->bits[i / 64];
+
+	if (!*w)
+		s->dirty[s->ndirty++] = (uint32_t)(i / 64);
+	*w |= 1ULL << (i % 64);
 }
 
 /* querier.c */
@@ -107,8 +115,8 @@ void osm__querier_put(struct osm_querier *given, struct osm_querier *q);
 void osm__stamps_next(struct osm_querier *q, struct osm_stamps *s);
 int osm__querier_rev_index(struct osm_querier *q);
 int osm__querier_bfs_arrays(struct osm_querier *q);
-void osm__walk(struct osm_querier *q, const struct osm_node *start,
-	       unsigned int how);
+int osm__walk(struct osm_querier *q, const struct osm_node *start,
+	      unsigned int how);
 bool osm__step_writable(const struct osm_querier *q,
 			const struct osm_edge *e,
 			const struct osm_node *from,
