@@ -245,7 +245,8 @@ static void churn_step(struct churner *c, unsigned int k)
 
 	switch (k % 4) {
 	case 0:
-		if (c->nkids < MAXKIDS && (pid = fork_kid(c)) > 0)
+		pid = c->nkids < MAXKIDS ? fork_kid(c) : -1;
+		if (pid > 0)
 			c->kids[c->nkids++] = pid;
 		break;
 	case 1:
@@ -680,11 +681,11 @@ static bool wait_flag(int *flag, int val, int seconds)
 {
 	uint64_t end = now_ns() + seconds * 1000000000ull;
 
-	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) != val)
+	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) != val) {
 		if (now_ns() > end)
 			return false;
-		else
-			usleep(1000);
+		usleep(1000);
+	}
 	return true;
 }
 
