@@ -282,6 +282,10 @@ static void gap_changes(struct churner *c)
 	new_ns(c, NS_UTS);
 	c->gap_kid = fork_kid(c);
 	open_pipe(c, &c->gap_pipe);
+#ifdef DIFF_CHURN_NEGATIVE	/* unlogged changes: the test must fail */
+	if (dup2(0, 100) != 100 || unshare(CLONE_NEWUTS))
+		_exit(16);
+#endif
 }
 
 static void churner(struct wlog *log)
@@ -388,9 +392,11 @@ static void change_entities(const struct wlog *log, const struct change *ch,
 		set_add(e, buf);
 		snprintf(buf, sizeof(buf), "res:%s", ch->id[1]);
 		set_add(e, buf);
-		snprintf(buf, sizeof(buf), "hold:%d:%s_ns", log->churner,
-			 ns_name[ch->ns]);
-		set_add(e, buf);
+		for (t = 0; t < 2; t++) {
+			snprintf(buf, sizeof(buf), "hold:%d:%s", log->churner,
+				 ch->id[t]);
+			set_add(e, buf);
+		}
 		break;
 	}
 }
@@ -421,7 +427,7 @@ static bool at_start(const char *s, const char *p)
 /*
  * What an item names: "pd:TID" for every thread: and process: in it,
  * "res:TYPE:TOKEN" for every namespace and inode, "fd:TID:N" for a
- * descriptor of the table thread TID holds, "hold:TID:TYPE" for a hold
+ * descriptor of the table thread TID holds, "hold:TID:NODE" for a hold
  * edge of thread TID.
  */
 static void item_entities(const char *it, struct strset *e)
@@ -466,10 +472,7 @@ static void item_entities(const char *it, struct strset *e)
 	p = strstr(it, " hold ");
 	if (sscanf(it, "edge thread:%ld ", &tid) == 1 && p &&
 	    p == strchr(it + 12, ' ')) {
-		p += 6;
-		for (n = 0; p[n] && p[n] != ':' && p[n] != '<'; n++)
-			;
-		snprintf(buf, sizeof(buf), "hold:%ld:%.*s", tid, (int)n, p);
+		snprintf(buf, sizeof(buf), "hold:%ld:%s", tid, p + 6);
 		set_add(e, buf);
 	}
 }
