@@ -3,7 +3,8 @@
  * osm-bench --backends (alias --bpf): the same whole-system walk from
  * each backend of libosm (module, bpf, procfs), text and text + parse,
  * side by side in one run: each iteration reads every backend in turn,
- * so a slow stretch of the machine hits them alike.  Prints the medians,
+ * so a slow stretch of the machine hits them alike.  Prints the medians
+ * (and the minimums: on a loaded host, noise only ever adds time),
  * where the bpf backend's time goes (loading its programs against
  * walking and writing text), and the ratios.  A backend this caller
  * cannot use (no module loaded, bpf not built in or not permitted) gets
@@ -39,6 +40,16 @@ static int by_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static double least(const double *v, int n)
+{
+	double m = v[0];
+	int i;
+
+	for (i = 1; i < n; i++)
+		m = v[i] < m ? v[i] : m;
+	return m;
+}
+
 static double median(double *v, int n)
 {
 	qsort(v, n, sizeof(*v), by_double);
@@ -50,6 +61,7 @@ struct column {
 	bool ok;
 	double tr[MAX_ITER], tl[MAX_ITER], tp[PH_NR][MAX_ITER];
 	double read, load, phase[PH_NR];	/* medians, ms */
+	double read_min, load_min;		/* least noisy under load */
 	size_t bytes, nodes, edges;
 	char why[256];
 };
@@ -99,9 +111,10 @@ static int measure(struct column *c, int i)
 static void ratio(const struct column *x, const struct column *y)
 {
 	if (x->ok && y->ok)
-		printf("  ratio %s : %s  read = %.1fx  read + parse = %.1fx\n",
+		printf("  ratio %s : %s  read = %.1fx  read + parse = %.1fx  (of the mins: %.1fx, %.1fx)\n",
 		       osm_backend__name(x->b), osm_backend__name(y->b),
-		       x->read / y->read, x->load / y->load);
+		       x->read / y->read, x->load / y->load,
+		       x->read_min / y->read_min, x->load_min / y->load_min);
 }
 
 int bench_backends(int iter, int extra)
@@ -137,13 +150,15 @@ int bench_backends(int iter, int extra)
 			       osm_backend__name(c->b), c->why);
 			continue;
 		}
+		c->read_min = least(c->tr, iter);
+		c->load_min = least(c->tl, iter);
 		c->read = median(c->tr, iter);
 		c->load = median(c->tl, iter);
 		for (p = 0; p < PH_NR; p++)
 			c->phase[p] = median(c->tp[p], iter);
-		printf("  %-8s read %9.2f ms  read + parse %9.2f ms  %zu bytes, %zu nodes, %zu edges\n",
-		       osm_backend__name(c->b), c->read, c->load, c->bytes,
-		       c->nodes, c->edges);
+		printf("  %-8s read %9.2f ms (min %9.2f)  read + parse %9.2f ms (min %9.2f)  %zu bytes, %zu nodes, %zu edges\n",
+		       osm_backend__name(c->b), c->read, c->read_min, c->load,
+		       c->load_min, c->bytes, c->nodes, c->edges);
 	}
 	if (cols[BPF].ok) {
 		const double *ph = cols[BPF].phase;
