@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend_internal.h"
@@ -72,12 +73,22 @@ int osm_backend__resolve(const struct osm_backend_opts *opts)
 	return OSM_BACKEND_PROCFS;
 }
 
+double osm__now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 int osm_backend__read(const struct osm_backend_opts *opts, char **buf,
 		      size_t *len)
 {
 	char *why = OPTS_GET(opts, errbuf, NULL);
 	size_t n = OPTS_GET(opts, errbuf_sz, 0), max;
+	struct osm_backend_times *t;
 	char dummy[8];
+	double t0;
 	int b, err;
 
 	if (!buf || !len)
@@ -100,7 +111,14 @@ int osm_backend__read(const struct osm_backend_opts *opts, char **buf,
 	max = OPTS_GET(opts, max_bytes, 0);
 	if (!max)
 		max = OSM_DEFAULT_MAX_BYTES;
+	t = OPTS_GET(opts, times, NULL);
+	if (t)
+		memset(t, 0, sizeof(*t));
+	t0 = osm__now_ms();
 	err = backends[b]->read(opts, max, buf, len, why, n);
+	/* A backend that does not split its read walks and writes at once. */
+	if (t && !t->load_ms && !t->attach_ms && !t->walk_ms && !t->text_ms)
+		t->walk_ms = osm__now_ms() - t0;
 	return osm_err(err);
 }
 

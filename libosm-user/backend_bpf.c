@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/random.h>
 
@@ -31,11 +32,21 @@ static int osm_bpf_quiet(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
-/* Read an iterator to its end into a malloc()ed buffer. */
+static double osm_bpf_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Read an iterator to its end; the time to attach and to read into @t. */
 static int osm_bpf_iter_read(struct bpf_program *prog,
 			     union bpf_iter_link_info *info, size_t info_len,
-			     void **buf, size_t *len)
+			     void **buf, size_t *len,
+			     struct osm_backend_times *t)
 {
+	double t0 = osm_bpf_now_ms();
 	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, o);
 	size_t cap = 1 << 16, n = 0;
 	struct bpf_link *link;
@@ -55,6 +66,8 @@ static int osm_bpf_iter_read(struct bpf_program *prog,
 		ret = -errno;
 		goto out_link;
 	}
+	t->attach_ms += osm_bpf_now_ms() - t0;
+	t0 = osm_bpf_now_ms();
 	for (;;) {
 		if (!b || cap - n < 4096) {
 			cap *= 2;
@@ -77,6 +90,7 @@ static int osm_bpf_iter_read(struct bpf_program *prog,
 	*buf = b;
 	*len = n;
 	b = NULL;
+	t->walk_ms += osm_bpf_now_ms() - t0;
 out_fd:
 	close(fd);
 out_link:
@@ -85,7 +99,8 @@ out_link:
 	return ret;
 }
 
-static int osm_bpf_walk(struct osm_iter *skel, struct osm_bpf_walk *w)
+static int osm_bpf_walk(struct osm_iter *skel, struct osm_bpf_walk *w,
+			struct osm_backend_times *t)
 {
 	static const size_t rsz[] = {
 		sizeof(struct osm_btask), sizeof(struct osm_bfile),
@@ -105,7 +120,7 @@ static int osm_bpf_walk(struct osm_iter *skel, struct osm_bpf_walk *w)
 		if (!progs[i])
 			continue;
 		ret = osm_bpf_iter_read(progs[i], i == OSM_BPF_CGROUP ? &cg : NULL,
-					sizeof(cg), &w->rec[i], &len);
+					sizeof(cg), &w->rec[i], &len, t);
 		if (ret && i == OSM_BPF_CGROUP)
 			continue;	/* cgroups are then bare nodes */
 		if (ret)
@@ -120,8 +135,10 @@ static int osm_bpf_walk(struct osm_iter *skel, struct osm_bpf_walk *w)
 int osm__backend_bpf_read(const struct osm_backend_bpf_opts *opts,
 			  char **text, size_t *len)
 {
+	struct osm_backend_times tm = {}, *t;
 	struct osm_bpf_walk w = {};
 	libbpf_print_fn_t old = NULL;
+	double t0;
 	bool quiet;
 	struct osm_iter *skel;
 	unsigned long long key[3];
@@ -130,6 +147,9 @@ int osm__backend_bpf_read(const struct osm_backend_bpf_opts *opts,
 	if (!OPTS_VALID(opts, osm_backend_bpf_opts) ||
 	    OPTS_GET(opts, flags, 0) || !text || !len)
 		return osm_err(-EINVAL);
+	t = OPTS_GET(opts, times, NULL);
+	if (!t)
+		t = &tm;
 	if (getrandom(key, sizeof(key), 0) != sizeof(key))
 		return osm_err(-errno);
 
@@ -137,6 +157,7 @@ int osm__backend_bpf_read(const struct osm_backend_bpf_opts *opts,
 	quiet = !secure_getenv("OSM_BPF_DEBUG");
 	if (quiet)
 		old = libbpf_set_print(osm_bpf_quiet);
+	t0 = osm_bpf_now_ms();
 	skel = osm_iter__open();
 	if (!skel) {
 		ret = -errno;
@@ -147,6 +168,7 @@ int osm__backend_bpf_read(const struct osm_backend_bpf_opts *opts,
 	skel->rodata->osm_key[1] = key[1];
 	w.epoch = key[2];
 	ret = osm_iter__load(skel);
+	t->load_ms = osm_bpf_now_ms() - t0;
 	if (ret) {
 		ret = ret < 0 ? ret : -errno;
 		/* Unprivileged loads fail EPERM, and with CAP_BPF alone. */
@@ -156,11 +178,13 @@ int osm__backend_bpf_read(const struct osm_backend_bpf_opts *opts,
 			ret = -EOPNOTSUPP;
 		goto out_skel;
 	}
-	ret = osm_bpf_walk(skel, &w);
+	ret = osm_bpf_walk(skel, &w, t);
 	if (ret == -EACCES)
 		ret = -EPERM;
+	t0 = osm_bpf_now_ms();
 	if (!ret)
 		ret = osm__bpf_render(&w, text, len);
+	t->text_ms = osm_bpf_now_ms() - t0;
 	for (i = 0; i < 4; i++)
 		free(w.rec[i]);
 out_skel:

@@ -9,17 +9,22 @@
 
 #include <stddef.h>
 
+struct osm_backend_times;
+
 /**
  * struct osm_backend_bpf_opts - options of osm__backend_bpf_read()
  * @sz: sizeof(struct osm_backend_bpf_opts), as libbpf's opts.
  * @flags: none defined yet; must be 0.
+ * @times: when not NULL, the time of each phase (load, attach, walk,
+ *	text) is written here.
  */
 struct osm_backend_bpf_opts {
 	size_t sz;
 	unsigned int flags;
+	struct osm_backend_times *times;
 	size_t :0;
 };
-#define osm_backend_bpf_opts__last_field flags
+#define osm_backend_bpf_opts__last_field times
 
 /* What to tell a user when osm__backend_bpf_read() returns -EPERM. */
 #define OSM_BACKEND_BPF_EPERM_MSG \

@@ -57,11 +57,12 @@ static int bpf_usable(const struct osm_backend_opts *o, char *why, size_t n)
 static int bpf_read(const struct osm_backend_opts *o, size_t max, char **buf,
 		    size_t *len, char *why, size_t n)
 {
+	OSM_OPTS(osm_backend_bpf_opts, bo, .times = OPTS_GET(o, times, NULL));
 	int err = bpf_usable(o, why, n);
 
 	if (err)
 		return err;
-	err = osm__backend_bpf_read(NULL, buf, len);
+	err = osm__backend_bpf_read(&bo, buf, len);
 	if (err == -EPERM)
 		osm__set_err(why, n, "%s", OSM_BACKEND_BPF_EPERM_MSG);
 	else if (err == -EOPNOTSUPP)

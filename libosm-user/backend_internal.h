@@ -37,6 +37,9 @@ extern const struct osm_backend_ops osm__backend_module;
 extern const struct osm_backend_ops osm__backend_bpf;
 extern const struct osm_backend_ops osm__backend_procfs;
 
+/* CLOCK_MONOTONIC in milliseconds, for struct osm_backend_times. */
+double osm__now_ms(void);
+
 /*
  * The text builder: lines of graph text in a growing buffer, the node
  * ids already declared (so each is declared once), and the counts for

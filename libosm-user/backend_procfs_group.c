@@ -42,6 +42,7 @@ struct item {
 	int fd;
 	uint64_t *id;
 	uint64_t key;	/* the smallest (tid << 32 | fd) of its group */
+	const void *arg;	/* open files: its struct pf_fd */
 };
 
 static long kcmp_items(const struct item *x, const struct item *y, int type)
@@ -88,7 +89,11 @@ static bool sorted(const struct item *v, size_t n, int type)
  * Sort @v with kcmp and give each run of equal objects one id.  A task
  * that exits during the sort makes its comparisons inconsistent, so the
  * order is checked afterwards and, if it does not hold, sorted again
- * without the items that are gone (they keep the ids they have).
+ * without the items that are gone (they keep the ids they have).  If it
+ * never holds (the system churns), the runs are still checked with kcmp
+ * one by one, so an id never joins two objects; one object may then be
+ * split into several runs, as the module splits an object whose first
+ * holder let go of it.
  */
 static void group_items(struct pf_walk *w, struct item *v, size_t n,
 			int kind)
@@ -102,8 +107,6 @@ static void group_items(struct pf_walk *w, struct item *v, size_t n,
 		if (sorted(v, n, type))
 			break;
 	}
-	if (tries == 4)
-		return;		/* churning: the ids each item has */
 	for (i = 0; i < n; i = j) {
 		uint64_t key = ((uint64_t)v[i].tid << 32) | (unsigned int)v[i].fd;
 
@@ -157,11 +160,32 @@ void pf_group_tasks(struct pf_walk *w)
 	group_kind(w, PFK_FS, false);
 }
 
-/* Open files: descriptors (of any table) that kcmp says are one file. */
+/* The inode an item's descriptor was listed with, or none. */
+static int by_inode(const void *a, const void *b, void *arg)
+{
+	const struct pf_fd *x = ((const struct item *)a)->arg;
+	const struct pf_fd *y = ((const struct item *)b)->arg;
+
+	(void)arg;
+	if (x->st_ok != y->st_ok)
+		return x->st_ok ? 1 : -1;
+	if (!x->st_ok)
+		return 0;
+	if (x->st.st_dev != y->st.st_dev)
+		return x->st.st_dev < y->st.st_dev ? -1 : 1;
+	return (x->st.st_ino > y->st.st_ino) - (x->st.st_ino < y->st.st_ino);
+}
+
+/*
+ * Open files: descriptors (of any table) that kcmp says are one file.
+ * Two descriptors of different inodes are never one file, so each inode
+ * is sorted on its own: a descriptor closed or reused while one inode is
+ * sorted does not upset the others.
+ */
 void pf_group_fds(struct pf_walk *w)
 {
 	struct item *v = malloc((w->nfds + 1) * sizeof(*v));
-	size_t i, n = 0;
+	size_t i, j, n = 0;
 
 	for (i = 0; i < w->nfds; i++) {
 		struct pf_fd *f = &w->fds[i];
@@ -174,9 +198,14 @@ void pf_group_fds(struct pf_walk *w)
 				(uint64_t)f->fd);
 		if (v && w->kcmp_ok)
 			v[n++] = (struct item){ .tid = f->tid, .fd = f->fd,
-						.id = &f->id };
+						.id = &f->id, .arg = f };
 	}
 	if (v)
-		group_items(w, v, n, PFK_FILE);
+		qsort_r(v, n, sizeof(*v), by_inode, NULL);
+	for (i = 0; v && i < n; i = j) {
+		for (j = i + 1; j < n && !by_inode(&v[i], &v[j], NULL); j++)
+			;
+		group_items(w, v + i, j - i, PFK_FILE);
+	}
 	free(v);
 }

@@ -1052,6 +1052,24 @@ enum osm_backend {
 };
 
 /**
+ * struct osm_backend_times - where one osm_backend__read() spent its time
+ * @load_ms: bpf: opening the skeleton, verifying and loading the programs.
+ * @attach_ms: bpf: attaching the four iterators and opening their fds.
+ * @walk_ms: walking the kernel's objects: bpf, reading the iterators'
+ *	records; module and procfs, the whole read (they walk and write text
+ *	at once).
+ * @text_ms: bpf: rendering the records as graph text.
+ *
+ * Milliseconds, CLOCK_MONOTONIC; a phase a backend does not have is 0.
+ */
+struct osm_backend_times {
+	double load_ms;
+	double attach_ms;
+	double walk_ms;
+	double text_ms;
+};
+
+/**
  * struct osm_backend_opts - which backend, and how to read it
  * @sz: sizeof(struct osm_backend_opts), set by OSM_OPTS().
  * @backend: one of enum osm_backend; OSM_BACKEND_AUTO picks the first
@@ -1061,6 +1079,7 @@ enum osm_backend {
  * @errbuf: when not NULL, a failure writes why here (one line).
  * @errbuf_sz: size of @errbuf.
  * @proc: the procfs backend's /proc mount; NULL means "/proc".
+ * @times: when not NULL, a read writes where its time went here.
  */
 struct osm_backend_opts {
 	size_t sz;
@@ -1069,9 +1088,10 @@ struct osm_backend_opts {
 	char *errbuf;
 	size_t errbuf_sz;
 	const char *proc;
+	struct osm_backend_times *times;
 	size_t :0;
 };
-#define osm_backend_opts__last_field proc
+#define osm_backend_opts__last_field times
 
 /**
  * osm_backend__name() - "module", "bpf", "procfs" or "auto".

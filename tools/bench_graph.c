@@ -32,7 +32,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench_bpf.h"
 #include "bench_backend.h"
 #include "bench_spawn.h"
 #include "osm.h"
@@ -418,10 +417,10 @@ static void usage(FILE *out)
 		"      --read-only     only read the device ITER times (to profile it)\n"
 		"      --phys          with physical memory: the walk with OSM_SCOPE_PHYS,\n"
 		"                      the scrape also reads each region's pagemap (root)\n"
-		"      --bpf           only compare /dev/osmosis with libosm's bpf backend\n"
-		"                      (BPF iterators; root), with the -s load\n"
 		"      --backends      only compare the whole-system walk of each libosm\n"
-		"                      backend (module, bpf, procfs), ratios to the module\n"
+		"                      backend (module, bpf, procfs) under the -s load:\n"
+		"                      medians, the bpf load/walk split, ratios\n"
+		"      --bpf           the same as --backends\n"
 		"      --spawn-latency N  only time starting a PD: osm_spawn() process,\n"
 		"                      thread, container against fork+exec, posix_spawn,\n"
 		"                      pthread_create, unshare(1) and bwrap\n"
@@ -441,7 +440,7 @@ int main(int argc, char **argv)
 		{ "read-only", no_argument, NULL, 'R' },
 		{ "phys", no_argument, NULL, 'P' },
 		{ "spawn-latency", required_argument, NULL, 'L' },
-		{ "bpf", no_argument, NULL, 'b' },
+		{ "bpf", no_argument, NULL, 'B' },
 		{ "backends", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -457,7 +456,7 @@ int main(int argc, char **argv)
 	long dev_bytes = 0, proc_bytes = 0;
 	size_t nodes = 0, edges = 0;
 	struct bench_load load = {};
-	bool have_floor = true, read_only = false, phys = false, bpf = false;
+	bool have_floor = true, read_only = false, phys = false;
 	bool backends = false;
 	char floor_line[256];
 
@@ -474,7 +473,6 @@ int main(int argc, char **argv)
 		case 'F': floor_path = optarg; break;
 		case 'R': read_only = true; break;
 		case 'P': phys = true; break;
-		case 'b': bpf = true; break;
 		case 'B': backends = true; break;
 		case 'L': return bench_spawn_latency(atoi(optarg) > 0 ?
 						     atoi(optarg) : 1);
@@ -494,12 +492,6 @@ int main(int argc, char **argv)
 	if (spawn_load(&load, spawn, &shape)) {
 		perror("Error: spawning the load");
 		return 1;
-	}
-	if (bpf) {
-		scrape_proc(&nproc);
-		c = bench_bpf(iter, device, nproc);
-		reap_load(&load);
-		return c;
 	}
 	if (backends) {
 		c = bench_backends(iter, load.nr);
