@@ -369,8 +369,19 @@ long osm_ioc_spawn_commit(struct file *file, void __user *uarg)
 		put_task_struct(parent);
 		goto out_unlock;
 	}
+	/*
+	 * Claim the request and check the child without the lock: the check
+	 * reads cgroup files (seq_file locks), while a walk takes the lock
+	 * under a task's exec_update_lock (osm_spawn_emit()), which
+	 * /proc/PID/stat takes under its seq_file lock.  Off the list, no
+	 * other COMMIT finds it and the GC leaves it; its slot stays counted.
+	 */
+	list_del_init(&rec->node);
+	mutex_unlock(&osm_spawn_lock);
 	c.mismatch = osm_spawn_verify(&rec->spec, current, parent, file);
 	put_task_struct(parent);
+	mutex_lock(&osm_spawn_lock);
+	list_add_tail(&rec->node, &osm_spawn_recs);
 	if (c.mismatch || osm_spawn_find_pd(task_pid(current))) {
 		/* The child will not run (or is recorded): request spent. */
 		osm_spawn_free(rec);
