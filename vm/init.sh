@@ -12,7 +12,8 @@
 #          else all; osm.repeat= rounds, default 1), a stress loop (below),
 #          module lifecycle checks, control_test under Yama's
 #          ptrace_scope 3 (last: it stays set), a kmemleak scan (debug kernel),
-#          dmesg scan, then the sentinel line
+#          dmesg scan (osm.shard=I/N: a share of it, see parse_shard),
+#          then the sentinel line
 #          vm/run parses:
 #          OSM-VM-RESULT passed=N failed=M skipped=K dmesg=clean|dirty
 #   demo   show osm api, the graph and a query
@@ -158,10 +159,53 @@ counted_run() {
 	fi
 }
 
-# Round $1 of $2 of run_tests.sh over $tests (all if empty).
+# Round $1 of $2 of run_tests.sh over $round_tests (all if empty).
 selftests_round() {
-	# shellcheck disable=SC2086 # $tests is a list of names
-	counted_run "selftests round $1/$2" $tests
+	# shellcheck disable=SC2086 # $round_tests is a list of names
+	counted_run "selftests round $1/$2" $round_tests
+}
+
+# osm.shard=I/N: this VM is the I-th of N booted side by side on one
+# kernel (vm/test-all on the debug kernel: one VM per host core, as TCG
+# runs a guest on one).  It runs every N-th selftest program from the
+# I-th (of osm.tests= or all, in name order); shard 1 also the stress
+# loop, shard N the module lifecycle, unload, benchmark and Yama steps;
+# every shard its own kmemleak and dmesg scans.  Default 1/1: all.
+parse_shard() {
+	arg=$(cmdline_arg osm.shard 1/1)
+	shard_i=${arg%%/*}
+	shard_n=${arg#*/}
+	case $shard_i in ''|*[!0-9]*) shard_i=0 ;; esac
+	case $shard_n in ''|*[!0-9]*) shard_n=0 ;; esac
+	if [ "$shard_i" -lt 1 ] || [ "$shard_i" -gt "$shard_n" ]; then
+		not_ok "osm.shard=$arg is not I/N with 1 <= I <= N; running all"
+		shard_i=1
+		shard_n=1
+	fi
+	round_tests=$tests
+	[ "$shard_n" -gt 1 ] || return 0
+	if [ -n "$tests" ]; then
+		all=$tests
+	else
+		all=$(cd /selftests 2>/dev/null && ls -- *_test 2>/dev/null)
+	fi
+	round_tests=
+	k=0
+	for p in $all; do
+		[ $((k % shard_n + 1)) -eq "$shard_i" ] &&
+			round_tests="$round_tests $p"
+		k=$((k + 1))
+	done
+	round_tests=${round_tests# }
+	echo "# vm: shard $shard_i/$shard_n: ${round_tests:-no selftest programs}"
+}
+
+# Is this VM shard $1 (first or last) of osm.shard=?
+shard_is() {
+	case $1 in
+	first) [ "$shard_i" -eq 1 ] ;;
+	last) [ "$shard_i" -eq "$shard_n" ] ;;
+	esac
 }
 
 selftests() {
@@ -169,9 +213,11 @@ selftests() {
 		not_ok "/selftests/run_tests.sh missing (selftests/out not built)"
 		return
 	fi
+	# A shard left without programs runs none (not all of them).
+	[ "$shard_n" -eq 1 ] || [ -n "$round_tests" ] || return 0
 	r=1
 	while [ "$r" -le "$repeat" ]; do
-		echo "### selftests round $r/$repeat${tests:+: $tests}"
+		echo "### selftests round $r/$repeat${round_tests:+: $round_tests}"
 		selftests_round "$r" "$repeat"
 		r=$((r + 1))
 	done
@@ -624,6 +670,8 @@ scale_timeout() {
 }
 
 mode_test() {
+	# vm/boot's tsc=unstable under TCG: the HPET, not the host's TSC.
+	echo "# vm: clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>&1)"
 	scale_timeout
 	tests=$(cmdline_arg osm.tests "" | tr , ' ')
 	numeric_arg osm.repeat 1
@@ -634,14 +682,19 @@ mode_test() {
 	# churn_test runs this long instead of its CI counts (0: counts).
 	numeric_arg osm.churn_seconds 0
 	[ "$num" -eq 0 ] || export OSM_CHURN_SECONDS="$num"
+	parse_shard
 	if is_loaded; then
 		ok "insmod /osmosis.ko"
 		selftests
-		stress_loop
-		lifecycle
-		unload
-		benchmark
-		yama_scope_3
+		if shard_is first; then
+			stress_loop
+		fi
+		if shard_is last; then
+			lifecycle
+			unload
+			benchmark
+			yama_scope_3
+		fi
 	else
 		not_ok "insmod /osmosis.ko"
 		selftests

@@ -139,6 +139,8 @@ osm_name_list() {
 #   OSM_VM_STRESS_ROUNDS  osm.stress_rounds= stress loop rounds (guest: 20)
 #   OSM_VM_STRESS         osm.stress=        its programs (guest's list)
 #   OSM_VM_UNLOAD_ROUNDS  osm.unload_rounds= rmmod/insmod/read rounds (100)
+#   OSM_VM_SHARD          osm.shard=         I/N: this VM's share of the
+#                                            run (vm/init.sh parse_shard)
 # Dies on a bad value, so call it before anything slow.
 osm_test_cmdline() {
 	local words=() list
@@ -161,6 +163,13 @@ osm_test_cmdline() {
 		[[ $OSM_VM_UNLOAD_ROUNDS =~ ^[0-9]{1,4}$ ]] ||
 			osm_die "OSM_VM_UNLOAD_ROUNDS must be 0..9999, not '$OSM_VM_UNLOAD_ROUNDS'"
 		words+=("osm.unload_rounds=$((10#$OSM_VM_UNLOAD_ROUNDS))")
+	fi
+	if [[ -n ${OSM_VM_SHARD:-} ]]; then
+		if [[ ! $OSM_VM_SHARD =~ ^([1-9])/([1-9])$ ]] ||
+		   (( BASH_REMATCH[1] > BASH_REMATCH[2] )); then
+			osm_die "OSM_VM_SHARD must be I/N with 1 <= I <= N <= 9, not '$OSM_VM_SHARD'"
+		fi
+		words+=("osm.shard=$OSM_VM_SHARD")
 	fi
 	if [[ -n ${OSM_VM_CHURN_SECONDS:-} ]]; then
 		[[ $OSM_VM_CHURN_SECONDS =~ ^[0-9]{1,5}$ ]] ||
@@ -198,16 +207,17 @@ OSM_DEBUG_SUFFIX=-osm-debug
 OSM_DEBUG_SLOWDOWN=${OSM_DEBUG_SLOWDOWN:-4}
 # The stress loop's rounds there unless OSM_VM_STRESS_ROUNDS is set.
 OSM_DEBUG_STRESS_ROUNDS=${OSM_DEBUG_STRESS_ROUNDS:-2}
+# VMs vm/test-all splits the debug run across (one per host core).
+OSM_DEBUG_SHARDS=${OSM_DEBUG_SHARDS:-2}
 
 osm_is_debug_rel() {
 	[[ $1 == *"$OSM_DEBUG_SUFFIX" ]]
 }
 
 # The series vm/test-all runs (OSM_VM_SERIES), and whether they include
-# the debug kernel.  Not by default yet: with its build (40 CPU-minutes)
-# .ci/run would pass its 60-minute budget on a fresh machine.
+# the debug kernel.
 osm_vm_series() {
-	echo "${OSM_VM_SERIES:-6.1 6.12}"
+	echo "${OSM_VM_SERIES:-6.1 6.12 debug}"
 }
 
 osm_vm_series_has_debug() {
