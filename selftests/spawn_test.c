@@ -2968,61 +2968,84 @@ static int commit_in_cgroup(int fd, const struct osm_spawn_req *r, int cg)
 }
 
 /*
- * cpu.max is verified at COMMIT: a child in a cgroup whose cpu.max is
- * not what was declared is refused, one whose file matches commits.
+ * COMMIT verifies a cgroup's limits (cpu.max; memory.max and pids.max
+ * from api 1.6): each case declares two limits for a child in @cg,
+ * whose files hold what the test wrote; COMMIT succeeds iff they match,
+ * else -EXDEV with the cgroup bit, and no case leaves a record.
  */
+struct limit_case {
+	unsigned long long a, b;
+	bool ok;
+};
+
+static void commit_limit_cases(struct __test_metadata *_metadata, int fd,
+			       int cg, const struct limit_case *cases,
+			       unsigned int n,
+			       void (*declare)(struct osm_spawn_req *r,
+					       const struct limit_case *c))
+{
+	struct osm_spawn_req r;
+	unsigned int i;
+	int before = records();
+
+	for (i = 0; i < n; i++) {
+		req_init(&r);
+		r.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
+		r.cgroup_fd = cg;
+		declare(&r, &cases[i]);
+		ASSERT_EQ(0, prepare(fd, &r)) TH_LOG("case %u", i);
+		EXPECT_EQ(cases[i].ok ? 0 : 1, commit_in_cgroup(fd, &r, cg))
+			TH_LOG("case %u: declared %llu and %llu", i,
+			       cases[i].a, cases[i].b);
+		EXPECT_EQ(before, records()) TH_LOG("case %u: record", i);
+	}
+}
+
+static void declare_cpu_max(struct osm_spawn_req *r,
+			    const struct limit_case *c)
+{
+	r->cpu_max_quota = c->a;
+	r->cpu_max_period = c->b;
+}
+
+/* cpu.max "50000 100000" (quota, period), as declared or not. */
 TEST_F_TIMEOUT(spawn, commit_verifies_cpu_max, OSM_TIMEOUT)
 {
-	static const struct {
-		unsigned long long quota, period;
-		bool ok;
-	} cases[] = {
+	static const struct limit_case cases[] = {
 		{ 50000, 100000, true },
 		{ 50000, 0, true },		/* any period */
 		{ 60000, 100000, false },
 		{ 50000, 200000, false },
 		{ 0, 100000, false },		/* "max" declared */
 	};
-	struct osm_spawn_req r;
 	char path[512];
-	unsigned int i;
-	int cg, before = records();
+	int cg;
 
 	ASSERT_EQ(0, enable_ctl("cpu"));
 	cg = test_cgroup("osm-test-cpumax", path, sizeof(path));
 	ASSERT_LE(0, cg);
 	ASSERT_EQ(0, write_file(path, "cpu.max", "50000 100000"));
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		req_init(&r);
-		r.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
-		r.cgroup_fd = cg;
-		r.cpu_max_quota = cases[i].quota;
-		r.cpu_max_period = cases[i].period;
-		ASSERT_EQ(0, prepare(self->fd, &r)) TH_LOG("case %u", i);
-		EXPECT_EQ(cases[i].ok ? 0 : 1,
-			  commit_in_cgroup(self->fd, &r, cg))
-			TH_LOG("case %u: quota %llu period %llu", i,
-			       cases[i].quota, cases[i].period);
-	}
-	/* Without the cpu controller there is no cpu.max to match. */
+	commit_limit_cases(_metadata, self->fd, cg, cases,
+			   sizeof(cases) / sizeof(cases[0]), declare_cpu_max);
 	close(cg);
 	EXPECT_EQ(0, rmdir(path));
-	EXPECT_EQ(before, records());
+}
+
+static void declare_memory_pids_max(struct osm_spawn_req *r,
+				    const struct limit_case *c)
+{
+	r->memory_max = c->a;
+	r->pids_max = c->b;
 }
 
 /*
- * memory.max and pids.max are verified at COMMIT (api 1.6), as cpu.max:
- * a child in a cgroup whose files (read here from user space, the ground
- * truth) are not what was declared is refused with -EXDEV and the cgroup
- * bit, and leaves no record; one whose files match commits.  memory.max
- * is compared in pages, as the kernel keeps it.
+ * memory.max 64 MiB and pids.max 32, read back from the files (the
+ * ground truth the module must agree with); memory.max is compared in
+ * pages, as the kernel keeps it.
  */
 TEST_F_TIMEOUT(spawn, commit_verifies_memory_and_pids_max, OSM_TIMEOUT)
 {
-	static const struct {
-		unsigned long long mem, pids;
-		bool ok;
-	} cases[] = {
+	static const struct limit_case cases[] = {
 		{ 64 << 20, 32, true },
 		{ (64 << 20) + 100, 32, true },	/* rounded down to pages */
 		{ 32 << 20, 32, false },
@@ -3030,10 +3053,8 @@ TEST_F_TIMEOUT(spawn, commit_verifies_memory_and_pids_max, OSM_TIMEOUT)
 		{ 0, 32, false },		/* "max" declared */
 		{ 64 << 20, 0, false },
 	};
-	struct osm_spawn_req r;
-	char path[512];
-	unsigned int i;
-	int cg, before = records();
+	char path[512], p2[600], v[64];
+	int cg;
 
 	ASSERT_EQ(0, enable_ctl("memory"));
 	ASSERT_EQ(0, enable_ctl("pids"));
@@ -3041,30 +3062,15 @@ TEST_F_TIMEOUT(spawn, commit_verifies_memory_and_pids_max, OSM_TIMEOUT)
 	ASSERT_LE(0, cg);
 	ASSERT_EQ(0, write_file(path, "memory.max", "67108864"));
 	ASSERT_EQ(0, write_file(path, "pids.max", "32"));
-	/* The ground truth the module must agree with. */
-	{
-		char p2[600], v[64];
-
-		snprintf(p2, sizeof(p2), "%s/memory.max", path);
-		ASSERT_EQ(0, osm_test_read_line(p2, v, sizeof(v)));
-		EXPECT_EQ(64ULL << 20, strtoull(v, NULL, 10));
-		snprintf(p2, sizeof(p2), "%s/pids.max", path);
-		ASSERT_EQ(0, osm_test_read_line(p2, v, sizeof(v)));
-		EXPECT_EQ(32, atoi(v));
-	}
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		req_init(&r);
-		r.mode[OSM_SPAWN_R_CGROUP] = OSM_SPAWN_NEW;
-		r.cgroup_fd = cg;
-		r.memory_max = cases[i].mem;
-		r.pids_max = cases[i].pids;
-		ASSERT_EQ(0, prepare(self->fd, &r)) TH_LOG("case %u", i);
-		EXPECT_EQ(cases[i].ok ? 0 : 1,
-			  commit_in_cgroup(self->fd, &r, cg))
-			TH_LOG("case %u: memory %llu pids %llu", i,
-			       cases[i].mem, cases[i].pids);
-		EXPECT_EQ(before, records()) TH_LOG("case %u: record", i);
-	}
+	snprintf(p2, sizeof(p2), "%s/memory.max", path);
+	ASSERT_EQ(0, osm_test_read_line(p2, v, sizeof(v)));
+	EXPECT_EQ(64ULL << 20, strtoull(v, NULL, 10));
+	snprintf(p2, sizeof(p2), "%s/pids.max", path);
+	ASSERT_EQ(0, osm_test_read_line(p2, v, sizeof(v)));
+	EXPECT_EQ(32, atoi(v));
+	commit_limit_cases(_metadata, self->fd, cg, cases,
+			   sizeof(cases) / sizeof(cases[0]),
+			   declare_memory_pids_max);
 	close(cg);
 	EXPECT_EQ(0, rmdir(path));
 }
