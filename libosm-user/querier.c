@@ -64,6 +64,8 @@ struct osm_querier *osm_querier__new(const struct osm_graph *g)
 	q->t_vma = osm__lookup_name(g, OSM_NODE_VMA);
 	q->t_file = osm__lookup_name(g, OSM_NODE_FILE);
 	q->t_phys = osm__lookup_name(g, "phys");
+	q->t_mm = osm__lookup_name(g, OSM_NODE_MM);
+	q->t_files = osm__lookup_name(g, OSM_NODE_FILES);
 	return q;
 }
 
@@ -412,7 +414,8 @@ static void step_rev(struct osm_querier *q, struct osm_stamps *s,
  * Visit everything reachable from @start (WALK_FWD) or everything that
  * reaches it (WALK_REV); with WALK_WRITE only along writable steps.  The
  * visited nodes are q->queue[0..tail), and in q->visit (q->wvisit with
- * WALK_WRITE) until the next walk of that kind.
+ * WALK_WRITE) until the next walk of that kind.  With WALK_STOP an mm or
+ * files node other than @start is visited but not walked past.
  *
  * Return: 0, or -ENOMEM when a backward walk could not index a node's
  * steps (it scanned them instead: the walk is whole, but the caller
@@ -432,6 +435,9 @@ int osm__walk(struct osm_querier *q, const struct osm_node *start,
 	while (head < q->tail) {
 		const struct osm_node *n = q->queue[head++];
 
+		if ((how & WALK_STOP) && n != start && !n->is_pd && n->type &&
+		    (n->type == q->t_mm || n->type == q->t_files))
+			continue;
 		if (how & WALK_REV)
 			step_rev(q, s, n, wr);
 		else

@@ -6,7 +6,8 @@
  * more along writable steps; a querier the caller keeps caches every
  * list it found, so a batch walks back from each resource once instead
  * of once per PD that reaches it (a shared library's inode: once, not
- * once per process mapping it).
+ * once per process mapping it).  Walks stop at mm and files nodes and
+ * join their lists, kept for the query even without a querier.
  *
  * The answer is built in two passes over the lists (count per unit, then
  * fill exact arrays), its PDs in graph order from a bitmap of the units
@@ -50,7 +51,7 @@ void osm__holders_free(struct osm_querier *q)
 /* Forget every list and unit number (another granularity, or too large). */
 static void holders_reset(struct osm_querier *q, unsigned int gran)
 {
-	if (q->hoff)
+	if (q->hlen)	/* every list has a word: none cached without */
 		memset(q->hoff, 0, q->n * sizeof(*q->hoff));
 	if (q->nunits)	/* calloc()ed: only the touched pages cost */
 		memset(q->udense, 0, q->n * sizeof(*q->udense));
@@ -66,11 +67,11 @@ static int holders_begin(struct osm_querier *q, unsigned int gran)
 		q->hbits = calloc(q->n / 64 + 1, sizeof(*q->hbits));
 	if (!q->udense)
 		q->udense = calloc(q->n, sizeof(*q->udense));
-	if (!q->hoff && !q->single)
+	if (!q->hoff)
 		q->hoff = calloc(q->n, sizeof(*q->hoff));
-	if (!q->hbits || !q->udense || (!q->single && !q->hoff))
+	if (!q->hbits || !q->udense || !q->hoff)
 		return -ENOMEM;
-	if (q->single || q->hgran != gran || q->hlen > H_CACHE_MAX)
+	if (q->hgran != gran || q->hlen > H_CACHE_MAX)
 		holders_reset(q, gran);
 	return 0;
 }
@@ -126,60 +127,6 @@ static int unit_number(struct osm_querier *q, const struct osm_node *u,
 	return 0;
 }
 
-/*
- * The units reaching @r at @gran: harena[*off] is their count, the
- * entries follow (unit number, H_RW when a writable path reaches).
- */
-static int holders_get(struct osm_querier *q, const struct osm_node *r,
-		       unsigned int gran, uint32_t *off)
-{
-	size_t i, k = 0, at;
-	uint32_t *v, d;
-	int err;
-
-	if (q->hoff && q->hoff[r->index]) {
-		*off = q->hoff[r->index] - 1;
-		return 0;
-	}
-	err = osm__walk(q, r, WALK_REV);
-	if (err)
-		return err;
-	for (i = 0; i < q->tail; i++)
-		k += q->queue[i]->is_pd && osm__is_unit(q, q->queue[i], gran);
-	err = grow(&q->harena, &q->hcap, q->hlen + k + 1);
-	if (err)
-		return err;
-	at = q->hlen;
-	v = q->harena + at;
-	v[0] = (uint32_t)k;
-	for (i = 0, k = 0; i < q->tail; i++) {
-		const struct osm_node *u = q->queue[i];
-
-		if (!u->is_pd || !osm__is_unit(q, u, gran))
-			continue;
-		err = unit_number(q, u, &d);
-		if (err)
-			return err;
-		v[++k] = d;
-	}
-	if (k) {
-		err = osm__walk(q, r, WALK_REV | WALK_WRITE);
-		if (err)
-			return err;
-		for (i = 1; i <= k; i++)
-			if (stamp_has(&q->wvisit, q->unode[v[i]]))
-				v[i] |= H_RW;
-	}
-	q->hlen = at + k + 1;
-	if (q->hoff)
-		q->hoff[r->index] = (uint32_t)at + 1;
-	*off = (uint32_t)at;
-	return 0;
-}
-
-/* ucnt[] of a unit that is (part of) the queried PD: never counted. */
-#define U_OWN	UINT32_MAX
-
 /* Next query: no unit is met yet. */
 static void units_next(struct osm_querier *q)
 {
@@ -188,6 +135,129 @@ static void units_next(struct osm_querier *q)
 		q->ucur = 1;
 	}
 }
+
+static bool is_stop(const struct osm_querier *q, const struct osm_node *n)
+{
+	return !n->is_pd && n->type &&
+	       (n->type == q->t_mm || n->type == q->t_files);
+}
+
+/*
+ * Append to harena the list of @r from the units its walks met directly,
+ * t[0..k) (node indices, H_RW when reached by writing), and the lists of
+ * the stop nodes they met, t[k..k + ns) (H_RW: reached by writing; their
+ * offsets in t[k + ns..k + 2 * ns)): each unit once, its H_RW ORed.
+ * ucnt[] holds a unit's position while ustamp[] says it is in the list.
+ */
+static int holders_join(struct osm_querier *q, const struct osm_node *r,
+			const uint32_t *t, size_t k, size_t ns, uint32_t *off)
+{
+	size_t i, j, m = k, at = q->hlen, cnt = 0;
+	uint32_t *v, d;
+	int err;
+
+	for (i = 0; i < ns; i++)
+		m += q->harena[t[k + ns + i]];
+	err = grow(&q->harena, &q->hcap, q->hlen + m + 1);
+	if (err)
+		return err;
+	v = q->harena + at;
+	units_next(q);
+	for (i = 0; i < k + ns; i++) {
+		const uint32_t *h = i < k ? NULL : q->harena + t[k + ns + i - k];
+		size_t nh = h ? h[0] : 1;
+
+		for (j = 1; j <= nh; j++) {
+			uint32_t rw = t[i] & H_RW;
+
+			if (h) {
+				d = h[j] & H_IDX;
+				rw &= h[j];
+			} else {
+				err = unit_number(q, &q->g->nodes[t[i] & H_IDX],
+						  &d);
+				if (err)
+					return err;
+			}
+			if (q->ustamp[d] == q->ucur) {
+				v[1 + q->ucnt[d]] |= rw;
+				continue;
+			}
+			q->ustamp[d] = q->ucur;
+			q->ucnt[d] = (uint32_t)cnt;
+			v[1 + cnt++] = d | rw;
+		}
+	}
+	v[0] = (uint32_t)cnt;
+	q->hlen = at + cnt + 1;
+	q->hoff[r->index] = (uint32_t)at + 1;
+	*off = (uint32_t)at;
+	return 0;
+}
+
+/*
+ * The units reaching @r at @gran: harena[*off] is their count, the
+ * entries follow (unit number, H_RW when a writable path reaches).
+ * Found by one backward walk and one along writable steps; with @stop
+ * they end at mm and files nodes, whose own lists (found without @stop)
+ * are joined in: a query walking back from a region, or from a library
+ * every process maps, meets the same address spaces again and again.
+ */
+static int holders_find(struct osm_querier *q, const struct osm_node *r,
+			unsigned int gran, bool stop, uint32_t *off)
+{
+	unsigned int how = WALK_REV | (stop ? WALK_STOP : 0);
+	size_t i, a, b, k = 0, ns = 0;
+	uint32_t *t;
+	int err;
+
+	if (q->hoff[r->index]) {
+		*off = q->hoff[r->index] - 1;
+		return 0;
+	}
+	err = osm__walk(q, r, how);
+	if (err)
+		return err;
+	for (i = 0; i < q->tail; i++) {
+		const struct osm_node *u = q->queue[i];
+
+		k += u->is_pd && osm__is_unit(q, u, gran);
+		ns += stop && i && is_stop(q, u);
+	}
+	t = malloc((k + 2 * ns + 1) * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (i = 0, a = 0, b = k; i < q->tail; i++) {
+		const struct osm_node *u = q->queue[i];
+
+		if (u->is_pd && osm__is_unit(q, u, gran))
+			t[a++] = u->index;
+		else if (stop && i && is_stop(q, u))
+			t[b++] = u->index;
+	}
+	if (k + ns) {
+		err = osm__walk(q, r, how | WALK_WRITE);
+		for (i = 0; i < k + ns; i++)
+			if (stamp_has(&q->wvisit, t[i]))
+				t[i] |= H_RW;
+	}
+	for (i = 0; !err && i < ns; i++)
+		err = holders_find(q, &q->g->nodes[t[k + i] & H_IDX], gran,
+				   false, &t[k + ns + i]);
+	if (!err)
+		err = holders_join(q, r, t, k, ns, off);
+	free(t);
+	return err;
+}
+
+static int holders_get(struct osm_querier *q, const struct osm_node *r,
+		       unsigned int gran, uint32_t *off)
+{
+	return holders_find(q, r, gran, true, off);
+}
+
+/* ucnt[] of a unit that is (part of) the queried PD: never counted. */
+#define U_OWN	UINT32_MAX
 
 /*
  * SharedResources: for each resource @pd reaches (matching @f; only the

@@ -45,6 +45,7 @@ struct osm_querier {
 	/* Interned types, NULL when the graph has none. */
 	const char *t_thread, *t_process, *t_kernel, *t_vma, *t_file;
 	const char *t_phys;
+	const char *t_mm, *t_files;	/* where holder walks stop */
 	/*
 	 * The reverse steps of reachability per node, built as walks
 	 * reach the node: roff[i] is 1 + the offset in rstep of node i's
@@ -87,6 +88,7 @@ struct type_filter {
 #define WALK_FWD	0	/* what a PD reaches */
 #define WALK_REV	1	/* who reaches a resource */
 #define WALK_WRITE	2	/* only writable steps; fills wvisit */
+#define WALK_STOP	4	/* reach an mm or files node, not past it */
 
 static inline bool osm__node_of(const struct osm_graph *g,
 				const struct osm_node *n)
