@@ -22,6 +22,7 @@ static int intern_query_names(struct osm_graph *g)
 		{ &g->k_inflight, OSM_EDGE_INFLIGHT },
 		{ &g->k_request, OSM_EDGE_REQUEST },
 		{ &g->k_serve, OSM_EDGE_SERVE },
+		{ &g->t_vma, OSM_NODE_VMA },
 	};
 	size_t i;
 
@@ -60,6 +61,8 @@ void osm_graph__free(struct osm_graph *g)
 	osm__mem_free(g->adj, (2 * g->nedges + g->nback) * sizeof(*g->adj));
 	osm__mem_free(g->edges, g->edges_cap * sizeof(*g->edges));
 	osm__mem_free(g->nodes, g->nodes_cap * sizeof(*g->nodes));
+	osm__mem_free(g->vperm, g->vperm_cap);
+	osm__mem_free(g->vup, g->nnodes * sizeof(*g->vup));
 	osm__mem_free(g->text, g->text_cap);
 	free(g);
 }

@@ -239,6 +239,34 @@ static bool is_back_edge(const struct osm_graph *g, const struct osm_edge *e)
 	return e->kind == g->k_member || e->kind == g->k_subset;
 }
 
+/* The edge kinds reachability follows forward (querier.c). */
+static bool is_reach_edge(const struct osm_graph *g, const struct osm_edge *e)
+{
+	return e->kind == g->k_hold || e->kind == g->k_map ||
+	       e->kind == g->k_peer || e->kind == g->k_inflight;
+}
+
+#define VUP_NONE	UINT32_MAX	/* more than one backward step */
+
+/*
+ * Note in g->vup what edge @e says of a region's backward steps (those
+ * of querier.c's rsteps_of()): a subset edge to a node of another type
+ * is one, any edge reachability follows into it is another.
+ */
+static void note_vup(struct osm_graph *g, const struct osm_edge *e,
+		     const struct osm_node *src, const struct osm_node *dst)
+{
+	uint32_t *u;
+
+	if (e->kind == g->k_subset && src->type == g->t_vma && !src->is_pd &&
+	    dst->type != src->type) {
+		u = &g->vup[src->index];
+		*u = *u ? VUP_NONE : (uint32_t)dst->index + 1;
+	}
+	if (dst->type == g->t_vma && is_reach_edge(g, e))
+		g->vup[dst->index] = VUP_NONE;
+}
+
 /**
  * osm__graph_index() - turn indices and offsets into pointers, build
  * adjacency.
@@ -255,6 +283,7 @@ static bool is_back_edge(const struct osm_graph *g, const struct osm_edge *e)
 int osm__graph_index(struct osm_graph *g)
 {
 	const struct osm_edge **cur;
+	bool regions = false;
 	size_t i;
 
 	if (g->nedges) {
@@ -286,6 +315,7 @@ int osm__graph_index(struct osm_graph *g)
 	for (i = 0; i < g->nnodes; i++) {
 		struct osm_node *n = &g->nodes[i];
 
+		regions |= n->type == g->t_vma;
 		n->out = cur;
 		cur += n->nout;
 		n->in = cur;
@@ -295,6 +325,12 @@ int osm__graph_index(struct osm_graph *g)
 		n->nout = 0;
 		n->nin = 0;
 		n->nback = 0;
+	}
+	/* Regions' one backward step, when the graph has regions. */
+	if (regions) {
+		g->vup = osm__mem_zalloc(g->nnodes * sizeof(*g->vup));
+		if (!g->vup)
+			return -ENOMEM;
 	}
 
 	for (i = 0; i < g->nedges; i++) {
@@ -310,6 +346,11 @@ int osm__graph_index(struct osm_graph *g)
 		dst->in[dst->nin++] = e;
 		if (is_back_edge(g, e))
 			dst->back[dst->nback++] = e;
+		if (g->vup)
+			note_vup(g, e, src, dst);
 	}
+	for (i = 0; g->vup && i < g->nnodes; i++)
+		if (g->vup[i] == VUP_NONE)
+			g->vup[i] = 0;
 	return 0;
 }

@@ -263,6 +263,38 @@ static int put_attrs(struct osm_parser *p, const char *sep, const char *end)
 	return 0;
 }
 
+/*
+ * Region @idx's perm as OSM_VPERM_* bits (0 for any other node), read
+ * from its attributes @a while they are in cache: a walk judging
+ * whether a step through a region writes then needs one byte, not the
+ * record (query_internal.h).
+ */
+static int note_perm(struct osm_parser *p, const struct osm_node *n,
+		     size_t idx, const char *a)
+{
+	struct osm_graph *g = p->g;
+	uint8_t bits = 0;
+	int err;
+
+	err = grow((void **)&g->vperm, &g->vperm_cap, idx + 1, 1);
+	if (err)
+		return fail(p, err, "out of memory");
+	while (n->type == g->t_vma && *a) {
+		const char *v = a + strlen(a) + 1;
+
+		if (!strcmp(a, "perm")) {
+			if (strlen(v) >= 4 && v[1] == 'w')
+				bits |= OSM_VPERM_W;
+			if (strlen(v) >= 4 && v[3] == 's')
+				bits |= OSM_VPERM_S;
+			break;
+		}
+		a = v + strlen(v) + 1;
+	}
+	g->vperm[idx] = bits;
+	return 0;
+}
+
 /* Unsigned number: decimal, or hex after "0x" (graph-format.md). */
 static int parse_num(const char *s, size_t len, unsigned long long *out)
 {
@@ -405,7 +437,7 @@ static int node_body(struct osm_parser *p, const char *s, const char *e,
 	struct osm_graph *g = p->g;
 	const char *colon, *cls, *ce;
 	struct osm_node *n;
-	size_t idx, clen;
+	size_t idx, clen, attrs;
 	char *w;
 	int err;
 
@@ -450,7 +482,10 @@ static int node_body(struct osm_parser *p, const char *s, const char *e,
 		p->last_type = n->type;
 		p->last_tlen = colon - s;
 	}
+	attrs = p->out;
 	err = put_attrs(p, ce, e);
+	if (!err)
+		err = note_perm(p, n, g->nnodes, p->buf + attrs);
 	if (err)
 		return err;
 	/* A node is declared once. */

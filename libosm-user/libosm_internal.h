@@ -172,7 +172,24 @@ struct osm_graph {
 	const char *k_hold, *k_member, *k_subset, *k_map, *k_peer;
 	const char *k_inflight;	/* (1.7) followed like map */
 	const char *k_request, *k_serve;
+	const char *t_vma;		/* the region type, interned */
+
+	/*
+	 * Regions, made compact while their records are at hand, for the
+	 * walks back from a library every process maps: vperm[i] is region
+	 * i's perm as OSM_VPERM_* bits (parsed with the node; 0 for other
+	 * nodes), vup[i] 1 + the index of the mm a region hangs under when
+	 * that is its only backward step (built with the adjacency; 0
+	 * otherwise, NULL when the graph has no region), so such a walk
+	 * passes a region without reading its node, edges or attributes.
+	 */
+	uint8_t *vperm;
+	size_t vperm_cap;
+	uint32_t *vup;
 };
+
+#define OSM_VPERM_W	1	/* perm is "?w??" */
+#define OSM_VPERM_S	2	/* perm is "???s" */
 
 /*
  * While parsing: start fetching what looking node id @hash up reads

@@ -139,11 +139,19 @@ static const char *attr_of(const struct osm_node *n, const char *key)
 	return osm_node__attr(n, key);
 }
 
-/* A region's perm ("rw-s") allows writing, and for a mapping, sharing. */
-static bool perm_allows(const struct osm_node *vma, bool shared)
+/*
+ * A region's perm ("rw-s") allows writing, and for a mapping, sharing:
+ * the bits the parser kept (graph.vperm), else the attribute.
+ */
+static bool perm_allows(const struct osm_graph *g, const struct osm_node *vma,
+			bool shared)
 {
-	const char *p = attr_of(vma, "perm");
+	unsigned int want = OSM_VPERM_W | (shared ? OSM_VPERM_S : 0);
+	const char *p;
 
+	if (g->vperm && vma->index < g->vperm_cap)
+		return (g->vperm[vma->index] & want) == want;
+	p = attr_of(vma, "perm");
 	if (!p || strlen(p) < 4 || p[1] != 'w')
 		return false;
 	return !shared || p[3] == 's';
@@ -166,7 +174,7 @@ bool osm__step_writable(const struct osm_querier *q,
 
 	if (e->kind == g->k_member)
 		return true;
-	if (to->type == q->t_vma && !perm_allows(to, false))
+	if (to->type == q->t_vma && !perm_allows(g, to, false))
 		return false;
 	if (e->kind == g->k_subset)
 		return true;
@@ -174,7 +182,7 @@ bool osm__step_writable(const struct osm_querier *q,
 	if (m && !strchr(m, 'w'))
 		return false;
 	if (from->type == q->t_vma &&
-	    !perm_allows(from, to->type != q->t_phys))
+	    !perm_allows(g, from, to->type != q->t_phys))
 		return false;
 	if (from->type == q->t_file && e->kind == g->k_map) {
 		m = attr_of(from, "mode");
@@ -375,7 +383,7 @@ static void step_rev(struct osm_querier *q, struct osm_stamps *s,
 		 * Steps not yet judged read their ends' records: start
 		 * fetching them all, the misses overlap.
 		 */
-		for (i = 0; wr && i < v[0]; i++)
+		for (i = 0; wr && !g->vperm && i < v[0]; i++)
 			if (!(v[2 + 2 * i] & R_KNOWN))
 				__builtin_prefetch(g->nodes[v[1 + 2 * i] &
 							    R_IDX].id + 64);
@@ -434,7 +442,19 @@ int osm__walk(struct osm_querier *q, const struct osm_node *start,
 	push(q, s, start);
 	while (head < q->tail) {
 		const struct osm_node *n = q->queue[head++];
+		uint32_t up = osm__region_up(q->g, n);
 
+		/*
+		 * A region whose one backward step is its mm: taken from
+		 * the compact arrays, the node itself unread (its subset
+		 * step writes iff the region is writable).
+		 */
+		if ((how & WALK_REV) && up) {
+			if (!wr || (q->g->vperm[n - q->g->nodes] &
+				    OSM_VPERM_W))
+				push_idx(q, s, up - 1);
+			continue;
+		}
 		if ((how & WALK_STOP) && n != start && !n->is_pd && n->type &&
 		    (n->type == q->t_mm || n->type == q->t_files))
 			continue;

@@ -221,6 +221,8 @@ static int holders_find(struct osm_querier *q, const struct osm_node *r,
 	for (i = 0; i < q->tail; i++) {
 		const struct osm_node *u = q->queue[i];
 
+		if (osm__region_up(q->g, u))	/* a region: neither */
+			continue;
 		k += u->is_pd && osm__is_unit(q, u, gran);
 		ns += stop && i && is_stop(q, u);
 	}
@@ -230,6 +232,8 @@ static int holders_find(struct osm_querier *q, const struct osm_node *r,
 	for (i = 0, a = 0, b = k; i < q->tail; i++) {
 		const struct osm_node *u = q->queue[i];
 
+		if (osm__region_up(q->g, u))
+			continue;
 		if (u->is_pd && osm__is_unit(q, u, gran))
 			t[a++] = u->index;
 		else if (stop && i && is_stop(q, u))

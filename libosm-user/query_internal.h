@@ -90,6 +90,16 @@ struct type_filter {
 #define WALK_WRITE	2	/* only writable steps; fills wvisit */
 #define WALK_STOP	4	/* reach an mm or files node, not past it */
 
+/*
+ * 1 + the mm region @n hangs under, when that is its only backward step
+ * (graph.vup), else 0: read without reading the node.
+ */
+static inline uint32_t osm__region_up(const struct osm_graph *g,
+				      const struct osm_node *n)
+{
+	return g->vup ? g->vup[n - g->nodes] : 0;
+}
+
 static inline bool osm__node_of(const struct osm_graph *g,
 				const struct osm_node *n)
 {
