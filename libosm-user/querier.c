@@ -383,10 +383,19 @@ static void step_rev(struct osm_querier *q, struct osm_stamps *s,
 		 * Steps not yet judged read their ends' records: start
 		 * fetching them all, the misses overlap.
 		 */
-		for (i = 0; wr && !g->vperm && i < v[0]; i++)
-			if (!(v[2 + 2 * i] & R_KNOWN))
-				__builtin_prefetch(g->nodes[v[1 + 2 * i] &
-							    R_IDX].id + 64);
+		for (i = 0; wr && i < v[0]; i++) {
+			const struct osm_node *x;
+
+			if (v[2 + 2 * i] & R_KNOWN)
+				continue;
+			x = &g->nodes[v[1 + 2 * i] & R_IDX];
+			__builtin_prefetch(&g->edges[v[2 + 2 * i] & R_IDX]);
+			/* With the parser's perm bits, not the record. */
+			if (g->vperm)
+				__builtin_prefetch(x);
+			else
+				__builtin_prefetch(x->id + 64);
+		}
 		for (i = 0; i < v[0]; i++)
 			if (!wr || rstep_writable(q, v + 1 + 2 * i, n))
 				push_idx(q, s, v[1 + 2 * i] & R_IDX);
