@@ -239,13 +239,6 @@ static bool is_back_edge(const struct osm_graph *g, const struct osm_edge *e)
 	return e->kind == g->k_member || e->kind == g->k_subset;
 }
 
-/* The edge kinds reachability follows forward (querier.c). */
-static bool is_reach_edge(const struct osm_graph *g, const struct osm_edge *e)
-{
-	return e->kind == g->k_hold || e->kind == g->k_map ||
-	       e->kind == g->k_peer || e->kind == g->k_inflight;
-}
-
 #define VUP_NONE	UINT32_MAX	/* more than one backward step */
 
 /*
@@ -263,7 +256,7 @@ static void note_vup(struct osm_graph *g, const struct osm_edge *e,
 		u = &g->vup[src->index];
 		*u = *u ? VUP_NONE : (uint32_t)dst->index + 1;
 	}
-	if (dst->type == g->t_vma && is_reach_edge(g, e))
+	if (dst->type == g->t_vma && osm__is_reach_kind(g, e->kind))
 		g->vup[dst->index] = VUP_NONE;
 }
 

@@ -281,15 +281,16 @@ static int note_perm(struct osm_parser *p, const struct osm_node *n,
 		return fail(p, err, "out of memory");
 	while (n->type == g->t_vma && *a) {
 		const char *v = a + strlen(a) + 1;
+		size_t vlen = strlen(v);
 
 		if (!strcmp(a, "perm")) {
-			if (strlen(v) >= 4 && v[1] == 'w')
+			if (vlen >= 4 && v[1] == 'w')
 				bits |= OSM_VPERM_W;
-			if (strlen(v) >= 4 && v[3] == 's')
+			if (vlen >= 4 && v[3] == 's')
 				bits |= OSM_VPERM_S;
 			break;
 		}
-		a = v + strlen(v) + 1;
+		a = v + vlen + 1;
 	}
 	g->vperm[idx] = bits;
 	return 0;

@@ -188,6 +188,14 @@ struct osm_graph {
 	uint32_t *vup;
 };
 
+/* The edge kinds reachability follows forward (query.md). */
+static inline bool osm__is_reach_kind(const struct osm_graph *g,
+				      const char *kind)
+{
+	return kind == g->k_hold || kind == g->k_map || kind == g->k_peer ||
+	       kind == g->k_inflight;
+}
+
 #define OSM_VPERM_W	1	/* perm is "?w??" */
 #define OSM_VPERM_S	2	/* perm is "???s" */
 

@@ -141,20 +141,14 @@ static const char *attr_of(const struct osm_node *n, const char *key)
 
 /*
  * A region's perm ("rw-s") allows writing, and for a mapping, sharing:
- * the bits the parser kept (graph.vperm), else the attribute.
+ * the bits the parser kept (graph.vperm: a byte for every node parsed).
  */
 static bool perm_allows(const struct osm_graph *g, const struct osm_node *vma,
 			bool shared)
 {
 	unsigned int want = OSM_VPERM_W | (shared ? OSM_VPERM_S : 0);
-	const char *p;
 
-	if (g->vperm && vma->index < g->vperm_cap)
-		return (g->vperm[vma->index] & want) == want;
-	p = attr_of(vma, "perm");
-	if (!p || strlen(p) < 4 || p[1] != 'w')
-		return false;
-	return !shared || p[3] == 's';
+	return (g->vperm[vma->index] & want) == want;
 }
 
 /*
@@ -211,12 +205,6 @@ static inline void push_idx(struct osm_querier *q, struct osm_stamps *s,
 	q->queue[q->tail++] = &q->g->nodes[i];
 }
 
-static bool is_reach_kind(const struct osm_graph *g, const char *kind)
-{
-	return kind == g->k_hold || kind == g->k_map || kind == g->k_peer ||
-	       kind == g->k_inflight;
-}
-
 static void step_fwd(struct osm_querier *q, struct osm_stamps *s,
 		     const struct osm_node *n, bool wr)
 {
@@ -239,7 +227,7 @@ static void step_fwd(struct osm_querier *q, struct osm_stamps *s,
 		const struct osm_edge *e = n->out[i];
 		const struct osm_node *dst = e->dst.ptr;
 
-		if (is_reach_kind(g, e->kind) && !dst->is_pd &&
+		if (osm__is_reach_kind(g, e->kind) && !dst->is_pd &&
 		    (!wr || osm__step_writable(q, e, n, dst)))
 			push(q, s, dst);
 	}
@@ -340,7 +328,7 @@ static bool rsteps_of(struct osm_querier *q, const struct osm_node *n,
 
 		if (i + 8 < n->nin)
 			__builtin_prefetch(&n->in[i + 8]->kind);
-		if (is_reach_kind(g, e->kind))
+		if (osm__is_reach_kind(g, e->kind))
 			ok = rstep_add(q, e->src.ptr, e, false);
 	}
 	if (!ok || at >= UINT32_MAX - 1) {
@@ -384,17 +372,11 @@ static void step_rev(struct osm_querier *q, struct osm_stamps *s,
 		 * fetching them all, the misses overlap.
 		 */
 		for (i = 0; wr && i < v[0]; i++) {
-			const struct osm_node *x;
-
 			if (v[2 + 2 * i] & R_KNOWN)
 				continue;
-			x = &g->nodes[v[1 + 2 * i] & R_IDX];
+			/* A region's perm is a bit: not its record. */
 			__builtin_prefetch(&g->edges[v[2 + 2 * i] & R_IDX]);
-			/* With the parser's perm bits, not the record. */
-			if (g->vperm)
-				__builtin_prefetch(x);
-			else
-				__builtin_prefetch(x->id + 64);
+			__builtin_prefetch(&g->nodes[v[1 + 2 * i] & R_IDX]);
 		}
 		for (i = 0; i < v[0]; i++)
 			if (!wr || rstep_writable(q, v + 1 + 2 * i, n))
@@ -421,7 +403,7 @@ static void step_rev(struct osm_querier *q, struct osm_stamps *s,
 		const struct osm_edge *e = n->in[i];
 		const struct osm_node *src = e->src.ptr;
 
-		if (is_reach_kind(g, e->kind) &&
+		if (osm__is_reach_kind(g, e->kind) &&
 		    (!wr || osm__step_writable(q, e, src, n)))
 			push(q, s, src);
 	}
