@@ -23,6 +23,10 @@ static int intern_query_names(struct osm_graph *g)
 		{ &g->k_request, OSM_EDGE_REQUEST },
 		{ &g->k_serve, OSM_EDGE_SERVE },
 		{ &g->t_vma, OSM_NODE_VMA },
+		{ &g->t_mm, OSM_NODE_MM },
+		{ &g->t_files, OSM_NODE_FILES },
+		{ &g->t_file, OSM_NODE_FILE },
+		{ &g->t_phys, OSM_NODE_PHYS },
 	};
 	size_t i;
 
@@ -61,7 +65,10 @@ void osm_graph__free(struct osm_graph *g)
 	osm__mem_free(g->adj, (2 * g->nedges + g->nback) * sizeof(*g->adj));
 	osm__mem_free(g->edges, g->edges_cap * sizeof(*g->edges));
 	osm__mem_free(g->nodes, g->nodes_cap * sizeof(*g->nodes));
-	osm__mem_free(g->vperm, g->vperm_cap);
+	osm__mem_free(g->nbits, g->nbits_cap);
+	osm__mem_free(g->roff, g->roff_cap * sizeof(*g->roff));
+	osm__mem_free(g->rsteps, g->nrsteps * sizeof(*g->rsteps));
+	osm__mem_free(g->estep, g->estep_cap);
 	osm__mem_free(g->vup, g->nnodes * sizeof(*g->vup));
 	osm__mem_free(g->text, g->text_cap);
 	free(g);

@@ -260,6 +260,13 @@ static void note_vup(struct osm_graph *g, const struct osm_edge *e,
 		g->vup[dst->index] = VUP_NONE;
 }
 
+/* The backward step of edge @i, leading to @to. */
+static uint32_t rstep(const struct osm_graph *g, const struct osm_node *to,
+		      size_t i)
+{
+	return to->index | (g->estep[i] & OSM_ESTEP_RW ? OSM_RSTEP_RW : 0);
+}
+
 /**
  * osm__graph_index() - turn indices and offsets into pointers, build
  * adjacency.
@@ -269,7 +276,9 @@ static void note_vup(struct osm_graph *g, const struct osm_edge *e,
  * stream order.  A third slice, "back", holds the in-edges a query walks
  * backward: an inode mapped by every process has a huge in-list of "map"
  * edges that no walk follows, and scanning it once per PD would make the
- * queries quadratic.  The parser counted all three.
+ * queries quadratic.  The parser counted all three, and each node's
+ * backward steps (graph.roff), which become a CSR of node indices
+ * (graph.rsteps): a walk back from a resource reads them, not edges.
  *
  * Return: 0 or -ENOMEM.
  */
@@ -277,7 +286,7 @@ int osm__graph_index(struct osm_graph *g)
 {
 	const struct osm_edge **cur;
 	bool regions = false;
-	size_t i;
+	size_t i, nsteps = 0;
 
 	if (g->nedges) {
 		if (g->nedges > SIZE_MAX / 3 / sizeof(*g->adj))
@@ -303,11 +312,16 @@ int osm__graph_index(struct osm_graph *g)
 		return 0;
 	}
 
-	/* Hand out slices, then fill them. */
+	/*
+	 * Hand out slices, then fill them.  roff[i] becomes the end of node
+	 * i's steps; filled backward, it ends at their start.
+	 */
 	cur = g->adj;
 	for (i = 0; i < g->nnodes; i++) {
 		struct osm_node *n = &g->nodes[i];
 
+		nsteps += g->roff[i];
+		g->roff[i] = (uint32_t)nsteps;
 		regions |= n->type == g->t_vma;
 		n->out = cur;
 		cur += n->nout;
@@ -318,6 +332,14 @@ int osm__graph_index(struct osm_graph *g)
 		n->nout = 0;
 		n->nin = 0;
 		n->nback = 0;
+	}
+	g->roff[g->nnodes] = (uint32_t)nsteps;
+	if (nsteps) {
+		g->rsteps = osm__mem_resize(NULL, 0,
+					    nsteps * sizeof(*g->rsteps));
+		if (!g->rsteps)
+			return -ENOMEM;
+		g->nrsteps = nsteps;
 	}
 	/* Regions' one backward step, when the graph has regions. */
 	if (regions) {
@@ -339,9 +361,17 @@ int osm__graph_index(struct osm_graph *g)
 		dst->in[dst->nin++] = e;
 		if (is_back_edge(g, e))
 			dst->back[dst->nback++] = e;
+		if (g->estep[i] & OSM_ESTEP_SRC)
+			g->rsteps[--g->roff[src->index]] = rstep(g, dst, i);
+		else if (g->estep[i])
+			g->rsteps[--g->roff[dst->index]] = rstep(g, src, i);
 		if (g->vup)
 			note_vup(g, e, src, dst);
 	}
+	/* Only the parse needs what each edge's step is. */
+	osm__mem_free(g->estep, g->estep_cap);
+	g->estep = NULL;
+	g->estep_cap = 0;
 	for (i = 0; g->vup && i < g->nnodes; i++)
 		if (g->vup[i] == VUP_NONE)
 			g->vup[i] = 0;

@@ -263,36 +263,139 @@ static int put_attrs(struct osm_parser *p, const char *sep, const char *end)
 	return 0;
 }
 
+/* Does attribute list @a have @key with no 'w' in its value? */
+static bool attr_no_w(const char *a, const char *key)
+{
+	while (*a) {
+		const char *v = a + strlen(a) + 1;
+		size_t vlen = strlen(v);
+
+		if (!strcmp(a, key))
+			return !memchr(v, 'w', vlen);
+		a = v + vlen + 1;
+	}
+	return false;
+}
+
+/* A region's perm "rwxp" as OSM_NB_W and OSM_NB_S. */
+static uint8_t perm_bits(const char *a)
+{
+	while (*a) {
+		const char *v = a + strlen(a) + 1;
+		size_t vlen = strlen(v);
+		uint8_t bits = 0;
+
+		if (!strcmp(a, "perm")) {
+			if (vlen >= 4 && v[1] == 'w')
+				bits |= OSM_NB_W;
+			if (vlen >= 4 && v[3] == 's')
+				bits |= OSM_NB_S;
+			return bits;
+		}
+		a = v + vlen + 1;
+	}
+	return 0;
+}
+
 /*
- * Region @idx's perm as OSM_VPERM_* bits (0 for any other node), read
- * from its attributes @a while they are in cache: a walk judging
- * whether a step through a region writes then needs one byte, not the
- * record (query_internal.h).
+ * What the walks need of node @idx (OSM_NB_*), read from its attributes
+ * @a while they are in cache, and its count of backward steps started:
+ * a walk judging whether a step writes then reads one byte, not the
+ * record (libosm_internal.h).
  */
-static int note_perm(struct osm_parser *p, const struct osm_node *n,
+static int note_node(struct osm_parser *p, const struct osm_node *n,
 		     size_t idx, const char *a)
 {
 	struct osm_graph *g = p->g;
 	uint8_t bits = 0;
 	int err;
 
-	err = grow((void **)&g->vperm, &g->vperm_cap, idx + 1, 1);
+	err = grow((void **)&g->nbits, &g->nbits_cap, idx + 1, 1);
+	if (!err)
+		err = grow((void **)&g->roff, &g->roff_cap, idx + 2,
+			   sizeof(*g->roff));
 	if (err)
 		return fail(p, err, "out of memory");
-	while (n->type == g->t_vma && *a) {
-		const char *v = a + strlen(a) + 1;
-		size_t vlen = strlen(v);
+	if (n->type == g->t_vma)
+		bits = perm_bits(a);
+	else if (n->type == g->t_file && attr_no_w(a, "mode"))
+		bits = OSM_NB_RO;
+	if (!n->is_pd && (n->type == g->t_mm || n->type == g->t_files))
+		bits |= OSM_NB_STOP;
+	g->nbits[idx] = bits;
+	g->roff[idx] = 0;
+	g->roff[idx + 1] = 0;
+	return 0;
+}
 
-		if (!strcmp(a, "perm")) {
-			if (vlen >= 4 && v[1] == 'w')
-				bits |= OSM_VPERM_W;
-			if (vlen >= 4 && v[3] == 's')
-				bits |= OSM_VPERM_S;
-			break;
-		}
-		a = v + vlen + 1;
+/*
+ * Can a step of reachability from @from to @to over edge @e, whose
+ * attributes are @a, write what it reaches?  The edge's own "mode"
+ * (hold, files -> file), a region's "perm" (entering it from its mm, or
+ * mapping what backs it: a private mapping writes its own copy, not the
+ * file), an open file's "mode" (what it maps).  Steps with no such fact
+ * allow writing.
+ */
+static bool step_writable(const struct osm_graph *g, const char *kind,
+			  const char *a, const struct osm_node *from,
+			  const struct osm_node *to)
+{
+	uint8_t fb = g->nbits[from->index], tb = g->nbits[to->index];
+	uint8_t want = OSM_NB_W;
+
+	if (kind == g->k_member)
+		return true;
+	if (to->type == g->t_vma && !(tb & OSM_NB_W))
+		return false;
+	if (kind == g->k_subset)
+		return true;
+	if (attr_no_w(a, "mode"))
+		return false;
+	if (from->type == g->t_vma) {
+		if (to->type != g->t_phys)
+			want |= OSM_NB_S;
+		if ((fb & want) != want)
+			return false;
 	}
-	g->vperm[idx] = bits;
+	return !(from->type == g->t_file && kind == g->k_map &&
+		 (fb & OSM_NB_RO));
+}
+
+/*
+ * The backward step of reachability edge @e makes, if any (querier.c's
+ * walks, query.md): a member edge from a PD to a PD and a subset edge
+ * into another type are taken from their source, an edge reachability
+ * follows into a resource from its destination.  Counted in roff.
+ */
+static int note_step(struct osm_parser *p, const struct osm_edge *e,
+		     const struct osm_node *src, const struct osm_node *dst)
+{
+	struct osm_graph *g = p->g;
+	const char *a = e->attrs_off == OSM_NO_ATTRS ? "" :
+			p->buf + e->attrs_off;
+	uint8_t code = 0;
+	int err;
+
+	err = grow((void **)&g->estep, &g->estep_cap, g->nedges + 1, 1);
+	if (err)
+		return fail(p, err, "out of memory");
+	if (e->kind == g->k_member && src->is_pd && dst->is_pd) {
+		code = OSM_ESTEP_SRC | OSM_ESTEP_RW;
+	} else if (e->kind == g->k_subset && !src->is_pd &&
+		   src->type != dst->type) {
+		code = OSM_ESTEP_SRC;
+		if (step_writable(g, e->kind, a, dst, src))
+			code |= OSM_ESTEP_RW;
+	} else if (osm__is_reach_kind(g, e->kind) && !dst->is_pd) {
+		code = OSM_ESTEP_DST;
+		if (step_writable(g, e->kind, a, src, dst))
+			code |= OSM_ESTEP_RW;
+	}
+	if (code & OSM_ESTEP_SRC)
+		g->roff[src->index]++;
+	else if (code)
+		g->roff[dst->index]++;
+	g->estep[g->nedges] = code;
 	return 0;
 }
 
@@ -486,7 +589,7 @@ static int node_body(struct osm_parser *p, const char *s, const char *e,
 	attrs = p->out;
 	err = put_attrs(p, ce, e);
 	if (!err)
-		err = note_perm(p, n, g->nnodes, p->buf + attrs);
+		err = note_node(p, n, g->nnodes, p->buf + attrs);
 	if (err)
 		return err;
 	/* A node is declared once. */
@@ -578,6 +681,9 @@ static int edge_body(struct osm_parser *p, const struct osm_edge_line *l,
 		if (err)
 			return err;
 	}
+	err = note_step(p, ed, &g->nodes[si], &g->nodes[di]);
+	if (err)
+		return err;
 	g->nodes[si].nout++;
 	g->nodes[di].nin++;
 	/* Walks go backward only along "member" and "subset" edges. */

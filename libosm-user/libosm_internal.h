@@ -168,23 +168,33 @@ struct osm_graph {
 	char **names_v;
 	size_t nnames, names_cap;
 
-	/* Interned edge kinds the queries compare against. */
+	/* Interned edge kinds and node types the queries compare against. */
 	const char *k_hold, *k_member, *k_subset, *k_map, *k_peer;
 	const char *k_inflight;	/* (1.7) followed like map */
 	const char *k_request, *k_serve;
-	const char *t_vma;		/* the region type, interned */
+	const char *t_vma, *t_mm, *t_files, *t_file, *t_phys;
 
 	/*
-	 * Regions, made compact while their records are at hand, for the
-	 * walks back from a library every process maps: vperm[i] is region
-	 * i's perm as OSM_VPERM_* bits (parsed with the node; 0 for other
-	 * nodes), vup[i] 1 + the index of the mm a region hangs under when
-	 * that is its only backward step (built with the adjacency; 0
-	 * otherwise, NULL when the graph has no region), so such a walk
-	 * passes a region without reading its node, edges or attributes.
+	 * What the walks read of a node or an edge, made compact while its
+	 * record is at hand, so that a walk back from a library every
+	 * process maps reads arrays, not records.  nbits[i] holds node i's
+	 * OSM_NB_* bits (parsed with the node).  Reachability's backward
+	 * steps (query.md) are a CSR: node i's are rsteps[roff[i]] up to
+	 * rsteps[roff[i + 1]], each the index of the node the step leads to,
+	 * OSM_RSTEP_RW when the step allows writing; while parsing, roff[i]
+	 * counts node i's steps and estep[e] says which step edge e makes
+	 * (OSM_ESTEP_*).  vup[i] is 1 + the index of the mm a region hangs
+	 * under when that is its only backward step (built with the
+	 * adjacency; 0 otherwise, NULL when the graph has no region).
 	 */
-	uint8_t *vperm;
-	size_t vperm_cap;
+	uint8_t *nbits;
+	size_t nbits_cap;
+	uint32_t *roff;
+	size_t roff_cap;
+	uint32_t *rsteps;
+	size_t nrsteps;
+	uint8_t *estep;
+	size_t estep_cap;
 	uint32_t *vup;
 };
 
@@ -196,8 +206,19 @@ static inline bool osm__is_reach_kind(const struct osm_graph *g,
 	       kind == g->k_inflight;
 }
 
-#define OSM_VPERM_W	1	/* perm is "?w??" */
-#define OSM_VPERM_S	2	/* perm is "???s" */
+/* graph.nbits: a region's perm, a file's mode, where holder walks stop. */
+#define OSM_NB_W	1	/* a region whose perm is "?w??" */
+#define OSM_NB_S	2	/* a region whose perm is "???s" */
+#define OSM_NB_RO	4	/* a file whose mode has no 'w' */
+#define OSM_NB_STOP	8	/* an mm or a files node */
+
+/* graph.estep: the backward step an edge makes (query.md). */
+#define OSM_ESTEP_SRC	1	/* from its source to its destination */
+#define OSM_ESTEP_DST	2	/* from its destination to its source */
+#define OSM_ESTEP_RW	4	/* the step allows writing */
+
+#define OSM_RSTEP_RW	0x80000000U
+#define OSM_RSTEP_IDX	0x7fffffffU
 
 /*
  * While parsing: start fetching what looking node id @hash up reads

@@ -64,8 +64,6 @@ struct osm_querier *osm_querier__new(const struct osm_graph *g)
 	q->t_vma = osm__lookup_name(g, OSM_NODE_VMA);
 	q->t_file = osm__lookup_name(g, OSM_NODE_FILE);
 	q->t_phys = osm__lookup_name(g, "phys");
-	q->t_mm = osm__lookup_name(g, OSM_NODE_MM);
-	q->t_files = osm__lookup_name(g, OSM_NODE_FILES);
 	return q;
 }
 
@@ -83,8 +81,6 @@ void osm_querier__free(struct osm_querier *q)
 	free(q->depth);
 	free(q->via);
 	free(q->queue);
-	free(q->roff);
-	free(q->rstep);
 	osm__holders_free(q);
 	free(q);
 }
@@ -134,21 +130,16 @@ void osm__stamps_next(struct osm_querier *q, struct osm_stamps *s)
 	s->ndirty = 0;
 }
 
-static const char *attr_of(const struct osm_node *n, const char *key)
-{
-	return osm_node__attr(n, key);
-}
-
 /*
  * A region's perm ("rw-s") allows writing, and for a mapping, sharing:
- * the bits the parser kept (graph.vperm: a byte for every node parsed).
+ * the bits the parser kept (graph.nbits: a byte for every node parsed).
  */
 static bool perm_allows(const struct osm_graph *g, const struct osm_node *vma,
 			bool shared)
 {
-	unsigned int want = OSM_VPERM_W | (shared ? OSM_VPERM_S : 0);
+	unsigned int want = OSM_NB_W | (shared ? OSM_NB_S : 0);
 
-	return (g->vperm[vma->index] & want) == want;
+	return (g->nbits[vma->index] & want) == want;
 }
 
 /*
@@ -178,12 +169,8 @@ bool osm__step_writable(const struct osm_querier *q,
 	if (from->type == q->t_vma &&
 	    !perm_allows(g, from, to->type != q->t_phys))
 		return false;
-	if (from->type == q->t_file && e->kind == g->k_map) {
-		m = attr_of(from, "mode");
-		if (m && !strchr(m, 'w'))
-			return false;
-	}
-	return true;
+	return !(from->type == q->t_file && e->kind == g->k_map &&
+		 (g->nbits[from->index] & OSM_NB_RO));
 }
 
 static inline void push(struct osm_querier *q, struct osm_stamps *s,
@@ -234,178 +221,21 @@ static void step_fwd(struct osm_querier *q, struct osm_stamps *s,
 }
 
 /*
- * A reverse step is two words: the node it leads to (R_RW: the step
- * allows writing) and the edge it takes (R_KNOWN: R_RW is set or not
- * for good).  The parser keeps node and edge indices below 2^31.
+ * The steps of step_fwd() that end at @n, taken backward: the CSR the
+ * parser and the indexer built (graph.rsteps), each step's writability
+ * judged at load, so a walk reads neither @n's record nor its edges.
  */
-#define R_RW		0x80000000U
-#define R_KNOWN		0x80000000U
-#define R_IDX		0x7fffffffU
-
-/*
- * Index backward steps, node by node as walks first reach them: a walk
- * then reads only the steps it takes.  Without it a walk scans every
- * in-edge of an mm (its regions' subset edges) to find the few holds,
- * and every out-edge of a thread to find its process, each time it
- * passes; a query walking back from hundreds of resources passes the
- * same mms again and again.  Built lazily, and whether a step allows
- * writing (a region's perm, an edge's mode: strings to look up) found
- * only when a walk along writable steps first asks, a first query pays
- * for the nodes and steps it meets, not for a pass over every edge.
- */
-int osm__querier_rev_index(struct osm_querier *q)
-{
-	if (q->roff)
-		return 0;
-	/* calloc()ed: only the pages of the nodes visited cost. */
-	q->roff = calloc(q->n, sizeof(*q->roff));
-	return q->roff ? 0 : -ENOMEM;
-}
-
-/* Room for @k more words in rstep. */
-static bool rstep_room(struct osm_querier *q, size_t k)
-{
-	size_t c = q->rcap ? q->rcap : 4096;
-	uint32_t *v;
-
-	if (q->rcap - q->rlen >= k)
-		return true;
-	while (c - q->rlen < k)
-		c *= 2;
-	if (c > UINT32_MAX)
-		return false;
-	v = realloc(q->rstep, c * sizeof(*v));
-	if (!v)
-		return false;
-	q->rstep = v;
-	q->rcap = c;
-	return true;
-}
-
-/* Append a step (@to, @e; @rw known for member steps). */
-static bool rstep_add(struct osm_querier *q, const struct osm_node *to,
-		      const struct osm_edge *e, bool rw)
-{
-	if (!rstep_room(q, 2))
-		return false;
-	q->rstep[q->rlen++] = (uint32_t)(to - q->g->nodes) | (rw ? R_RW : 0);
-	q->rstep[q->rlen++] = (uint32_t)(e - q->g->edges) |
-			      (rw ? R_KNOWN : 0);
-	return true;
-}
-
-/*
- * The steps of step_fwd() that end at @n, taken backward, as a list:
- * rstep[*@off] is their count, pairs of words follow.  Return: false
- * when out of memory (the caller scans instead).
- */
-static bool rsteps_of(struct osm_querier *q, const struct osm_node *n,
-		      uint32_t *off)
-{
-	const struct osm_graph *g = q->g;
-	size_t i, at = q->rlen;
-	bool ok;
-
-	if (q->roff[n->index]) {
-		*off = q->roff[n->index] - 1;
-		return true;
-	}
-	ok = rstep_room(q, 1);
-	q->rlen += ok;		/* the count's slot */
-	for (i = 0; ok && i < n->nout; i++) {
-		const struct osm_edge *e = n->out[i];
-		const struct osm_node *dst = e->dst.ptr;
-
-		if (e->kind == g->k_member && n->is_pd && dst->is_pd)
-			ok = rstep_add(q, dst, e, true);
-		else if (e->kind == g->k_subset && !n->is_pd &&
-			 n->type != dst->type)
-			ok = rstep_add(q, dst, e, false);
-	}
-	/* An mm's in-edges are mostly its regions': fetch ahead. */
-	for (i = 0; ok && !n->is_pd && i < n->nin; i++) {
-		const struct osm_edge *e = n->in[i];
-
-		if (i + 8 < n->nin)
-			__builtin_prefetch(&n->in[i + 8]->kind);
-		if (osm__is_reach_kind(g, e->kind))
-			ok = rstep_add(q, e->src.ptr, e, false);
-	}
-	if (!ok || at >= UINT32_MAX - 1) {
-		q->rlen = at;
-		return false;
-	}
-	q->rstep[at] = (uint32_t)((q->rlen - at - 1) / 2);
-	q->roff[n->index] = (uint32_t)at + 1;
-	*off = (uint32_t)at;
-	return true;
-}
-
-/* Does the step @v (a pair of words) into @n allow writing? */
-static bool rstep_writable(struct osm_querier *q, uint32_t *v,
-			   const struct osm_node *n)
-{
-	const struct osm_graph *g = q->g;
-
-	if (!(v[1] & R_KNOWN)) {
-		/* Forward, the step goes from v[0]'s node to @n. */
-		if (osm__step_writable(q, &g->edges[v[1] & R_IDX],
-				       &g->nodes[v[0] & R_IDX], n))
-			v[0] |= R_RW;
-		v[1] |= R_KNOWN;
-	}
-	return v[0] & R_RW;
-}
-
-/* The steps of step_fwd() that end at @n, taken backward. */
 static void step_rev(struct osm_querier *q, struct osm_stamps *s,
-		     const struct osm_node *n, bool wr)
+		     size_t n, bool wr)
 {
 	const struct osm_graph *g = q->g;
-	uint32_t at, *v;
-	size_t i;
+	uint32_t k, end = g->roff[n + 1];
 
-	if (q->roff && rsteps_of(q, n, &at)) {
-		v = q->rstep + at;
-		/*
-		 * Steps not yet judged read their ends' records: start
-		 * fetching them all, the misses overlap.
-		 */
-		for (i = 0; wr && i < v[0]; i++) {
-			if (v[2 + 2 * i] & R_KNOWN)
-				continue;
-			/* A region's perm is a bit: not its record. */
-			__builtin_prefetch(&g->edges[v[2 + 2 * i] & R_IDX]);
-			__builtin_prefetch(&g->nodes[v[1 + 2 * i] & R_IDX]);
-		}
-		for (i = 0; i < v[0]; i++)
-			if (!wr || rstep_writable(q, v + 1 + 2 * i, n))
-				push_idx(q, s, v[1 + 2 * i] & R_IDX);
-		return;
-	}
-	if (q->roff)		/* out of memory: scan instead */
-		q->walk_nomem = true;
+	for (k = g->roff[n]; k < end; k++) {
+		uint32_t v = g->rsteps[k];
 
-	for (i = 0; i < n->nout; i++) {
-		const struct osm_edge *e = n->out[i];
-		const struct osm_node *dst = e->dst.ptr;
-
-		if (e->kind == g->k_member && n->is_pd && dst->is_pd)
-			push(q, s, dst);
-		else if (e->kind == g->k_subset && !n->is_pd &&
-			 n->type != dst->type &&
-			 (!wr || osm__step_writable(q, e, dst, n)))
-			push(q, s, dst);
-	}
-	if (n->is_pd)
-		return;
-	for (i = 0; i < n->nin; i++) {
-		const struct osm_edge *e = n->in[i];
-		const struct osm_node *src = e->src.ptr;
-
-		if (osm__is_reach_kind(g, e->kind) &&
-		    (!wr || osm__step_writable(q, e, src, n)))
-			push(q, s, src);
+		if (!wr || v & OSM_RSTEP_RW)
+			push_idx(q, s, v & OSM_RSTEP_IDX);
 	}
 }
 
@@ -416,45 +246,43 @@ static void step_rev(struct osm_querier *q, struct osm_stamps *s,
  * WALK_WRITE) until the next walk of that kind.  With WALK_STOP an mm or
  * files node other than @start is visited but not walked past.
  *
- * Return: 0, or -ENOMEM when a backward walk could not index a node's
- * steps (it scanned them instead: the walk is whole, but the caller
- * must fail as any other allocation failure does).
+ * Return: 0.
  */
 int osm__walk(struct osm_querier *q, const struct osm_node *start,
 	      unsigned int how)
 {
 	struct osm_stamps *s = how & WALK_WRITE ? &q->wvisit : &q->visit;
+	const struct osm_graph *g = q->g;
 	bool wr = how & WALK_WRITE;
 	size_t head = 0;
 
-	q->walk_nomem = false;
 	osm__stamps_next(q, s);
 	q->tail = 0;
 	push(q, s, start);
 	while (head < q->tail) {
 		const struct osm_node *n = q->queue[head++];
-		uint32_t up = osm__region_up(q->g, n);
+		size_t i = n - g->nodes;
+		uint32_t up = osm__region_up(g, n);
 
 		/*
-		 * A region whose one backward step is its mm: taken from
-		 * the compact arrays, the node itself unread (its subset
-		 * step writes iff the region is writable).
+		 * Backward, a walk reads only the compact arrays: a region
+		 * whose one backward step is its mm takes it without even
+		 * its CSR (the step writes iff the region is writable).
 		 */
+		if ((how & WALK_STOP) && n != start &&
+		    (g->nbits[i] & OSM_NB_STOP))
+			continue;
 		if ((how & WALK_REV) && up) {
-			if (!wr || (q->g->vperm[n - q->g->nodes] &
-				    OSM_VPERM_W))
+			if (!wr || (g->nbits[i] & OSM_NB_W))
 				push_idx(q, s, up - 1);
 			continue;
 		}
-		if ((how & WALK_STOP) && n != start && !n->is_pd && n->type &&
-		    (n->type == q->t_mm || n->type == q->t_files))
-			continue;
 		if (how & WALK_REV)
-			step_rev(q, s, n, wr);
+			step_rev(q, s, i, wr);
 		else
 			step_fwd(q, s, n, wr);
 	}
-	return q->walk_nomem ? -ENOMEM : 0;
+	return 0;
 }
 
 int osm__filter_init(struct type_filter *f, const struct osm_graph *g,
@@ -536,13 +364,12 @@ static bool is_leaf(const struct osm_graph *g, const struct osm_node *n)
 	return true;
 }
 
-/* Is @n a member of another PD?  The index says it without a scan. */
+/* Is @n a member of another PD?  A PD's backward steps are its members. */
 static bool has_parent(const struct osm_querier *q, const struct osm_node *n)
 {
-	/* A PD's backward steps are its member edges. */
-	if (q->roff && q->roff[n->index])
-		return q->rstep[q->roff[n->index] - 1];
-	return osm__pd_parent(q->g, n);
+	const struct osm_graph *g = q->g;
+
+	return g->roff[n->index + 1] > g->roff[n->index];
 }
 
 /* Is @n a PD of an answer at granularity @gran (OSM_GRAN_*)? */
@@ -848,8 +675,6 @@ int osm__servers_core(struct osm_querier *q, const struct osm_node *pd,
 	if (!there || !back)
 		return 0;	/* a graph before 1.5 */
 	err = channels(q, pd, f, there, &chan, &n);
-	if (!err && n)
-		err = osm__querier_rev_index(q);
 	if (err) {
 		free(chan);
 		return err;

@@ -257,9 +257,6 @@ int osm_query__holders(const struct osm_graph *g, const struct osm_node *res,
 	err = query_prepare(g, res, opts, &f, &q);
 	if (err)
 		return osm_err(err);
-	err = osm__querier_rev_index(q);
-	if (err)
-		goto out;
 	/* Writable holders first, kept in q->wvisit for the modes. */
 	err = osm__walk(q, res, WALK_REV | WALK_WRITE);
 	if (!err && !w)

@@ -136,10 +136,10 @@ static void units_next(struct osm_querier *q)
 	}
 }
 
+/* An mm or files node: read from the node bits, not the node. */
 static bool is_stop(const struct osm_querier *q, const struct osm_node *n)
 {
-	return !n->is_pd && n->type &&
-	       (n->type == q->t_mm || n->type == q->t_files);
+	return q->g->nbits[n - q->g->nodes] & OSM_NB_STOP;
 }
 
 /*
@@ -223,8 +223,10 @@ static int holders_find(struct osm_querier *q, const struct osm_node *r,
 
 		if (osm__region_up(q->g, u))	/* a region: neither */
 			continue;
-		k += u->is_pd && osm__is_unit(q, u, gran);
-		ns += stop && i && is_stop(q, u);
+		if (is_stop(q, u))
+			ns += stop && i;
+		else
+			k += u->is_pd && osm__is_unit(q, u, gran);
 	}
 	t = malloc((k + 2 * ns + 1) * sizeof(*t));
 	if (!t)
@@ -234,10 +236,12 @@ static int holders_find(struct osm_querier *q, const struct osm_node *r,
 
 		if (osm__region_up(q->g, u))
 			continue;
-		if (u->is_pd && osm__is_unit(q, u, gran))
+		if (is_stop(q, u)) {
+			if (stop && i)
+				t[b++] = u - q->g->nodes;
+		} else if (u->is_pd && osm__is_unit(q, u, gran)) {
 			t[a++] = u->index;
-		else if (stop && i && is_stop(q, u))
-			t[b++] = u->index;
+		}
 	}
 	if (k + ns) {
 		err = osm__walk(q, r, how | WALK_WRITE);
@@ -287,11 +291,6 @@ int osm__sharing_core(struct osm_querier *q, const struct osm_node *pd,
 		return err;
 	if (!n)
 		return 0;
-	/*
-	 * The backward steps of each node the walks pass, indexed as they
-	 * are first met: a querier the caller keeps reuses them.
-	 */
-	err = osm__querier_rev_index(q);
 	offs = malloc(n * sizeof(*offs));
 	if (!offs)
 		err = -ENOMEM;

@@ -45,17 +45,6 @@ struct osm_querier {
 	/* Interned types, NULL when the graph has none. */
 	const char *t_thread, *t_process, *t_kernel, *t_vma, *t_file;
 	const char *t_phys;
-	const char *t_mm, *t_files;	/* where holder walks stop */
-	/*
-	 * The reverse steps of reachability per node, built as walks
-	 * reach the node: roff[i] is 1 + the offset in rstep of node i's
-	 * list (a count, then the nodes the steps lead to, R_RW when
-	 * writable), 0 while not built.
-	 */
-	uint32_t *roff;
-	uint32_t *rstep;
-	size_t rlen, rcap;
-	bool walk_nomem;		/* a node's steps could not be indexed */
 	/*
 	 * query_holders.c: the units reaching a resource, per resource.
 	 * harena holds lists (a count, then entries); hoff[i] is 1 + the
@@ -125,7 +114,6 @@ int osm__querier_get(const struct osm_graph *g, struct osm_querier *given,
 		     struct osm_querier **q);
 void osm__querier_put(struct osm_querier *given, struct osm_querier *q);
 void osm__stamps_next(struct osm_querier *q, struct osm_stamps *s);
-int osm__querier_rev_index(struct osm_querier *q);
 int osm__querier_bfs_arrays(struct osm_querier *q);
 int osm__walk(struct osm_querier *q, const struct osm_node *start,
 	      unsigned int how);
