@@ -93,11 +93,6 @@ struct ctl_table {
 	struct ctl_index by_pid, by_ppid, by_tid, by_tracer, by_proc;
 };
 
-/* Interned names the facts are read with. */
-struct ctl_names {
-	const char *process, *mm, *cred, *user_ns, *owner;
-};
-
 static bool attr_ull(const struct osm_node *n, const char *key, int base,
 		     unsigned long long *v)
 {
@@ -111,20 +106,6 @@ static bool attr_ull(const struct osm_node *n, const char *key, int base,
 	return !*end && !errno;
 }
 
-/* The node @n reaches by its first @kind edge to a node of type @t. */
-static const struct osm_node *out_to_t(const struct osm_node *n,
-				       const char *kind, const char *t)
-{
-	size_t i;
-
-	if (!t || !kind)
-		return NULL;
-	for (i = 0; i < n->nout; i++)
-		if (n->out[i]->kind == kind && n->out[i]->dst.ptr->type == t)
-			return n->out[i]->dst.ptr;
-	return NULL;
-}
-
 static const struct osm_node *find_fmt(const struct osm_graph *g,
 				       const char *type,
 				       unsigned long long v)
@@ -135,69 +116,76 @@ static const struct osm_node *find_fmt(const struct osm_graph *g,
 	return osm_graph__find(g, id);
 }
 
-static void names_init(const struct osm_graph *g, struct ctl_names *nm)
+/* The node of the record @link leads to (struct osm_facts), or NULL. */
+static const struct osm_facts *linked(const struct osm_graph *g,
+				      uint32_t link)
 {
-	nm->process = osm__lookup_name(g, "process");
-	nm->mm = osm__lookup_name(g, "mm");
-	nm->cred = osm__lookup_name(g, "cred");
-	nm->user_ns = osm__lookup_name(g, "user_ns");
-	nm->owner = osm__lookup_name(g, OSM_EDGE_OWNER);
+	return link ? &g->facts[link - 1] : NULL;
 }
 
-/* The cred node's part of the facts. */
-static void cred_facts(const struct osm_graph *g, const struct osm_node *cred,
-		       struct ctl_thread *c)
+static const struct osm_node *node_of(const struct osm_graph *g,
+				      const struct osm_facts *f)
 {
-	unsigned long long ns;
+	return f ? &g->nodes[f->node] : NULL;
+}
 
-	c->cred = cred &&
-		attr_ull(cred, "uid", 10, &c->uid) &&
-		attr_ull(cred, "euid", 10, &c->euid) &&
-		attr_ull(cred, "suid", 10, &c->suid) &&
-		attr_ull(cred, "gid", 10, &c->gid) &&
-		attr_ull(cred, "egid", 10, &c->egid) &&
-		attr_ull(cred, "sgid", 10, &c->sgid) &&
-		attr_ull(cred, "cap_eff", 16, &c->cap_eff) &&
-		attr_ull(cred, "cap_prm", 16, &c->cap_prm) &&
-		attr_ull(cred, "userns", 10, &ns);
+static const struct ctl_ns *ns_entry(const struct ctl_table *tab,
+				     const struct osm_node *n);
+
+/* The cred record's part of the facts (graph_facts.c's order). */
+static void cred_facts(const struct osm_graph *g, const struct ctl_table *tab,
+		       const struct osm_facts *cr, struct ctl_thread *c)
+{
+	unsigned long long *dst[] = {
+		&c->uid, &c->euid, &c->suid, &c->gid, &c->egid, &c->sgid,
+		&c->cap_eff, &c->cap_prm,
+	};
+	const struct ctl_ns *ns;
+	size_t i;
+
+	/* In order up to the first missing one, as a parse stops. */
+	for (i = 0; cr && i < sizeof(dst) / sizeof(dst[0]); i++) {
+		if (!(cr->have & 1U << i))
+			break;
+		*dst[i] = cr->v[i];
+	}
+	c->cred = cr && (cr->have & 0x1ff) == 0x1ff;
 	if (c->cred)
-		c->ns = find_fmt(g, "user_ns", ns);
+		c->ns = find_fmt(g, "user_ns", cr->v[8]);
 	if (!c->ns)
 		c->cred = false;
-	c->has_level = c->ns && attr_ull(c->ns, "level", 10, &c->level);
+	ns = ns_entry(tab, c->ns);
+	c->has_level = ns && ns->has_level;
+	if (c->has_level)
+		c->level = ns->level;
 }
 
 /*
- * The facts of thread @t.  @from, when not NULL, is a thread already read
- * with the same cred node: its credentials are copied, not parsed again.
+ * The facts of thread record @tf.  @from, when not NULL, is a thread
+ * already read with the same cred: its credentials are copied.
  */
 static void thread_facts_from(const struct osm_graph *g,
-			      const struct ctl_names *nm,
-			      const struct osm_node *t,
+			      const struct ctl_table *tab,
+			      const struct osm_facts *tf,
 			      const struct ctl_thread *from,
-			      const struct osm_node *cred,
 			      struct ctl_thread *c)
 {
-	const struct osm_node *mm;
-	unsigned long long d;
+	const struct osm_facts *proc = linked(g, tf->link[0]);
+	const struct osm_facts *mm = linked(g, tf->link[1]);
 
 	memset(c, 0, sizeof(*c));
-	c->thread = t;
-	c->proc = out_to_t(t, g->k_member, nm->process);
-	c->kthread = !c->proc || osm_node__attr(t, "kthread");
-	attr_ull(t, "tid", 10, &c->tid);
-	attr_ull(t, "tgid", 10, &c->tgid);
-	if (!attr_ull(t, "tracer", 10, &c->tracer))
-		c->tracer = 0;
-	if (c->proc) {
-		if (!attr_ull(c->proc, "pid", 10, &c->pid))
-			c->pid = 0;
-		if (!attr_ull(c->proc, "ppid", 10, &c->ppid))
-			c->ppid = 0;
+	c->thread = node_of(g, tf);
+	c->proc = node_of(g, proc);
+	c->kthread = !c->proc || tf->kthread;
+	c->tid = tf->have & 1 ? tf->v[0] : 0;
+	c->tgid = tf->have & 2 ? tf->v[1] : 0;
+	c->tracer = tf->have & 4 ? tf->v[2] : 0;
+	if (proc) {
+		c->pid = proc->have & 1 ? proc->v[0] : 0;
+		c->ppid = proc->have & 2 ? proc->v[1] : 0;
 	}
-	mm = out_to_t(t, g->k_hold, nm->mm);
-	c->dumpable = mm && attr_ull(mm, "dumpable", 10, &d) ? (int)d : -1;
-	c->mm_ns = mm ? out_to_t(mm, nm->owner, nm->user_ns) : NULL;
+	c->dumpable = mm && mm->have & 1 ? (int)mm->v[0] : -1;
+	c->mm_ns = mm ? node_of(g, linked(g, mm->link[0])) : NULL;
 	if (from) {
 		c->uid = from->uid;
 		c->euid = from->euid;
@@ -213,7 +201,7 @@ static void thread_facts_from(const struct osm_graph *g,
 		c->has_level = from->has_level;
 		return;
 	}
-	cred_facts(g, cred, c);
+	cred_facts(g, tab, linked(g, tf->link[2]), c);
 }
 
 /*
@@ -424,31 +412,33 @@ static const struct ctl_ns *ns_entry(const struct ctl_table *tab,
 	return lo < tab->nns && tab->ns[lo].node == n ? &tab->ns[lo] : NULL;
 }
 
-/* Every user_ns node's facts. */
-static int ns_table(const struct osm_graph *g, const struct ctl_names *nm,
-		    struct ctl_table *t)
+/* Every user_ns node's facts, from the records (in graph order). */
+static int ns_table(const struct osm_graph *g, struct ctl_table *t)
 {
 	size_t i, k = 0;
 
-	for (i = 0; nm->user_ns && i < g->nnodes; i++)
-		k += g->nodes[i].type == nm->user_ns;
+	for (i = 0; i < g->nfacts; i++)
+		k += g->facts[i].kind == OSM_FACTS_USER_NS;
 	t->ns = calloc(k ? k : 1, sizeof(*t->ns));
 	if (!t->ns)
 		return -ENOMEM;
-	for (i = 0; nm->user_ns && i < g->nnodes; i++) {
-		const struct osm_node *n = &g->nodes[i];
+	for (i = 0; i < g->nfacts; i++) {
+		const struct osm_facts *f = &g->facts[i];
 		struct ctl_ns *e;
 
-		if (n->type != nm->user_ns)
+		if (f->kind != OSM_FACTS_USER_NS)
 			continue;
 		e = &t->ns[t->nns++];
-		e->node = n;
-		e->has_level = attr_ull(n, "level", 10, &e->level);
-		e->has_owner = attr_ull(n, "owner", 10, &e->owner);
+		e->node = node_of(g, f);
+		e->has_level = f->have & 1;
+		e->level = e->has_level ? f->v[0] : 0;
+		e->has_owner = f->have & 2;
+		e->owner = e->has_owner ? f->v[1] : 0;
 	}
-	for (i = 0; i < t->nns; i++)
-		t->ns[i].up = ns_entry(t, out_to_t(t->ns[i].node, g->k_subset,
-						   nm->user_ns));
+	for (i = 0, k = 0; i < g->nfacts; i++)
+		if (g->facts[i].kind == OSM_FACTS_USER_NS)
+			t->ns[k++].up = ns_entry(t,
+				node_of(g, linked(g, g->facts[i].link[0])));
 	return 0;
 }
 
@@ -593,12 +583,12 @@ static size_t index_find(const struct ctl_index *ix, unsigned long long k,
 
 /*
  * Every thread's facts, kept in the querier: a batch reads them once.
- * Threads of one process usually share one cred node, parsed once.
+ * The parser kept them compact (graph_facts.c); threads of one process
+ * usually share one cred, whose user namespace is looked up once.
  */
 static int table_get(struct osm_querier *q, const struct ctl_table **out)
 {
 	const struct osm_graph *g = q->g;
-	struct ctl_names nm;
 	struct ctl_table *t;
 	size_t i, k = 0;
 	int err;
@@ -610,37 +600,34 @@ static int table_get(struct osm_querier *q, const struct ctl_table **out)
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
-	/* One pass over the nodes (74 MB on the bench graph), not two. */
-	for (i = 0; i < g->nnodes; i++)
-		if (is_thread(q, &g->nodes[i]))
-			q->slot[k++] = (uint32_t)i;
+	for (i = 0; i < g->nfacts; i++)
+		k += g->facts[i].kind == OSM_FACTS_THREAD;
 	t->v = calloc(k ? k : 1, sizeof(*t->v));
-	names_init(g, &nm);
-	err = t->v ? ns_table(g, &nm, t) : -ENOMEM;
+	err = t->v ? ns_table(g, t) : -ENOMEM;
 	if (err) {
 		table_free(t);
 		return err;
 	}
-	/* The threads' indices move from q->slot to t->v[].thread first. */
-	for (i = 0; i < k; i++)
-		t->v[i].thread = &g->nodes[q->slot[i]];
+	/* q->slot[cred record] is the first thread read with it. */
 	osm__stamps_next(q, &q->mark);
-	for (i = 0; i < k; i++) {
-		const struct osm_node *n = t->v[i].thread;
+	for (i = 0; i < g->nfacts; i++) {
+		const struct osm_facts *f = &g->facts[i];
 		const struct ctl_thread *from = NULL;
-		const struct osm_node *cred;
 		struct ctl_thread *c = &t->v[t->n];
-		cred = out_to_t(n, g->k_hold, nm.cred);
-		if (cred && stamp_has(&q->mark, cred->index))
-			from = &t->v[q->slot[cred->index]];
-		thread_facts_from(g, &nm, n, from, cred, c);
+		uint32_t cred = f->link[2];
+
+		if (f->kind != OSM_FACTS_THREAD)
+			continue;
+		if (cred && stamp_has(&q->mark, cred - 1))
+			from = &t->v[q->slot[cred - 1]];
+		thread_facts_from(g, t, f, from, c);
 		if (cred && !from) {
-			stamp_set(&q->mark, cred->index);
-			q->slot[cred->index] = (uint32_t)t->n;
+			stamp_set(&q->mark, cred - 1);
+			q->slot[cred - 1] = (uint32_t)t->n;
 		}
 		c->nsf = ns_entry(t, c->ns);
 		c->mm_nsf = ns_entry(t, c->mm_ns);
-		c->group = c->proc ? c->proc : osm__pd_group(g, n);
+		c->group = c->proc ? c->proc : osm__pd_group(g, c->thread);
 		t->n++;
 	}
 	err = classes(t);

@@ -27,6 +27,11 @@ static int intern_query_names(struct osm_graph *g)
 		{ &g->t_files, OSM_NODE_FILES },
 		{ &g->t_file, OSM_NODE_FILE },
 		{ &g->t_phys, OSM_NODE_PHYS },
+		{ &g->t_thread, OSM_NODE_THREAD },
+		{ &g->t_process, OSM_NODE_PROCESS },
+		{ &g->t_cred, OSM_NODE_CRED },
+		{ &g->t_user_ns, OSM_NODE_USER_NS },
+		{ &g->k_owner, OSM_EDGE_OWNER },
 	};
 	size_t i;
 
@@ -69,6 +74,7 @@ void osm_graph__free(struct osm_graph *g)
 	osm__mem_free(g->roff, g->roff_cap * sizeof(*g->roff));
 	osm__mem_free(g->rsteps, g->nrsteps * sizeof(*g->rsteps));
 	osm__mem_free(g->estep, g->estep_cap);
+	free(g->facts);
 	osm__mem_free(g->vup, g->nnodes * sizeof(*g->vup));
 	osm__mem_free(g->text, g->text_cap);
 	free(g);

@@ -590,6 +590,8 @@ static int node_body(struct osm_parser *p, const char *s, const char *e,
 	err = put_attrs(p, ce, e);
 	if (!err)
 		err = note_node(p, n, g->nnodes, p->buf + attrs);
+	if (!err && osm__facts_node(g, g->nnodes, p->buf + attrs))
+		err = fail(p, -ENOMEM, "out of memory");
 	if (err)
 		return err;
 	/* A node is declared once. */
@@ -684,6 +686,7 @@ static int edge_body(struct osm_parser *p, const struct osm_edge_line *l,
 	err = note_step(p, ed, &g->nodes[si], &g->nodes[di]);
 	if (err)
 		return err;
+	osm__facts_edge(g, ed, &g->nodes[si], &g->nodes[di]);
 	g->nodes[si].nout++;
 	g->nodes[di].nin++;
 	/* Walks go backward only along "member" and "subset" edges. */

@@ -101,7 +101,10 @@ struct osm_node {
 	const char *type;		/* interned: compare pointers */
 	const struct osm_edge **out;
 	const struct osm_edge **in;
-	const struct osm_edge **back;	/* in-edges a walk follows */
+	union {
+		const struct osm_edge **back;	/* in-edges a walk follows */
+		size_t facts;	/* while parsing: 1 + its graph.facts, or 0 */
+	};
 	uint32_t nout;
 	uint32_t nin;
 	uint32_t nback;
@@ -171,8 +174,9 @@ struct osm_graph {
 	/* Interned edge kinds and node types the queries compare against. */
 	const char *k_hold, *k_member, *k_subset, *k_map, *k_peer;
 	const char *k_inflight;	/* (1.7) followed like map */
-	const char *k_request, *k_serve;
+	const char *k_request, *k_serve, *k_owner;
 	const char *t_vma, *t_mm, *t_files, *t_file, *t_phys;
+	const char *t_thread, *t_process, *t_cred, *t_user_ns;
 
 	/*
 	 * What the walks read of a node or an edge, made compact while its
@@ -196,6 +200,39 @@ struct osm_graph {
 	uint8_t *estep;
 	size_t estep_cap;
 	uint32_t *vup;
+
+	/* What CanControl reads, in graph order (graph_facts.c). */
+	struct osm_facts *facts;
+	size_t nfacts, facts_cap;
+};
+
+/*
+ * The facts of a thread (a PD), a process, an mm, a cred or a user
+ * namespace that CanControl reads, parsed with the record (control.c
+ * says what each means): v[i] is the i-th attribute of its kind
+ * (graph_facts.c), valid when bit i of @have is set; link[] are 1 + the
+ * index in graph.facts of the records its first edges lead to (a
+ * thread's process, mm and cred; an mm's owner and a user namespace's
+ * parent user namespace), 0 when there is none.
+ */
+#define OSM_FACTS_NVAL	9
+
+enum {
+	OSM_FACTS_NONE,
+	OSM_FACTS_THREAD,	/* tid, tgid, tracer; process, mm, cred */
+	OSM_FACTS_PROCESS,	/* pid, ppid */
+	OSM_FACTS_MM,		/* dumpable; owner */
+	OSM_FACTS_CRED,		/* uid .. sgid, cap_eff, cap_prm, userns */
+	OSM_FACTS_USER_NS,	/* level, owner; parent */
+};
+
+struct osm_facts {
+	uint64_t v[OSM_FACTS_NVAL];
+	uint32_t node;
+	uint32_t link[3];
+	uint16_t have;
+	uint8_t kind;
+	bool kthread;		/* a thread with a "kthread" attribute */
 };
 
 /* The edge kinds reachability follows forward (query.md). */
@@ -275,6 +312,11 @@ struct osm_graph *osm__parser_run(struct osm_parser *p, int fd,
 				  const char *buf, size_t len);
 int osm__set_err(char *errbuf, size_t errbuf_sz, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* graph_facts.c */
+int osm__facts_node(struct osm_graph *g, size_t idx, const char *attrs);
+void osm__facts_edge(struct osm_graph *g, const struct osm_edge *e,
+		     const struct osm_node *src, const struct osm_node *dst);
 
 /* graph.c */
 struct osm_graph *osm__graph_new(void);
