@@ -221,6 +221,52 @@ static void test_mm_userns(void)
 	}
 }
 
+/*
+ * The facts are read as osm_node__attr() reads attributes: the first
+ * value of a key counts, a cred with one value that is not a number is
+ * no credential at all, and a thread's first edge to a cred is its cred.
+ * The target, process:20, is uid and gid 5000 with no capability.
+ */
+static void test_fact_reading(void)
+{
+	static const char text[] =
+		"osmosis-graph 1.7 view=full\n"
+		"node user_ns:1 res inum=1 level=0 owner=0\n"
+		"node cred:t res uid=5000 euid=5000 suid=5000 gid=5000 egid=5000 sgid=5000 cap_prm=0 cap_eff=0 userns=1\n"
+		"node process:20 pd pid=20 ppid=1\n"
+		"node thread:20 pd tid=20 tgid=20\n"
+		"edge thread:20 member process:20\n"
+		"edge thread:20 hold cred:t mode=r\n"
+		/* 4000 first, 5000 second: not the target's user. */
+		"node cred:a res uid=4000 euid=4000 suid=4000 gid=4000 egid=4000 sgid=4000 cap_prm=0 cap_eff=0 userns=1 uid=5000 euid=5000\n"
+		"node process:10 pd pid=10 ppid=1\n"
+		"node thread:10 pd tid=10 tgid=10\n"
+		"edge thread:10 member process:10\n"
+		"edge thread:10 hold cred:a mode=r\n"
+		/* Its first cred is the target's user: signal and ptrace. */
+		"node cred:c res uid=5000 euid=5000 suid=5000 gid=5000 egid=5000 sgid=5000 cap_prm=0 cap_eff=0 userns=1\n"
+		"node cred:e res uid=6000 euid=6000 suid=6000 gid=6000 egid=6000 sgid=6000 cap_prm=0 cap_eff=0 userns=1\n"
+		"node process:30 pd pid=30 ppid=1\n"
+		"node thread:30 pd tid=30 tgid=30\n"
+		"edge thread:30 member process:30\n"
+		"edge thread:30 hold cred:c mode=r\n"
+		"edge thread:30 hold cred:e mode=r\n"
+		/* euid 5000 would signal, but uid is not a number. */
+		"node cred:m res uid=50x0 euid=5000 suid=5000 gid=5000 egid=5000 sgid=5000 cap_prm=0 cap_eff=0 userns=1\n"
+		"node process:40 pd pid=40 ppid=1\n"
+		"node thread:40 pd tid=40 tgid=40\n"
+		"edge thread:40 member process:40\n"
+		"edge thread:40 hold cred:m mode=r\n"
+		"end nodes=14 edges=9\n";
+	struct osm_graph *g = osm_graph__parse(text, strlen(text));
+
+	CHECK(g);
+	if (!g)
+		return;
+	EXPECT(g, "process:20", 0, 0, "process:30=signal,ptrace");
+	osm_graph__free(g);
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -240,6 +286,7 @@ int main(int argc, char **argv)
 	test_args(g);
 	osm_graph__free(g);
 	test_mm_userns();
+	test_fact_reading();
 	printf("%sok 1 control (%d checks)\n", failures ? "not " : "",
 	       checks);
 	return failures ? 1 : 0;
