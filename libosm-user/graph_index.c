@@ -363,15 +363,11 @@ int osm__graph_index(struct osm_graph *g)
 			dst->back[dst->nback++] = e;
 		if (g->estep[i] & OSM_ESTEP_SRC)
 			g->rsteps[--g->roff[src->index]] = rstep(g, dst, i);
-		else if (g->estep[i])
+		else if (g->estep[i] & OSM_ESTEP_DST)
 			g->rsteps[--g->roff[dst->index]] = rstep(g, src, i);
 		if (g->vup)
 			note_vup(g, e, src, dst);
 	}
-	/* Only the parse needs what each edge's step is. */
-	osm__mem_free(g->estep, g->estep_cap);
-	g->estep = NULL;
-	g->estep_cap = 0;
 	for (i = 0; g->vup && i < g->nnodes; i++)
 		if (g->vup[i] == VUP_NONE)
 			g->vup[i] = 0;

@@ -329,39 +329,6 @@ static int note_node(struct osm_parser *p, const struct osm_node *n,
 }
 
 /*
- * Can a step of reachability from @from to @to over edge @e, whose
- * attributes are @a, write what it reaches?  The edge's own "mode"
- * (hold, files -> file), a region's "perm" (entering it from its mm, or
- * mapping what backs it: a private mapping writes its own copy, not the
- * file), an open file's "mode" (what it maps).  Steps with no such fact
- * allow writing.
- */
-static bool step_writable(const struct osm_graph *g, const char *kind,
-			  const char *a, const struct osm_node *from,
-			  const struct osm_node *to)
-{
-	uint8_t fb = g->nbits[from->index], tb = g->nbits[to->index];
-	uint8_t want = OSM_NB_W;
-
-	if (kind == g->k_member)
-		return true;
-	if (to->type == g->t_vma && !(tb & OSM_NB_W))
-		return false;
-	if (kind == g->k_subset)
-		return true;
-	if (attr_no_w(a, "mode"))
-		return false;
-	if (from->type == g->t_vma) {
-		if (to->type != g->t_phys)
-			want |= OSM_NB_S;
-		if ((fb & want) != want)
-			return false;
-	}
-	return !(from->type == g->t_file && kind == g->k_map &&
-		 (fb & OSM_NB_RO));
-}
-
-/*
  * The backward step of reachability edge @e makes, if any (querier.c's
  * walks, query.md): a member edge from a PD to a PD and a subset edge
  * into another type are taken from their source, an edge reachability
@@ -373,27 +340,28 @@ static int note_step(struct osm_parser *p, const struct osm_edge *e,
 	struct osm_graph *g = p->g;
 	const char *a = e->attrs_off == OSM_NO_ATTRS ? "" :
 			p->buf + e->attrs_off;
-	uint8_t code = 0;
+	bool ro = attr_no_w(a, "mode");
+	uint8_t code = ro ? OSM_ESTEP_RO : 0;
 	int err;
 
 	err = grow((void **)&g->estep, &g->estep_cap, g->nedges + 1, 1);
 	if (err)
 		return fail(p, err, "out of memory");
 	if (e->kind == g->k_member && src->is_pd && dst->is_pd) {
-		code = OSM_ESTEP_SRC | OSM_ESTEP_RW;
+		code |= OSM_ESTEP_SRC | OSM_ESTEP_RW;
 	} else if (e->kind == g->k_subset && !src->is_pd &&
 		   src->type != dst->type) {
-		code = OSM_ESTEP_SRC;
-		if (step_writable(g, e->kind, a, dst, src))
+		code |= OSM_ESTEP_SRC;
+		if (osm__step_writes(g, e->kind, ro, dst, src))
 			code |= OSM_ESTEP_RW;
 	} else if (osm__is_reach_kind(g, e->kind) && !dst->is_pd) {
-		code = OSM_ESTEP_DST;
-		if (step_writable(g, e->kind, a, src, dst))
+		code |= OSM_ESTEP_DST;
+		if (osm__step_writes(g, e->kind, ro, src, dst))
 			code |= OSM_ESTEP_RW;
 	}
 	if (code & OSM_ESTEP_SRC)
 		g->roff[src->index]++;
-	else if (code)
+	else if (code & OSM_ESTEP_DST)
 		g->roff[dst->index]++;
 	g->estep[g->nedges] = code;
 	return 0;

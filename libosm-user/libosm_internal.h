@@ -185,9 +185,9 @@ struct osm_graph {
 	 * OSM_NB_* bits (parsed with the node).  Reachability's backward
 	 * steps (query.md) are a CSR: node i's are rsteps[roff[i]] up to
 	 * rsteps[roff[i + 1]], each the index of the node the step leads to,
-	 * OSM_RSTEP_RW when the step allows writing; while parsing, roff[i]
-	 * counts node i's steps and estep[e] says which step edge e makes
-	 * (OSM_ESTEP_*).  vup[i] is 1 + the index of the mm a region hangs
+	 * OSM_RSTEP_RW when the step allows writing (while parsing, roff[i]
+	 * counts node i's steps); estep[e] says which step edge e makes and
+	 * whether its "mode" forbids writing (OSM_ESTEP_*).  vup[i] is 1 + the index of the mm a region hangs
 	 * under when that is its only backward step (built with the
 	 * adjacency; 0 otherwise, NULL when the graph has no region).
 	 */
@@ -253,9 +253,44 @@ static inline bool osm__is_reach_kind(const struct osm_graph *g,
 #define OSM_ESTEP_SRC	1	/* from its source to its destination */
 #define OSM_ESTEP_DST	2	/* from its destination to its source */
 #define OSM_ESTEP_RW	4	/* the step allows writing */
+#define OSM_ESTEP_RO	8	/* the edge has a "mode" without 'w' */
 
 #define OSM_RSTEP_RW	0x80000000U
 #define OSM_RSTEP_IDX	0x7fffffffU
+
+/*
+ * Can a step of reachability from @from to @to over an edge of @kind
+ * (@ro: its "mode" has no 'w') write what it reaches?  The edge's own
+ * mode (hold, files -> file), a region's "perm" (entering it from its
+ * mm, or mapping what backs it: a private mapping writes its own copy,
+ * not the file), an open file's "mode" (what it maps), all read from
+ * the bits the parser kept.  Steps with no such fact allow writing.
+ */
+static inline bool osm__step_writes(const struct osm_graph *g,
+				    const char *kind, bool ro,
+				    const struct osm_node *from,
+				    const struct osm_node *to)
+{
+	uint8_t fb = g->nbits[from->index];
+	uint8_t want = OSM_NB_W;
+
+	if (kind == g->k_member)
+		return true;
+	if (to->type == g->t_vma && !(g->nbits[to->index] & OSM_NB_W))
+		return false;
+	if (kind == g->k_subset)
+		return true;
+	if (ro)
+		return false;
+	if (from->type == g->t_vma) {
+		if (to->type != g->t_phys)
+			want |= OSM_NB_S;
+		if ((fb & want) != want)
+			return false;
+	}
+	return !(from->type == g->t_file && kind == g->k_map &&
+		 (fb & OSM_NB_RO));
+}
 
 /*
  * While parsing: start fetching what looking node id @hash up reads

@@ -61,9 +61,6 @@ struct osm_querier *osm_querier__new(const struct osm_graph *g)
 	q->t_thread = osm__lookup_name(g, OSM_NODE_THREAD);
 	q->t_process = osm__lookup_name(g, OSM_NODE_PROCESS);
 	q->t_kernel = osm__lookup_name(g, OSM_NODE_KERNEL);
-	q->t_vma = osm__lookup_name(g, OSM_NODE_VMA);
-	q->t_file = osm__lookup_name(g, OSM_NODE_FILE);
-	q->t_phys = osm__lookup_name(g, "phys");
 	return q;
 }
 
@@ -130,47 +127,17 @@ void osm__stamps_next(struct osm_querier *q, struct osm_stamps *s)
 	s->ndirty = 0;
 }
 
-/*
- * A region's perm ("rw-s") allows writing, and for a mapping, sharing:
- * the bits the parser kept (graph.nbits: a byte for every node parsed).
- */
-static bool perm_allows(const struct osm_graph *g, const struct osm_node *vma,
-			bool shared)
-{
-	unsigned int want = OSM_NB_W | (shared ? OSM_NB_S : 0);
-
-	return (g->nbits[vma->index] & want) == want;
-}
-
-/*
- * Can a step of reachability from @from to @to over @e write what it
- * reaches?  The edge's own "mode" (hold, files -> file), a region's
- * "perm" (entering it from its mm, or mapping what backs it: a private
- * mapping writes its own copy, not the file), an open file's "mode"
- * (what it maps).  Steps with no such fact allow writing.
- */
+/* Can a step of reachability over @e write (osm__step_writes())? */
 bool osm__step_writable(const struct osm_querier *q,
 			const struct osm_edge *e,
 			const struct osm_node *from,
 			const struct osm_node *to)
 {
 	const struct osm_graph *g = q->g;
-	const char *m;
 
-	if (e->kind == g->k_member)
-		return true;
-	if (to->type == q->t_vma && !perm_allows(g, to, false))
-		return false;
-	if (e->kind == g->k_subset)
-		return true;
-	m = osm_edge__attr(e, "mode");
-	if (m && !strchr(m, 'w'))
-		return false;
-	if (from->type == q->t_vma &&
-	    !perm_allows(g, from, to->type != q->t_phys))
-		return false;
-	return !(from->type == q->t_file && e->kind == g->k_map &&
-		 (g->nbits[from->index] & OSM_NB_RO));
+	return osm__step_writes(g, e->kind,
+				g->estep[e - g->edges] & OSM_ESTEP_RO,
+				from, to);
 }
 
 static inline void push(struct osm_querier *q, struct osm_stamps *s,

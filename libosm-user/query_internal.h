@@ -43,8 +43,7 @@ struct osm_querier {
 	const struct osm_node **queue;	/* visited nodes, BFS order */
 	size_t tail;
 	/* Interned types, NULL when the graph has none. */
-	const char *t_thread, *t_process, *t_kernel, *t_vma, *t_file;
-	const char *t_phys;
+	const char *t_thread, *t_process, *t_kernel;
 	/*
 	 * query_holders.c: the units reaching a resource, per resource.
 	 * harena holds lists (a count, then entries); hoff[i] is 1 + the
