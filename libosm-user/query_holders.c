@@ -28,10 +28,9 @@
 
 void osm__holders_free(struct osm_querier *q)
 {
-	free(q->hoff);
+	free(q->hoff);		/* also udense */
 	free(q->harena);
 	free(q->hbits);
-	free(q->udense);
 	free(q->unode);
 	free(q->ucnt);
 	free(q->ustamp);
@@ -51,10 +50,9 @@ void osm__holders_free(struct osm_querier *q)
 /* Forget every list and unit number (another granularity, or too large). */
 static void holders_reset(struct osm_querier *q, unsigned int gran)
 {
-	if (q->hlen)	/* every list has a word: none cached without */
+	/* calloc()ed: only the touched pages cost, until one is used. */
+	if (q->hlen || q->nunits)
 		memset(q->hoff, 0, q->n * sizeof(*q->hoff));
-	if (q->nunits)	/* calloc()ed: only the touched pages cost */
-		memset(q->udense, 0, q->n * sizeof(*q->udense));
 	q->hgran = gran;
 	q->hlen = 0;
 	q->nunits = 0;
@@ -65,11 +63,10 @@ static int holders_begin(struct osm_querier *q, unsigned int gran)
 {
 	if (!q->hbits)
 		q->hbits = calloc(q->n / 64 + 1, sizeof(*q->hbits));
-	if (!q->udense)
-		q->udense = calloc(q->n, sizeof(*q->udense));
 	if (!q->hoff)
 		q->hoff = calloc(q->n, sizeof(*q->hoff));
-	if (!q->hbits || !q->udense || !q->hoff)
+	q->udense = q->hoff;	/* PDs' numbers beside resources' lists */
+	if (!q->hbits || !q->hoff)
 		return -ENOMEM;
 	if (q->hgran != gran || q->hlen > H_CACHE_MAX)
 		holders_reset(q, gran);

@@ -51,6 +51,8 @@ struct osm_querier {
 	 * granularity hgran; hbits marks the units a query met.  Lists
 	 * name units by dense numbers (udense[node] - 1, unode[number]) so
 	 * that a query's per-unit counts (ucnt, ustamp) stay in cache.
+	 * Units are PDs and lists are of resources: udense is hoff, one
+	 * array, so a first query touches one per-node array, not two.
 	 */
 	uint32_t *hoff;
 	uint32_t *harena;
