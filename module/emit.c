@@ -23,39 +23,41 @@
  * ident.c before their node is begun.  Frame intervals are drawn once
  * each by construction (res_phys.c).
  */
+#define OSM_TYPE(name, pd, dedup)	{ name ":", sizeof(name), pd, dedup }
 static const struct {
-	char name[OSM_TYPE_NAME_MAX];	/* a longer name does not build */
+	char name[OSM_TYPE_NAME_MAX];	/* "<name>:"; longer does not build */
+	u8 len;				/* its length */
 	bool pd;
 	bool dedup;
 } osm_types[OSM_T_NR] = {
-	[OSM_T_KERNEL]		= { OSM_NODE_KERNEL, true, false },
-	[OSM_T_PROCESS]		= { OSM_NODE_PROCESS, true, false },
-	[OSM_T_THREAD]		= { OSM_NODE_THREAD, true, true },
-	[OSM_T_MM]		= { OSM_NODE_MM, false, false },
-	[OSM_T_VMA]		= { OSM_NODE_VMA, false, false },
-	[OSM_T_FILES]		= { OSM_NODE_FILES, false, false },
-	[OSM_T_FILE]		= { OSM_NODE_FILE, false, false },
-	[OSM_T_INODE]		= { OSM_NODE_INODE, false, false },
-	[OSM_T_FS]		= { OSM_NODE_FS, false, false },
-	[OSM_T_SIGHAND]		= { OSM_NODE_SIGHAND, false, false },
-	[OSM_T_CGROUP]		= { OSM_NODE_CGROUP, false, true },
-	[OSM_T_MNT_NS]		= { OSM_NODE_MNT_NS, false, true },
-	[OSM_T_UTS_NS]		= { OSM_NODE_UTS_NS, false, true },
-	[OSM_T_IPC_NS]		= { OSM_NODE_IPC_NS, false, true },
-	[OSM_T_PID_NS]		= { OSM_NODE_PID_NS, false, true },
-	[OSM_T_NET_NS]		= { OSM_NODE_NET_NS, false, true },
-	[OSM_T_USER_NS]		= { OSM_NODE_USER_NS, false, true },
-	[OSM_T_CGROUP_NS]	= { OSM_NODE_CGROUP_NS, false, true },
-	[OSM_T_TIME_NS]		= { OSM_NODE_TIME_NS, false, true },
-	[OSM_T_CRED]		= { OSM_NODE_CRED, false, false },
-	[OSM_T_SECCOMP]		= { OSM_NODE_SECCOMP, false, false },
-	[OSM_T_SHM]		= { OSM_NODE_SHM, false, false },
-	[OSM_T_SEM]		= { OSM_NODE_SEM, false, false },
-	[OSM_T_MSG]		= { OSM_NODE_MSG, false, false },
-	[OSM_T_SEMUNDO]		= { OSM_NODE_SEMUNDO, false, false },
-	[OSM_T_PHYS]		= { OSM_NODE_PHYS, false, false },
-	[OSM_T_FUSE]		= { OSM_NODE_FUSE, false, false },
-	[OSM_T_UFFD]		= { OSM_NODE_UFFD, false, false },
+	[OSM_T_KERNEL]		= OSM_TYPE(OSM_NODE_KERNEL, true, false),
+	[OSM_T_PROCESS]		= OSM_TYPE(OSM_NODE_PROCESS, true, false),
+	[OSM_T_THREAD]		= OSM_TYPE(OSM_NODE_THREAD, true, true),
+	[OSM_T_MM]		= OSM_TYPE(OSM_NODE_MM, false, false),
+	[OSM_T_VMA]		= OSM_TYPE(OSM_NODE_VMA, false, false),
+	[OSM_T_FILES]		= OSM_TYPE(OSM_NODE_FILES, false, false),
+	[OSM_T_FILE]		= OSM_TYPE(OSM_NODE_FILE, false, false),
+	[OSM_T_INODE]		= OSM_TYPE(OSM_NODE_INODE, false, false),
+	[OSM_T_FS]		= OSM_TYPE(OSM_NODE_FS, false, false),
+	[OSM_T_SIGHAND]		= OSM_TYPE(OSM_NODE_SIGHAND, false, false),
+	[OSM_T_CGROUP]		= OSM_TYPE(OSM_NODE_CGROUP, false, true),
+	[OSM_T_MNT_NS]		= OSM_TYPE(OSM_NODE_MNT_NS, false, true),
+	[OSM_T_UTS_NS]		= OSM_TYPE(OSM_NODE_UTS_NS, false, true),
+	[OSM_T_IPC_NS]		= OSM_TYPE(OSM_NODE_IPC_NS, false, true),
+	[OSM_T_PID_NS]		= OSM_TYPE(OSM_NODE_PID_NS, false, true),
+	[OSM_T_NET_NS]		= OSM_TYPE(OSM_NODE_NET_NS, false, true),
+	[OSM_T_USER_NS]		= OSM_TYPE(OSM_NODE_USER_NS, false, true),
+	[OSM_T_CGROUP_NS]	= OSM_TYPE(OSM_NODE_CGROUP_NS, false, true),
+	[OSM_T_TIME_NS]		= OSM_TYPE(OSM_NODE_TIME_NS, false, true),
+	[OSM_T_CRED]		= OSM_TYPE(OSM_NODE_CRED, false, false),
+	[OSM_T_SECCOMP]		= OSM_TYPE(OSM_NODE_SECCOMP, false, false),
+	[OSM_T_SHM]		= OSM_TYPE(OSM_NODE_SHM, false, false),
+	[OSM_T_SEM]		= OSM_TYPE(OSM_NODE_SEM, false, false),
+	[OSM_T_MSG]		= OSM_TYPE(OSM_NODE_MSG, false, false),
+	[OSM_T_SEMUNDO]		= OSM_TYPE(OSM_NODE_SEMUNDO, false, false),
+	[OSM_T_PHYS]		= OSM_TYPE(OSM_NODE_PHYS, false, false),
+	[OSM_T_FUSE]		= OSM_TYPE(OSM_NODE_FUSE, false, false),
+	[OSM_T_UFFD]		= OSM_TYPE(OSM_NODE_UFFD, false, false),
 };
 
 /**
@@ -236,7 +238,8 @@ char *osm_fmt_dec(char *p, u64 v)
 }
 
 /**
- * osm_fmt_hex() - write @v in lower-case hex, no prefix, at @p.
+ * osm_fmt_hex() - write @v in lower-case hex, no prefix, at @p, a byte
+ * at a time.
  * @p: room for OSM_NUM_MAX bytes.
  * @v: the number.
  * @width: minimum number of digits, zero-padded (at most 16).
@@ -251,10 +254,13 @@ char *osm_fmt_hex(char *p, u64 v, unsigned int width)
 	n = max(n, min(width, 16U));
 	end = p + n;
 	p = end;
-	while (n--) {
-		*--p = hex_asc_lo(v);
-		v >>= 4;
+	for (; n >= 2; n -= 2) {
+		p -= 2;
+		hex_byte_pack(p, v & 0xff);
+		v >>= 8;
 	}
+	if (n)
+		p[-1] = hex_asc_lo(v);
 	return end;
 }
 
@@ -355,10 +361,7 @@ void osm_put_escaped(struct osm_reader *r, const char *s)
 /* "<type>:<token>" at @p (room for OSM_ID_MAX bytes); returns its end. */
 static char *osm_fmt_id(char *p, const struct osm_id *id)
 {
-	const char *name = osm_types[id->type].name;
-
-	p = osm_fmt_mem(p, name, strnlen(name, OSM_TYPE_NAME_MAX));
-	*p++ = ':';
+	p = osm_fmt_mem(p, osm_types[id->type].name, osm_types[id->type].len);
 	switch (id->type) {
 	case OSM_T_KERNEL:
 	case OSM_T_PROCESS:

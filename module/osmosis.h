@@ -421,7 +421,7 @@ char *osm_fmt_hex(char *p, u64 v, unsigned int width);
  * Return: where to write, or NULL once the walk has failed (nothing may
  * be written then).
  */
-static inline char *osm_reserve(struct osm_reader *r, size_t n)
+static __always_inline char *osm_reserve(struct osm_reader *r, size_t n)
 {
 	struct osm_buf *buf = &r->out;
 
@@ -431,13 +431,14 @@ static inline char *osm_reserve(struct osm_reader *r, size_t n)
 }
 
 /* Keep what was written at osm_reserve()'s pointer, up to @end. */
-static inline void osm_commit(struct osm_reader *r, char *end)
+static __always_inline void osm_commit(struct osm_reader *r, char *end)
 {
 	r->out.len = end - r->out.data;
 }
 
 /* Copy @n bytes to @p; returns the end. */
-static inline char *osm_fmt_mem(char *p, const char *s, size_t n)
+static __always_inline char *osm_fmt_mem(char *p, const char *s,
+					 size_t n)
 {
 	memcpy(p, s, n);
 	return p + n;
@@ -449,7 +450,8 @@ static inline char *osm_fmt_mem(char *p, const char *s, size_t n)
  * @s: the bytes; the caller makes sure they need no escaping.
  * @n: how many.
  */
-static inline void osm_put_mem(struct osm_reader *r, const char *s, size_t n)
+static __always_inline void osm_put_mem(struct osm_reader *r, const char *s,
+					size_t n)
 {
 	struct osm_buf *buf = &r->out;
 
@@ -465,7 +467,7 @@ static inline void osm_put_mem(struct osm_reader *r, const char *s, size_t n)
  * Append a NUL-terminated string that needs no escaping.  Inline, so
  * the length of a literal is known when it is compiled.
  */
-static inline void osm_puts(struct osm_reader *r, const char *s)
+static __always_inline void osm_puts(struct osm_reader *r, const char *s)
 {
 	osm_put_mem(r, s, strlen(s));
 }
@@ -474,7 +476,8 @@ static inline void osm_puts(struct osm_reader *r, const char *s)
  * " key=" at @p, for the attribute writers below; they are inline so a
  * literal key is copied as a constant, in one piece with its value.
  */
-static inline char *osm_fmt_key(char *p, const char *key, size_t n)
+static __always_inline char *osm_fmt_key(char *p, const char *key,
+					 size_t n)
 {
 	*p++ = ' ';
 	p = osm_fmt_mem(p, key, n);
@@ -488,7 +491,8 @@ static inline char *osm_fmt_key(char *p, const char *key, size_t n)
  * @key: attribute name.
  * @v: the value.
  */
-static inline void osm_attr_u64(struct osm_reader *r, const char *key, u64 v)
+static __always_inline void osm_attr_u64(struct osm_reader *r,
+					 const char *key, u64 v)
 {
 	size_t n = strlen(key);
 	char *p = osm_reserve(r, n + 2 + OSM_NUM_MAX);
@@ -503,7 +507,8 @@ static inline void osm_attr_u64(struct osm_reader *r, const char *key, u64 v)
  * @key: attribute name.
  * @v: the value.
  */
-static inline void osm_attr_hex(struct osm_reader *r, const char *key, u64 v)
+static __always_inline void osm_attr_hex(struct osm_reader *r,
+					 const char *key, u64 v)
 {
 	size_t n = strlen(key);
 	char *p = osm_reserve(r, n + 4 + OSM_NUM_MAX);
@@ -520,8 +525,8 @@ static inline void osm_attr_hex(struct osm_reader *r, const char *key, u64 v)
  * @key: attribute name.
  * @val: attribute value.
  */
-static inline void osm_attr_str(struct osm_reader *r, const char *key,
-				const char *val)
+static __always_inline void osm_attr_str(struct osm_reader *r,
+					 const char *key, const char *val)
 {
 	size_t n = strlen(key);
 	char *p = osm_reserve(r, n + 2);
@@ -547,9 +552,10 @@ void osm_edge_begin_len(struct osm_reader *r, const struct osm_id *src,
  *
  * Finish with osm_end_line(), after any attributes.
  */
-static inline void osm_edge_begin(struct osm_reader *r,
-				  const struct osm_id *src, const char *kind,
-				  const struct osm_id *dst)
+static __always_inline void osm_edge_begin(struct osm_reader *r,
+					   const struct osm_id *src,
+					   const char *kind,
+					   const struct osm_id *dst)
 {
 	osm_edge_begin_len(r, src, kind, strlen(kind), dst);
 }
@@ -561,7 +567,7 @@ void osm_attr_path(struct osm_reader *r, const char *key,
  * osm_end_line() - finish a record.
  * @r: the reader.
  */
-static inline void osm_end_line(struct osm_reader *r)
+static __always_inline void osm_end_line(struct osm_reader *r)
 {
 	osm_put_mem(r, "\n", 1);
 }
