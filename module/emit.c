@@ -11,6 +11,7 @@
 #include <linux/mm.h>
 #include <linux/path.h>
 #include <linux/slab.h>
+#include <linux/swab.h>
 
 #include "osmosis.h"
 
@@ -237,9 +238,25 @@ char *osm_fmt_dec(char *p, u64 v)
 	return end;
 }
 
+/*
+ * The 8 hex digits of @v as 8 ASCII bytes, the first digit in the lowest
+ * byte: each nibble is spread to a byte of its own, digits of 10 and up
+ * are found all at once, then the bytes are reversed.
+ */
+static u64 osm_hex8(u32 v)
+{
+	u64 x = v, big;
+
+	x = (x | x << 16) & 0x0000ffff0000ffffULL;
+	x = (x | x << 8) & 0x00ff00ff00ff00ffULL;
+	x = (x | x << 4) & 0x0f0f0f0f0f0f0f0fULL;
+	big = ((x + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+	x += 0x3030303030303030ULL + big * ('a' - '0' - 10);
+	return swab64(x);
+}
+
 /**
- * osm_fmt_hex() - write @v in lower-case hex, no prefix, at @p, a byte
- * at a time.
+ * osm_fmt_hex() - write @v in lower-case hex, no prefix, at @p.
  * @p: room for OSM_NUM_MAX bytes.
  * @v: the number.
  * @width: minimum number of digits, zero-padded (at most 16).
@@ -249,19 +266,13 @@ char *osm_fmt_dec(char *p, u64 v)
 char *osm_fmt_hex(char *p, u64 v, unsigned int width)
 {
 	unsigned int n = v ? DIV_ROUND_UP(fls64(v), 4) : 1;
-	char *end;
+	__le64 digits[2];
 
 	n = max(n, min(width, 16U));
-	end = p + n;
-	p = end;
-	for (; n >= 2; n -= 2) {
-		p -= 2;
-		hex_byte_pack(p, v & 0xff);
-		v >>= 8;
-	}
-	if (n)
-		p[-1] = hex_asc_lo(v);
-	return end;
+	/* Little-endian stores: the digits come out in reading order. */
+	digits[0] = cpu_to_le64(osm_hex8(v >> 32));
+	digits[1] = cpu_to_le64(osm_hex8(v));
+	return osm_fmt_mem(p, (char *)digits + 16 - n, n);
 }
 
 /**

@@ -294,6 +294,23 @@ struct osm_phys {
 };
 
 /**
+ * struct osm_memo - one remembered keyed hash (ident.c)
+ * @obj: the object hashed.
+ * @x: what was hashed with it: its type, or a property of it (with
+ *	bit 63 set for a fingerprint).
+ * @y: another property (a fingerprint), or 0.
+ * @hash: the result.
+ */
+struct osm_memo {
+	const void *obj;
+	u64 x;
+	u64 y;
+	u64 hash;
+};
+
+#define OSM_MEMO_BITS	6
+
+/**
  * struct osm_reader - per-open state of /dev/osmosis
  * @lock: serialises read(2) calls on this open file; protects all below.
  * @file: the open file; its f_cred is the reader's identity.
@@ -320,6 +337,7 @@ struct osm_phys {
  * @edges: edge records emitted.
  * @err: sticky error: once a walk fails, every later read fails.
  * @pathbuf: PATH_MAX scratch buffer for d_path() and cgroup paths.
+ * @memo: keyed hashes computed lately (ident.c).
  *
  * Once @err is set the walk drops everything it holds (ids, cursor).
  */
@@ -348,6 +366,7 @@ struct osm_reader {
 	u64 edges;
 	int err;
 	char *pathbuf;
+	struct osm_memo memo[1 << OSM_MEMO_BITS];
 };
 
 /* main.c: tunables (module parameters). */
