@@ -55,14 +55,14 @@
 #include "osmosis.h"
 
 /**
- * osm_ids_reserve() - make room for @n ids before taking a lock.
+ * osm_ids_reserve_slow() - osm_ids_reserve() when the table may grow.
  * @r: the reader; its error is set on failure.
  * @n: how many ids the next locked step may add.
  *
  * Context: may sleep.
  * Return: true if the room is there.
  */
-bool osm_ids_reserve(struct osm_reader *r, size_t n)
+bool osm_ids_reserve_slow(struct osm_reader *r, size_t n)
 {
 	if (!r->err)
 		r->err = osm_idset_reserve(&r->ids, n);

@@ -385,11 +385,44 @@ struct osm_idslot *osm_idset_insert(struct osm_idset *set,
 				    const struct osm_id *id);
 int osm_idset_add(struct osm_idset *set, const struct osm_id *id);
 int osm_idset_reserve(struct osm_idset *set, size_t n);
-bool osm_idset_room(const struct osm_idset *set, size_t n);
+
+/**
+ * osm_idset_room() - can @n ids be added without growing the table?
+ * @set: the walk's set.
+ * @n: how many.
+ *
+ * Ids past max_nodes are refused rather than stored, so they need no
+ * room.  Inline: the walk asks before each region and resource.
+ *
+ * Return: true if osm_idset_add() of @n new ids will not allocate.
+ */
+static inline bool osm_idset_room(const struct osm_idset *set, size_t n)
+{
+	size_t need = min_t(size_t, set->count + n, max(osm_max_nodes, 1U));
+
+	return need <= (set->slots ? (set->mask + 1) / 2 : 0);
+}
+
 void osm_idset_free(struct osm_idset *set);
 
 /* ident.c */
-bool osm_ids_reserve(struct osm_reader *r, size_t n);
+bool osm_ids_reserve_slow(struct osm_reader *r, size_t n);
+
+/**
+ * osm_ids_reserve() - make room for @n ids before taking a lock.
+ * @r: the reader; its error is set on failure.
+ * @n: how many ids the next locked step may add.
+ *
+ * Context: may sleep.
+ * Return: true if the room is there.
+ */
+static inline bool osm_ids_reserve(struct osm_reader *r, size_t n)
+{
+	if (likely(!r->err && osm_idset_room(&r->ids, n)))
+		return true;
+	return osm_ids_reserve_slow(r, n);
+}
+
 int osm_object_id(struct osm_reader *r, enum osm_type type, const void *obj,
 		  struct task_struct *holder, unsigned int fd,
 		  struct osm_id *id);
