@@ -651,6 +651,35 @@ bench_ab() {
 	done
 }
 
+# The graph text of each base module and of the tree's, read one after
+# the other on the quiet system, with what differs by design made equal:
+# the load's epoch and every keyed token (a new key each load) become
+# numbers in order of appearance.  The reader itself (cat) changes pid.
+bench_same_text() {
+	for ko in $(cd / && ls osmosis-base*.ko | sed 's/\.ko$//'); do
+		rmmod osmosis && insmod "/$ko.ko" || return 0
+		cat /dev/osmosis | awk "$TOKEN_AWK" >/tmp/text.base
+		rmmod osmosis && insmod /osmosis.ko || return 0
+		cat /dev/osmosis | awk "$TOKEN_AWK" >/tmp/text.tree
+		echo "### text: $ko against the tree: $(wc -l </tmp/text.tree) lines, $(diff /tmp/text.base /tmp/text.tree | grep -c '^[-+][^-+]') differ"
+		diff /tmp/text.base /tmp/text.tree | head -n 20 | sed 's/^/# /'
+	done
+}
+
+TOKEN_AWK='
+{
+	sub(/ epoch=[0-9a-f]+/, " epoch=E")
+	out = ""
+	while (match($0, /[a-z_]+:[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]/)) {
+		t = substr($0, RSTART, RLENGTH)
+		if (!(t in seen))
+			seen[t] = "T" (++n)
+		out = out substr($0, 1, RSTART - 1) seen[t]
+		$0 = substr($0, RSTART + RLENGTH)
+	}
+	print out $0
+}'
+
 # Informational, not a test: speed is a ratio measured side by side.
 # osm.bench_spawn= sets the extra processes (default 100; 0 = no bench).
 benchmark() {
@@ -659,7 +688,7 @@ benchmark() {
 	[ "$num" -gt 0 ] || return 0
 	echo "### osm-bench -s $num -t 2 -i 5 (informational)"
 	osm-bench -s "$num" -t 2 -i 5 2>&1 | sed 's/^/# /'
-	[ -f /osmosis-base1.ko ] && bench_ab
+	[ -f /osmosis-base1.ko ] && bench_same_text && bench_ab
 	# osm.bench_quick=1: only that side-by-side run (and the profile).
 	if [ "$(cmdline_arg osm.bench_quick 0)" != 1 ]; then
 		benchmark_more
