@@ -654,15 +654,24 @@ bench_ab() {
 # The graph text of each base module and of the tree's, read one after
 # the other on the quiet system, with what differs by design made equal:
 # the load's epoch and every keyed token (a new key each load) become
-# numbers in order of appearance.  The reader itself (cat) changes pid.
+# numbers in order of appearance.  init reads the device itself, so no
+# reader process comes and goes between the two.
+read_graph() {
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+	done </dev/osmosis
+}
+
 bench_same_text() {
 	for ko in $(cd / && ls osmosis-base*.ko | sed 's/\.ko$//'); do
 		rmmod osmosis && insmod "/$ko.ko" || return 0
-		cat /dev/osmosis | awk "$TOKEN_AWK" >/tmp/text.base
+		read_graph >/tmp/text.raw
+		awk "$TOKEN_AWK" </tmp/text.raw >/tmp/text.base
 		rmmod osmosis && insmod /osmosis.ko || return 0
-		cat /dev/osmosis | awk "$TOKEN_AWK" >/tmp/text.tree
+		read_graph >/tmp/text.raw
+		awk "$TOKEN_AWK" </tmp/text.raw >/tmp/text.tree
 		echo "### text: $ko against the tree: $(wc -l </tmp/text.tree) lines, $(diff /tmp/text.base /tmp/text.tree | grep -c '^[-+][^-+]') differ"
-		diff /tmp/text.base /tmp/text.tree | head -n 20 | sed 's/^/# /'
+		diff /tmp/text.base /tmp/text.tree | head -n 40 | sed 's/^/# /'
 	done
 }
 
