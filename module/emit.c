@@ -11,6 +11,7 @@
 #include <linux/mm.h>
 #include <linux/path.h>
 #include <linux/slab.h>
+#include <linux/swab.h>
 
 #include "osmosis.h"
 
@@ -23,39 +24,41 @@
  * ident.c before their node is begun.  Frame intervals are drawn once
  * each by construction (res_phys.c).
  */
+#define OSM_TYPE(name, pd, dedup)	{ name ":", sizeof(name), pd, dedup }
 static const struct {
-	const char *name;
+	char name[OSM_TYPE_NAME_MAX];	/* "<name>:"; longer does not build */
+	u8 len;				/* its length */
 	bool pd;
 	bool dedup;
 } osm_types[OSM_T_NR] = {
-	[OSM_T_KERNEL]		= { OSM_NODE_KERNEL, true, false },
-	[OSM_T_PROCESS]		= { OSM_NODE_PROCESS, true, false },
-	[OSM_T_THREAD]		= { OSM_NODE_THREAD, true, true },
-	[OSM_T_MM]		= { OSM_NODE_MM, false, false },
-	[OSM_T_VMA]		= { OSM_NODE_VMA, false, false },
-	[OSM_T_FILES]		= { OSM_NODE_FILES, false, false },
-	[OSM_T_FILE]		= { OSM_NODE_FILE, false, false },
-	[OSM_T_INODE]		= { OSM_NODE_INODE, false, false },
-	[OSM_T_FS]		= { OSM_NODE_FS, false, false },
-	[OSM_T_SIGHAND]		= { OSM_NODE_SIGHAND, false, false },
-	[OSM_T_CGROUP]		= { OSM_NODE_CGROUP, false, true },
-	[OSM_T_MNT_NS]		= { OSM_NODE_MNT_NS, false, true },
-	[OSM_T_UTS_NS]		= { OSM_NODE_UTS_NS, false, true },
-	[OSM_T_IPC_NS]		= { OSM_NODE_IPC_NS, false, true },
-	[OSM_T_PID_NS]		= { OSM_NODE_PID_NS, false, true },
-	[OSM_T_NET_NS]		= { OSM_NODE_NET_NS, false, true },
-	[OSM_T_USER_NS]		= { OSM_NODE_USER_NS, false, true },
-	[OSM_T_CGROUP_NS]	= { OSM_NODE_CGROUP_NS, false, true },
-	[OSM_T_TIME_NS]		= { OSM_NODE_TIME_NS, false, true },
-	[OSM_T_CRED]		= { OSM_NODE_CRED, false, false },
-	[OSM_T_SECCOMP]		= { OSM_NODE_SECCOMP, false, false },
-	[OSM_T_SHM]		= { OSM_NODE_SHM, false, false },
-	[OSM_T_SEM]		= { OSM_NODE_SEM, false, false },
-	[OSM_T_MSG]		= { OSM_NODE_MSG, false, false },
-	[OSM_T_SEMUNDO]		= { OSM_NODE_SEMUNDO, false, false },
-	[OSM_T_PHYS]		= { OSM_NODE_PHYS, false, false },
-	[OSM_T_FUSE]		= { OSM_NODE_FUSE, false, false },
-	[OSM_T_UFFD]		= { OSM_NODE_UFFD, false, false },
+	[OSM_T_KERNEL]		= OSM_TYPE(OSM_NODE_KERNEL, true, false),
+	[OSM_T_PROCESS]		= OSM_TYPE(OSM_NODE_PROCESS, true, false),
+	[OSM_T_THREAD]		= OSM_TYPE(OSM_NODE_THREAD, true, true),
+	[OSM_T_MM]		= OSM_TYPE(OSM_NODE_MM, false, false),
+	[OSM_T_VMA]		= OSM_TYPE(OSM_NODE_VMA, false, false),
+	[OSM_T_FILES]		= OSM_TYPE(OSM_NODE_FILES, false, false),
+	[OSM_T_FILE]		= OSM_TYPE(OSM_NODE_FILE, false, false),
+	[OSM_T_INODE]		= OSM_TYPE(OSM_NODE_INODE, false, false),
+	[OSM_T_FS]		= OSM_TYPE(OSM_NODE_FS, false, false),
+	[OSM_T_SIGHAND]		= OSM_TYPE(OSM_NODE_SIGHAND, false, false),
+	[OSM_T_CGROUP]		= OSM_TYPE(OSM_NODE_CGROUP, false, true),
+	[OSM_T_MNT_NS]		= OSM_TYPE(OSM_NODE_MNT_NS, false, true),
+	[OSM_T_UTS_NS]		= OSM_TYPE(OSM_NODE_UTS_NS, false, true),
+	[OSM_T_IPC_NS]		= OSM_TYPE(OSM_NODE_IPC_NS, false, true),
+	[OSM_T_PID_NS]		= OSM_TYPE(OSM_NODE_PID_NS, false, true),
+	[OSM_T_NET_NS]		= OSM_TYPE(OSM_NODE_NET_NS, false, true),
+	[OSM_T_USER_NS]		= OSM_TYPE(OSM_NODE_USER_NS, false, true),
+	[OSM_T_CGROUP_NS]	= OSM_TYPE(OSM_NODE_CGROUP_NS, false, true),
+	[OSM_T_TIME_NS]		= OSM_TYPE(OSM_NODE_TIME_NS, false, true),
+	[OSM_T_CRED]		= OSM_TYPE(OSM_NODE_CRED, false, false),
+	[OSM_T_SECCOMP]		= OSM_TYPE(OSM_NODE_SECCOMP, false, false),
+	[OSM_T_SHM]		= OSM_TYPE(OSM_NODE_SHM, false, false),
+	[OSM_T_SEM]		= OSM_TYPE(OSM_NODE_SEM, false, false),
+	[OSM_T_MSG]		= OSM_TYPE(OSM_NODE_MSG, false, false),
+	[OSM_T_SEMUNDO]		= OSM_TYPE(OSM_NODE_SEMUNDO, false, false),
+	[OSM_T_PHYS]		= OSM_TYPE(OSM_NODE_PHYS, false, false),
+	[OSM_T_FUSE]		= OSM_TYPE(OSM_NODE_FUSE, false, false),
+	[OSM_T_UFFD]		= OSM_TYPE(OSM_NODE_UFFD, false, false),
 };
 
 /**
@@ -161,7 +164,9 @@ void osm_printf(struct osm_reader *r, const char *fmt, ...)
 /*
  * Plain bytes, numbers and ids are written without vsnprintf(): a graph
  * is mostly ids, and formatting them through vsnprintf() cost more than
- * the rest of the walk (tools/bench_graph.c against its floor).
+ * the rest of the walk (tools/bench_graph.c against its floor).  Each
+ * piece asks once for room for its longest form (osm_reserve()) and is
+ * then written straight into the chunk.
  */
 static bool osm_room(struct osm_reader *r, size_t n)
 {
@@ -173,6 +178,101 @@ static bool osm_room(struct osm_reader *r, size_t n)
 		return true;
 	r->err = osm_buf_reserve(buf, n);
 	return !r->err;
+}
+
+/**
+ * osm_reserve_slow() - osm_reserve() when the chunk must grow first.
+ * @r: the reader.
+ * @n: bytes wanted.
+ *
+ * Return: where to write them, or NULL once the walk has failed.
+ */
+char *osm_reserve_slow(struct osm_reader *r, size_t n)
+{
+	return osm_room(r, n) ? r->out.data + r->out.len : NULL;
+}
+
+/* Decimal digits of @v. */
+static unsigned int osm_dec_len(u64 v)
+{
+	unsigned int n = 1;
+
+	while (v >= 10000) {
+		v = div_u64(v, 10000);
+		n += 4;
+	}
+	if (v >= 1000)
+		return n + 3;
+	if (v >= 100)
+		return n + 2;
+	return v >= 10 ? n + 1 : n;
+}
+
+/**
+ * osm_fmt_dec() - write @v in decimal at @p, two digits per division.
+ * @p: room for OSM_NUM_MAX bytes.
+ * @v: the number.
+ *
+ * Return: the end of what was written.
+ */
+char *osm_fmt_dec(char *p, u64 v)
+{
+	char *end = p + osm_dec_len(v);
+	unsigned int d;
+
+	p = end;
+	while (v >= 100) {
+		d = do_div(v, 100);
+		p -= 2;
+		p[0] = '0' + d / 10;
+		p[1] = '0' + d % 10;
+	}
+	d = v;
+	if (d >= 10) {
+		p -= 2;
+		p[0] = '0' + d / 10;
+		p[1] = '0' + d % 10;
+	} else {
+		p[-1] = '0' + d;
+	}
+	return end;
+}
+
+/*
+ * The 8 hex digits of @v as 8 ASCII bytes, the first digit in the lowest
+ * byte: each nibble is spread to a byte of its own, digits of 10 and up
+ * are found all at once, then the bytes are reversed.
+ */
+static u64 osm_hex8(u32 v)
+{
+	u64 x = v, big;
+
+	x = (x | x << 16) & 0x0000ffff0000ffffULL;
+	x = (x | x << 8) & 0x00ff00ff00ff00ffULL;
+	x = (x | x << 4) & 0x0f0f0f0f0f0f0f0fULL;
+	big = ((x + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+	x += 0x3030303030303030ULL + big * ('a' - '0' - 10);
+	return swab64(x);
+}
+
+/**
+ * osm_fmt_hex() - write @v in lower-case hex, no prefix, at @p.
+ * @p: room for OSM_NUM_MAX bytes.
+ * @v: the number.
+ * @width: minimum number of digits, zero-padded (at most 16).
+ *
+ * Return: the end of what was written.
+ */
+char *osm_fmt_hex(char *p, u64 v, unsigned int width)
+{
+	unsigned int n = v ? DIV_ROUND_UP(fls64(v), 4) : 1;
+	__le64 digits[2];
+
+	n = max(n, min(width, 16U));
+	/* Little-endian stores: the digits come out in reading order. */
+	digits[0] = cpu_to_le64(osm_hex8(v >> 32));
+	digits[1] = cpu_to_le64(osm_hex8(v));
+	return osm_fmt_mem(p, (char *)digits + 16 - n, n);
 }
 
 /**
@@ -195,53 +295,31 @@ void osm_put_mem_slow(struct osm_reader *r, const char *s, size_t n)
  * @r: the reader.
  * @v: the number.
  * @base: 8, 10 or 16.
- * @width: minimum number of digits, zero-padded (at most 22).
+ * @width: minimum number of digits, zero-padded (base 16 only, at
+ *	most 16).
  */
 void osm_put_num(struct osm_reader *r, u64 v, unsigned int base,
 		 unsigned int width)
 {
+	char *p = osm_reserve(r, OSM_NUM_MAX);
 	char tmp[24];
 	int i = sizeof(tmp);
 
+	if (!p)
+		return;
+	if (base == 10) {
+		osm_commit(r, osm_fmt_dec(p, v));
+		return;
+	}
+	if (base == 16) {
+		osm_commit(r, osm_fmt_hex(p, v, width));
+		return;
+	}
 	do {
-		if (base == 10) {
-			tmp[--i] = '0' + do_div(v, 10);
-		} else {
-			tmp[--i] = hex_asc_lo(v & (base - 1));
-			v = base == 16 ? v >> 4 : v >> 3;
-		}
+		tmp[--i] = '0' + (v & 7);
+		v >>= 3;
 	} while (v);
-	while (sizeof(tmp) - i < width && i > 0)
-		tmp[--i] = '0';
-	osm_put_mem(r, tmp + i, sizeof(tmp) - i);
-}
-
-/**
- * osm_attr_u64() - append " key=<decimal>".
- * @r: the reader.
- * @key: attribute name.
- * @v: the value.
- */
-void osm_attr_u64(struct osm_reader *r, const char *key, u64 v)
-{
-	osm_put_mem(r, " ", 1);
-	osm_puts(r, key);
-	osm_put_mem(r, "=", 1);
-	osm_put_num(r, v, 10, 0);
-}
-
-/**
- * osm_attr_hex() - append " key=0x<hex>".
- * @r: the reader.
- * @key: attribute name.
- * @v: the value.
- */
-void osm_attr_hex(struct osm_reader *r, const char *key, u64 v)
-{
-	osm_put_mem(r, " ", 1);
-	osm_puts(r, key);
-	osm_put_mem(r, "=0x", 3);
-	osm_put_num(r, v, 16, 0);
+	osm_commit(r, osm_fmt_mem(p, tmp + i, sizeof(tmp) - i));
 }
 
 /**
@@ -252,10 +330,16 @@ void osm_attr_hex(struct osm_reader *r, const char *key, u64 v)
  */
 void osm_attr_devino(struct osm_reader *r, dev_t dev, u64 ino)
 {
-	osm_attr_u64(r, "dev", MAJOR(dev));
-	osm_put_mem(r, ":", 1);
-	osm_put_num(r, MINOR(dev), 10, 0);
-	osm_attr_u64(r, "ino", ino);
+	char *p = osm_reserve(r, 10 + 3 * OSM_NUM_MAX);
+
+	if (!p)
+		return;
+	p = osm_fmt_mem(p, " dev=", 5);
+	p = osm_fmt_dec(p, MAJOR(dev));
+	*p++ = ':';
+	p = osm_fmt_dec(p, MINOR(dev));
+	p = osm_fmt_mem(p, " ino=", 5);
+	osm_commit(r, osm_fmt_dec(p, ino));
 }
 
 /**
@@ -266,78 +350,65 @@ void osm_attr_devino(struct osm_reader *r, dev_t dev, u64 ino)
  */
 void osm_put_escaped(struct osm_reader *r, const char *s)
 {
-	struct osm_buf *buf = &r->out;
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)s;
+	char *d = osm_reserve(r, strlen(s) * 4);
 
-	if (r->err)
+	if (!d)
 		return;
-	r->err = osm_buf_reserve(buf, strlen(s) * 4);
-	if (r->err)
-		return;
-	for (p = (const unsigned char *)s; *p; p++) {
+	for (; *p; p++) {
 		if (*p <= 0x20 || *p >= 0x7f || *p == '\\') {
-			buf->data[buf->len++] = '\\';
-			buf->data[buf->len++] = 'x';
-			buf->data[buf->len++] = hex_asc_lo(*p >> 4);
-			buf->data[buf->len++] = hex_asc_lo(*p);
+			d[0] = '\\';
+			d[1] = 'x';
+			d[2] = hex_asc_lo(*p >> 4);
+			d[3] = hex_asc_lo(*p);
+			d += 4;
 		} else {
-			buf->data[buf->len++] = *p;
+			*d++ = *p;
 		}
 	}
+	osm_commit(r, d);
 }
 
-static void osm_put_id(struct osm_reader *r, const struct osm_id *id)
+/* "<type>:<token>" at @p (room for OSM_ID_MAX bytes); returns its end. */
+static char *osm_fmt_id(char *p, const struct osm_id *id)
 {
-	osm_puts(r, osm_types[id->type].name);
-	osm_put_mem(r, ":", 1);
+	p = osm_fmt_mem(p, osm_types[id->type].name, osm_types[id->type].len);
 	switch (id->type) {
 	case OSM_T_KERNEL:
 	case OSM_T_PROCESS:
 	case OSM_T_THREAD:
 	case OSM_T_CGROUP:
 	case OSM_T_MNT_NS ... OSM_T_TIME_NS:
-		osm_put_num(r, id->a, 10, 0);
-		break;
+		return osm_fmt_dec(p, id->a);
 	case OSM_T_VMA:
-		osm_put_num(r, id->a, 16, 16);
-		osm_put_mem(r, ":", 1);
-		osm_put_num(r, id->b, 16, 0);
-		break;
+		p = osm_fmt_hex(p, id->a, 16);
+		*p++ = ':';
+		return osm_fmt_hex(p, id->b, 0);
 	case OSM_T_SHM ... OSM_T_MSG:
-		osm_put_num(r, id->a, 10, 0);
-		osm_put_mem(r, ":", 1);
-		osm_put_num(r, id->b, 10, 0);
-		break;
+		p = osm_fmt_dec(p, id->a);
+		*p++ = ':';
+		return osm_fmt_dec(p, id->b);
 	case OSM_T_PHYS:	/* first and last frame */
-		osm_put_num(r, id->a, 16, 0);
-		osm_put_mem(r, "-", 1);
-		osm_put_num(r, id->b, 16, 0);
-		break;
+		p = osm_fmt_hex(p, id->a, 0);
+		*p++ = '-';
+		return osm_fmt_hex(p, id->b, 0);
 	case OSM_T_INODE:
-		osm_put_num(r, MAJOR((u32)id->a), 10, 0);
-		osm_put_mem(r, ":", 1);
-		osm_put_num(r, MINOR((u32)id->a), 10, 0);
-		osm_put_mem(r, ":", 1);
-		osm_put_num(r, id->b, 10, 0);
-		/* Not the first inode object under this name (ident.c). */
-		if (id->a >> 32) {
-			osm_put_mem(r, ":", 1);
-			osm_put_num(r, (u32)(id->a >> 32), 16, 8);
-		}
-		break;
 	case OSM_T_FUSE:
-		osm_put_num(r, MAJOR((u32)id->a), 10, 0);
-		osm_put_mem(r, ":", 1);
-		osm_put_num(r, MINOR((u32)id->a), 10, 0);
-		/* Not the first superblock under this name (ident.c). */
-		if (id->a >> 32) {
-			osm_put_mem(r, ":", 1);
-			osm_put_num(r, (u32)(id->a >> 32), 16, 8);
+		p = osm_fmt_dec(p, MAJOR((u32)id->a));
+		*p++ = ':';
+		p = osm_fmt_dec(p, MINOR((u32)id->a));
+		if (id->type == OSM_T_INODE) {
+			*p++ = ':';
+			p = osm_fmt_dec(p, id->b);
 		}
-		break;
+		/* Not the first object under this name (ident.c). */
+		if (id->a >> 32) {
+			*p++ = ':';
+			p = osm_fmt_hex(p, (u32)(id->a >> 32), 8);
+		}
+		return p;
 	default:
-		osm_put_num(r, id->a, 16, 16);
-		break;
+		return osm_fmt_hex(p, id->a, 16);
 	}
 }
 
@@ -356,6 +427,8 @@ static void osm_put_id(struct osm_reader *r, const struct osm_id *id)
  */
 bool osm_node_begin(struct osm_reader *r, const struct osm_id *id)
 {
+	char *p;
+
 	if (r->err)
 		return false;
 	if (osm_types[id->type].dedup) {
@@ -366,47 +439,45 @@ bool osm_node_begin(struct osm_reader *r, const struct osm_id *id)
 			return false;
 		}
 	}
-	osm_puts(r, OSM_REC_NODE " ");
-	osm_put_id(r, id);
-	osm_puts(r, osm_types[id->type].pd ? " " OSM_CLASS_PD :
-		    " " OSM_CLASS_RES);
+	p = osm_reserve(r, OSM_ID_MAX + 16);
+	if (!p)
+		return false;
+	p = osm_fmt_mem(p, OSM_REC_NODE " ", sizeof(OSM_REC_NODE));
+	p = osm_fmt_id(p, id);
+	if (osm_types[id->type].pd)
+		p = osm_fmt_mem(p, " " OSM_CLASS_PD, sizeof(OSM_CLASS_PD));
+	else
+		p = osm_fmt_mem(p, " " OSM_CLASS_RES, sizeof(OSM_CLASS_RES));
+	osm_commit(r, p);
 	r->nodes++;
 	return true;
 }
 
 /**
- * osm_edge_begin() - start an edge record "<src> <kind> <dst>".
+ * osm_edge_begin_len() - start an edge record "<src> <kind> <dst>".
  * @r: the reader.
  * @src: source node, already emitted in this walk.
- * @kind: an OSM_EDGE_* string.
+ * @kind: an OSM_EDGE_* string ...
+ * @klen: ... of this length.
  * @dst: destination node, already emitted in this walk.
  *
- * Finish with osm_end_line(), after any attributes.
+ * Callers use osm_edge_begin().  Finish with osm_end_line(), after any
+ * attributes.
  */
-void osm_edge_begin(struct osm_reader *r, const struct osm_id *src,
-		    const char *kind, const struct osm_id *dst)
+void osm_edge_begin_len(struct osm_reader *r, const struct osm_id *src,
+			const char *kind, size_t klen, const struct osm_id *dst)
 {
-	osm_puts(r, OSM_REC_EDGE " ");
-	osm_put_id(r, src);
-	osm_put_mem(r, " ", 1);
-	osm_puts(r, kind);
-	osm_put_mem(r, " ", 1);
-	osm_put_id(r, dst);
-	r->edges++;
-}
+	char *p = osm_reserve(r, 2 * OSM_ID_MAX + klen + 8);
 
-/**
- * osm_attr_str() - append " key=value" with @val escaped.
- * @r: the reader.
- * @key: attribute name.
- * @val: attribute value.
- */
-void osm_attr_str(struct osm_reader *r, const char *key, const char *val)
-{
-	osm_put_mem(r, " ", 1);
-	osm_puts(r, key);
-	osm_put_mem(r, "=", 1);
-	osm_put_escaped(r, val);
+	if (!p)
+		return;
+	p = osm_fmt_mem(p, OSM_REC_EDGE " ", sizeof(OSM_REC_EDGE));
+	p = osm_fmt_id(p, src);
+	*p++ = ' ';
+	p = osm_fmt_mem(p, kind, klen);
+	*p++ = ' ';
+	osm_commit(r, osm_fmt_id(p, dst));
+	r->edges++;
 }
 
 /**
@@ -437,13 +508,4 @@ void osm_attr_path(struct osm_reader *r, const char *key,
 bool osm_chunk_full(const struct osm_reader *r)
 {
 	return r->err || r->out.len >= OSM_CHUNK_SOFT;
-}
-
-/**
- * osm_end_line() - finish a record.
- * @r: the reader.
- */
-void osm_end_line(struct osm_reader *r)
-{
-	osm_put_mem(r, "\n", 1);
 }

@@ -41,6 +41,7 @@
  */
 #include <linux/fdtable.h>
 #include <linux/fs.h>
+#include <linux/hash.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/pid.h>
@@ -54,18 +55,44 @@
 #include "osmosis.h"
 
 /**
- * osm_ids_reserve() - make room for @n ids before taking a lock.
+ * osm_ids_reserve_slow() - osm_ids_reserve() when the table may grow.
  * @r: the reader; its error is set on failure.
  * @n: how many ids the next locked step may add.
  *
  * Context: may sleep.
  * Return: true if the room is there.
  */
-bool osm_ids_reserve(struct osm_reader *r, size_t n)
+bool osm_ids_reserve_slow(struct osm_reader *r, size_t n)
 {
 	if (!r->err)
 		r->err = osm_idset_reserve(&r->ids, n);
 	return !r->err;
+}
+
+/*
+ * The keyed hashes of ids.c, remembered: the threads of a process hash
+ * the same mm, files, fs, sighand and cred one after the other, and its
+ * descriptors the same few inodes.  A hash is a function of its
+ * arguments for the whole load, so a remembered one is always right;
+ * the memo only saves computing it again.  Slot 0 (a NULL object)
+ * never matches: every object hashed exists.
+ */
+static u64 osm_memo_hash(struct osm_reader *r, const void *obj, u64 x,
+			 u64 y, bool print)
+{
+	/* A fingerprint's x is a 32-bit generation: bit 63 tells it apart. */
+	u64 key = print ? x | BIT_ULL(63) : x;
+	struct osm_memo *m = &r->memo[hash_ptr(obj, OSM_MEMO_BITS) ^
+				      (x & ((1 << OSM_MEMO_BITS) - 1))];
+
+	if (m->obj != obj || m->x != key || m->y != y || !obj) {
+		m->obj = obj;
+		m->x = key;
+		m->y = y;
+		m->hash = print ? osm_hash_print(obj, x, y) :
+				  osm_hash_ptr(obj, x, y);
+	}
+	return m->hash;
 }
 
 /* Does @holder's descriptor @fd refer to @file right now? */
@@ -264,7 +291,8 @@ static int osm_hashed_id(struct osm_reader *r, enum osm_type type,
 
 	for (gen = 0;; gen++) {
 		*id = (struct osm_id){ .type = type,
-				       .a = osm_hash_ptr(obj, type, gen) };
+				       .a = osm_memo_hash(r, obj, type, gen,
+							  false) };
 		slot = osm_idset_find(&r->ids, id);
 		if (!slot)
 			break;
@@ -392,8 +420,8 @@ int osm_named_id(struct osm_reader *r, enum osm_type type, u64 name,
 int osm_inode_id(struct osm_reader *r, const struct inode *inode,
 		 struct osm_id *id)
 {
-	u32 print = osm_hash_print(inode, inode->i_generation,
-				   (u64)(unsigned long)inode->i_sb);
+	u32 print = osm_memo_hash(r, inode, inode->i_generation,
+				  (u64)(unsigned long)inode->i_sb, true);
 
 	id->b = inode->i_ino;
 	return osm_named_id(r, OSM_T_INODE, inode->i_sb->s_dev, print, id);
@@ -414,8 +442,8 @@ int osm_inode_id(struct osm_reader *r, const struct inode *inode,
 bool osm_inode_rendered(struct osm_reader *r, const struct inode *inode,
 			struct osm_id *id)
 {
-	u32 print = osm_hash_print(inode, inode->i_generation,
-				   (u64)(unsigned long)inode->i_sb);
+	u32 print = osm_memo_hash(r, inode, inode->i_generation,
+				  (u64)(unsigned long)inode->i_sb, true);
 	struct osm_idslot *slot;
 
 	*id = (struct osm_id){ .type = OSM_T_INODE, .a = inode->i_sb->s_dev,

@@ -83,20 +83,6 @@ static int osm_idset_grow(struct osm_idset *set, unsigned int bits)
 }
 
 /**
- * osm_idset_room() - can @n ids be added without growing the table?
- * @set: the walk's set.
- * @n: how many.
- *
- * Ids past max_nodes are refused rather than stored, so they need no room.
- *
- * Return: true if osm_idset_add() of @n new ids will not allocate.
- */
-bool osm_idset_room(const struct osm_idset *set, size_t n)
-{
-	return osm_idset_need(set, n) <= osm_idset_capacity(set);
-}
-
-/**
  * osm_idset_reserve() - make room for @n more ids.
  * @set: the walk's set.
  * @n: how many; room is made for no more than max_nodes ids in all.

@@ -294,6 +294,23 @@ struct osm_phys {
 };
 
 /**
+ * struct osm_memo - one remembered keyed hash (ident.c)
+ * @obj: the object hashed.
+ * @x: what was hashed with it: its type, or a property of it (with
+ *	bit 63 set for a fingerprint).
+ * @y: another property (a fingerprint), or 0.
+ * @hash: the result.
+ */
+struct osm_memo {
+	const void *obj;
+	u64 x;
+	u64 y;
+	u64 hash;
+};
+
+#define OSM_MEMO_BITS	6
+
+/**
  * struct osm_reader - per-open state of /dev/osmosis
  * @lock: serialises read(2) calls on this open file; protects all below.
  * @file: the open file; its f_cred is the reader's identity.
@@ -320,6 +337,7 @@ struct osm_phys {
  * @edges: edge records emitted.
  * @err: sticky error: once a walk fails, every later read fails.
  * @pathbuf: PATH_MAX scratch buffer for d_path() and cgroup paths.
+ * @memo: keyed hashes computed lately (ident.c).
  *
  * Once @err is set the walk drops everything it holds (ids, cursor).
  */
@@ -348,6 +366,7 @@ struct osm_reader {
 	u64 edges;
 	int err;
 	char *pathbuf;
+	struct osm_memo memo[1 << OSM_MEMO_BITS];
 };
 
 /* main.c: tunables (module parameters). */
@@ -366,11 +385,44 @@ struct osm_idslot *osm_idset_insert(struct osm_idset *set,
 				    const struct osm_id *id);
 int osm_idset_add(struct osm_idset *set, const struct osm_id *id);
 int osm_idset_reserve(struct osm_idset *set, size_t n);
-bool osm_idset_room(const struct osm_idset *set, size_t n);
+
+/**
+ * osm_idset_room() - can @n ids be added without growing the table?
+ * @set: the walk's set.
+ * @n: how many.
+ *
+ * Ids past max_nodes are refused rather than stored, so they need no
+ * room.  Inline: the walk asks before each region and resource.
+ *
+ * Return: true if osm_idset_add() of @n new ids will not allocate.
+ */
+static inline bool osm_idset_room(const struct osm_idset *set, size_t n)
+{
+	size_t need = min_t(size_t, set->count + n, max(osm_max_nodes, 1U));
+
+	return need <= (set->slots ? (set->mask + 1) / 2 : 0);
+}
+
 void osm_idset_free(struct osm_idset *set);
 
 /* ident.c */
-bool osm_ids_reserve(struct osm_reader *r, size_t n);
+bool osm_ids_reserve_slow(struct osm_reader *r, size_t n);
+
+/**
+ * osm_ids_reserve() - make room for @n ids before taking a lock.
+ * @r: the reader; its error is set on failure.
+ * @n: how many ids the next locked step may add.
+ *
+ * Context: may sleep.
+ * Return: true if the room is there.
+ */
+static inline bool osm_ids_reserve(struct osm_reader *r, size_t n)
+{
+	if (likely(!r->err && osm_idset_room(&r->ids, n)))
+		return true;
+	return osm_ids_reserve_slow(r, n);
+}
+
 int osm_object_id(struct osm_reader *r, enum osm_type type, const void *obj,
 		  struct task_struct *holder, unsigned int fd,
 		  struct osm_id *id);
@@ -398,19 +450,60 @@ int osm_buf_prepare(struct osm_buf *buf);
 __printf(2, 3) void osm_printf(struct osm_reader *r, const char *fmt, ...);
 void osm_put_escaped(struct osm_reader *r, const char *s);
 void osm_put_mem_slow(struct osm_reader *r, const char *s, size_t n);
+char *osm_reserve_slow(struct osm_reader *r, size_t n);
 void osm_put_num(struct osm_reader *r, u64 v, unsigned int base,
 		 unsigned int width);
+char *osm_fmt_dec(char *p, u64 v);
+char *osm_fmt_hex(char *p, u64 v, unsigned int width);
+
+/* Room a number takes at most (22 octal digits), a node type's name. */
+#define OSM_NUM_MAX		24
+#define OSM_TYPE_NAME_MAX	16
+/* ... and an id: "inode:<maj>:<min>:<ino>:<8 hex>" is the longest. */
+#define OSM_ID_MAX		(OSM_TYPE_NAME_MAX + 4 * OSM_NUM_MAX + 8)
+
+/**
+ * osm_reserve() - room for @n bytes at the end of the chunk.
+ * @r: the reader.
+ * @n: the most the caller will write before osm_commit().
+ *
+ * Inline: most of a graph is short pieces, and the buffer is allocated
+ * at its working size before the walk (emit.c), so the slow path is rare.
+ *
+ * Return: where to write, or NULL once the walk has failed (nothing may
+ * be written then).
+ */
+static __always_inline char *osm_reserve(struct osm_reader *r, size_t n)
+{
+	struct osm_buf *buf = &r->out;
+
+	if (likely(!r->err && buf->len + n + 1 <= buf->cap))
+		return buf->data + buf->len;
+	return osm_reserve_slow(r, n);
+}
+
+/* Keep what was written at osm_reserve()'s pointer, up to @end. */
+static __always_inline void osm_commit(struct osm_reader *r, char *end)
+{
+	r->out.len = end - r->out.data;
+}
+
+/* Copy @n bytes to @p; returns the end. */
+static __always_inline char *osm_fmt_mem(char *p, const char *s,
+					 size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
 
 /**
  * osm_put_mem() - append @n plain bytes to the chunk.
  * @r: the reader.
  * @s: the bytes; the caller makes sure they need no escaping.
  * @n: how many.
- *
- * Inline: most of a graph is short pieces, and the buffer is allocated
- * at its working size before the walk (emit.c), so the slow path is rare.
  */
-static inline void osm_put_mem(struct osm_reader *r, const char *s, size_t n)
+static __always_inline void osm_put_mem(struct osm_reader *r, const char *s,
+					size_t n)
 {
 	struct osm_buf *buf = &r->out;
 
@@ -422,22 +515,115 @@ static inline void osm_put_mem(struct osm_reader *r, const char *s, size_t n)
 	osm_put_mem_slow(r, s, n);
 }
 
-/* Append a NUL-terminated string that needs no escaping. */
-static inline void osm_puts(struct osm_reader *r, const char *s)
+/*
+ * Append a NUL-terminated string that needs no escaping.  Inline, so
+ * the length of a literal is known when it is compiled.
+ */
+static __always_inline void osm_puts(struct osm_reader *r, const char *s)
 {
 	osm_put_mem(r, s, strlen(s));
 }
 
-void osm_attr_u64(struct osm_reader *r, const char *key, u64 v);
-void osm_attr_hex(struct osm_reader *r, const char *key, u64 v);
+/*
+ * " key=" at @p, for the attribute writers below; they are inline so a
+ * literal key is copied as a constant, in one piece with its value.
+ */
+static __always_inline char *osm_fmt_key(char *p, const char *key,
+					 size_t n)
+{
+	*p++ = ' ';
+	p = osm_fmt_mem(p, key, n);
+	*p++ = '=';
+	return p;
+}
+
+/**
+ * osm_attr_u64() - append " key=<decimal>".
+ * @r: the reader.
+ * @key: attribute name.
+ * @v: the value.
+ */
+static __always_inline void osm_attr_u64(struct osm_reader *r,
+					 const char *key, u64 v)
+{
+	size_t n = strlen(key);
+	char *p = osm_reserve(r, n + 2 + OSM_NUM_MAX);
+
+	if (p)
+		osm_commit(r, osm_fmt_dec(osm_fmt_key(p, key, n), v));
+}
+
+/**
+ * osm_attr_hex() - append " key=0x<hex>".
+ * @r: the reader.
+ * @key: attribute name.
+ * @v: the value.
+ */
+static __always_inline void osm_attr_hex(struct osm_reader *r,
+					 const char *key, u64 v)
+{
+	size_t n = strlen(key);
+	char *p = osm_reserve(r, n + 4 + OSM_NUM_MAX);
+
+	if (!p)
+		return;
+	p = osm_fmt_mem(osm_fmt_key(p, key, n), "0x", 2);
+	osm_commit(r, osm_fmt_hex(p, v, 0));
+}
+
+/**
+ * osm_attr_str() - append " key=value" with @val escaped.
+ * @r: the reader.
+ * @key: attribute name.
+ * @val: attribute value.
+ */
+static __always_inline void osm_attr_str(struct osm_reader *r,
+					 const char *key, const char *val)
+{
+	size_t n = strlen(key);
+	char *p = osm_reserve(r, n + 2);
+
+	if (!p)
+		return;
+	osm_commit(r, osm_fmt_key(p, key, n));
+	osm_put_escaped(r, val);
+}
+
 void osm_attr_devino(struct osm_reader *r, dev_t dev, u64 ino);
 bool osm_node_begin(struct osm_reader *r, const struct osm_id *id);
-void osm_edge_begin(struct osm_reader *r, const struct osm_id *src,
-		    const char *kind, const struct osm_id *dst);
-void osm_attr_str(struct osm_reader *r, const char *key, const char *val);
+void osm_edge_begin_len(struct osm_reader *r, const struct osm_id *src,
+			const char *kind, size_t klen,
+			const struct osm_id *dst);
+
+/**
+ * osm_edge_begin() - start an edge record "<src> <kind> <dst>".
+ * @r: the reader.
+ * @src: source node, already emitted in this walk.
+ * @kind: an OSM_EDGE_* string.
+ * @dst: destination node, already emitted in this walk.
+ *
+ * Finish with osm_end_line(), after any attributes.
+ */
+static __always_inline void osm_edge_begin(struct osm_reader *r,
+					   const struct osm_id *src,
+					   const char *kind,
+					   const struct osm_id *dst)
+{
+	osm_edge_begin_len(r, src, kind, strlen(kind), dst);
+}
+
 void osm_attr_path(struct osm_reader *r, const char *key,
 		   const struct path *path);
-void osm_end_line(struct osm_reader *r);
+
+/**
+ * osm_end_line() - finish a record.
+ * @r: the reader.
+ */
+static __always_inline void osm_end_line(struct osm_reader *r)
+{
+	osm_put_mem(r, "\n", 1);
+}
+
 bool osm_chunk_full(const struct osm_reader *r);
 
 /* visibility.c */

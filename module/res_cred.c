@@ -159,7 +159,9 @@ void osm_emit_seccomp(struct osm_reader *r, struct task_struct *task,
 		r->err = ret;
 		return;
 	}
-	if (ret && osm_node_begin(r, &id))
-		osm_printf(r, " filters=%u\n", s.count);
+	if (ret && osm_node_begin(r, &id)) {
+		osm_attr_u64(r, "filters", s.count);
+		osm_end_line(r);
+	}
 	osm_emit_hold_r(r, holder, &id);
 }

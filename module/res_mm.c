@@ -32,8 +32,48 @@ static const char *osm_vma_special_name(struct vm_area_struct *vma)
 	return NULL;
 }
 
+/**
+ * struct osm_vma_name - the name attribute of the last file region
+ * @path: the path it was resolved from (a region's file pins it).
+ * @off: where " name=..." starts in the chunk ...
+ * @len: ... and its length (0 when d_path() failed).
+ *
+ * Lives for one hold of the mmap_lock, during which no region goes away
+ * and the chunk only grows: a binary or library maps one file into
+ * several regions in a row, and their name is resolved once.
+ */
+struct osm_vma_name {
+	struct path path;
+	size_t off;
+	size_t len;
+};
+
+/* " name=<path>" of a region's file, resolved once per run of regions. */
+static void osm_attr_vma_path(struct osm_reader *r, const struct path *path,
+			      struct osm_vma_name *last)
+{
+	size_t start = r->out.len;
+	char *p;
+
+	if (path->dentry == last->path.dentry && path->mnt == last->path.mnt) {
+		/* Room first: growing the chunk moves what is copied. */
+		p = osm_reserve(r, last->len);
+		if (p)
+			osm_commit(r, osm_fmt_mem(p, r->out.data + last->off,
+						  last->len));
+		return;
+	}
+	osm_attr_path(r, "name", path);
+	if (r->err)
+		return;
+	last->path = *path;
+	last->off = start;
+	last->len = r->out.len - start;
+}
+
 static void osm_emit_vma(struct osm_reader *r, struct vm_area_struct *vma,
-			 const struct osm_id *mm_id)
+			 const struct osm_id *mm_id,
+			 struct osm_vma_name *last)
 {
 	struct osm_id id = { .type = OSM_T_VMA, .a = mm_id->a,
 			     .b = vma->vm_start };
@@ -61,7 +101,7 @@ static void osm_emit_vma(struct osm_reader *r, struct vm_area_struct *vma,
 
 		osm_attr_hex(r, "pgoff", (u64)vma->vm_pgoff << PAGE_SHIFT);
 		osm_attr_devino(r, inode->i_sb->s_dev, inode->i_ino);
-		osm_attr_path(r, "name", osm_file_user_path(file));
+		osm_attr_vma_path(r, osm_file_user_path(file), last);
 	} else {
 		osm_puts(r, " pgoff=0x0 dev=0:0 ino=0");
 		name = osm_vma_special_name(vma);
@@ -124,6 +164,7 @@ static enum osm_regions osm_regions_locked(struct osm_reader *r,
 {
 	VMA_ITERATOR(vmi, mm, r->cur.addr);
 	struct osm_cursor *c = &r->cur;
+	struct osm_vma_name last = {};
 	struct vm_area_struct *vma;
 	struct osm_id id;
 
@@ -134,7 +175,7 @@ static enum osm_regions osm_regions_locked(struct osm_reader *r,
 			return OSM_REGIONS_FULL;
 		if (vma->vm_start < c->addr)
 			continue;
-		osm_emit_vma(r, vma, &c->res);
+		osm_emit_vma(r, vma, &c->res, &last);
 		c->addr = vma->vm_end;
 		if (osm_phys_wanted(r, vma)) {
 			id = (struct osm_id){ .type = OSM_T_VMA, .a = c->res.a,

@@ -34,25 +34,47 @@ static const enum osm_type osm_kid_types[OSM_NR_KIDS] = {
 /**
  * struct osm_ns_ref - what the walk keeps of one namespace of a task
  * @inum: its nsfs inode number, 0 if the task has none.
- * @owner: the user namespace whose CAP_SYS_ADMIN administers it,
- *	referenced (for a user namespace: itself).
- * @pidns: for a pid namespace, the namespace itself, referenced.
+ * @admin: the task holds CAP_SYS_ADMIN over its owner.
+ * @owner: when its node is still to be rendered: the user namespace
+ *	whose CAP_SYS_ADMIN administers it, referenced (for a user
+ *	namespace: itself); NULL when this walk has rendered it already.
+ * @pidns: for a pid namespace to render, the namespace, referenced.
  */
 struct osm_ns_ref {
 	unsigned int inum;
+	bool admin;
 	struct user_namespace *owner;
 	struct pid_namespace *pidns;
 };
 
-static void osm_ns_take(struct osm_ns_ref *ref, struct ns_common *ns,
-			bool is_user_ns)
+/*
+ * Note namespace @ns of type @type, and whether @cred (if not NULL)
+ * administers it, under the lock that keeps @ns alive.  Only one this
+ * walk has not rendered yet is referenced: most threads meet namespaces
+ * met before, whose edge needs nothing but the inode number.
+ */
+static void osm_ns_take(struct osm_reader *r, struct osm_ns_ref *ref,
+			struct ns_common *ns, enum osm_type type,
+			const struct cred *cred)
 {
+	struct user_namespace *owner;
+	struct osm_id id = { .type = type };
+
 	if (!ns)
 		return;
 	ref->inum = ns->inum;
-	ref->owner = get_user_ns(is_user_ns ?
-				 container_of(ns, struct user_namespace, ns) :
-				 ns->ops->owner(ns));
+	owner = type == OSM_T_USER_NS ?
+		container_of(ns, struct user_namespace, ns) :
+		ns->ops->owner(ns);
+	if (cred)
+		ref->admin = osm_cred_has_cap(cred, owner, CAP_SYS_ADMIN);
+	id.a = ns->inum;
+	if (!osm_want(r, type) || osm_idset_find(&r->ids, &id))
+		return;
+	ref->owner = get_user_ns(owner);
+	if (type == OSM_T_PID_NS)
+		ref->pidns = get_pid_ns(container_of(ns, struct pid_namespace,
+						     ns));
 }
 
 /*
@@ -72,7 +94,8 @@ static struct ipc_namespace *osm_ipcns_get(struct osm_reader *r,
 }
 
 /*
- * Read the namespaces of @task: under task_lock for the nsproxy.  *@ipcns
+ * Read the namespaces of @task: under task_lock for the nsproxy, and RCU
+ * for its credentials (whose capabilities make an edge "rw").  *@ipcns
  * is set to a reference on its IPC namespace when osm_ipcns_get() wants
  * one.
  */
@@ -81,41 +104,41 @@ static void osm_ns_collect(struct osm_reader *r, struct task_struct *task,
 			   struct osm_ns_ref kids[OSM_NR_KIDS],
 			   struct ipc_namespace **ipcns)
 {
+	const struct cred *cred;
 	struct nsproxy *nsp;
 	struct pid_namespace *pidns;
 
+	rcu_read_lock();
+	cred = __task_cred(task);
 	task_lock(task);
 	nsp = task->nsproxy;
 	if (nsp) {
 		*ipcns = osm_ipcns_get(r, nsp);
 		pidns = nsp->pid_ns_for_children;
-		osm_ns_take(&kids[0], pidns ? &pidns->ns : NULL, false);
-		if (pidns)
-			kids[0].pidns = get_pid_ns(pidns);
-		osm_ns_take(&kids[1], &nsp->time_ns_for_children->ns, false);
-		osm_ns_take(&refs[OSM_T_MNT_NS - OSM_T_MNT_NS],
-			    osm_mnt_ns_common(task), false);
-		osm_ns_take(&refs[OSM_T_UTS_NS - OSM_T_MNT_NS],
-			    &nsp->uts_ns->ns, false);
-		osm_ns_take(&refs[OSM_T_IPC_NS - OSM_T_MNT_NS],
-			    &nsp->ipc_ns->ns, false);
-		osm_ns_take(&refs[OSM_T_NET_NS - OSM_T_MNT_NS],
-			    &nsp->net_ns->ns, false);
-		osm_ns_take(&refs[OSM_T_CGROUP_NS - OSM_T_MNT_NS],
-			    &nsp->cgroup_ns->ns, false);
-		osm_ns_take(&refs[OSM_T_TIME_NS - OSM_T_MNT_NS],
-			    &nsp->time_ns->ns, false);
+		osm_ns_take(r, &kids[0], pidns ? &pidns->ns : NULL,
+			    OSM_T_PID_NS, NULL);
+		osm_ns_take(r, &kids[1], &nsp->time_ns_for_children->ns,
+			    OSM_T_TIME_NS, NULL);
+		osm_ns_take(r, &refs[OSM_T_MNT_NS - OSM_T_MNT_NS],
+			    osm_mnt_ns_common(task), OSM_T_MNT_NS, cred);
+		osm_ns_take(r, &refs[OSM_T_UTS_NS - OSM_T_MNT_NS],
+			    &nsp->uts_ns->ns, OSM_T_UTS_NS, cred);
+		osm_ns_take(r, &refs[OSM_T_IPC_NS - OSM_T_MNT_NS],
+			    &nsp->ipc_ns->ns, OSM_T_IPC_NS, cred);
+		osm_ns_take(r, &refs[OSM_T_NET_NS - OSM_T_MNT_NS],
+			    &nsp->net_ns->ns, OSM_T_NET_NS, cred);
+		osm_ns_take(r, &refs[OSM_T_CGROUP_NS - OSM_T_MNT_NS],
+			    &nsp->cgroup_ns->ns, OSM_T_CGROUP_NS, cred);
+		osm_ns_take(r, &refs[OSM_T_TIME_NS - OSM_T_MNT_NS],
+			    &nsp->time_ns->ns, OSM_T_TIME_NS, cred);
 	}
 	task_unlock(task);
 
-	rcu_read_lock();
 	pidns = task_active_pid_ns(task);
-	osm_ns_take(&refs[OSM_T_PID_NS - OSM_T_MNT_NS],
-		    pidns ? &pidns->ns : NULL, false);
-	if (pidns)
-		refs[OSM_T_PID_NS - OSM_T_MNT_NS].pidns = get_pid_ns(pidns);
-	osm_ns_take(&refs[OSM_T_USER_NS - OSM_T_MNT_NS],
-		    &__task_cred(task)->user_ns->ns, true);
+	osm_ns_take(r, &refs[OSM_T_PID_NS - OSM_T_MNT_NS],
+		    pidns ? &pidns->ns : NULL, OSM_T_PID_NS, cred);
+	osm_ns_take(r, &refs[OSM_T_USER_NS - OSM_T_MNT_NS],
+		    &cred->user_ns->ns, OSM_T_USER_NS, cred);
 	rcu_read_unlock();
 }
 
@@ -164,7 +187,8 @@ static void osm_emit_for_children(struct osm_reader *r,
 	struct osm_id id = { .type = type, .a = kid->inum };
 
 	if (kid->inum && kid->inum != own && osm_want(r, type)) {
-		osm_emit_ns_node(r, &id, kid);
+		if (kid->owner)
+			osm_emit_ns_node(r, &id, kid);
 		osm_edge_begin(r, holder, OSM_EDGE_FOR_CHILDREN, &id);
 		osm_end_line(r);
 	}
@@ -189,32 +213,27 @@ void osm_emit_namespaces(struct osm_reader *r, struct task_struct *task,
 {
 	struct osm_ns_ref refs[OSM_NR_NS] = {}, kids[OSM_NR_KIDS] = {};
 	struct ipc_namespace *ipcns = NULL;
-	const struct cred *cred;
 	int i;
 
 	osm_ns_collect(r, task, refs, kids, &ipcns);
-	cred = get_task_cred(task);
 	for (i = 0; i < OSM_NR_NS; i++) {
 		struct osm_id id = { .type = OSM_T_MNT_NS + i,
 				     .a = refs[i].inum };
-		bool admin;
 
 		if (!refs[i].inum || !osm_want(r, id.type)) {
 			osm_ns_put(&refs[i]);
 			continue;
 		}
-		admin = osm_cred_has_cap(cred, refs[i].owner, CAP_SYS_ADMIN);
 		/* Its SysV objects are rendered at the end (res_sysvipc.c). */
-		if (osm_emit_ns_node(r, &id, &refs[i]) &&
+		if (refs[i].owner && osm_emit_ns_node(r, &id, &refs[i]) &&
 		    id.type == OSM_T_IPC_NS && ipcns) {
 			osm_sysvipc_note(r, ipcns);
 			ipcns = NULL;
 		}
 		osm_ns_put(&refs[i]);
 		osm_edge_begin(r, holder, OSM_EDGE_HOLD, &id);
-		osm_puts(r, admin ? " mode=rw\n" : " mode=r\n");
+		osm_puts(r, refs[i].admin ? " mode=rw\n" : " mode=r\n");
 	}
-	put_cred(cred);
 	if (ipcns)
 		osm_ipcns_put(ipcns);
 	for (i = 0; i < OSM_NR_KIDS; i++)

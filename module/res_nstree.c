@@ -81,8 +81,10 @@ void osm_emit_userns(struct osm_reader *r, struct user_namespace *ns)
 		id = (struct osm_id){ .type = OSM_T_USER_NS, .a = ns->ns.inum };
 		if (!osm_node_begin(r, &id))
 			continue;
-		osm_printf(r, " inum=%u level=%d owner=%u\n", ns->ns.inum,
-			   ns->level, from_kuid_munged(top, ns->owner));
+		osm_attr_u64(r, "inum", ns->ns.inum);
+		osm_attr_u64(r, "level", ns->level);
+		osm_attr_u64(r, "owner", from_kuid_munged(top, ns->owner));
+		osm_end_line(r);
 		if (!under || ns == top || !ns->parent)
 			continue;
 		parent = (struct osm_id){ .type = OSM_T_USER_NS,
@@ -140,7 +142,9 @@ void osm_emit_pidns(struct osm_reader *r, struct pid_namespace *ns)
 		id = (struct osm_id){ .type = OSM_T_PID_NS, .a = ns->ns.inum };
 		if (!osm_node_begin(r, &id))
 			continue;
-		osm_printf(r, " inum=%u level=%u\n", ns->ns.inum, ns->level);
+		osm_attr_u64(r, "inum", ns->ns.inum);
+		osm_attr_u64(r, "level", ns->level);
+		osm_end_line(r);
 		osm_emit_owner(r, &id, ns->user_ns);
 		if (ns == r->pid_ns || !ns->parent)
 			continue;
@@ -200,7 +204,7 @@ void osm_emit_cgroup_node(struct osm_reader *r, struct cgroup *cgrp,
 		*id = (struct osm_id){ .type = OSM_T_CGROUP, .a = cgroup_id(c) };
 		if (!osm_node_begin(r, id))
 			continue;
-		osm_printf(r, " id=%llu", id->a);
+		osm_attr_u64(r, "id", id->a);
 		if (cgroup_path_ns(c, r->pathbuf, PATH_MAX, r->cgroup_ns) > 0)
 			osm_attr_str(r, "path", r->pathbuf);
 		osm_attr_memory_max(r, c);

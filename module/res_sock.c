@@ -52,7 +52,7 @@ static void osm_attr_name(struct osm_reader *r, const char *key,
 	if (v < n && names[v])
 		osm_attr_str(r, key, names[v]);
 	else
-		osm_printf(r, " %s=%u", key, v);
+		osm_attr_u64(r, key, v);
 }
 
 /*
@@ -115,10 +115,10 @@ void osm_attr_sock(struct osm_reader *r, struct file *file)
 		      sk->sk_family);
 	osm_attr_name(r, "type", osm_sock_types, ARRAY_SIZE(osm_sock_types),
 		      sk->sk_type);
-	osm_printf(r, " proto=%u", sk->sk_protocol);
+	osm_attr_u64(r, "proto", sk->sk_protocol);
 	osm_attr_name(r, "state", osm_sock_states,
 		      ARRAY_SIZE(osm_sock_states), READ_ONCE(sk->sk_state));
-	osm_printf(r, " netns=%u", sock_net(sk)->ns.inum);
+	osm_attr_u64(r, "netns", sock_net(sk)->ns.inum);
 	if (sk->sk_family == AF_UNIX)
 		osm_attr_unix_name(r, sk);
 	else if (sk->sk_family == AF_INET || sk->sk_family == AF_INET6)

@@ -625,14 +625,9 @@ dmesg_scan() {
 	fi
 }
 
-# Informational, not a test: speed is a ratio measured side by side.
-# osm.bench_spawn= sets the extra processes (default 100; 0 = no bench).
-benchmark() {
-	command -v osm-bench >/dev/null || return 0
-	numeric_arg osm.bench_spawn 100
-	[ "$num" -gt 0 ] || return 0
-	echo "### osm-bench -s $num -t 2 -i 5 (informational)"
-	osm-bench -s "$num" -t 2 -i 5 2>&1 | sed 's/^/# /'
+# The rest of the informational benchmark: physical memory, the
+# backends, a diff and spawn latency ($num extra processes).
+benchmark_more() {
 	echo "### osm-bench -s $num -t 2 -i 3 --phys (informational)"
 	osm-bench -s "$num" -t 2 -i 3 --phys 2>&1 | sed 's/^/# /'
 	echo "### osm-bench -s $num -t 2 -i 3 --backends (informational)"
@@ -641,22 +636,117 @@ benchmark() {
 	osm diff backend:module backend:procfs 2>&1 | tail -n 60 | sed 's/^/# /'
 	echo "### osm-bench --spawn-latency 50 (informational)"
 	osm-bench --spawn-latency 50 2>&1 | sed 's/^/# /'
+}
+
+# OSM_VM_BENCH_BASE: the read with each base module and with the
+# tree's, in turn, three times each in one boot (a busy host slows a TCG
+# guest by changing amounts, so only runs side by side compare).  The
+# tree's module is loaded again at the end.
+bench_ab() {
+	for round in 1 2 3; do
+		for ko in $(cd / && ls osmosis-base*.ko | sed 's/\.ko$//') osmosis; do
+			rmmod osmosis && insmod "/$ko.ko" || return 0
+			echo "### bench_ab round $round $ko: $(osm-bench -s "$num" -t 2 -i 5 --read-only 2>&1 | tail -n 1)"
+		done
+	done
+}
+
+# The graph text of each base module and of the tree's, read one after
+# the other on the quiet system, with what differs by design made equal:
+# the load's epoch and every keyed token (a new key each load) become
+# numbers in order of appearance.  init reads the device itself, so no
+# reader process comes and goes between the two.
+read_graph() {
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+	done </dev/osmosis
+}
+
+bench_same_text() {
+	for ko in $(cd / && ls osmosis-base*.ko | sed 's/\.ko$//'); do
+		rmmod osmosis && insmod "/$ko.ko" || return 0
+		read_graph >/tmp/text.raw
+		awk "$TOKEN_AWK" </tmp/text.raw >/tmp/text.base
+		rmmod osmosis && insmod /osmosis.ko || return 0
+		read_graph >/tmp/text.raw
+		awk "$TOKEN_AWK" </tmp/text.raw >/tmp/text.tree
+		echo "### text: $ko against the tree: $(wc -l </tmp/text.tree) lines, $(diff /tmp/text.base /tmp/text.tree | grep -c '^[-+][^-+]') differ"
+		diff /tmp/text.base /tmp/text.tree | head -n 40 | sed 's/^/# /'
+	done
+}
+
+TOKEN_AWK='
+{
+	sub(/ epoch=[0-9a-f]+/, " epoch=E")
+	out = ""
+	while (match($0, /[a-z_]+:[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]/)) {
+		t = substr($0, RSTART, RLENGTH)
+		if (!(t in seen))
+			seen[t] = "T" (++n)
+		out = out substr($0, 1, RSTART - 1) seen[t]
+		$0 = substr($0, RSTART + RLENGTH)
+	}
+	print out $0
+}'
+
+# Informational, not a test: speed is a ratio measured side by side.
+# osm.bench_spawn= sets the extra processes (default 100; 0 = no bench).
+benchmark() {
+	command -v osm-bench >/dev/null || return 0
+	numeric_arg osm.bench_spawn 100
+	[ "$num" -gt 0 ] || return 0
+	echo "### osm-bench -s $num -t 2 -i 5 (informational)"
+	osm-bench -s "$num" -t 2 -i 5 2>&1 | sed 's/^/# /'
+	[ -f /osmosis-base1.ko ] && bench_same_text && bench_ab
+	# osm.bench_quick=1: only that side-by-side run (and the profile).
+	if [ "$(cmdline_arg osm.bench_quick 0)" != 1 ]; then
+		benchmark_more
+	fi
 	[ "$(cmdline_arg osm.profile 0)" = 1 ] && command -v perf >/dev/null ||
 		return 0
 	# Where the time goes: kernel symbols of a graph read, whole system.
 	echo "### perf: osm-bench -s $num -i 5 --read-only (profile)"
 	perf record -q -g -o /tmp/perf.data -- \
 		osm-bench -s "$num" -t 2 -i 5 --read-only 2>&1 | sed 's/^/# /'
-	echo "### perf: self time"
-	perf report -i /tmp/perf.data --stdio --no-children --sort sym \
-		-g none --percent-limit 0.3 2>/dev/null | grep -v '^#' |
-		sed 's/^/# /' | head -n 60
-	echo "### perf: time in and under the read path"
-	perf report -i /tmp/perf.data --stdio --children --sort sym \
-		-g none --percent-limit 0.3 2>/dev/null | grep -v '^#' |
-		grep -E 'osm_|ksys_read|vfs_read|d_path|printf|siphash|copy_to_user|_capable|creds|security_|mmap_read|lock_vma|idset|ident|cgroup_path' |
-		sed 's/^/# /' | head -n 80
+	# Only the samples under osm_walk_read(), as shares of those: the
+	# run also spawns the extra processes, which perf sees too.
+	perf script -i /tmp/perf.data -F ip,sym 2>/dev/null |
+		awk "$PROFILE_AWK" >/tmp/perf.read
+	echo "### perf: the read path: $(grep '^samples' /tmp/perf.read)"
+	echo "### perf: self time, share of the read"
+	grep '^self' /tmp/perf.read | sort -k2 -rn | head -n 40 | sed 's/^/# /'
+	echo "### perf: time in and under, share of the read"
+	grep '^incl' /tmp/perf.read | sort -k2 -rn | head -n 60 | sed 's/^/# /'
 }
+
+# perf script -F ip,sym prints each sample's call chain, leaf first,
+# blank-line separated: count the leaf (self) and each function once
+# (inclusive) of the samples whose chain holds osm_walk_read.
+PROFILE_AWK='
+function flush(   i, k) {
+	if (n && inread) {
+		reads++
+		self[sym[1]]++
+		for (i = 1; i <= n; i++) {
+			k = sym[i]
+			if (!(k in seen)) { seen[k] = 1; incl[k]++ }
+		}
+	}
+	if (n) all++
+	n = 0; inread = 0
+	for (k in seen) delete seen[k]
+}
+NF == 0 { flush(); next }
+{
+	s = $2; sub(/\+0x[0-9a-f]+$/, "", s); sym[++n] = s
+	if (s == "osm_walk_read") inread = 1
+}
+END {
+	flush()
+	printf "samples %d, %d in osm_walk_read\n", all, reads
+	for (k in self) printf "self %6.2f%% %s\n", 100 * self[k] / reads, k
+	for (k in incl) printf "incl %6.2f%% %s\n", 100 * incl[k] / reads, k
+}'
 
 # osm.slowdown=N (the debug kernel): each selftest program gets N times
 # its kselftest "settings" timeout.
