@@ -90,34 +90,11 @@ unsigned int osm_graph__minor(const struct osm_graph *g)
 	return g->minor;
 }
 
-/*
- * Attributes are "key\0value\0...\0" in the text: an empty key ends
- * them.  Records are short, so a scan beats an index that would cost
- * memory on every node.
- */
-static const char *skip(const char *s)
-{
-	/* Inline: keys and values are short, shorter than a call pays. */
-	while (*s)
-		s++;
-	return s + 1;
-}
-
-static const char *attr_find(const char *a, const char *key)
-{
-	if (!key)
-		return NULL;
-	for (; *a; a = skip(skip(a)))
-		if (!strcmp(a, key))
-			return skip(a);
-	return NULL;
-}
-
 static size_t attr_count(const char *a)
 {
 	size_t n = 0;
 
-	for (; *a; a = skip(skip(a)))
+	for (; *a; a = osm__attr_skip(osm__attr_skip(a)))
 		n++;
 	return n;
 }
@@ -125,7 +102,7 @@ static size_t attr_count(const char *a)
 /* The key of attribute @i of @a; NULL past the end. */
 static const char *attr_key(const char *a, size_t i)
 {
-	for (; *a; a = skip(skip(a)))
+	for (; *a; a = osm__attr_skip(osm__attr_skip(a)))
 		if (!i--)
 			return a;
 	return NULL;
@@ -135,19 +112,19 @@ static const char *attr_value(const char *a, size_t i)
 {
 	const char *k = attr_key(a, i);
 
-	return k ? skip(k) : NULL;
+	return k ? osm__attr_skip(k) : NULL;
 }
 
 /* A node's record is "id\0class\0" and then its attributes. */
 static const char *node_attrs(const struct osm_node *n)
 {
-	return skip(skip(n->id));
+	return osm__attr_skip(osm__attr_skip(n->id));
 }
 
 const char *osm_graph__header_attr(const struct osm_graph *g,
 				   const char *key)
 {
-	return attr_find(g->hdr_attrs, key);
+	return osm__attr_find(g->hdr_attrs, key);
 }
 
 size_t osm_graph__header_attr_count(const struct osm_graph *g)
@@ -215,7 +192,7 @@ const char *osm_node__type(const struct osm_node *n)
 
 const char *osm_node__class(const struct osm_node *n)
 {
-	return skip(n->id);
+	return osm__attr_skip(n->id);
 }
 
 bool osm_node__is_pd(const struct osm_node *n)
@@ -225,7 +202,7 @@ bool osm_node__is_pd(const struct osm_node *n)
 
 const char *osm_node__attr(const struct osm_node *n, const char *key)
 {
-	return attr_find(node_attrs(n), key);
+	return osm__attr_find(node_attrs(n), key);
 }
 
 size_t osm_node__attr_count(const struct osm_node *n)
@@ -285,7 +262,7 @@ const char *osm_edge__kind(const struct osm_edge *e)
 
 const char *osm_edge__attr(const struct osm_edge *e, const char *key)
 {
-	return attr_find(e->attrs, key);
+	return osm__attr_find(e->attrs, key);
 }
 
 size_t osm_edge__attr_count(const struct osm_edge *e)

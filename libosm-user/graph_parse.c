@@ -266,35 +266,24 @@ static int put_attrs(struct osm_parser *p, const char *sep, const char *end)
 /* Does attribute list @a have @key with no 'w' in its value? */
 static bool attr_no_w(const char *a, const char *key)
 {
-	while (*a) {
-		const char *v = a + strlen(a) + 1;
-		size_t vlen = strlen(v);
+	const char *v = osm__attr_find(a, key);
 
-		if (!strcmp(a, key))
-			return !memchr(v, 'w', vlen);
-		a = v + vlen + 1;
-	}
-	return false;
+	return v && !strchr(v, 'w');
 }
 
 /* A region's perm "rwxp" as OSM_NB_W and OSM_NB_S. */
 static uint8_t perm_bits(const char *a)
 {
-	while (*a) {
-		const char *v = a + strlen(a) + 1;
-		size_t vlen = strlen(v);
-		uint8_t bits = 0;
+	const char *v = osm__attr_find(a, "perm");
+	uint8_t bits = 0;
 
-		if (!strcmp(a, "perm")) {
-			if (vlen >= 4 && v[1] == 'w')
-				bits |= OSM_NB_W;
-			if (vlen >= 4 && v[3] == 's')
-				bits |= OSM_NB_S;
-			return bits;
-		}
-		a = v + vlen + 1;
+	if (v && strlen(v) >= 4) {
+		if (v[1] == 'w')
+			bits |= OSM_NB_W;
+		if (v[3] == 's')
+			bits |= OSM_NB_S;
 	}
-	return 0;
+	return bits;
 }
 
 /*

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* osm.h without the *_sz macros: the library defines the plain names. */
 #define __LIBOSM_INTERNAL
@@ -234,6 +235,30 @@ struct osm_facts {
 	uint8_t kind;
 	bool kthread;		/* a thread with a "kthread" attribute */
 };
+
+/*
+ * Attributes are "key\0value\0...\0" in the text: an empty key ends
+ * them.  Records are short, so a scan beats an index that would cost
+ * memory on every node.
+ */
+static inline const char *osm__attr_skip(const char *s)
+{
+	/* Inline: keys and values are short, shorter than a call pays. */
+	while (*s)
+		s++;
+	return s + 1;
+}
+
+/* The first value of @key in attributes @a, or NULL. */
+static inline const char *osm__attr_find(const char *a, const char *key)
+{
+	if (!key)
+		return NULL;
+	for (; *a; a = osm__attr_skip(osm__attr_skip(a)))
+		if (!strcmp(a, key))
+			return osm__attr_skip(a);
+	return NULL;
+}
 
 /* The edge kinds reachability follows forward (query.md). */
 static inline bool osm__is_reach_kind(const struct osm_graph *g,
