@@ -291,10 +291,12 @@ int osm__graph_index(struct osm_graph *g)
 	if (g->nedges) {
 		if (g->nedges > SIZE_MAX / 3 / sizeof(*g->adj))
 			return -ENOMEM;
-		g->adj = osm__mem_resize(NULL, 0, (2 * g->nedges + g->nback) *
-					 sizeof(*g->adj));
+		size_t n = (2 * g->nedges + g->nback) * sizeof(*g->adj);
+
+		g->adj = osm__mem_resize(NULL, 0, n);
 		if (!g->adj)
 			return -ENOMEM;
+		osm__prefault_want(g->pf, OSM_PF_ADJ, g->adj, 0, n);
 	}
 
 	/* No edges, no array: every node's lists are empty (and NULL + 0
@@ -340,12 +342,16 @@ int osm__graph_index(struct osm_graph *g)
 		if (!g->rsteps)
 			return -ENOMEM;
 		g->nrsteps = nsteps;
+		osm__prefault_want(g->pf, OSM_PF_RSTEPS, g->rsteps, 0,
+				   nsteps * sizeof(*g->rsteps));
 	}
 	/* Regions' one backward step, when the graph has regions. */
 	if (regions) {
 		g->vup = osm__mem_zalloc(g->nnodes * sizeof(*g->vup));
 		if (!g->vup)
 			return -ENOMEM;
+		osm__prefault_want(g->pf, OSM_PF_VUP, g->vup, 0,
+				   g->nnodes * sizeof(*g->vup));
 	}
 
 	for (i = 0; i < g->nedges; i++) {

@@ -29,10 +29,10 @@ static size_t page_round(size_t n)
 	return (n + pg - 1) & ~(pg - 1);
 }
 
-static void *map_big(size_t n)
+static void *map_big_flags(size_t n, int flags)
 {
 	void *p = mmap(NULL, page_round(n), PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		       MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
@@ -41,6 +41,25 @@ static void *map_big(size_t n)
 	madvise(p, page_round(n), MADV_HUGEPAGE);
 #endif
 	return p;
+}
+
+static void *map_big(size_t n)
+{
+	return map_big_flags(n, 0);
+}
+
+/**
+ * osm__mem_reserve() - a zeroed array of @n bytes, most of which may never
+ * be used: address space only, memory as it is touched (MAP_NORESERVE, so
+ * that a bound on a load's worst case is not charged as a commitment).
+ * Freed with osm__mem_free(p, n), grown with osm__mem_resize().
+ */
+void *osm__mem_reserve(size_t n)
+{
+	/* Smaller arrays are malloc()ed: osm__mem_free() tells by size. */
+	if (n < OSM_BIG_MIN || n > SIZE_MAX / 2)
+		return NULL;
+	return map_big_flags(n, MAP_NORESERVE);
 }
 
 /**

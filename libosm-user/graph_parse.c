@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "libosm_internal.h"
@@ -50,6 +51,7 @@ struct osm_parser {
 	size_t last_tlen;
 	char *errbuf;
 	size_t errbuf_sz;
+	bool single_thread;	/* opts: no helper thread */
 };
 
 int osm__set_err(char *errbuf, size_t errbuf_sz, const char *fmt, ...)
@@ -107,10 +109,11 @@ static const char *quote(char *dst, size_t dsz, const char *s, size_t len)
 #define Q(s, len) quote((char[OSM_QUOTE_MAX + 8]){ 0 }, OSM_QUOTE_MAX + 8, \
 			(s), (len))
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
+static int grow(struct osm_parser *p, void **arr, size_t *cap, size_t need,
+		size_t elem)
 {
 	size_t n = *cap ? *cap : 256;
-	void *p;
+	void *a;
 
 	if (need <= *cap)
 		return 0;
@@ -119,10 +122,13 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 			return -ENOMEM;
 		n *= 2;
 	}
-	p = osm__mem_resize(*arr, *cap * elem, n * elem);
-	if (!p)
+	/* The helper may be faulting the array in: not while it moves. */
+	osm__prefault_lock(p->g->pf);
+	a = osm__mem_resize(*arr, *cap * elem, n * elem);
+	osm__prefault_unlock(p->g->pf);
+	if (!a)
 		return -ENOMEM;
-	*arr = p;
+	*arr = a;
 	*cap = n;
 	return 0;
 }
@@ -299,9 +305,9 @@ static int note_node(struct osm_parser *p, const struct osm_node *n,
 	uint8_t bits = 0;
 	int err;
 
-	err = grow((void **)&g->nbits, &g->nbits_cap, idx + 1, 1);
+	err = grow(p, (void **)&g->nbits, &g->nbits_cap, idx + 1, 1);
 	if (!err)
-		err = grow((void **)&g->roff, &g->roff_cap, idx + 2,
+		err = grow(p, (void **)&g->roff, &g->roff_cap, idx + 2,
 			   sizeof(*g->roff));
 	if (err)
 		return fail(p, err, "out of memory");
@@ -333,7 +339,7 @@ static int note_step(struct osm_parser *p, const struct osm_edge *e,
 	uint8_t code = ro ? OSM_ESTEP_RO : 0;
 	int err;
 
-	err = grow((void **)&g->estep, &g->estep_cap, g->nedges + 1, 1);
+	err = grow(p, (void **)&g->estep, &g->estep_cap, g->nedges + 1, 1);
 	if (err)
 		return fail(p, err, "out of memory");
 	if (e->kind == g->k_member && src->is_pd && dst->is_pd) {
@@ -515,7 +521,7 @@ static int node_body(struct osm_parser *p, const char *s, const char *e,
 		return fail(p, -EPROTO, "node '%s' without a class", Q(s, len));
 	if (g->nnodes >= (1U << 31) - 1)
 		return fail(p, -EOVERFLOW, "too many nodes");
-	err = grow((void **)&g->nodes, &g->nodes_cap, g->nnodes + 1,
+	err = grow(p, (void **)&g->nodes, &g->nodes_cap, g->nnodes + 1,
 		   sizeof(*g->nodes));
 	if (err)
 		return fail(p, err, "out of memory");
@@ -614,7 +620,7 @@ static int edge_body(struct osm_parser *p, const struct osm_edge_line *l,
 	if (g->nedges >= UINT32_MAX / 2 || g->nodes[si].nout == UINT32_MAX ||
 	    g->nodes[di].nin == UINT32_MAX)
 		return fail(p, -EOVERFLOW, "too many edges");
-	err = grow((void **)&g->edges, &g->edges_cap, g->nedges + 1,
+	err = grow(p, (void **)&g->edges, &g->edges_cap, g->nedges + 1,
 		   sizeof(*g->edges));
 	if (err)
 		return fail(p, err, "out of memory");
@@ -885,7 +891,9 @@ static int reserve_input(struct osm_parser *p, size_t n)
 			return -ENOMEM;
 		cap *= 2;
 	}
+	osm__prefault_lock(p->g->pf);
 	b = osm__mem_resize(p->buf, p->cap, cap);
+	osm__prefault_unlock(p->g->pf);
 	if (!b)
 		return -ENOMEM;
 	p->buf = p->g->text = b;
@@ -893,14 +901,91 @@ static int reserve_input(struct osm_parser *p, size_t n)
 	return 0;
 }
 
+/* The shortest node and edge lines: "node t: c", "edge t: k t:". */
+#define OSM_MIN_NODE_LINE	10
+#define OSM_MIN_EDGE_LINE	13
+/* The helper faults in what this much more input will fill. */
+#define OSM_PF_LEAD		(8UL << 20)
+
+/* Reserve array @arr for @n elements of @elem bytes, if it is empty. */
+static void reserve(void **arr, size_t *cap, size_t n, size_t elem)
+{
+	void *a;
+
+	if (*cap || n > SIZE_MAX / 2 / elem)
+		return;
+	a = osm__mem_reserve(n * elem);
+	if (a) {
+		*arr = a;
+		*cap = n;
+	}
+}
+
+/*
+ * The input is @size bytes: start the helper (graph_prefault.c), and
+ * reserve the arrays it works on for the most the input can hold, so
+ * that they do not move while it does (address space only).
+ */
+static void start_helper(struct osm_parser *p, size_t size)
+{
+	struct osm_graph *g = p->g;
+	size_t nodes = size / OSM_MIN_NODE_LINE + 1;
+	size_t edges = size / OSM_MIN_EDGE_LINE + 1;
+
+	if (p->single_thread || p->cap || size > p->max)
+		return;
+	g->pf = osm__prefault_start(size);
+	if (!g->pf)
+		return;
+	reserve((void **)&p->buf, &p->cap, size + OSM_CHUNK + 1, 1);
+	g->text = p->buf;
+	g->text_cap = p->cap;
+	reserve((void **)&g->nodes, &g->nodes_cap, nodes, sizeof(*g->nodes));
+	reserve((void **)&g->edges, &g->edges_cap, edges, sizeof(*g->edges));
+	reserve((void **)&g->nbits, &g->nbits_cap, nodes, 1);
+	reserve((void **)&g->roff, &g->roff_cap, nodes + 1, sizeof(*g->roff));
+	reserve((void **)&g->estep, &g->estep_cap, edges, 1);
+}
+
+/* Ask for array @i's next pages: what OSM_PF_LEAD more input fills. */
+static void ahead(struct osm_parser *p, unsigned int i, void *base,
+		  size_t used, size_t cap)
+{
+	double rate = (double)used / (double)p->total;
+	double want = used + rate * OSM_PF_LEAD + (2UL << 20);
+
+	osm__prefault_want(p->g->pf, i, base, used,
+			   want < (double)cap ? (size_t)want : cap);
+}
+
+static void want_ahead(struct osm_parser *p)
+{
+	struct osm_graph *g = p->g;
+
+	if (!g->pf)
+		return;
+	ahead(p, OSM_PF_TEXT, g->text, p->end, g->text_cap);
+	ahead(p, OSM_PF_NODES, g->nodes, g->nnodes * sizeof(*g->nodes),
+	      g->nodes_cap * sizeof(*g->nodes));
+	ahead(p, OSM_PF_EDGES, g->edges, g->nedges * sizeof(*g->edges),
+	      g->edges_cap * sizeof(*g->edges));
+	ahead(p, OSM_PF_NBITS, g->nbits, g->nnodes, g->nbits_cap);
+	ahead(p, OSM_PF_ROFF, g->roff, g->nnodes * sizeof(*g->roff),
+	      g->roff_cap * sizeof(*g->roff));
+	ahead(p, OSM_PF_ESTEP, g->estep, g->nedges, g->estep_cap);
+}
+
 /* Take @n bytes just placed at buf[end]. */
 static int take_input(struct osm_parser *p, size_t n)
 {
 	const char *nul = memchr(p->buf + p->end, '\0', n);
+	int err;
 
 	p->end += n;
 	p->total += n;
-	return parse_lines(p, nul);
+	err = parse_lines(p, nul);
+	want_ahead(p);
+	return err;
 }
 
 /* After the last byte: was the stream whole? */
@@ -955,6 +1040,7 @@ struct osm_parser *osm__parser_new(const struct osm_graph_opts *opts)
 	p->max = OPTS_GET(opts, max_bytes, 0);
 	p->errbuf = OPTS_GET(opts, errbuf, NULL);
 	p->errbuf_sz = OPTS_GET(opts, errbuf_sz, 0);
+	p->single_thread = OPTS_GET(opts, single_thread, false);
 	return p;
 }
 
@@ -967,10 +1053,15 @@ static int too_big(struct osm_parser *p)
 
 static int feed_fd(struct osm_parser *p, int fd)
 {
+	struct stat st;
 	size_t want;
 	ssize_t r;
 	int err;
 
+	/* A saved file tells its size: a device or a pipe does not. */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
+		start_helper(p, (unsigned long long)st.st_size < SIZE_MAX / 2 ?
+				(size_t)st.st_size : SIZE_MAX / 2);
 	for (;;) {
 		/* Read at most one byte past the cap: exactly max is fine. */
 		want = p->max - p->total;
@@ -1000,6 +1091,7 @@ static int feed_buf(struct osm_parser *p, const char *buf, size_t len)
 
 	if (len > p->max)
 		return too_big(p);
+	start_helper(p, len);
 	while (len) {
 		n = len < OSM_CHUNK ? len : OSM_CHUNK;
 		err = reserve_input(p, n);
@@ -1040,6 +1132,9 @@ struct osm_graph *osm__parser_run(struct osm_parser *p, int fd,
 		if (err)
 			osm__set_err(p->errbuf, p->errbuf_sz, "out of memory");
 	}
+	/* Joined before anything it works on can be freed. */
+	osm__prefault_stop(g->pf);
+	g->pf = NULL;
 	free(p);
 	if (err) {
 		osm_graph__free(g);

@@ -205,6 +205,9 @@ struct osm_graph {
 	/* What CanControl reads, in graph order (graph_facts.c). */
 	struct osm_facts *facts;
 	size_t nfacts, facts_cap;
+
+	/* During a load only: the helper faulting arrays in, or NULL. */
+	struct osm_prefault *pf;
 };
 
 /*
@@ -348,7 +351,30 @@ static inline void osm__node_prefetch(const struct osm_graph *g,
 /* graph_mem.c: the large arrays; @old and @n are sizes in bytes. */
 void *osm__mem_resize(void *p, size_t old, size_t new);
 void *osm__mem_zalloc(size_t n);
+void *osm__mem_reserve(size_t n);
 void osm__mem_free(void *p, size_t n);
+
+/* graph_prefault.c: the arrays a helper faults in during a load. */
+enum {
+	OSM_PF_TEXT,
+	OSM_PF_NODES,
+	OSM_PF_EDGES,
+	OSM_PF_NBITS,
+	OSM_PF_ROFF,
+	OSM_PF_ESTEP,
+	OSM_PF_ADJ,
+	OSM_PF_RSTEPS,
+	OSM_PF_VUP,
+	OSM_PF_NAREAS
+};
+
+struct osm_prefault;
+struct osm_prefault *osm__prefault_start(size_t bytes);
+void osm__prefault_want(struct osm_prefault *pf, unsigned int i, void *base,
+			size_t used, size_t want);
+void osm__prefault_lock(struct osm_prefault *pf);
+void osm__prefault_unlock(struct osm_prefault *pf);
+void osm__prefault_stop(struct osm_prefault *pf);
 
 /* graph_index.c */
 uint32_t osm__hash(const char *s, size_t len);

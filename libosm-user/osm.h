@@ -77,6 +77,12 @@ OSM_API int osm_ioc_set_scope(int fd, const struct osm_scope *scope);
  *	'vma:...' declared twice" or "line 1: unknown major version 2"
  *	(truncated to fit); on success it is left alone.
  * @errbuf_sz: size of @errbuf in bytes.
+ * @single_thread: (0.3.0) load on the calling thread only.  By default a
+ *	load of 32 MiB or more, on a machine where the caller may run on
+ *	more than one CPU, starts one helper thread that faults the
+ *	graph's memory in just ahead of the parser (first touching fresh
+ *	memory can cost more than parsing it, on a virtual machine several
+ *	times more) and joins it before the call returns.
  */
 struct osm_graph_opts {
 	size_t sz;
@@ -84,9 +90,10 @@ struct osm_graph_opts {
 	size_t max_bytes;
 	char *errbuf;
 	size_t errbuf_sz;
+	bool single_thread;
 	size_t :0;
 };
-#define osm_graph_opts__last_field errbuf_sz
+#define osm_graph_opts__last_field single_thread
 
 /**
  * osm_graph__load() - read a whole graph from the device or a file.

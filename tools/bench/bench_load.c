@@ -24,6 +24,9 @@
  * is printed beside the mean of the sampled ones after it (warm) and a
  * single query without a querier, on the same PD, before the batch.
  *
+ * BENCH_SINGLE_THREAD=1 loads without the library's helper thread
+ * (osm_graph_opts.single_thread), for the side-by-side load figure.
+ *
  * Usage: bench_load GRAPH PD ANSWER-FILE [TCB-FILE [TCB_STRIDE [sample]]]
  */
 #include <stdbool.h>
@@ -218,9 +221,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	{
+		const char *one = getenv("BENCH_SINGLE_THREAD");
 		OSM_OPTS(osm_graph_opts, opts, .path = argv[1],
 			 .max_bytes = (size_t)-1, .errbuf = errbuf,
-			 .errbuf_sz = sizeof(errbuf));
+			 .errbuf_sz = sizeof(errbuf),
+			 .single_thread = one && !strcmp(one, "1"));
 
 		getrusage(RUSAGE_SELF, &r0);
 		c0 = cpu();
