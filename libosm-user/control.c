@@ -363,7 +363,7 @@ static int targets_of(const struct osm_querier *q, const struct ctl_table *tab,
 		k += !!v[k];
 	} else {
 		for (i = 0; i < pd->nin; i++) {
-			const struct osm_edge *e = pd->in[i];
+			const struct osm_edge *e = osm__in(pd)[i];
 
 			if (e->kind == g->k_member && is_thread(q, e->src.ptr)) {
 				v[k] = thread_entry(tab, e->src.ptr);

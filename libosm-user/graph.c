@@ -242,7 +242,7 @@ size_t osm_node__in_count(const struct osm_node *n)
 
 const struct osm_edge *osm_node__in(const struct osm_node *n, size_t i)
 {
-	return i < n->nin ? n->in[i] : NULL;
+	return i < n->nin ? osm__in(n)[i] : NULL;
 }
 
 const struct osm_node *osm_edge__src(const struct osm_edge *e)

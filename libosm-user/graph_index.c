@@ -267,6 +267,24 @@ static uint32_t rstep(const struct osm_graph *g, const struct osm_node *to,
 	return to->index | (g->estep[i] & OSM_ESTEP_RW ? OSM_RSTEP_RW : 0);
 }
 
+/*
+ * Append @e to @list, a slice of @n entries being filled in order, with
+ * no cursor of its own: until the slice is full its last entry holds how
+ * many are in (0 at first: the block is zeroed), and the append that
+ * fills that entry last is the one that no longer needs the count.  So a
+ * node keeps one pointer for its three lists, not three pointers and
+ * three cursors.
+ */
+static void append(const struct osm_edge **list, uint32_t n,
+		   const struct osm_edge *e)
+{
+	uintptr_t k = n > 1 ? (uintptr_t)list[n - 1] : 0;
+
+	list[k] = e;
+	if (k + 1 < n)
+		list[n - 1] = (const struct osm_edge *)(k + 1);
+}
+
 /**
  * osm__graph_index() - turn indices and offsets into pointers, build
  * adjacency.
@@ -288,34 +306,23 @@ int osm__graph_index(struct osm_graph *g)
 	bool regions = false;
 	size_t i, nsteps = 0;
 
-	if (g->nedges) {
-		if (g->nedges > SIZE_MAX / 3 / sizeof(*g->adj))
-			return -ENOMEM;
-		size_t n = (2 * g->nedges + g->nback) * sizeof(*g->adj);
-
-		g->adj = osm__mem_resize(NULL, 0, n);
-		if (!g->adj)
-			return -ENOMEM;
-		osm__prefault_want(g->pf, OSM_PF_ADJ, g->adj, 0, n);
-	}
-
-	/* No edges, no array: every node's lists are empty (and NULL + 0
-	 * is undefined, so no slices are handed out).
-	 */
+	/* No edges, no array: every node's lists are empty. */
 	if (!g->nedges) {
-		for (i = 0; i < g->nnodes; i++) {
+		for (i = 0; i < g->nnodes; i++)
 			g->nodes[i].out = NULL;
-			g->nodes[i].in = NULL;
-			g->nodes[i].back = NULL;
-			g->nodes[i].nout = 0;
-			g->nodes[i].nin = 0;
-			g->nodes[i].nback = 0;
-		}
 		return 0;
 	}
+	if (g->nedges > SIZE_MAX / 3 / sizeof(*g->adj))
+		return -ENOMEM;
+	/* Zeroed: append() counts in it. */
+	g->adj = osm__mem_zalloc((2 * g->nedges + g->nback) * sizeof(*g->adj));
+	if (!g->adj)
+		return -ENOMEM;
+	osm__prefault_want(g->pf, OSM_PF_ADJ, g->adj, 0,
+			   (2 * g->nedges + g->nback) * sizeof(*g->adj));
 
 	/*
-	 * Hand out slices, then fill them.  roff[i] becomes the end of node
+	 * Hand out blocks, then fill them.  roff[i] becomes the end of node
 	 * i's steps; filled backward, it ends at their start.
 	 */
 	cur = g->adj;
@@ -326,14 +333,7 @@ int osm__graph_index(struct osm_graph *g)
 		g->roff[i] = (uint32_t)nsteps;
 		regions |= n->type == g->t_vma;
 		n->out = cur;
-		cur += n->nout;
-		n->in = cur;
-		cur += n->nin;
-		n->back = cur;
-		cur += n->nback;
-		n->nout = 0;
-		n->nin = 0;
-		n->nback = 0;
+		cur += n->nout + n->nin + n->nback;
 	}
 	g->roff[g->nnodes] = (uint32_t)nsteps;
 	if (nsteps) {
@@ -363,10 +363,10 @@ int osm__graph_index(struct osm_graph *g)
 		e->dst.ptr = dst;
 		e->attrs = e->attrs_off == OSM_NO_ATTRS ? "" :
 			   g->text + e->attrs_off;
-		src->out[src->nout++] = e;
-		dst->in[dst->nin++] = e;
+		append(src->out, src->nout, e);
+		append(osm__in(dst), dst->nin, e);
 		if (is_back_edge(g, e))
-			dst->back[dst->nback++] = e;
+			append(osm__back(dst), dst->nback, e);
 		if (g->estep[i] & OSM_ESTEP_SRC)
 			g->rsteps[--g->roff[src->index]] = rstep(g, dst, i);
 		else if (g->estep[i] & OSM_ESTEP_DST)

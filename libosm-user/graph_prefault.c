@@ -56,6 +56,12 @@ static size_t page_down(size_t n)
 	return n & ~((size_t)sysconf(_SC_PAGESIZE) - 1);
 }
 
+/* Arrays are whole pages (mmap()), so rounding up stays inside. */
+static size_t page_up(size_t n)
+{
+	return page_down(n + (size_t)sysconf(_SC_PAGESIZE) - 1);
+}
+
 /* The next step to populate, claimed, or false when there is none. */
 static bool claim(struct osm_prefault *pf, char **addr, size_t *len)
 {
@@ -158,6 +164,7 @@ err_free:
  *	small) is not tracked
  * @used: bytes of it already written by the caller (populated)
  * @want: populate up to here; clamped by the caller to the array's size
+ *	(then rounded up to a page: madvise() works on whole pages)
  */
 void osm__prefault_want(struct osm_prefault *pf, unsigned int i, void *base,
 			size_t used, size_t want)
@@ -173,11 +180,16 @@ void osm__prefault_want(struct osm_prefault *pf, unsigned int i, void *base,
 	} else {
 		if (a->base != base) {
 			a->base = base;
-			a->done = page_down(used);
+			a->done = 0;
 		}
+		/*
+		 * Caught up with: go on from where the caller writes.  (Leaving
+		 * it a few megabytes to fault itself, so that the two never
+		 * wait on one huge page, was slower in alternating runs.)
+		 */
 		if (a->done < page_down(used))
 			a->done = page_down(used);
-		a->want = want;
+		a->want = page_up(want);
 	}
 	pthread_mutex_unlock(&pf->lock);
 	pthread_cond_signal(&pf->wake);

@@ -100,10 +100,9 @@ struct osm_node {
 		size_t id_off;		/* while parsing */
 	};
 	const char *type;		/* interned: compare pointers */
-	const struct osm_edge **out;
-	const struct osm_edge **in;
 	union {
-		const struct osm_edge **back;	/* in-edges a walk follows */
+		/* Its out, in and back lists, one after the other. */
+		const struct osm_edge **out;
 		size_t facts;	/* while parsing: 1 + its graph.facts, or 0 */
 	};
 	uint32_t nout;
@@ -124,6 +123,21 @@ struct osm_edge {
 };
 
 #define OSM_NO_ATTRS	SIZE_MAX
+
+/*
+ * A node's in-edges, and those of them a walk follows backward: slices
+ * of one block after its out-edges (NULL when empty: a graph without
+ * edges has no block, and NULL + 0 is undefined).
+ */
+static inline const struct osm_edge **osm__in(const struct osm_node *n)
+{
+	return n->nin ? n->out + n->nout : NULL;
+}
+
+static inline const struct osm_edge **osm__back(const struct osm_node *n)
+{
+	return n->nback ? n->out + n->nout + n->nin : NULL;
+}
 
 /* Open-addressing hash table of uint32 values keyed by strings. */
 struct osm_htab_slot {

@@ -166,7 +166,7 @@ static void step_fwd(struct osm_querier *q, struct osm_stamps *s,
 	size_t i;
 
 	for (i = 0; i < n->nback; i++) {
-		const struct osm_edge *e = n->back[i];
+		const struct osm_edge *e = osm__back(n)[i];
 		const struct osm_node *src = e->src.ptr;
 
 		/* Only PDs were pushed as PDs: seeds and members. */
@@ -325,8 +325,8 @@ static bool is_leaf(const struct osm_graph *g, const struct osm_node *n)
 	size_t i;
 
 	for (i = 0; i < n->nback; i++)
-		if (n->back[i]->kind == g->k_member &&
-		    n->back[i]->src.ptr->is_pd)
+		if (osm__back(n)[i]->kind == g->k_member &&
+		    osm__back(n)[i]->src.ptr->is_pd)
 			return false;
 	return true;
 }
@@ -379,9 +379,9 @@ void osm__mark_own(struct osm_querier *q, const struct osm_node *pd)
 		const struct osm_node *n = q->queue[head];
 
 		for (i = 0; i < n->nback; i++) {
-			const struct osm_node *m = n->back[i]->src.ptr;
+			const struct osm_node *m = osm__back(n)[i]->src.ptr;
 
-			if (n->back[i]->kind != g->k_member || !m->is_pd ||
+			if (osm__back(n)[i]->kind != g->k_member || !m->is_pd ||
 			    stamp_has(&q->own, m->index))
 				continue;
 			stamp_set(&q->own, m->index);
@@ -651,9 +651,9 @@ int osm__servers_core(struct osm_querier *q, const struct osm_node *pd,
 		const struct osm_node *c = chan[i];
 
 		for (j = 0; !err && j < c->nin; j++) {
-			const struct osm_node *s = c->in[j]->src.ptr;
+			const struct osm_node *s = osm__in(c)[j]->src.ptr;
 
-			if (c->in[j]->kind != back || s->is_pd)
+			if (osm__in(c)[j]->kind != back || s->is_pd)
 				continue;
 			err = osm__walk(q, s, WALK_REV);
 			if (!err)

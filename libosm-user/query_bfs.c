@@ -67,7 +67,7 @@ static void reach_fwd(struct bfs *b, const struct osm_node *n)
 	size_t i;
 
 	for (i = 0; i < n->nback; i++) {
-		const struct osm_edge *e = n->back[i];
+		const struct osm_edge *e = osm__back(n)[i];
 		const struct osm_node *s = e->src.ptr;
 
 		if ((e->kind == g->k_member && n->is_pd && s->is_pd) ||
@@ -104,7 +104,7 @@ static void reach_rev(struct bfs *b, const struct osm_node *n)
 			visit(b, n, e, d);
 	}
 	for (i = 0; !n->is_pd && i < n->nin; i++) {
-		const struct osm_edge *e = n->in[i];
+		const struct osm_edge *e = osm__in(n)[i];
 		const struct osm_node *s = e->src.ptr;
 
 		if (reach_kind(g, e->kind) &&
@@ -121,8 +121,8 @@ static void raw_steps(struct bfs *b, const struct osm_node *n)
 		if (!b->wr || edge_writable(b->q, n->out[i]))
 			visit(b, n, n->out[i], n->out[i]->dst.ptr);
 	for (i = 0; (b->dir & OSM_BFS_IN) && i < n->nin; i++)
-		if (!b->wr || edge_writable(b->q, n->in[i]))
-			visit(b, n, n->in[i], n->in[i]->src.ptr);
+		if (!b->wr || edge_writable(b->q, osm__in(n)[i]))
+			visit(b, n, osm__in(n)[i], osm__in(n)[i]->src.ptr);
 }
 
 static void run(struct bfs *b, const struct osm_node *start)
