@@ -109,8 +109,8 @@ static const char *quote(char *dst, size_t dsz, const char *s, size_t len)
 #define Q(s, len) quote((char[OSM_QUOTE_MAX + 8]){ 0 }, OSM_QUOTE_MAX + 8, \
 			(s), (len))
 
-static int grow(struct osm_parser *p, void **arr, size_t *cap, size_t need,
-		size_t elem)
+static int grow(struct osm_parser *p, unsigned int area, void **arr,
+		size_t *cap, size_t need, size_t elem)
 {
 	size_t n = *cap ? *cap : 256;
 	void *a;
@@ -123,7 +123,7 @@ static int grow(struct osm_parser *p, void **arr, size_t *cap, size_t need,
 		n *= 2;
 	}
 	/* The helper may be faulting the array in: not while it moves. */
-	osm__prefault_lock(p->g->pf);
+	osm__prefault_lock(p->g->pf, area);
 	a = osm__mem_resize(*arr, *cap * elem, n * elem);
 	osm__prefault_unlock(p->g->pf);
 	if (!a)
@@ -305,10 +305,11 @@ static int note_node(struct osm_parser *p, const struct osm_node *n,
 	uint8_t bits = 0;
 	int err;
 
-	err = grow(p, (void **)&g->nbits, &g->nbits_cap, idx + 1, 1);
+	err = grow(p, OSM_PF_NBITS, (void **)&g->nbits, &g->nbits_cap,
+		   idx + 1, 1);
 	if (!err)
-		err = grow(p, (void **)&g->roff, &g->roff_cap, idx + 2,
-			   sizeof(*g->roff));
+		err = grow(p, OSM_PF_ROFF, (void **)&g->roff, &g->roff_cap,
+			   idx + 2, sizeof(*g->roff));
 	if (err)
 		return fail(p, err, "out of memory");
 	if (n->type == g->t_vma)
@@ -339,7 +340,8 @@ static int note_step(struct osm_parser *p, const struct osm_edge *e,
 	uint8_t code = ro ? OSM_ESTEP_RO : 0;
 	int err;
 
-	err = grow(p, (void **)&g->estep, &g->estep_cap, g->nedges + 1, 1);
+	err = grow(p, OSM_PF_ESTEP, (void **)&g->estep, &g->estep_cap,
+		   g->nedges + 1, 1);
 	if (err)
 		return fail(p, err, "out of memory");
 	if (e->kind == g->k_member && src->is_pd && dst->is_pd) {
@@ -521,8 +523,8 @@ static int node_body(struct osm_parser *p, const char *s, const char *e,
 		return fail(p, -EPROTO, "node '%s' without a class", Q(s, len));
 	if (g->nnodes >= (1U << 31) - 1)
 		return fail(p, -EOVERFLOW, "too many nodes");
-	err = grow(p, (void **)&g->nodes, &g->nodes_cap, g->nnodes + 1,
-		   sizeof(*g->nodes));
+	err = grow(p, OSM_PF_NODES, (void **)&g->nodes, &g->nodes_cap,
+		   g->nnodes + 1, sizeof(*g->nodes));
 	if (err)
 		return fail(p, err, "out of memory");
 
@@ -620,8 +622,8 @@ static int edge_body(struct osm_parser *p, const struct osm_edge_line *l,
 	if (g->nedges >= UINT32_MAX / 2 || g->nodes[si].nout == UINT32_MAX ||
 	    g->nodes[di].nin == UINT32_MAX)
 		return fail(p, -EOVERFLOW, "too many edges");
-	err = grow(p, (void **)&g->edges, &g->edges_cap, g->nedges + 1,
-		   sizeof(*g->edges));
+	err = grow(p, OSM_PF_EDGES, (void **)&g->edges, &g->edges_cap,
+		   g->nedges + 1, sizeof(*g->edges));
 	if (err)
 		return fail(p, err, "out of memory");
 
@@ -891,7 +893,7 @@ static int reserve_input(struct osm_parser *p, size_t n)
 			return -ENOMEM;
 		cap *= 2;
 	}
-	osm__prefault_lock(p->g->pf);
+	osm__prefault_lock(p->g->pf, OSM_PF_TEXT);
 	b = osm__mem_resize(p->buf, p->cap, cap);
 	osm__prefault_unlock(p->g->pf);
 	if (!b)

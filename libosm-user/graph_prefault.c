@@ -14,9 +14,11 @@
  *
  * The arrays the helper works on do not move while it does: the parser
  * reserves them at once from the file's size (osm__mem_reserve()), and a
- * tracked array that must still move or go away is resized or freed
- * under map_lock, which the helper holds across each madvise() call, so
- * it never touches an address that is no longer the array's.
+ * tracked array that must still move or go away is first dropped from
+ * the helper's list and then resized or freed under map_lock, which the
+ * helper takes before it lets go of the list and holds across each
+ * madvise() call; so it never touches an address that is no longer the
+ * array's.  Lock order: lock, then map_lock.
  */
 #define _GNU_SOURCE		/* sched_getaffinity() */
 #include <pthread.h>
@@ -97,8 +99,9 @@ static void *helper(void *arg)
 			pthread_cond_wait(&pf->wake, &pf->lock);
 			continue;
 		}
-		pthread_mutex_unlock(&pf->lock);
+		/* Before the array can be dropped: see the top. */
 		pthread_mutex_lock(&pf->map_lock);
+		pthread_mutex_unlock(&pf->lock);
 		err = madvise(addr, len, MADV_POPULATE_WRITE) ? errno : 0;
 		pthread_mutex_unlock(&pf->map_lock);
 		pthread_mutex_lock(&pf->lock);
@@ -197,18 +200,26 @@ void osm__prefault_want(struct osm_prefault *pf, unsigned int i, void *base,
 
 /*
  * osm__prefault_lock() / osm__prefault_unlock() - around moving or
- * freeing an array the helper may be working on.
+ * freeing array @i, which the helper may be working on: it is dropped
+ * from the helper's list (the next osm__prefault_want() gives it back)
+ * and the helper's madvise() in flight, if any, is waited for.
  */
-void osm__prefault_lock(struct osm_prefault *pf)
+void osm__prefault_lock(struct osm_prefault *pf, unsigned int i)
 {
-	if (pf)
-		pthread_mutex_lock(&pf->map_lock);
+	if (!pf)
+		return;
+	pthread_mutex_lock(&pf->lock);
+	if (i < OSM_PF_NAREAS)
+		pf->area[i].base = NULL;
+	pthread_mutex_lock(&pf->map_lock);
 }
 
 void osm__prefault_unlock(struct osm_prefault *pf)
 {
-	if (pf)
-		pthread_mutex_unlock(&pf->map_lock);
+	if (!pf)
+		return;
+	pthread_mutex_unlock(&pf->map_lock);
+	pthread_mutex_unlock(&pf->lock);
 }
 
 /** osm__prefault_stop() - stop and join the helper, free it. */

@@ -386,7 +386,7 @@ struct osm_prefault;
 struct osm_prefault *osm__prefault_start(size_t bytes);
 void osm__prefault_want(struct osm_prefault *pf, unsigned int i, void *base,
 			size_t used, size_t want);
-void osm__prefault_lock(struct osm_prefault *pf);
+void osm__prefault_lock(struct osm_prefault *pf, unsigned int i);
 void osm__prefault_unlock(struct osm_prefault *pf);
 void osm__prefault_stop(struct osm_prefault *pf);
 
