@@ -318,8 +318,9 @@ int osm__graph_index(struct osm_graph *g)
 	g->adj = osm__mem_zalloc((2 * g->nedges + g->nback) * sizeof(*g->adj));
 	if (!g->adj)
 		return -ENOMEM;
-	osm__prefault_want(g->pf, OSM_PF_ADJ, g->adj, 0,
-			   (2 * g->nedges + g->nback) * sizeof(*g->adj));
+	osm__prefault_want(g->pf, OSM_PF_ADJ, g->adj,
+			   (2 * g->nedges + g->nback) * sizeof(*g->adj), 0,
+			   SIZE_MAX);
 
 	/*
 	 * Hand out blocks, then fill them.  roff[i] becomes the end of node
@@ -342,16 +343,16 @@ int osm__graph_index(struct osm_graph *g)
 		if (!g->rsteps)
 			return -ENOMEM;
 		g->nrsteps = nsteps;
-		osm__prefault_want(g->pf, OSM_PF_RSTEPS, g->rsteps, 0,
-				   nsteps * sizeof(*g->rsteps));
+		osm__prefault_want(g->pf, OSM_PF_RSTEPS, g->rsteps,
+				   nsteps * sizeof(*g->rsteps), 0, SIZE_MAX);
 	}
 	/* Regions' one backward step, when the graph has regions. */
 	if (regions) {
 		g->vup = osm__mem_zalloc(g->nnodes * sizeof(*g->vup));
 		if (!g->vup)
 			return -ENOMEM;
-		osm__prefault_want(g->pf, OSM_PF_VUP, g->vup, 0,
-				   g->nnodes * sizeof(*g->vup));
+		osm__prefault_want(g->pf, OSM_PF_VUP, g->vup,
+				   g->nnodes * sizeof(*g->vup), 0, SIZE_MAX);
 	}
 
 	for (i = 0; i < g->nedges; i++) {

@@ -20,7 +20,6 @@
 
 #include "libosm_internal.h"
 
-#define OSM_BIG_MIN	(1UL << 20)
 
 static size_t page_round(size_t n)
 {

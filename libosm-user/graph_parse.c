@@ -956,7 +956,7 @@ static void ahead(struct osm_parser *p, unsigned int i, void *base,
 	double rate = (double)used / (double)p->total;
 	double want = used + rate * OSM_PF_LEAD + (2UL << 20);
 
-	osm__prefault_want(p->g->pf, i, base, used,
+	osm__prefault_want(p->g->pf, i, base, cap, used,
 			   want < (double)cap ? (size_t)want : cap);
 }
 

@@ -23,6 +23,7 @@
 #define _GNU_SOURCE		/* sched_getaffinity() */
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -132,6 +133,8 @@ static bool cpus_to_spare(void)
 struct osm_prefault *osm__prefault_start(size_t bytes)
 {
 	struct osm_prefault *pf;
+	sigset_t all, old;
+	int err;
 
 	if (bytes < OSM_PF_MIN || !cpus_to_spare())
 		return NULL;
@@ -144,7 +147,12 @@ struct osm_prefault *osm__prefault_start(size_t bytes)
 		goto err_lock;
 	if (pthread_cond_init(&pf->wake, NULL))
 		goto err_map_lock;
-	if (pthread_create(&pf->thread, NULL, helper, pf))
+	/* Signals are the program's threads' business, not the helper's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&pf->thread, NULL, helper, pf);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err)
 		goto err_cond;
 	return pf;
 
@@ -163,14 +171,15 @@ err_free:
  * osm__prefault_want() - ask for array @i's pages up to @want bytes.
  * @pf: the helper, or NULL (then nothing happens)
  * @i: which array (OSM_PF_*)
- * @base: the array now; an array that is not page-aligned (malloc()ed,
- *	small) is not tracked
+ * @base: the array now
+ * @size: its size in bytes; an array below OSM_BIG_MIN is malloc()ed,
+ *	not a mapping of its own, and is not tracked
  * @used: bytes of it already written by the caller (populated)
- * @want: populate up to here; clamped by the caller to the array's size
- *	(then rounded up to a page: madvise() works on whole pages)
+ * @want: populate up to here (within @size, rounded up to a page:
+ *	madvise() works on whole pages, and a mapping is whole pages)
  */
 void osm__prefault_want(struct osm_prefault *pf, unsigned int i, void *base,
-			size_t used, size_t want)
+			size_t size, size_t used, size_t want)
 {
 	struct osm_pf_area *a;
 
@@ -178,7 +187,7 @@ void osm__prefault_want(struct osm_prefault *pf, unsigned int i, void *base,
 		return;
 	a = &pf->area[i];
 	pthread_mutex_lock(&pf->lock);
-	if ((uintptr_t)base != page_down((uintptr_t)base)) {
+	if (size < OSM_BIG_MIN) {
 		a->base = NULL;
 	} else {
 		if (a->base != base) {
@@ -192,7 +201,7 @@ void osm__prefault_want(struct osm_prefault *pf, unsigned int i, void *base,
 		 */
 		if (a->done < page_down(used))
 			a->done = page_down(used);
-		a->want = page_up(want);
+		a->want = page_up(want < size ? want : size);
 	}
 	pthread_mutex_unlock(&pf->lock);
 	pthread_cond_signal(&pf->wake);

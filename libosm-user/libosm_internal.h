@@ -362,7 +362,12 @@ static inline void osm__node_prefetch(const struct osm_graph *g,
 	}
 }
 
-/* graph_mem.c: the large arrays; @old and @n are sizes in bytes. */
+/*
+ * graph_mem.c: the large arrays; @old and @n are sizes in bytes.  From
+ * OSM_BIG_MIN on an array is a mapping of its own.
+ */
+#define OSM_BIG_MIN	(1UL << 20)
+
 void *osm__mem_resize(void *p, size_t old, size_t new);
 void *osm__mem_zalloc(size_t n);
 void *osm__mem_reserve(size_t n);
@@ -385,7 +390,7 @@ enum {
 struct osm_prefault;
 struct osm_prefault *osm__prefault_start(size_t bytes);
 void osm__prefault_want(struct osm_prefault *pf, unsigned int i, void *base,
-			size_t used, size_t want);
+			size_t size, size_t used, size_t want);
 void osm__prefault_lock(struct osm_prefault *pf, unsigned int i);
 void osm__prefault_unlock(struct osm_prefault *pf);
 void osm__prefault_stop(struct osm_prefault *pf);

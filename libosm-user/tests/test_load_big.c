@@ -214,9 +214,9 @@ static void test_helper_faults_in(void)
 		munmap(p, len);
 		return;
 	}
-	/* Not page-aligned: not tracked. */
-	osm__prefault_want(pf, OSM_PF_TEXT, p + 1, 0, len);
-	osm__prefault_want(pf, OSM_PF_NODES, p, used, want);
+	/* Smaller than a mapping of its own: not tracked. */
+	osm__prefault_want(pf, OSM_PF_TEXT, p, OSM_BIG_MIN - 1, 0, len);
+	osm__prefault_want(pf, OSM_PF_NODES, p, len, used, want);
 	for (i = 0; i < 3000 &&
 	     resident_pages(p + from, want - from) < (want - from) / pg; i++)
 		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
