@@ -149,9 +149,9 @@ static void cred_facts(const struct osm_graph *g, const struct ctl_table *tab,
 			break;
 		*dst[i] = cr->v[i];
 	}
-	c->cred = cr && (cr->have & 0x1ff) == 0x1ff;
+	c->cred = cr && (cr->have & OSM_FACTS_CRED_ALL) == OSM_FACTS_CRED_ALL;
 	if (c->cred)
-		c->ns = find_fmt(g, "user_ns", cr->v[8]);
+		c->ns = find_fmt(g, "user_ns", cr->v[OSM_FACTS_CRED_USERNS]);
 	if (!c->ns)
 		c->cred = false;
 	ns = ns_entry(tab, c->ns);

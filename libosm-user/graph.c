@@ -67,7 +67,7 @@ void osm_graph__free(struct osm_graph *g)
 	free(g->names_v);
 	osm__htab_free(&g->names);
 	osm__htab_free(&g->ids);
-	osm__mem_free(g->adj, (2 * g->nedges + g->nback) * sizeof(*g->adj));
+	osm__mem_free(g->adj, OSM_ADJ_LEN(g) * sizeof(*g->adj));
 	osm__mem_free(g->edges, g->edges_cap * sizeof(*g->edges));
 	osm__mem_free(g->nodes, g->nodes_cap * sizeof(*g->nodes));
 	osm__mem_free(g->nbits, g->nbits_cap);

@@ -25,8 +25,9 @@ static const struct facts_keys keys_of[] = {
 	[OSM_FACTS_MM] = { { "dumpable" }, { 10 }, 1 },
 	[OSM_FACTS_CRED] = {
 		{ "uid", "euid", "suid", "gid", "egid", "sgid", "cap_eff",
-		  "cap_prm", "userns" },
-		{ 10, 10, 10, 10, 10, 10, 16, 16, 10 }, 9 },
+		  "cap_prm", [OSM_FACTS_CRED_USERNS] = "userns" },
+		{ 10, 10, 10, 10, 10, 10, 16, 16, 10 },
+		OSM_FACTS_CRED_USERNS + 1 },
 	[OSM_FACTS_USER_NS] = { { "level", "owner" }, { 10, 10 }, 2 },
 };
 

@@ -315,12 +315,11 @@ int osm__graph_index(struct osm_graph *g)
 	if (g->nedges > SIZE_MAX / 3 / sizeof(*g->adj))
 		return -ENOMEM;
 	/* Zeroed: append() counts in it. */
-	g->adj = osm__mem_zalloc((2 * g->nedges + g->nback) * sizeof(*g->adj));
+	g->adj = osm__mem_zalloc(OSM_ADJ_LEN(g) * sizeof(*g->adj));
 	if (!g->adj)
 		return -ENOMEM;
 	osm__prefault_want(g->pf, OSM_PF_ADJ, g->adj,
-			   (2 * g->nedges + g->nback) * sizeof(*g->adj), 0,
-			   SIZE_MAX);
+			   OSM_ADJ_LEN(g) * sizeof(*g->adj), 0, SIZE_MAX);
 
 	/*
 	 * Hand out blocks, then fill them.  roff[i] becomes the end of node

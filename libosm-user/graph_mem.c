@@ -20,7 +20,6 @@
 
 #include "libosm_internal.h"
 
-
 static size_t page_round(size_t n)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);

@@ -124,6 +124,9 @@ struct osm_edge {
 
 #define OSM_NO_ATTRS	SIZE_MAX
 
+/* Entries in graph.adj: every node's out, in and back lists. */
+#define OSM_ADJ_LEN(g)	(2 * (g)->nedges + (g)->nback)
+
 /*
  * A node's in-edges, and those of them a walk follows backward: slices
  * of one block after its out-edges (NULL when empty: a graph without
@@ -202,9 +205,10 @@ struct osm_graph {
 	 * rsteps[roff[i + 1]], each the index of the node the step leads to,
 	 * OSM_RSTEP_RW when the step allows writing (while parsing, roff[i]
 	 * counts node i's steps); estep[e] says which step edge e makes and
-	 * whether its "mode" forbids writing (OSM_ESTEP_*).  vup[i] is 1 + the index of the mm a region hangs
-	 * under when that is its only backward step (built with the
-	 * adjacency; 0 otherwise, NULL when the graph has no region).
+	 * whether its "mode" forbids writing (OSM_ESTEP_*).  vup[i] is 1 +
+	 * the index of the mm a region hangs under when that is its only
+	 * backward step (built with the adjacency; 0 otherwise, NULL when
+	 * the graph has no region).
 	 */
 	uint8_t *nbits;
 	size_t nbits_cap;
@@ -243,6 +247,10 @@ enum {
 	OSM_FACTS_CRED,		/* uid .. sgid, cap_eff, cap_prm, userns */
 	OSM_FACTS_USER_NS,	/* level, owner; parent */
 };
+
+/* A cred's values: v[0..OSM_FACTS_CRED_USERNS], the user namespace last. */
+#define OSM_FACTS_CRED_USERNS	8
+#define OSM_FACTS_CRED_ALL	((1U << (OSM_FACTS_CRED_USERNS + 1)) - 1)
 
 struct osm_facts {
 	uint64_t v[OSM_FACTS_NVAL];
