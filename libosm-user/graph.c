@@ -94,25 +94,30 @@ static size_t attr_count(const char *a)
 {
 	size_t n = 0;
 
-	for (; *a; a = osm__attr_skip(osm__attr_skip(a)))
+	for (; *a; a = osm__attr_next(a))
 		n++;
 	return n;
 }
 
-/* The key of attribute @i of @a; NULL past the end. */
-static const char *attr_key(const char *a, size_t i)
+/* Attribute @i of @a; NULL past the end. */
+static const char *attr_at(const char *a, size_t i)
 {
-	for (; *a; a = osm__attr_skip(osm__attr_skip(a)))
+	for (; *a; a = osm__attr_next(a))
 		if (!i--)
 			return a;
 	return NULL;
 }
 
+static const char *attr_key(const char *a, size_t i)
+{
+	a = attr_at(a, i);
+	return a ? osm__attr_key(a) : NULL;
+}
+
 static const char *attr_value(const char *a, size_t i)
 {
-	const char *k = attr_key(a, i);
-
-	return k ? osm__attr_skip(k) : NULL;
+	a = attr_at(a, i);
+	return a ? osm__attr_value(a) : NULL;
 }
 
 /* A node's record is "id\0class\0" and then its attributes. */

@@ -59,28 +59,28 @@ static bool parse_ull(const char *s, int base, uint64_t *v)
 	return !*end && !errno;
 }
 
-/* Fill @f's values from the attributes @a ("key\0value\0...\0"). */
+/* Fill @f's values from the attributes @a (libosm_internal.h). */
 static void read_values(struct osm_facts *f, const char *a)
 {
 	const struct facts_keys *k = &keys_of[f->kind];
 	uint32_t seen = 0;
 	size_t i;
 
-	while (*a) {
-		const char *v = a + strlen(a) + 1;
+	for (; *a; a = osm__attr_next(a)) {
+		const char *key = osm__attr_key(a);
+		const char *v = osm__attr_value(a);
 
 		/* The first value of a key counts, as osm_node__attr(). */
 		for (i = 0; i < k->n; i++) {
-			if (seen & 1U << i || strcmp(a, k->key[i]))
+			if (seen & 1U << i || strcmp(key, k->key[i]))
 				continue;
 			seen |= 1U << i;
 			if (parse_ull(v, k->base[i], &f->v[i]))
 				f->have |= 1U << i;
 			break;
 		}
-		if (f->kind == OSM_FACTS_THREAD && !strcmp(a, "kthread"))
+		if (f->kind == OSM_FACTS_THREAD && !strcmp(key, "kthread"))
 			f->kthread = true;
-		a = v + strlen(v) + 1;
 	}
 }
 

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "graph_keys.h"
 #include "libosm_internal.h"
 
 #ifndef OSM_CHUNK			/* the fuzz build makes it tiny */
@@ -52,6 +53,14 @@ struct osm_parser {
 	char *errbuf;
 	size_t errbuf_sz;
 	bool single_thread;	/* opts: no helper thread */
+	struct osm_keys keys;	/* the keys written as one byte */
+	/* Values kept once (intern()): a table of their offsets. */
+	struct osm_intern {
+		uint32_t hash;
+		uint32_t len;
+		size_t off;		/* in the text; 0: a free slot */
+	} *intern;
+	size_t intern_mask, intern_used;
 };
 
 int osm__set_err(char *errbuf, size_t errbuf_sz, const char *fmt, ...)
@@ -194,19 +203,111 @@ static char *value_end(char *s, const char *end)
 }
 
 /*
+ * Values of interned keys this long or longer are kept once, up to a
+ * length past which a value is not a name that repeats.
+ */
+#define OSM_INTERN_MIN		8
+#define OSM_INTERN_LEN_MAX	4096
+/* At most this many distinct values are remembered (bounded memory). */
+#define OSM_INTERN_MAX		(1U << 16)
+
+/*
+ * Set *@off to the offset in the text of an earlier copy of value
+ * @v[0..len), or to 0 when there is none (offset 0 is the header's,
+ * never a value's): then @v is remembered, while there is room.
+ */
+static int intern(struct osm_parser *p, const char *v, size_t len,
+		  size_t *off)
+{
+	uint32_t hash = osm__hash(v, len);
+	struct osm_intern *t, *s;
+	size_t i, j, n;
+
+	*off = 0;
+	if (p->intern_used * 2 >= p->intern_mask &&
+	    p->intern_used < OSM_INTERN_MAX) {
+		n = p->intern_mask ? 2 * (p->intern_mask + 1) : 1024;
+		t = calloc(n, sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		for (i = 0; p->intern && i <= p->intern_mask; i++) {
+			s = &p->intern[i];
+			if (!s->off)
+				continue;
+			for (j = s->hash & (n - 1); t[j].off;
+			     j = (j + 1) & (n - 1))
+				;
+			t[j] = *s;
+		}
+		free(p->intern);
+		p->intern = t;
+		p->intern_mask = n - 1;
+	}
+	for (i = hash & p->intern_mask;; i = (i + 1) & p->intern_mask) {
+		s = &p->intern[i];
+		if (!s->off)
+			break;
+		if (s->hash == hash && s->len == len &&
+		    !memcmp(p->buf + s->off, v, len)) {
+			*off = s->off;
+			return 0;
+		}
+	}
+	/* Full: values after the first OSM_INTERN_MAX stay literal. */
+	if (p->intern_used * 2 < p->intern_mask) {
+		s->hash = hash;
+		s->len = len;
+		s->off = v - p->buf;
+		p->intern_used++;
+	}
+	return 0;
+}
+
+/*
+ * The attribute at @a, key @code (-1: written out) whose value was just
+ * written at @v[0..len): one byte and a reference when the value is in
+ * the text already.  Sets *@w to where the next attribute goes.
+ */
+static int put_value(struct osm_parser *p, char *a, int code, char *v,
+		     size_t len, char **w)
+{
+	size_t off = 0;
+	long long d;
+	int32_t d32;
+
+	if (code >= 0 && len >= OSM_INTERN_MIN && len <= OSM_INTERN_LEN_MAX &&
+	    osm__key_interned(code) && intern(p, v, len, &off))
+		return fail(p, -ENOMEM, "out of memory");
+	d = (long long)off - (long long)(a - p->buf);
+	if (!off || d < INT32_MIN) {
+		v[len] = '\0';
+		*w = v + len + 1;
+		return 0;
+	}
+	d32 = (int32_t)d;
+	*a = (char)(OSM_KEY_REF + code);
+	memcpy(a + 1, &d32, sizeof(d32));
+	*w = a + 1 + sizeof(d32);
+	return 0;
+}
+
+/*
  * Write the key=value fields after @sep (the space before the first, or
- * @end when there are none) as "key\0value\0...\0" at p->buf + p->out.
- * Fields are separated by exactly one space.
+ * @end when there are none) as attributes (libosm_internal.h) at
+ * p->buf + p->out.  Fields are separated by exactly one space.
  *
  * The fields are moved down to p->out in one piece and rewritten there:
- * '=' and ' ' become NULs in place, and only an escape (3 bytes
- * shorter decoded) makes what follows it move again, run by run.  What
- * a message quotes is read there too.
+ * a known key becomes one byte, '=' and ' ' become NULs in place, and
+ * only an escape (3 bytes shorter decoded) makes what follows it move
+ * again, run by run.  What a message quotes is read there too.
  */
 static int put_attrs(struct osm_parser *p, const char *sep, const char *end)
 {
-	char *w = p->buf + p->out, *r, *k, *lim, *f;
+	char *w = p->buf + p->out, *r, *k, *lim, *f, *a, *v;
+	unsigned int prev = OSM_NKEYS;
+	const char *key;
 	size_t n;
+	int code;
 
 	if (sep == end) {
 		*w = '\0';
@@ -221,25 +322,41 @@ static int put_attrs(struct osm_parser *p, const char *sep, const char *end)
 	lim = w + n;
 	while (r < lim) {
 		/* The key: up to the first '='. */
-		for (k = r; r < lim && key_char[(unsigned char)*r]; r++)
+		a = w;
+		k = r;
+		code = osm__key_fast(&p->keys, r, lim, &prev, &n);
+		if (code >= 0) {
+			r += n;
+			goto known;
+		}
+		for (; r < lim && key_char[(unsigned char)*r]; r++)
 			;
 		n = r - k;
-		if (w != k)
-			memmove(w, k, n);
-		k = w;
-		w += n;
 		if (r == lim || *r == ' ')
 			return fail(p, -EPROTO, "field '%s' is not key=value",
-				    Q(k, w - k));
-		if (*r != '=' || w == k) {
+				    Q(k, n));
+		if (*r != '=' || !n) {
 			for (f = r; f < lim && *f != '=' && *f != ' '; f++)
 				;
-			return fail(p, -EPROTO, "bad key '%s%s'",
-				    Q(k, w - k), Q(r, f - r));
+			return fail(p, -EPROTO, "bad key '%s%s'", Q(k, n),
+				    Q(r, f - r));
 		}
-		*w++ = '\0';
+		code = osm__key_code(&p->keys, k, n, lim);
+		prev = code >= 0 ? (unsigned int)code : OSM_NKEYS;
+known:
+		if (code >= 0) {
+			*w++ = (char)(OSM_KEY_CODED + code);
+			key = osm__key_names[code];
+		} else {
+			if (w != k)
+				memmove(w, k, n);
+			key = w;
+			w += n;
+			*w++ = '\0';
+		}
 		r++;
 		/* The value: up to the next space, \xHH decoded. */
+		v = w;
 		for (;;) {
 			char *t = value_end(r, lim);
 			int hi, lo;
@@ -256,11 +373,12 @@ static int put_attrs(struct osm_parser *p, const char *sep, const char *end)
 			if (lo < 0 || (hi | lo) == 0)
 				return fail(p, -EPROTO,
 					    "bad escape in the value of '%s'",
-					    Q(k, strlen(k)));
+					    Q(key, strlen(key)));
 			*w++ = (char)(hi << 4 | lo);
 			r += 4;
 		}
-		*w++ = '\0';
+		if (put_value(p, a, code, v, w - v, &w))
+			return -ENOMEM;
 		if (r < lim && ++r == lim)
 			return fail(p, -EPROTO, "space at the end of the line");
 	}
@@ -1043,6 +1161,7 @@ struct osm_parser *osm__parser_new(const struct osm_graph_opts *opts)
 	p->errbuf = OPTS_GET(opts, errbuf, NULL);
 	p->errbuf_sz = OPTS_GET(opts, errbuf_sz, 0);
 	p->single_thread = OPTS_GET(opts, single_thread, false);
+	osm__keys_init(&p->keys);
 	return p;
 }
 
@@ -1137,6 +1256,7 @@ struct osm_graph *osm__parser_run(struct osm_parser *p, int fd,
 	/* Joined before anything it works on can be freed. */
 	osm__prefault_stop(g->pf);
 	g->pf = NULL;
+	free(p->intern);
 	free(p);
 	if (err) {
 		osm_graph__free(g);

@@ -82,10 +82,10 @@ static inline void *osm_err_ptr(int err)
 
 /*
  * The text is kept, decoded and compacted in place: each node's record is
- * "id\0class\0key\0value\0...\0" (an empty key ends it), each edge's
- * and the header's just their "key\0value\0...\0".  Nothing else of an
- * edge line is kept: its ends and kind are the node pointers and the
- * interned kind below.  While parsing, the text and the arrays still grow
+ * "id\0class\0" and its attributes (osm__attr_next()), each edge's and
+ * the header's just their attributes.  Nothing else of an edge line is
+ * kept: its ends and kind are the node pointers and the interned kind
+ * below.  While parsing, the text and the arrays still grow
  * and move, so records are offsets and ends are indices;
  * osm__graph_index() turns them into pointers once everything is final.
  */
@@ -117,7 +117,7 @@ struct osm_edge {
 	union osm_node_ref dst;
 	const char *kind;		/* interned: compare pointers */
 	union {
-		const char *attrs;	/* "key\0value\0...\0" */
+		const char *attrs;	/* see osm__attr_next() */
 		size_t attrs_off;	/* while parsing; OSM_NO_ATTRS: none */
 	};
 };
@@ -262,10 +262,23 @@ struct osm_facts {
 };
 
 /*
- * Attributes are "key\0value\0...\0" in the text: an empty key ends
- * them.  Records are short, so a scan beats an index that would cost
- * memory on every node.
+ * Attributes in the text: a key and its value, one after the other, and
+ * an empty key (a NUL byte) after the last.  A key below OSM_KEY_CODED
+ * is written out, NUL-terminated, and so is its value.  A key of
+ * osm__key_names[] is one byte: OSM_KEY_CODED + its index, its value
+ * written out after it; or OSM_KEY_REF + its index and four bytes, the
+ * signed distance from that byte to the same value earlier in the text
+ * (graph_keys.c: a library's file name is kept once, not once per
+ * region that maps it).  Records are short, so a scan beats an index
+ * that would cost memory on every node.
  */
+#define OSM_KEY_CODED	0x80
+#define OSM_KEY_REF	0xc0
+#define OSM_KEY_IDX	0x3f
+#define OSM_NKEYS	(OSM_KEY_IDX + 1)
+
+extern const char *const osm__key_names[OSM_NKEYS];
+
 static inline const char *osm__attr_skip(const char *s)
 {
 	/* Inline: keys and values are short, shorter than a call pays. */
@@ -274,14 +287,46 @@ static inline const char *osm__attr_skip(const char *s)
 	return s + 1;
 }
 
+/* The key of the attribute at @a. */
+static inline const char *osm__attr_key(const char *a)
+{
+	unsigned char c = *a;
+
+	return c < OSM_KEY_CODED ? a : osm__key_names[c & OSM_KEY_IDX];
+}
+
+/* The value of the attribute at @a. */
+static inline const char *osm__attr_value(const char *a)
+{
+	unsigned char c = *a;
+	int32_t d;
+
+	if (c < OSM_KEY_CODED)
+		return osm__attr_skip(a);
+	if (c < OSM_KEY_REF)
+		return a + 1;
+	memcpy(&d, a + 1, sizeof(d));
+	return a + d;
+}
+
+/* The attribute after the one at @a. */
+static inline const char *osm__attr_next(const char *a)
+{
+	unsigned char c = *a;
+
+	if (c >= OSM_KEY_REF)
+		return a + 1 + sizeof(int32_t);
+	return osm__attr_skip(c < OSM_KEY_CODED ? osm__attr_skip(a) : a + 1);
+}
+
 /* The first value of @key in attributes @a, or NULL. */
 static inline const char *osm__attr_find(const char *a, const char *key)
 {
 	if (!key)
 		return NULL;
-	for (; *a; a = osm__attr_skip(osm__attr_skip(a)))
-		if (!strcmp(a, key))
-			return osm__attr_skip(a);
+	for (; *a; a = osm__attr_next(a))
+		if (!strcmp(osm__attr_key(a), key))
+			return osm__attr_value(a);
 	return NULL;
 }
 
