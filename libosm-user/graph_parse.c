@@ -203,6 +203,28 @@ static char *value_end(char *s, const char *end)
 }
 
 /*
+ * Move @n bytes of a line down from @r to @w (@w < @r), the line ending
+ * at @lim: a word at a time when the gap and the line leave room for
+ * it.  A word copied whole ends below @r + @n, so it never overwrites
+ * what is still to be read; values are short, shorter than a call pays.
+ */
+static inline void move_down(char *w, const char *r, size_t n,
+			     const char *lim)
+{
+	uint64_t x;
+	size_t i;
+
+	if (r - w < 8 || (size_t)(lim - r) < n + 8) {
+		memmove(w, r, n);
+		return;
+	}
+	for (i = 0; i < n; i += 8) {
+		memcpy(&x, r + i, 8);
+		memcpy(w + i, &x, 8);
+	}
+}
+
+/*
  * Values of interned keys this long or longer are kept once, up to a
  * length past which a value is not a name that repeats.
  */
@@ -362,7 +384,7 @@ known:
 			int hi, lo;
 
 			if (w != r)
-				memmove(w, r, t - r);
+				move_down(w, r, t - r, lim);
 			w += t - r;
 			r = t;
 			if (r == lim || *r == ' ')
