@@ -51,10 +51,9 @@ void osm__keys_init(struct osm_keys *t)
 		t->slot[h].w = osm__key_word(k, n, k + n);
 		t->slot[h].len = n;
 		t->slot[h].idx = i;
-		t->word[i] = t->slot[h].w;
 		t->len[i] = n;
 		if (n < 8) {
-			t->eq[i] = t->word[i] | (uint64_t)'=' << (8 * n);
+			t->eq[i] = t->slot[h].w | (uint64_t)'=' << (8 * n);
 			t->eq_mask[i] = n == 7 ? ~0ULL :
 					 (1ULL << (8 * (n + 1))) - 1;
 		}

@@ -11,9 +11,9 @@
 
 /*
  * A key's first eight bytes (zero-padded), its length and index, hashed;
- * and the same by index, with the key that followed each key last
- * (next[OSM_NKEYS]: that began a record): records of one type repeat
- * their keys in order, so the guess is right for most keys.
+ * by index, "key=" as a word, its length, and the key that followed it
+ * last (next[OSM_NKEYS]: that began a record): records of one type
+ * repeat their keys in order, so the guess is right for most keys.
  */
 struct osm_keys {
 	struct osm_key_slot {
@@ -21,7 +21,6 @@ struct osm_keys {
 		uint8_t len;	/* 0: a free slot */
 		uint8_t idx;
 	} slot[OSM_KEYS_SLOTS];
-	uint64_t word[OSM_NKEYS];
 	uint64_t eq[OSM_NKEYS];		/* "key=" of a key below 8 bytes */
 	uint64_t eq_mask[OSM_NKEYS];	/* its bytes; 0: never matches */
 	uint8_t len[OSM_NKEYS];
