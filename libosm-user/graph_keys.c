@@ -37,6 +37,7 @@ void osm__keys_init(struct osm_keys *t)
 {
 	unsigned int i, h;
 	const char *k;
+	uint64_t w;
 	size_t n;
 
 	memset(t, 0, sizeof(*t));
@@ -45,15 +46,16 @@ void osm__keys_init(struct osm_keys *t)
 	for (i = 0; i < OSM_NKEYS && osm__key_names[i]; i++) {
 		k = osm__key_names[i];
 		n = strlen(k);
-		h = osm__key_slot(osm__key_word(k, n, k + n), n);
+		w = osm__key_word(k, n, k + n);
+		h = osm__key_slot(w, n);
 		while (t->slot[h].len)
 			h = (h + 1) & (OSM_KEYS_SLOTS - 1);
-		t->slot[h].w = osm__key_word(k, n, k + n);
+		t->slot[h].w = w;
 		t->slot[h].len = n;
 		t->slot[h].idx = i;
 		t->len[i] = n;
 		if (n < 8) {
-			t->eq[i] = t->slot[h].w | (uint64_t)'=' << (8 * n);
+			t->eq[i] = w | (uint64_t)'=' << (8 * n);
 			t->eq_mask[i] = n == 7 ? ~0ULL :
 					 (1ULL << (8 * (n + 1))) - 1;
 		}

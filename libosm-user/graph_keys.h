@@ -64,11 +64,13 @@ static inline unsigned int osm__key_slot(uint64_t w, size_t n)
 	       (OSM_KEYS_SLOTS - 1);
 }
 
-/* The index of key @k[0..n) in osm__key_names[], or -1. */
-static inline int osm__key_code(const struct osm_keys *t, const char *k,
-				size_t n, const char *lim)
+/*
+ * The index in osm__key_names[] of the key @k[0..n) whose first eight
+ * bytes are @w, or -1.
+ */
+static inline int osm__key_find(const struct osm_keys *t, uint64_t w,
+				const char *k, size_t n)
 {
-	uint64_t w = osm__key_word(k, n, lim);
 	const struct osm_key_slot *s;
 	unsigned int i;
 
@@ -83,6 +85,13 @@ static inline int osm__key_code(const struct osm_keys *t, const char *k,
 	}
 }
 
+/* The index of key @k[0..n) in osm__key_names[], or -1. */
+static inline int osm__key_code(const struct osm_keys *t, const char *k,
+				size_t n, const char *lim)
+{
+	return osm__key_find(t, osm__key_word(k, n, lim), k, n);
+}
+
 /*
  * The known key of at most seven bytes at @r whose '=' is in the word
  * at @r, or -1 (then the caller reads the key byte by byte).  @prev is
@@ -95,9 +104,8 @@ static inline int osm__key_fast(struct osm_keys *t, const char *r,
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	const uint64_t ones = 0x0101010101010101ULL;
-	const struct osm_key_slot *s;
 	uint64_t x, y, m;
-	unsigned int i, len;
+	unsigned int len;
 	int c;
 
 	if (lim - r < 8)
@@ -111,15 +119,9 @@ static inline int osm__key_fast(struct osm_keys *t, const char *r,
 	len = m ? __builtin_ctzll(m) / 8 : 0;
 	if (!len)
 		return -1;
-	x &= (1ULL << (8 * len)) - 1;
-	for (i = osm__key_slot(x, len);; i = (i + 1) & (OSM_KEYS_SLOTS - 1)) {
-		s = &t->slot[i];
-		if (!s->len)
-			return -1;
-		if (s->len == len && s->w == x)
-			break;
-	}
-	c = s->idx;
+	c = osm__key_find(t, x & ((1ULL << (8 * len)) - 1), r, len);
+	if (c < 0)
+		return -1;
 	t->next[*prev] = c;
 found:
 	*prev = c;

@@ -54,13 +54,7 @@ struct osm_parser {
 	size_t errbuf_sz;
 	bool single_thread;	/* opts: no helper thread */
 	struct osm_keys keys;	/* the keys written as one byte */
-	/* Values kept once (intern()): a table of their offsets. */
-	struct osm_intern {
-		uint32_t hash;
-		uint32_t len;
-		size_t off;		/* in the text; 0: a free slot */
-	} *intern;
-	size_t intern_mask, intern_used;
+	struct osm_htab intern;	/* values kept once: their offsets */
 };
 
 int osm__set_err(char *errbuf, size_t errbuf_sz, const char *fmt, ...)
@@ -233,56 +227,35 @@ static inline void move_down(char *w, const char *r, size_t n,
 /* At most this many distinct values are remembered (bounded memory). */
 #define OSM_INTERN_MAX		(1U << 16)
 
+/* A remembered value, for osm__htab_find(): its offset in the text. */
+static const char *intern_key(const void *ctx, uint32_t off)
+{
+	const struct osm_parser *p = ctx;
+
+	return p->buf + off;
+}
+
 /*
  * Set *@off to the offset in the text of an earlier copy of value
  * @v[0..len), or to 0 when there is none (offset 0 is the header's,
- * never a value's): then @v is remembered, while there is room.
+ * never a value's): then @v is remembered, while there is room (it is
+ * NUL-terminated before the next lookup).
  */
 static int intern(struct osm_parser *p, const char *v, size_t len,
 		  size_t *off)
 {
-	uint32_t hash = osm__hash(v, len);
-	struct osm_intern *t, *s;
-	size_t i, j, n;
+	uint32_t hash = osm__hash(v, len), val;
+	size_t at = v - p->buf;
 
 	*off = 0;
-	if (p->intern_used * 2 >= p->intern_mask &&
-	    p->intern_used < OSM_INTERN_MAX) {
-		n = p->intern_mask ? 2 * (p->intern_mask + 1) : 1024;
-		t = calloc(n, sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		for (i = 0; p->intern && i <= p->intern_mask; i++) {
-			s = &p->intern[i];
-			if (!s->off)
-				continue;
-			for (j = s->hash & (n - 1); t[j].off;
-			     j = (j + 1) & (n - 1))
-				;
-			t[j] = *s;
-		}
-		free(p->intern);
-		p->intern = t;
-		p->intern_mask = n - 1;
+	if (!osm__htab_find(&p->intern, v, len, hash, intern_key, p, &val)) {
+		*off = val;
+		return 0;
 	}
-	for (i = hash & p->intern_mask;; i = (i + 1) & p->intern_mask) {
-		s = &p->intern[i];
-		if (!s->off)
-			break;
-		if (s->hash == hash && s->len == len &&
-		    !memcmp(p->buf + s->off, v, len)) {
-			*off = s->off;
-			return 0;
-		}
-	}
-	/* Full: values after the first OSM_INTERN_MAX stay literal. */
-	if (p->intern_used * 2 < p->intern_mask) {
-		s->hash = hash;
-		s->len = len;
-		s->off = v - p->buf;
-		p->intern_used++;
-	}
-	return 0;
+	/* Full, or past 4 GiB of text: the value stays literal. */
+	if (p->intern.used >= OSM_INTERN_MAX || at >= UINT32_MAX)
+		return 0;
+	return osm__htab_insert(&p->intern, hash, (uint32_t)at);
 }
 
 /*
@@ -1278,7 +1251,7 @@ struct osm_graph *osm__parser_run(struct osm_parser *p, int fd,
 	/* Joined before anything it works on can be freed. */
 	osm__prefault_stop(g->pf);
 	g->pf = NULL;
-	free(p->intern);
+	osm__htab_free(&p->intern);
 	free(p);
 	if (err) {
 		osm_graph__free(g);
