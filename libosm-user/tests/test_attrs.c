@@ -287,12 +287,24 @@ static void test_many(void)
 	run(60000, 90000, 42, true);
 }
 
-/* A known key in the input's last bytes, and an unknown one. */
+/* A graph of the header line @hdr_attrs and one node with @node_attrs. */
+static struct osm_graph *parse_one(const char *hdr_attrs,
+				   const char *node_attrs)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 "osmosis-graph 1.0%s%s\nnode t:1 res%s%s\nend nodes=1 edges=0\n",
+		 *hdr_attrs ? " " : "", hdr_attrs, *node_attrs ? " " : "",
+		 node_attrs);
+	return osm_graph__parse(text, strlen(text));
+}
+
+/* Known and unknown keys in a line's last bytes: a node's, the header's. */
 static void test_last_bytes(void)
 {
 	static const char *const tails[] = { "x=1", "fd=7", "mode=rw",
 					      "zz=9", "name=/a/very/long/n" };
-	char text[512];
 	struct osm_graph *g;
 	size_t i;
 
@@ -302,20 +314,13 @@ static void test_last_bytes(void)
 
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - tails[i]),
 			 tails[i]);
-		snprintf(text, sizeof(text),
-			 "osmosis-graph 1.0\nnode t:1 res %s\nend nodes=1 edges=0\n",
-			 tails[i]);
-		g = osm_graph__parse(text, strlen(text));
+		g = parse_one("", tails[i]);
 		CHECK(g);
 		if (g)
 			CHECK_STR(osm_node__attr(osm_graph__node(g, 0), key),
 				  eq + 1);
 		osm_graph__free(g);
-		/* The node's line last, unterminated by more input. */
-		snprintf(text, sizeof(text),
-			 "osmosis-graph 1.0 %s\nend nodes=0 edges=0\n",
-			 tails[i]);
-		g = osm_graph__parse(text, strlen(text));
+		g = parse_one(tails[i], "");
 		CHECK(g);
 		if (g)
 			CHECK_STR(osm_graph__header_attr(g, key), eq + 1);
